@@ -1,0 +1,44 @@
+"""64-bit SimHash over 5-character shingles of whitespace-free text (stable across runs and machines)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_SPACE = re.compile(r"\s+")
+SHINGLE = 5
+
+
+def _hash64(s: str) -> int:
+    # blake2b, not hash(): Python's str hash is salted per process.
+    return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+# For bit b, a translation table that maps a byte to b"\x01" when bit b is set: counting set bits per
+# position becomes bytes.translate + bytes.count, both in C (a 64-step Python loop per shingle is ~10x slower).
+_BIT_TABLES = [bytes(((v >> b) & 1) for v in range(256)) for b in range(8)]
+
+
+def simhash(text: str) -> int:
+    """SimHash of ``text``; 0 for empty text. Text shorter than a shingle is one shingle."""
+    compact = _SPACE.sub("", text or "")
+    if not compact:
+        return 0
+    if len(compact) <= SHINGLE:
+        shingles = [compact]
+    else:
+        shingles = [compact[i : i + SHINGLE] for i in range(len(compact) - SHINGLE + 1)]
+    blake = hashlib.blake2b
+    digests = b"".join(blake(sh.encode("utf-8"), digest_size=8).digest() for sh in shingles)
+    n = len(shingles)
+    value = 0
+    for k in range(8):  # byte k of a big-endian digest holds bits 8*(7-k) .. 8*(7-k)+7
+        column = digests[k::8]
+        for b in range(8):
+            if 2 * column.translate(_BIT_TABLES[b]).count(1) > n:
+                value |= 1 << (8 * (7 - k) + b)
+    return value
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()

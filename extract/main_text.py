@@ -1,0 +1,213 @@
+"""Main text: parse once with lxml, trafilatura first, a CJK text-density fallback where it misses.
+
+The tree from :func:`parse_html` is shared with metadata extraction; trafilatura copies it internally,
+so it stays intact for us.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from .chinese import count_cjk
+
+logger = logging.getLogger(__name__)
+
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea",
+                        "iframe", "svg", "object", "embed", "button", "input"})
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+                         "section", "article", "header", "footer", "nav", "aside", "main", "blockquote", "pre",
+                         "dd", "dt", "dl", "form", "figure", "figcaption", "hr", "address", "center", "td", "th",
+                         "tbody", "thead", "body", "html"})
+_CANDIDATE_TAGS = frozenset({"div", "td", "article", "section", "main", "tbody", "table"})
+_PROSE_PUNCT = frozenset("，。；！？、：,;")
+_MIN_GOOD_CJK = 200  # below this, trafilatura probably returned navigation or a fragment
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """Parse with trafilatura's own loader (same repairs and parser as ``trafilatura.extract(html)``)."""
+    try:
+        tree = load_html(html)
+    except Exception:  # malformed input must never break extraction
+        logger.debug("lxml could not parse the page", exc_info=True)
+        return None
+    if tree is not None:
+        _adopt_stray_roots(tree)
+    return tree
+
+
+def _adopt_stray_roots(tree: HtmlElement) -> None:
+    """A stray ``</html>`` mid-page makes libxml2 start a second root element after the first; the article
+    can live there (seen on gov.cn). Move such content into the first root's body."""
+    strays = [s for s in tree.itersiblings() if isinstance(s.tag, str)]
+    if not strays:
+        return
+    body = tree.find("body")
+    target = body if body is not None else tree
+    for stray in strays:
+        holder = stray.find("body")
+        for child in list(holder if holder is not None else stray):
+            if isinstance(child.tag, str) and child.tag.lower() == "head":
+                continue
+            target.append(child)
+
+
+def _tag(el) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def visible_lines(root) -> list[str]:
+    """Visible text of ``root`` split at block elements; whitespace collapsed, empty lines dropped."""
+    if root is None:
+        return []
+    parts: list[str] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = _tag(el)
+        if event == "start":
+            if not tag or tag in _SKIP_TAGS:
+                walker.skip_subtree()
+                # the tail of a skipped element is still visible text
+                if el.tail:
+                    parts.append(el.tail)
+                continue
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if not tag or tag in _SKIP_TAGS:
+                continue  # skipped at start (its tail was handled there)
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if el.tail and el is not root:
+                parts.append(el.tail)
+    text = "".join(parts)
+    return [ln for ln in (" ".join(seg.split()) for seg in text.split("\n")) if ln]
+
+
+def trafilatura_text(tree) -> str:
+    if tree is None:
+        return ""
+    try:
+        return trafilatura.extract(tree, include_comments=False, include_tables=True, deduplicate=False) or ""
+    except Exception:
+        logger.debug("trafilatura failed", exc_info=True)
+        return ""
+
+
+class _Stats:
+    __slots__ = ("cjk", "link_cjk", "punct", "tags", "paras")
+
+    def __init__(self) -> None:
+        self.cjk = self.link_cjk = self.punct = self.tags = self.paras = 0
+
+
+def density_block(root) -> HtmlElement | None:
+    """The block with the best CJK text density (GNE-style): characters outside links per tag, boosted by
+    prose punctuation and paragraph count, penalised by link density."""
+    if root is None:
+        return None
+    stats: dict[HtmlElement, _Stats] = {}
+    stack: list[_Stats] = []
+    link_depth = 0
+    best, best_score = None, 0.0
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = _tag(el)
+        if event == "start":
+            if not tag or tag in _SKIP_TAGS:
+                walker.skip_subtree()
+                if stack and el.tail:
+                    _add_text(stack[-1], el.tail, link_depth > 0)
+                continue
+            st = _Stats()
+            st.tags = 1
+            if tag in ("p", "br"):
+                st.paras = 1
+            if tag == "a":
+                link_depth += 1
+            stack.append(st)
+            if el.text:
+                _add_text(st, el.text, link_depth > 0)
+            continue
+        if not tag or tag in _SKIP_TAGS:
+            continue
+        st = stack.pop()
+        if tag == "a":
+            link_depth -= 1
+        if tag in _CANDIDATE_TAGS and st.cjk >= 50:
+            nonlink = st.cjk - st.link_cjk
+            link_density = st.link_cjk / st.cjk
+            score = (nonlink / st.tags) * math.log1p(nonlink) * math.log(math.e + st.punct) * math.log(2 + st.paras)
+            score *= (1 - link_density) ** 2
+            if score > best_score:
+                best, best_score = el, score
+        if stack:
+            parent = stack[-1]
+            parent.cjk += st.cjk
+            parent.link_cjk += st.link_cjk
+            parent.punct += st.punct
+            parent.tags += st.tags
+            parent.paras += st.paras
+            if el.tail:
+                _add_text(parent, el.tail, link_depth > 0)
+    return best
+
+
+def _add_text(st: _Stats, text: str, in_link: bool) -> None:
+    n = count_cjk(text)
+    st.cjk += n
+    if in_link:
+        st.link_cjk += n
+    st.punct += sum(1 for c in text if c in _PROSE_PUNCT)
+
+
+_TABLE_SEP = re.compile(r"\s*(?<!\\)\|\s*")
+
+
+def _untable(text: str) -> str:
+    """Undo trafilatura's txt rendering of tables (``| a | b |``) and list bullets: one cell per line."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if "|" in stripped and (stripped.startswith("|") or " | " in stripped):
+            if set(stripped) <= set("|-: "):
+                continue
+            out.extend(c.replace("\\|", "|").strip() for c in _TABLE_SEP.split(stripped))
+        else:
+            if stripped.startswith(("- ", "* ")):
+                stripped = stripped[2:]
+            out.append(stripped.replace("\\|", "|"))
+    return "\n".join(c for c in out if c)
+
+
+_SENTENCE_END = re.compile(r"[。！？；]")
+
+
+def prose_cjk(text: str) -> int:
+    """CJK characters in lines that read as prose (contain a sentence end): link lists and navigation do not."""
+    return sum(count_cjk(line) for line in text.split("\n") if _SENTENCE_END.search(line))
+
+
+def main_text(tree) -> tuple[str, str]:
+    """(raw main text with paragraphs on lines, method) for a parsed page; method is trafilatura/density.
+
+    The density fallback runs only when trafilatura's output holds little prose, so the common case costs
+    nothing extra; it wins when it recovers more prose."""
+    text = _untable(trafilatura_text(tree))
+    traf_prose = prose_cjk(text)
+    if traf_prose >= _MIN_GOOD_CJK:
+        return text, "trafilatura"
+    block = density_block(tree)
+    fallback = "\n".join(visible_lines(block)) if block is not None else ""
+    if prose_cjk(fallback) > traf_prose:
+        return fallback, "density"
+    return text, "trafilatura"

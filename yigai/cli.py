@@ -1,0 +1,325 @@
+"""The ``yigai`` command line: crawl, extract, build, run, serve, status, inspect, eval, sample-web, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from yigai import __version__
+from yigai.config import ConfigError, Settings, load_registry, load_settings
+
+logger = logging.getLogger("yigai")
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1  # the run finished, but some sources or pages failed (reported)
+EXIT_USAGE = 2  # bad command line or configuration
+EXIT_LOCKED = 3  # another run holds the lock
+EXIT_FAILED = 4  # a stage failed; the published site was left as it was
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "database", None):
+        overrides["database"] = str(Path(args.database).resolve())
+    if getattr(args, "output", None):
+        overrides["output_dir"] = str(Path(args.output).resolve())
+    return load_settings(args.config, overrides or None)
+
+
+def _registry_name(args: argparse.Namespace, settings: Settings) -> str:
+    return getattr(args, "registry", None) or settings["registry"]
+
+
+def _open_store(settings: Settings):  # noqa: ANN202 - Store, imported lazily to keep --help fast
+    from yigai.store import Store
+
+    return Store(settings.database)
+
+
+def _load_sources(args: argparse.Namespace, settings: Settings):  # noqa: ANN202
+    sources = load_registry(_registry_name(args, settings), sample_web=getattr(args, "sample_web", None))
+    wanted = getattr(args, "source", None)
+    if wanted:
+        known = {s.id for s in sources}
+        unknown = [w for w in wanted if w not in known]
+        if unknown:
+            raise ConfigError(f"unknown source id(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    return sources
+
+
+# ------------------------------------------------------------------------------------------------ commands
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from yigai.runner import crawl_only
+
+    settings = _settings(args)
+    sources = _load_sources(args, settings)
+    return crawl_only(settings, _registry_name(args, settings), sources, args)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from yigai.pipeline import run_extract_stage
+
+    settings = _settings(args)
+    with _open_store(settings) as store:
+        report = run_extract_stage(store, settings, all_pages=args.all, progress=_interactive())
+    print(
+        f"extracted {report.extracted} of {report.pages} pages: {report.new} new, {report.changed} changed, "
+        f"{report.unchanged} unchanged; {report.relevant} relevant, {report.off_topic} off-topic; "
+        f"{report.duplicates} syndicated copies; {report.failed} failed"
+    )
+    for err in report.errors[:10]:
+        print(f"  failed: {err}")
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from yigai.pipeline import run_build_stage
+
+    settings = _settings(args)
+    with _open_store(settings) as store:
+        report = run_build_stage(store, settings)
+    print(
+        f"built {report.files_total} files in {report.output_dir} ({report.pages_written} written, "
+        f"{report.files_unchanged} unchanged) in {report.seconds:.2f}s"
+    )
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from yigai.runner import run_once
+
+    settings = _settings(args)
+    sources = _load_sources(args, settings)
+    return run_once(settings, _registry_name(args, settings), sources, args)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from yigai.health import format_status
+
+    settings = _settings(args)
+    if not settings.database.exists():
+        print(f"no store yet at {settings.database}: run `yigai run` first")
+        return EXIT_OK
+    with _open_store(settings) as store:
+        print(format_status(store, settings, runs=args.runs))
+    return EXIT_OK
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from extract import SourceHint, extract_article
+
+    if args.url and len(args.pages) != 1:
+        raise ConfigError("--url gives the address of one page: pass exactly one PAGE with it")
+    hint = SourceHint(name=args.site, home_region=args.home_region) if (args.site or args.home_region) else None
+    status = EXIT_OK
+    for page in args.pages:
+        path = Path(page)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            print(f"{page}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = EXIT_PARTIAL
+            continue
+        url = args.url or path.resolve().as_uri()
+        art = extract_article(body, url, source=hint)
+        data = art.to_dict()
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False, sort_keys=True))
+        else:
+            _print_article(page, data)
+    return status
+
+
+def _print_article(page: str, d: dict[str, Any]) -> None:
+    regions = "; ".join(
+        "全国" if r.get("national") else "/".join(x for x in (r.get("province"), r.get("city"), r.get("county")) if x)
+        for r in d.get("regions", [])
+    )
+    print(f"== {page}")
+    for label, key in (("title", "title"), ("published", "published"), ("source", "source"), ("site", "site"),
+                       ("author", "author"), ("editor", "editor")):
+        print(f"{label:>10}: {d.get(key) or '-'}")
+    print(f"{'regions':>10}: {regions or '-'}")
+    print(f"{'topics':>10}: {', '.join(d.get('topics') or []) or '-'}")
+    print(f"{'relevance':>10}: {d.get('relevance')} ({'published' if d.get('relevant') else 'not published'})")
+    print()
+    print(d.get("text", ""))
+    print()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from yigai.evaluation import eval_command
+
+    baseline = Path(args.baseline) if args.baseline else None
+    return eval_command(Path(args.dataset), baseline, args.verbose, args.json)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from yigai.serve import serve_output
+
+    settings = _settings(args)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.public:
+        raise ConfigError(f"--host {args.host} would expose the preview beyond this machine; add --public to allow it")
+    serve_output(settings.output_dir, args.host, args.port)
+    return EXIT_OK
+
+
+def cmd_sample_web(args: argparse.Namespace) -> int:
+    from yigai.sample_web.server import serve_forever
+
+    serve_forever(args.host, args.port)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from yigai.runner import run_demo
+
+    settings = _settings(args)
+    return run_demo(settings, args)
+
+
+# ------------------------------------------------------------------------------------------------ parser
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0-65535: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="settings file (default: ./yigai.toml if present)")
+    common.add_argument("--database", metavar="FILE", help="override the settings' database path")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    common.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+
+    crawl_opts = argparse.ArgumentParser(add_help=False)
+    crawl_opts.add_argument("--registry", metavar="NAME|FILE",
+                            help="sources registry: default, sample, or a TOML file (default: from settings)")
+    crawl_opts.add_argument("--sample-web", metavar="URL",
+                            help="base URL of a running sample web, substituted for {sample_web} in the registry")
+    crawl_opts.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
+
+    lock_opts = argparse.ArgumentParser(add_help=False)
+    lock_opts.add_argument("--wait", action="store_true", help="wait for a running run to finish instead of exiting")
+
+    p = argparse.ArgumentParser(
+        prog="yigai",
+        description="Yigai Watch (医改观察): crawl Chinese health-reform news, extract clean tagged articles, "
+        "and build a static site with RSS/Atom feeds per region and topic.",
+        epilog="Exit codes: 0 ok, 1 finished with failures (reported), 2 bad command line or configuration, "
+        "3 another run is in progress, 4 a stage failed (the published site was left as it was).",
+    )
+    p.add_argument("--version", action="version", version=f"yigai {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("crawl", parents=[common, crawl_opts, lock_opts], help="fetch new pages into the store",
+                       description="Crawl the registry's sources (in a child process) into the store.")
+    s.set_defaults(func=cmd_crawl)
+
+    s = sub.add_parser("extract", parents=[common], help="extract articles from stored pages",
+                       description="Extract clean, tagged articles from stored pages not yet extracted.")
+    s.add_argument("--all", action="store_true", help="re-extract every stored page with the current extractor")
+    s.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser("build", parents=[common], help="build the static site and feeds",
+                       description="Build the site and feeds from the store and publish them atomically.")
+    s.add_argument("--output", metavar="DIR", help="override the settings' output directory")
+    s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("run", parents=[common, crawl_opts, lock_opts], help="crawl, extract and build (one run)",
+                       description="One full run: crawl, extract, build. Holds the run lock; prints a report.")
+    s.add_argument("--output", metavar="DIR", help="override the settings' output directory")
+    s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("status", parents=[common], help="last runs and per-source health",
+                       description="Show the last runs and each source's health (stale, failing, redesigned).")
+    s.add_argument("--runs", type=_positive_int, default=5, metavar="N", help="how many runs to show (default 5)")
+    s.set_defaults(func=cmd_status)
+
+    s = sub.add_parser("inspect", parents=[common], help="extract saved HTML files and print the result",
+                       description="Run the extractor over saved HTML files and print what it finds.")
+    s.add_argument("pages", nargs="+", metavar="PAGE", help="saved HTML file(s)")
+    s.add_argument("--url", help="the page's address (only with one PAGE)")
+    s.add_argument("--site", help="name of the site that carried the page")
+    s.add_argument("--home-region", help="the site's home region (resolves 我省/本市)")
+    s.add_argument("--json", action="store_true", help="one JSON object per line, in the order given")
+    s.set_defaults(func=cmd_inspect)
+
+    s = sub.add_parser("eval", parents=[common], help="score extraction on a labelled set",
+                       description="Score the extractor (and bare trafilatura) on a labelled set (manifest.jsonl).")
+    s.add_argument("dataset", metavar="DIR", help="folder holding manifest.jsonl")
+    s.add_argument("--baseline", metavar="FILE", help="floors to check (fail if a score drops below)")
+    s.add_argument("--json", action="store_true", help="print the scores as JSON")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("serve", parents=[common], help="preview output/ on localhost",
+                       description="Serve the built site (output/) for preview, on loopback by default.")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=_port, default=8000)
+    s.add_argument("--public", action="store_true", help="allow a non-loopback --host")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("sample-web", parents=[common], help="serve the bundled sample web on 127.0.0.1",
+                       description="Serve the bundled sample web (mock news sites) for demos and tests.")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=_port, default=8765)
+    s.set_defaults(func=cmd_sample_web)
+
+    s = sub.add_parser("demo", parents=[common], help="crawl the bundled sample web and build output/",
+                       description="Start the sample web on loopback, run crawl+extract+build against it "
+                       "with the 'sample' registry, and say where the site is.")
+    s.add_argument("--output", metavar="DIR", help="override the output directory")
+    s.set_defaults(func=cmd_demo, registry="sample", sample_web=None, source=None, wait=False)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "verbose", 0) is None:
+        args.verbose = 0
+    _setup_logging(-1 if getattr(args, "quiet", False) else getattr(args, "verbose", 0))
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"yigai: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("yigai: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

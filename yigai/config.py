@@ -1,0 +1,253 @@
+"""Settings and the sources registry: loaded from TOML, validated, with errors naming file, entry and field."""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+SAMPLE_WEB_PLACEHOLDER = "{sample_web}"
+_SOURCE_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+
+class ConfigError(ValueError):
+    """A settings or registry file is wrong. The message names the file, the entry and the field."""
+
+
+# ---------------------------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Merged settings (packaged defaults + the user's file)."""
+
+    data: dict[str, Any]
+    path: Path | None  # the user's file, if any
+    base_dir: Path  # relative paths in settings resolve against this
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.data.get(name, {}))
+
+    @property
+    def database(self) -> Path:
+        return self._path(self.data["database"])
+
+    @property
+    def output_dir(self) -> Path:
+        return self._path(self.data["output_dir"])
+
+    def _path(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _defaults() -> dict[str, Any]:
+    text = resources.files("yigai").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Path) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if key not in base:
+            raise ConfigError(f"{path}: unknown setting '{where}{key}' (known: {', '.join(sorted(base))})")
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: setting '{where}{key}' must be a table")
+            out[key] = _merge(base[key], value, f"{where}{key}.", path)
+        else:
+            expected = type(base[key])
+            ok = isinstance(value, expected) or (expected is float and isinstance(value, int))
+            if not ok or (expected is int and isinstance(value, bool)):
+                raise ConfigError(
+                    f"{path}: setting '{where}{key}' must be {expected.__name__}, got {type(value).__name__}"
+                )
+            out[key] = value
+    return out
+
+
+def load_settings(path: Path | str | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Load packaged defaults, merge the user's file over them (``path``, else ``./yigai.toml`` if present)."""
+    data = _defaults()
+    user_path: Path | None = None
+    if path is not None:
+        user_path = Path(path)
+        data = _merge(data, _read_toml(user_path), "", user_path)
+    elif Path("yigai.toml").is_file():
+        user_path = Path("yigai.toml")
+        data = _merge(data, _read_toml(user_path), "", user_path)
+    if overrides:
+        data = _merge(data, overrides, "", Path("<command line>"))
+    base_dir = user_path.resolve().parent if user_path else Path.cwd()
+    return Settings(data=data, path=user_path, base_dir=base_dir)
+
+
+# ---------------------------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of the sources registry."""
+
+    id: str
+    name: str
+    home_region: str | None = None
+    list_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    article_allow: tuple[str, ...] = ()
+    article_deny: tuple[str, ...] = ()
+    max_list_pages: int = 5
+    browser: bool = False
+    confirmed: str = "unconfirmed"
+    family: str = "generic"
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def start_urls(self) -> tuple[str, ...]:
+        return self.list_urls + self.feeds + self.sitemaps
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "home_region": self.home_region,
+            "list_urls": list(self.list_urls),
+            "feeds": list(self.feeds),
+            "sitemaps": list(self.sitemaps),
+            "article_allow": list(self.article_allow),
+            "article_deny": list(self.article_deny),
+            "max_list_pages": self.max_list_pages,
+            "browser": self.browser,
+            "confirmed": self.confirmed,
+            "family": self.family,
+            "notes": self.notes,
+        }
+
+
+_LIST_FIELDS = ("list_urls", "feeds", "sitemaps", "article_allow", "article_deny")
+_KNOWN_FIELDS = {
+    "id", "name", "home_region", *_LIST_FIELDS, "max_list_pages", "browser", "confirmed", "family", "notes",
+    "extra",
+}
+
+
+def _source_from_entry(entry: Any, index: int, path: Path, sample_web: str | None) -> Source:
+    label = f"source #{index + 1}"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{path}: {label}: must be a table ([[source]])")
+    sid = entry.get("id")
+    if isinstance(sid, str):
+        label = f"source #{index + 1} '{sid}'"
+
+    def fail(fld: str, why: str) -> ConfigError:
+        return ConfigError(f"{path}: {label}: field '{fld}': {why}")
+
+    unknown = set(entry) - _KNOWN_FIELDS
+    if unknown:
+        raise fail(sorted(unknown)[0], f"unknown field (known: {', '.join(sorted(_KNOWN_FIELDS))})")
+    if not isinstance(sid, str) or not _SOURCE_ID.match(sid):
+        raise fail("id", "required; lower-case letters, digits and _, starting with a letter")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail("name", "required non-empty string")
+    home = entry.get("home_region")
+    if home is not None and (not isinstance(home, str) or not home.strip()):
+        raise fail("home_region", "must be a division name such as 河北省")
+    values: dict[str, tuple[str, ...]] = {}
+    for fld in _LIST_FIELDS:
+        raw = entry.get(fld, [])
+        if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+            raise fail(fld, "must be a list of non-empty strings")
+        items = []
+        for item in raw:
+            if fld in ("article_allow", "article_deny"):
+                try:
+                    re.compile(item)
+                except re.error as exc:
+                    raise fail(fld, f"bad regular expression {item!r}: {exc}") from None
+            else:
+                if SAMPLE_WEB_PLACEHOLDER in item:
+                    if sample_web is None:
+                        raise fail(fld, f"uses {SAMPLE_WEB_PLACEHOLDER} but no sample web is running")
+                    item = item.replace(SAMPLE_WEB_PLACEHOLDER, sample_web.rstrip("/"))
+                if not re.match(r"^https?://[^/\s]+", item):
+                    raise fail(fld, f"not an http(s) URL: {item!r}")
+            items.append(item)
+        values[fld] = tuple(items)
+    if not (values["list_urls"] or values["feeds"] or values["sitemaps"]):
+        raise fail("list_urls", "a source needs at least one of list_urls, feeds or sitemaps")
+    max_pages = entry.get("max_list_pages", 5)
+    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or not 1 <= max_pages <= 1000:
+        raise fail("max_list_pages", "must be an integer from 1 to 1000")
+    browser = entry.get("browser", False)
+    if not isinstance(browser, bool):
+        raise fail("browser", "must be true or false")
+    confirmed = entry.get("confirmed", "unconfirmed")
+    if not isinstance(confirmed, str) or not confirmed.strip():
+        raise fail("confirmed", "must say where the URLs were confirmed, or 'unconfirmed'")
+    for fld in ("family", "notes"):
+        if fld in entry and not isinstance(entry[fld], str):
+            raise fail(fld, "must be a string")
+    extra = entry.get("extra", {})
+    if not isinstance(extra, dict):
+        raise fail("extra", "must be a table")
+    return Source(
+        id=sid,
+        name=name.strip(),
+        home_region=home.strip() if isinstance(home, str) else None,
+        max_list_pages=max_pages,
+        browser=browser,
+        confirmed=confirmed.strip(),
+        family=entry.get("family", "generic"),
+        notes=entry.get("notes", ""),
+        extra=extra,
+        **values,
+    )
+
+
+def registry_path(name_or_path: str) -> Path:
+    """Resolve ``default``/``sample`` to the packaged registries, anything else to a file path."""
+    if name_or_path in ("default", "sample"):
+        file = "sources.toml" if name_or_path == "default" else "sample.toml"
+        return Path(str(resources.files("yigai").joinpath("registry", file)))
+    return Path(name_or_path)
+
+
+def load_registry(name_or_path: str | Path, sample_web: str | None = None) -> list[Source]:
+    """Load and validate a sources registry. ``sample_web`` replaces ``{sample_web}`` in URLs."""
+    path = registry_path(str(name_or_path))
+    data = _read_toml(path)
+    unknown = set(data) - {"source", "meta"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level key '{sorted(unknown)[0]}' (expected [[source]] tables)")
+    entries = data.get("source", [])
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: no [[source]] entries")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        src = _source_from_entry(entry, i, path, sample_web)
+        if src.id in seen:
+            raise ConfigError(f"{path}: source #{i + 1} '{src.id}': field 'id': duplicate id")
+        seen.add(src.id)
+        sources.append(src)
+    return sources

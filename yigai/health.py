@@ -1,0 +1,126 @@
+"""Source health from the store: the silent failures users of scheduled scrapers complain about most.
+
+A source is flagged when its last run failed, when a list page stopped yielding article links (a redesign),
+when it has been silent for longer than its usual cadence, or when its newest article is older than N days.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from yigai.config import Settings
+from yigai.store import Store
+
+_BENIGN = frozenset({"robots_forbidden", "offsite", "duplicate"})
+
+
+@dataclass
+class SourceHealth:
+    source_id: str
+    name: str
+    last_run: int | None = None
+    requests: int = 0
+    pages_new: int = 0
+    not_modified: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    articles: int = 0
+    newest: datetime | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.flags
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["newest"] = self.newest.isoformat() if self.newest else None
+        d["healthy"] = self.healthy
+        return d
+
+
+def _parse(ts: str | None) -> datetime | None:
+    if not ts:
+        return None
+    try:
+        dt = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def source_health(store: Store, settings: Settings, now: datetime | None = None) -> list[SourceHealth]:
+    """Health of every registered source, in id order."""
+    now = now or datetime.now(timezone.utc)
+    stale_days = int(settings.section("crawl").get("stale_after_days", 14))
+    dates: dict[str, list[datetime]] = {}
+    for row in store.conn.execute("SELECT source_id, published FROM articles WHERE published IS NOT NULL"):
+        dt = _parse(row["published"])
+        if dt:
+            dates.setdefault(row["source_id"], []).append(dt)
+    out: list[SourceHealth] = []
+    for src in store.sources():
+        h = SourceHealth(source_id=src["id"], name=src["name"])
+        history = store.source_history(src["id"], limit=10)
+        if history:
+            last = history[0]
+            h.last_run = last["run_id"]
+            h.requests, h.pages_new, h.not_modified = last["requests"], last["pages_new"], last["not_modified"]
+            h.errors = json.loads(last["errors_json"])
+            h.seconds = last["seconds"]
+            real_errors = {k: v for k, v in h.errors.items() if k not in _BENIGN}
+            if real_errors and h.pages_new == 0 and h.not_modified == 0:
+                h.flags.append("failing: " + ", ".join(f"{k}×{v}" for k, v in sorted(real_errors.items())))
+            elif real_errors:
+                h.flags.append("errors: " + ", ".join(f"{k}×{v}" for k, v in sorted(real_errors.items())))
+            if h.errors.get("list_no_links"):
+                h.flags.append("a list page yielded no article links (site redesigned?)")
+        else:
+            h.flags.append("never crawled")
+        pub = sorted(dates.get(src["id"], []))
+        h.articles = len(pub)
+        if pub:
+            h.newest = pub[-1]
+            age = now - h.newest
+            if age > timedelta(days=stale_days):
+                h.flags.append(f"newest article is {age.days} days old (limit {stale_days})")
+            elif len(pub) >= 4:
+                gaps = [(b - a).total_seconds() for a, b in zip(pub, pub[1:])]
+                cadence = statistics.median(gaps)
+                if cadence > 0 and age.total_seconds() > max(3 * cadence, 3 * 86400):
+                    h.flags.append(
+                        f"silent for {age.days} days, longer than its usual cadence (~{cadence / 86400:.1f} days)"
+                    )
+        elif history:
+            h.flags.append("no article yet")
+        out.append(h)
+    return out
+
+
+def format_status(store: Store, settings: Settings, runs: int = 5) -> str:
+    lines = [f"store: {store.path}", "", "last runs:"]
+    rows = store.runs(runs)
+    if not rows:
+        lines.append("  (none)")
+    for r in rows:
+        stats = json.loads(r["stats_json"] or "{}")
+        summary = stats.get("summary", "")
+        lines.append(
+            f"  #{r['id']:<4} {r['started_at']}  {r['status']:<11} {r['command']:<8} {summary}".rstrip()
+        )
+    health = source_health(store, settings)
+    bad = [h for h in health if not h.healthy]
+    lines += ["", f"sources: {len(health)} ({len(health) - len(bad)} healthy, {len(bad)} flagged)"]
+    lines.append(f"  {'source':<16} {'req':>5} {'new':>5} {'304':>5} {'articles':>8}  newest      flags")
+    for h in health:
+        newest = h.newest.date().isoformat() if h.newest else "-"
+        flags = "; ".join(h.flags) if h.flags else "ok"
+        lines.append(
+            f"  {h.source_id:<16} {h.requests:>5} {h.pages_new:>5} {h.not_modified:>5} {h.articles:>8}  "
+            f"{newest:<10}  {flags}"
+        )
+    return "\n".join(lines)

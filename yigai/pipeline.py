@@ -1,0 +1,247 @@
+"""Orchestration of the stages: crawl (in a child process) → extract → group syndicated copies → build.
+
+Each stage reads from and writes to the store only, so each can run alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yigai.config import Settings, Source
+from yigai.store import Store, StoredPage, utcnow
+from yigai.urls import article_id
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "1"
+
+# Error kinds that describe a source's behaviour rather than a failure of the run.
+_BENIGN_ERRORS = frozenset({"robots_forbidden", "offsite", "duplicate"})
+
+
+# ------------------------------------------------------------------------------------------------- crawl
+def crawl_command(
+    settings: Settings,
+    registry: str,
+    *,
+    sample_web: str | None,
+    run_id: int | None,
+    source_ids: list[str] | None,
+) -> list[str]:
+    """The child-process command line for one crawl (Twisted's reactor cannot restart in one process)."""
+    cmd = [sys.executable, "-m", "crawler.run", "--registry", registry]
+    if settings.path is not None:
+        cmd += ["--config", str(settings.path.resolve())]
+    if sample_web:
+        cmd += ["--sample-web", sample_web]
+    if run_id is not None:
+        cmd += ["--run-id", str(run_id)]
+    for sid in source_ids or []:
+        cmd += ["--source", sid]
+    return cmd
+
+
+def run_crawl_stage(
+    settings: Settings,
+    registry: str,
+    *,
+    sample_web: str | None = None,
+    run_id: int | None = None,
+    source_ids: list[str] | None = None,
+) -> int:
+    """Run the crawler in a child process; returns its exit code (0 ok, 1 source errors, 2 could not start)."""
+    cmd = crawl_command(settings, registry, sample_web=sample_web, run_id=run_id, source_ids=source_ids)
+    env = dict(os.environ)
+    env["YIGAI_DATABASE"] = str(settings.database)
+    # The child must find the project packages even when run from another directory.
+    project_root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, env.get("PYTHONPATH", "")) if p)
+    logger.info("crawl: starting child process: %s", " ".join(cmd))
+    try:
+        proc = subprocess.run(cmd, env=env, cwd=str(settings.base_dir), check=False)
+    except OSError as exc:
+        logger.error("crawl: could not start the crawler: %s", exc)
+        return 2
+    return proc.returncode
+
+
+# ------------------------------------------------------------------------------------------------- extract
+@dataclass
+class ExtractReport:
+    pages: int = 0
+    extracted: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    relevant: int = 0
+    off_topic: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["errors"] = self.errors[:20]
+        return d
+
+
+def _source_hints(store: Store) -> dict[str, Any]:
+    from extract import SourceHint
+
+    return {row["id"]: SourceHint(name=row["name"], home_region=row["home_region"]) for row in store.sources()}
+
+
+def article_record(page: StoredPage, art: Any, *, threshold: float | None = None) -> dict[str, Any]:
+    """Map an ``ExtractedArticle`` of ``page`` to an ``articles`` row."""
+    from extract.topics import topic_label
+
+    relevant = art.relevant if not threshold else art.relevance >= threshold
+    regions = [r.to_dict() for r in art.regions]
+    primary = art.regions[0] if art.regions else None
+    meta = {
+        "doc_number": art.doc_number,
+        "doc_type": art.doc_type,
+        "issuing_body": art.issuing_body,
+        "attachments": [{"url": a.url, "title": a.title, "kind": a.kind} for a in art.attachments],
+        "encoding": art.encoding,
+    }
+    return {
+        "id": article_id(page.url),
+        "url": page.final_url or page.url,
+        "page_id": page.id,
+        "source_id": page.source_id,
+        "site": art.site,
+        "title": art.title,
+        "text": art.text,
+        "published": art.published.isoformat() if art.published else None,
+        "original_source": art.original_source,
+        "author": art.author,
+        "editor": art.editor,
+        "regions_json": json.dumps(regions, ensure_ascii=False, sort_keys=True),
+        "primary_code": primary.code if primary else None,
+        "national": int(bool(primary and primary.national)),
+        "topics_json": json.dumps(
+            [{"id": t, "label": topic_label(t)} for t in art.topics], ensure_ascii=False, sort_keys=True
+        ),
+        "relevance": float(round(art.relevance, 4)),
+        "relevant": int(bool(relevant) and bool(art.text.strip()) and bool(art.title.strip())),
+        "fingerprint": f"{art.fingerprint:016x}",
+        "meta_json": json.dumps(meta, ensure_ascii=False, sort_keys=True),
+        "group_id": None,
+        "is_original": 1,
+        "extracted_at": utcnow(),
+        "extractor_version": EXTRACTOR_VERSION,
+    }
+
+
+def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = False, progress: bool = False) -> ExtractReport:
+    """Extract every stored article page not yet extracted (or all of them), then regroup syndicated copies."""
+    from extract import extract_article
+
+    started = time.monotonic()
+    report = ExtractReport()
+    hints = _source_hints(store)
+    threshold = float(settings.section("extract").get("relevance_threshold") or 0) or None
+    pages = list(store.latest_article_pages(only_unextracted=not all_pages))
+    report.pages = len(pages)
+    iterator: Any = pages
+    if progress and pages:
+        from tqdm import tqdm
+
+        iterator = tqdm(pages, desc="extract", unit="page", file=sys.stderr)
+    for page in iterator:
+        try:
+            art = extract_article(
+                page.body, page.final_url or page.url, source=hints.get(page.source_id),
+                http_encoding=_charset_from_headers(page.headers),
+            )
+            record = article_record(page, art, threshold=threshold)
+        except Exception as exc:  # one broken page must not stop the stage: log, count, go on
+            report.failed += 1
+            report.errors.append(f"{page.url}: {type(exc).__name__}: {exc}")
+            logger.warning("extract: %s failed: %s: %s", page.url, type(exc).__name__, exc)
+            continue
+        existed = store.article(record["id"]) is not None
+        changed = store.save_article(record)
+        report.extracted += 1
+        if not existed:
+            report.new += 1
+        elif changed:
+            report.changed += 1
+        else:
+            report.unchanged += 1
+        if record["relevant"]:
+            report.relevant += 1
+        else:
+            report.off_topic += 1
+    report.duplicates = group_syndicated(store)
+    report.seconds = round(time.monotonic() - started, 3)
+    logger.info(
+        "extract: %d pages, %d new, %d changed, %d relevant, %d off-topic, %d failed, %d syndicated copies",
+        report.pages, report.new, report.changed, report.relevant, report.off_topic, report.failed,
+        report.duplicates,
+    )
+    return report
+
+
+def _charset_from_headers(headers: dict[str, str]) -> str | None:
+    for k, v in headers.items():
+        if k.lower() == "content-type" and "charset=" in v.lower():
+            return v.lower().split("charset=", 1)[1].split(";")[0].strip() or None
+    return None
+
+
+def group_syndicated(store: Store) -> int:
+    """Group near-duplicate articles; mark the original of each group. Returns the number of non-original copies."""
+    from datetime import datetime
+
+    from extract.syndication import SyndicationCandidate, choose_original, group_near_duplicates
+
+    rows = store.conn.execute(
+        "SELECT id, site, original_source, published, url, fingerprint, relevant, group_id, is_original "
+        "FROM articles ORDER BY id"
+    ).fetchall()
+    by_id = {r["id"]: r for r in rows}
+    groups = group_near_duplicates([(r["id"], int(r["fingerprint"], 16)) for r in rows])
+    assignment: dict[str, tuple[str, bool]] = {}
+    copies = 0
+    for members in groups:
+        candidates = [
+            SyndicationCandidate(
+                id=m,
+                site=by_id[m]["site"],
+                original_source=by_id[m]["original_source"],
+                published=datetime.fromisoformat(by_id[m]["published"]) if by_id[m]["published"] else None,
+                url=by_id[m]["url"],
+            )
+            for m in members
+        ]
+        original = choose_original(candidates)
+        for m in members:
+            assignment[m] = (original, m == original)
+        copies += len(members) - 1
+    for r in rows:
+        assignment.setdefault(r["id"], (r["id"], True))
+    changed = {
+        aid: val for aid, val in assignment.items()
+        if (by_id[aid]["group_id"], bool(by_id[aid]["is_original"])) != val
+    }
+    if changed:
+        store.set_groups(changed)
+    return copies
+
+
+# ------------------------------------------------------------------------------------------------- build
+def run_build_stage(store: Store, settings: Settings) -> Any:
+    from site_builder import build_site
+
+    return build_site(store, settings)

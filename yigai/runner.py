@@ -1,0 +1,175 @@
+"""One run (crawl → extract → build) under the run lock, with a stored and printed report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from yigai.config import ConfigError, Settings, Source
+from yigai.lock import LockBusy, RunLock
+from yigai.store import Store
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
+_BENIGN_ERRORS = frozenset({"robots_forbidden", "offsite", "duplicate"})
+
+
+def lock_for(settings: Settings) -> RunLock:
+    return RunLock(settings.database.with_name(settings.database.name + ".lock"))
+
+
+def _acquire(settings: Settings, wait: bool) -> RunLock | None:
+    try:
+        return lock_for(settings).acquire(wait=wait)
+    except LockBusy as exc:
+        print(f"yigai: {exc}", file=sys.stderr)
+        return None
+
+
+def _crawl_with_stats(store: Store, settings: Settings, registry: str, sources: list[Source],
+                      args: argparse.Namespace, run_id: int) -> tuple[int, list[dict[str, Any]]]:
+    from yigai.pipeline import run_crawl_stage
+
+    store.upsert_sources(sources)
+    rc = run_crawl_stage(
+        settings, registry, sample_web=getattr(args, "sample_web", None), run_id=run_id,
+        source_ids=getattr(args, "source", None) or [s.id for s in sources],
+    )
+    per_source = [dict(r) for r in store.run_sources(run_id)]
+    return rc, per_source
+
+
+def _source_lines(per_source: list[dict[str, Any]]) -> list[str]:
+    lines = [f"  {'source':<16} {'requests':>8} {'new':>5} {'304':>5} {'seconds':>8}  errors"]
+    for r in per_source:
+        errors = json.loads(r["errors_json"])
+        err = ", ".join(f"{k}×{v}" for k, v in sorted(errors.items())) or "-"
+        lines.append(
+            f"  {r['source_id']:<16} {r['requests']:>8} {r['pages_new']:>5} {r['not_modified']:>5} "
+            f"{r['seconds']:>8.1f}  {err}"
+        )
+    return lines
+
+
+def _has_real_errors(per_source: list[dict[str, Any]]) -> bool:
+    return any(set(json.loads(r["errors_json"])) - _BENIGN_ERRORS for r in per_source)
+
+
+def crawl_only(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
+    lock = _acquire(settings, getattr(args, "wait", False))
+    if lock is None:
+        return EXIT_LOCKED
+    with lock, Store(settings.database) as store:
+        store.mark_interrupted_runs()
+        run_id = store.start_run("crawl", os.getpid())
+        rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
+        status = "failed" if rc == 2 else "partial" if _has_real_errors(per_source) else "ok"
+        summary = f"{sum(r['pages_new'] for r in per_source)} new pages"
+        store.finish_run(run_id, status, {"summary": summary, "crawl_exit": rc})
+    print(f"crawl run #{run_id}: {status}; {summary}")
+    print("\n".join(_source_lines(per_source)))
+    return EXIT_FAILED if rc == 2 else EXIT_PARTIAL if status == "partial" else EXIT_OK
+
+
+def run_once(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
+    """crawl → extract → build, under the lock. The published site changes only if the build completes."""
+    from yigai.pipeline import run_build_stage, run_extract_stage
+
+    lock = _acquire(settings, getattr(args, "wait", False))
+    if lock is None:
+        return EXIT_LOCKED
+    started = time.monotonic()
+    with lock, Store(settings.database) as store:
+        interrupted = store.mark_interrupted_runs()
+        if interrupted:
+            logger.warning("%d earlier run(s) had been interrupted; picking up where they left", interrupted)
+        run_id = store.start_run("run", os.getpid())
+        stats: dict[str, Any] = {}
+        rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
+        stats["crawl_exit"] = rc
+        ext = run_extract_stage(store, settings, progress=sys.stderr.isatty())
+        stats["extract"] = ext.to_dict()
+        build_failed = False
+        try:
+            build = run_build_stage(store, settings)
+            stats["build"] = {
+                "files": build.files_total, "written": build.pages_written, "unchanged": build.files_unchanged,
+                "seconds": round(build.seconds, 3),
+            }
+        except Exception as exc:  # the previous site stays published; report and fail
+            logger.exception("build failed; the published site was left as it was")
+            stats["build"] = {"error": f"{type(exc).__name__}: {exc}"}
+            build_failed = True
+        published = store.conn.execute(
+            "SELECT COUNT(*) FROM articles WHERE relevant = 1 AND is_original = 1"
+        ).fetchone()[0]
+        stats["published_total"] = published
+        partial = rc != 0 or ext.failed > 0 or _has_real_errors(per_source)
+        status = "failed" if (build_failed or rc == 2) else "partial" if partial else "ok"
+        stats["seconds"] = round(time.monotonic() - started, 3)
+        stats["summary"] = (
+            f"{sum(r['pages_new'] for r in per_source)} new pages, {ext.new} new articles "
+            f"({ext.relevant} relevant, {ext.off_topic} off-topic, {ext.duplicates} syndicated copies), "
+            f"{published} published"
+        )
+        store.finish_run(run_id, status, stats)
+    _print_report(run_id, status, stats, per_source, settings)
+    if status == "failed":
+        return EXIT_FAILED
+    return EXIT_PARTIAL if status == "partial" else EXIT_OK
+
+
+def _print_report(run_id: int, status: str, stats: dict[str, Any], per_source: list[dict[str, Any]],
+                  settings: Settings) -> None:
+    print(f"run #{run_id}: {status} in {stats['seconds']:.1f}s")
+    print("crawl:")
+    print("\n".join(_source_lines(per_source)))
+    ext = stats["extract"]
+    print(
+        f"extract: {ext['pages']} pages, {ext['new']} new articles, {ext['changed']} changed, "
+        f"{ext['relevant']} relevant, {ext['off_topic']} off-topic, {ext['duplicates']} syndicated copies, "
+        f"{ext['failed']} failed"
+    )
+    b = stats.get("build", {})
+    if "error" in b:
+        print(f"build: FAILED ({b['error']}); the published site was left as it was")
+    else:
+        print(f"build: {b['files']} files ({b['written']} written, {b['unchanged']} unchanged) in {b['seconds']}s "
+              f"-> {settings.output_dir}")
+    print(f"published articles: {stats['published_total']}")
+
+
+def run_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve the bundled sample web on loopback and run the whole pipeline against it."""
+    from yigai.config import load_registry, load_settings
+    from yigai.sample_web.server import SampleWeb
+
+    overrides: dict[str, Any] = {}
+    if not getattr(args, "database", None):
+        overrides["database"] = str((Path.cwd() / "var" / "demo.sqlite3").resolve())
+    if not getattr(args, "output", None) and settings.path is None:
+        overrides["output_dir"] = str((Path.cwd() / "output").resolve())
+    if overrides:
+        merged = dict(settings.data)
+        merged.update(overrides)
+        settings = Settings(data=merged, path=settings.path, base_dir=settings.base_dir)
+    with SampleWeb(port=int(os.environ.get("YIGAI_DEMO_PORT", "8765"))) as web:
+        print(f"sample web serving on {web.base_url}")
+        args.sample_web = web.base_url
+        try:
+            sources = load_registry("sample", sample_web=web.base_url)
+        except ConfigError:
+            raise
+        rc = run_once(settings, "sample", sources, args)
+    index = settings.output_dir / "index.html"
+    print()
+    print(f"The site is in {settings.output_dir}/ — open {index} in a browser,")
+    print("or preview it with: .venv/bin/yigai serve   (then visit http://127.0.0.1:8000/)")
+    return rc

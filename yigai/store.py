@@ -1,0 +1,447 @@
+"""The store: one SQLite file (WAL) shared by every stage, with a versioned schema and migrations.
+
+Pages are an append-only archive (raw bytes, zlib-compressed): nothing fetched is thrown away, so a better
+extractor can re-run over it. ``urls`` holds per-URL crawl state (validators for conditional GET).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from yigai.urls import article_id, canonical_url
+
+# Each migration takes the schema from version i to i+1. Never edit a released one: append a new one.
+MIGRATIONS: list[str] = [
+    # 1: initial schema
+    """
+    CREATE TABLE sources (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        home_region TEXT,
+        config_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE urls (
+        url TEXT PRIMARY KEY,              -- canonical URL
+        source_id TEXT NOT NULL,
+        kind TEXT NOT NULL,                -- list | feed | sitemap | article | asset
+        first_seen TEXT NOT NULL,
+        last_fetched TEXT,
+        last_status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        fetch_count INTEGER NOT NULL DEFAULT 0,
+        latest_page_id INTEGER
+    );
+    CREATE TABLE pages (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,                 -- canonical URL
+        requested_url TEXT NOT NULL,
+        final_url TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        headers_json TEXT NOT NULL,        -- the headers needed later (ETag, Last-Modified, Content-Type …)
+        fetched_at TEXT NOT NULL,
+        encoding TEXT,
+        content_type TEXT,
+        body BLOB NOT NULL,                -- zlib-compressed raw bytes
+        body_size INTEGER NOT NULL,
+        sha1 TEXT NOT NULL,
+        run_id INTEGER
+    );
+    CREATE INDEX pages_url ON pages(url);
+    CREATE INDEX pages_source ON pages(source_id, kind);
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,               -- sha1(canonical url)[:16]
+        url TEXT NOT NULL,
+        page_id INTEGER NOT NULL,
+        source_id TEXT NOT NULL,
+        site TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        published TEXT,                    -- ISO 8601 with offset
+        original_source TEXT,
+        author TEXT,
+        editor TEXT,
+        regions_json TEXT NOT NULL,        -- list of regions, primary first
+        primary_code TEXT,
+        national INTEGER NOT NULL DEFAULT 0,
+        topics_json TEXT NOT NULL,
+        relevance REAL NOT NULL,
+        relevant INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,         -- 64-bit SimHash, 16 hex digits
+        meta_json TEXT NOT NULL,           -- document number, type, issuing body, attachments, encoding
+        group_id TEXT,                     -- syndication group (id of the original)
+        is_original INTEGER NOT NULL DEFAULT 1,
+        extracted_at TEXT NOT NULL,
+        extractor_version TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_source ON articles(source_id);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        status TEXT NOT NULL,              -- running | ok | partial | failed | interrupted
+        command TEXT NOT NULL,
+        pid INTEGER,
+        stats_json TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE run_sources (
+        run_id INTEGER NOT NULL,
+        source_id TEXT NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0,
+        pages_new INTEGER NOT NULL DEFAULT 0,
+        not_modified INTEGER NOT NULL DEFAULT 0,
+        articles_linked INTEGER NOT NULL DEFAULT 0,
+        errors_json TEXT NOT NULL DEFAULT '{}',
+        seconds REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, source_id)
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def utcnow() -> str:
+    """Now, as ISO 8601 UTC with seconds (the store's timestamp format)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class FetchedPage:
+    """One fetch, as the crawler hands it to the store."""
+
+    requested_url: str
+    final_url: str
+    source_id: str
+    kind: str
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    content_type: str | None = None
+    run_id: int | None = None
+    fetched_at: str | None = None
+
+
+@dataclass
+class StoredPage:
+    id: int
+    url: str
+    final_url: str
+    source_id: str
+    kind: str
+    status: int
+    headers: dict[str, str]
+    fetched_at: str
+    encoding: str | None
+    body: bytes
+
+
+@dataclass
+class SourceStats:
+    """Per-source counters for one run (what `yigai status` and the sources page show)."""
+
+    requests: int = 0
+    pages_new: int = 0
+    not_modified: int = 0
+    articles_linked: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def error(self, kind: str, n: int = 1) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + n
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class Store:
+    """The project's only shared state. Every write happens in a transaction."""
+
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if not readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
+        self.conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA busy_timeout = 30000")
+        if not readonly:
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.migrate()
+
+    # ------------------------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; rolled back on any exception (so a killed run leaves no half-write)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this program's ({SCHEMA_VERSION}); upgrade"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as conn:
+                for statement in MIGRATIONS[target - 1].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+
+    def integrity_ok(self) -> bool:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # ------------------------------------------------------------------------------------ sources
+    def upsert_sources(self, sources: Iterable[Any]) -> None:
+        now = utcnow()
+        with self.transaction() as conn:
+            for src in sources:
+                conn.execute(
+                    "INSERT INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT(id) DO UPDATE SET name=excluded.name, home_region=excluded.home_region, "
+                    "config_json=excluded.config_json, updated_at=excluded.updated_at",
+                    (src.id, src.name, src.home_region, json.dumps(src.to_dict(), ensure_ascii=False), now),
+                )
+
+    def sources(self) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM sources ORDER BY id"))
+
+    # ------------------------------------------------------------------------------------ crawl state
+    def url_state(self, url: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM urls WHERE url = ?", (canonical_url(url),)).fetchone()
+
+    def has_page(self, url: str) -> bool:
+        """True when a successful fetch of ``url`` is stored (an article need not be fetched again)."""
+        row = self.conn.execute(
+            "SELECT latest_page_id FROM urls WHERE url = ?", (canonical_url(url),)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def known_urls(self, source_id: str | None = None) -> set[str]:
+        if source_id is None:
+            rows = self.conn.execute("SELECT url FROM urls WHERE latest_page_id IS NOT NULL")
+        else:
+            rows = self.conn.execute(
+                "SELECT url FROM urls WHERE latest_page_id IS NOT NULL AND source_id = ?", (source_id,)
+            )
+        return {r[0] for r in rows}
+
+    def save_page(self, page: FetchedPage) -> int | None:
+        """Archive one successful fetch. Returns the new page id, or None when the bytes are unchanged."""
+        url = canonical_url(page.requested_url)
+        now = page.fetched_at or utcnow()
+        sha1 = _sha1(page.body)
+        headers = {k: v for k, v in page.headers.items() if v is not None}
+        with self.transaction() as conn:
+            state = conn.execute("SELECT latest_page_id FROM urls WHERE url = ?", (url,)).fetchone()
+            latest_sha = None
+            if state and state[0]:
+                row = conn.execute("SELECT sha1 FROM pages WHERE id = ?", (state[0],)).fetchone()
+                latest_sha = row[0] if row else None
+            page_id: int | None = None
+            if latest_sha != sha1:
+                cur = conn.execute(
+                    "INSERT INTO pages(url, requested_url, final_url, source_id, kind, status, headers_json, "
+                    "fetched_at, encoding, content_type, body, body_size, sha1, run_id) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        url, page.requested_url, page.final_url, page.source_id, page.kind, page.status,
+                        json.dumps(headers, ensure_ascii=False, sort_keys=True), now, page.encoding,
+                        page.content_type, zlib.compress(page.body, 6), len(page.body), sha1, page.run_id,
+                    ),
+                )
+                page_id = int(cur.lastrowid)
+            conn.execute(
+                "INSERT INTO urls(url, source_id, kind, first_seen, last_fetched, last_status, etag, "
+                "last_modified, fetch_count, latest_page_id) VALUES (?,?,?,?,?,?,?,?,1,?) "
+                "ON CONFLICT(url) DO UPDATE SET last_fetched=excluded.last_fetched, "
+                "last_status=excluded.last_status, etag=excluded.etag, last_modified=excluded.last_modified, "
+                "fetch_count=urls.fetch_count+1, "
+                "latest_page_id=COALESCE(excluded.latest_page_id, urls.latest_page_id)",
+                (
+                    url, page.source_id, page.kind, now, now, page.status, _header(headers, "etag"),
+                    _header(headers, "last-modified"), page_id,
+                ),
+            )
+        return page_id
+
+    def record_not_modified(self, url: str, source_id: str, kind: str) -> None:
+        now = utcnow()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO urls(url, source_id, kind, first_seen, last_fetched, last_status, fetch_count) "
+                "VALUES (?,?,?,?,?,304,1) ON CONFLICT(url) DO UPDATE SET last_fetched=excluded.last_fetched, "
+                "last_status=304, fetch_count=urls.fetch_count+1",
+                (canonical_url(url), source_id, kind, now, now),
+            )
+
+    def page(self, page_id: int) -> StoredPage:
+        row = self.conn.execute("SELECT * FROM pages WHERE id = ?", (page_id,)).fetchone()
+        if row is None:
+            raise KeyError(page_id)
+        return _stored_page(row)
+
+    def latest_article_pages(self, *, only_unextracted: bool = True) -> Iterator[StoredPage]:
+        """The newest stored fetch of each article URL; by default only those not yet extracted."""
+        sql = (
+            "SELECT p.* FROM urls u JOIN pages p ON p.id = u.latest_page_id "
+            "WHERE u.kind = 'article' AND p.status = 200"
+        )
+        if only_unextracted:
+            sql += " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)"
+        sql += " ORDER BY p.id"
+        for row in self.conn.execute(sql).fetchall():
+            yield _stored_page(row)
+
+    def count_pages(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
+
+    # ------------------------------------------------------------------------------------ articles
+    def save_article(self, record: dict[str, Any]) -> bool:
+        """Insert or replace one article (``record`` keyed like the table). Returns True if new or changed."""
+        cols = sorted(record)
+        existing = self.conn.execute("SELECT * FROM articles WHERE id = ?", (record["id"],)).fetchone()
+        changed = existing is None or any(
+            existing[c] != record[c] for c in cols if c not in ("extracted_at", "page_id", "group_id", "is_original")
+        )
+        with self.transaction() as conn:
+            conn.execute(
+                f"INSERT OR REPLACE INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [record[c] for c in cols],
+            )
+        return changed
+
+    def set_groups(self, groups: dict[str, tuple[str, bool]]) -> None:
+        """Set (group_id, is_original) per article id, in one transaction."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET group_id = ?, is_original = ? WHERE id = ?",
+                [(g, int(orig), aid) for aid, (g, orig) in groups.items()],
+            )
+
+    def articles(self, *, relevant_only: bool = False) -> list[sqlite3.Row]:
+        sql = "SELECT * FROM articles"
+        if relevant_only:
+            sql += " WHERE relevant = 1"
+        sql += " ORDER BY COALESCE(published, extracted_at) DESC, id"
+        return list(self.conn.execute(sql))
+
+    def article(self, aid: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM articles WHERE id = ?", (aid,)).fetchone()
+
+    # ------------------------------------------------------------------------------------ runs
+    def start_run(self, command: str, pid: int | None = None) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO runs(started_at, status, command, pid) VALUES (?, 'running', ?, ?)",
+                (utcnow(), command, pid),
+            )
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET ended_at = ?, status = ?, stats_json = ? WHERE id = ?",
+                (utcnow(), status, json.dumps(stats, ensure_ascii=False, sort_keys=True), run_id),
+            )
+
+    def mark_interrupted_runs(self) -> int:
+        """Runs left 'running' by a killed process are marked 'interrupted' (called under the run lock)."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE runs SET status = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE status = 'running'",
+                (utcnow(),),
+            )
+            return cur.rowcount
+
+    def save_source_stats(self, run_id: int, source_id: str, stats: SourceStats) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO run_sources(run_id, source_id, requests, pages_new, not_modified, "
+                "articles_linked, errors_json, seconds) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    run_id, source_id, stats.requests, stats.pages_new, stats.not_modified,
+                    stats.articles_linked, json.dumps(stats.errors, sort_keys=True), round(stats.seconds, 3),
+                ),
+            )
+
+    def runs(self, limit: int = 10) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)))
+
+    def run_sources(self, run_id: int) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM run_sources WHERE run_id = ? ORDER BY source_id", (run_id,)))
+
+    def source_history(self, source_id: str, limit: int = 10) -> list[sqlite3.Row]:
+        return list(
+            self.conn.execute(
+                "SELECT rs.*, r.started_at FROM run_sources rs JOIN runs r ON r.id = rs.run_id "
+                "WHERE rs.source_id = ? ORDER BY rs.run_id DESC LIMIT ?",
+                (source_id, limit),
+            )
+        )
+
+
+def _sha1(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha1(data).hexdigest()
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    for k, v in headers.items():
+        if k.lower() == name:
+            return v
+    return None
+
+
+def _stored_page(row: sqlite3.Row) -> StoredPage:
+    return StoredPage(
+        id=row["id"],
+        url=row["url"],
+        final_url=row["final_url"],
+        source_id=row["source_id"],
+        kind=row["kind"],
+        status=row["status"],
+        headers=json.loads(row["headers_json"]),
+        fetched_at=row["fetched_at"],
+        encoding=row["encoding"],
+        body=zlib.decompress(row["body"]),
+    )
+
+
+__all__ = ["Store", "FetchedPage", "StoredPage", "SourceStats", "StoreError", "article_id", "utcnow"]
