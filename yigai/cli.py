@@ -186,6 +186,40 @@ def cmd_sample_web(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from yigai.scheduler import make_trigger, schedule_forever
+
+    settings = _settings(args)
+    conf = settings.section("schedule")
+    make_trigger(conf["cron"], conf["timezone"])  # fail fast on a bad expression
+    extra: list[str] = []
+    if args.registry:
+        extra += ["--registry", args.registry]
+    schedule_forever(settings, extra)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from yigai.archive import export_archive
+
+    settings = _settings(args)
+    with _open_store(settings) as store:
+        n = export_archive(store, Path(args.file))
+    print(f"exported {n} records to {args.file}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from yigai.archive import import_archive
+
+    settings = _settings(args)
+    with _open_store(settings) as store:
+        report = import_archive(store, Path(args.file))
+    print(f"imported {report['pages']} pages and {report['sources']} sources "
+          f"({report['skipped']} already present, {report['bad']} bad lines) from {args.file}")
+    return EXIT_PARTIAL if report["bad"] else EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from yigai.runner import run_demo
 
@@ -293,6 +327,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=_port, default=8765)
     s.set_defaults(func=cmd_sample_web)
+
+    s = sub.add_parser("schedule", parents=[common], help="run `yigai run` nightly (foreground scheduler)",
+                       description="Run in the foreground (for systemd or a container), starting `yigai run` in a "
+                       "child process at each time of the settings' cron expression ([schedule] cron, timezone).")
+    s.add_argument("--registry", metavar="NAME|FILE", help="sources registry for the runs (default: from settings)")
+    s.set_defaults(func=cmd_schedule)
+
+    s = sub.add_parser("export", parents=[common], help="export the archive (sources, pages) as JSON Lines",
+                       description="Write every source and every stored page (raw bytes, base64) as JSON Lines.")
+    s.add_argument("file", metavar="FILE", help="the .jsonl file to write")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("import", parents=[common], help="import an exported archive",
+                       description="Read a JSON Lines archive written by `yigai export` into the store; pages "
+                       "already present are skipped. Run `yigai extract` afterwards.")
+    s.add_argument("file", metavar="FILE", help="the .jsonl file to read")
+    s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("demo", parents=[common], help="crawl the bundled sample web and build output/",
                        description="Start the sample web on loopback, run crawl+extract+build against it "

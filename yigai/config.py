@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 SAMPLE_WEB_PLACEHOLDER = "{sample_web}"
-_SOURCE_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+_SOURCE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 class ConfigError(ValueError):

@@ -1,0 +1,70 @@
+"""Scrapy settings for the Yigai crawler (``scrapy.cfg`` points here).
+
+The static part is below; the values that come from the yigai settings file (user agent, timeouts, size limit,
+retries, per-domain concurrency, per-source budgets, database) and the environment overrides are merged in
+at the end by ``crawler.config.settings_from_env``.
+"""
+
+from __future__ import annotations
+
+from crawler.config import settings_from_env
+
+BOT_NAME = "yigai"
+SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Politeness
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
+
+# Limits
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+CLOSESPIDER_TIMEOUT = 900
+CLOSESPIDER_PAGECOUNT = 2000
+# A source whose callbacks keep raising is stopped early.
+CLOSESPIDER_ERRORCOUNT = 50
+# Download failures (after retries) that stop a source early.
+YIGAI_SOURCE_ERROR_BUDGET = 50
+
+# Retries: 5xx, timeouts and 429 (Retry-After honoured) with exponential backoff.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+YIGAI_RETRY_BACKOFF_BASE = 2.0  # seconds before the 1st retry; doubles each retry
+YIGAI_RETRY_BACKOFF_MAX = 60.0
+YIGAI_RETRY_AFTER_MAX = 300.0  # a longer Retry-After means: give up on this URL for this run
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.ConditionalGetMiddleware": 560,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+EXTENSIONS = {"crawler.extensions.SourceHealth": 500}
+
+# Later work (docs/crawling.md): `browser = true` sources. When YIGAI_BROWSER_SETTINGS is non-empty it is
+# applied as the custom_settings of browser sources (e.g. scrapy-playwright's DOWNLOAD_HANDLERS), and
+# YIGAI_BROWSER_REQUEST_META is added to their requests (e.g. {"playwright": True}).
+YIGAI_BROWSER_SETTINGS: dict = {}
+YIGAI_BROWSER_REQUEST_META: dict = {}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Yigai settings file + environment (see crawler.config).
+globals().update(settings_from_env())

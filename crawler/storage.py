@@ -1,0 +1,29 @@
+"""One ``Store`` per database file per process, shared by the spider, middlewares, pipeline and extension.
+
+All Scrapy callbacks run on the reactor thread, so one SQLite connection serves every component of every
+crawler in the process; the Store wraps each write in its own transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yigai.store import Store
+
+_STORES: dict[str, Store] = {}
+
+
+def shared_store(database: str | Path) -> Store:
+    """The process-wide ``Store`` for ``database`` (opened, and migrated, on first use)."""
+    key = str(Path(database).expanduser().resolve())
+    store = _STORES.get(key)
+    if store is None:
+        store = _STORES[key] = Store(key)
+    return store
+
+
+def close_stores() -> None:
+    """Close every shared store (at the end of ``run_crawl``)."""
+    while _STORES:
+        _, store = _STORES.popitem()
+        store.close()

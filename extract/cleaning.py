@@ -1,0 +1,138 @@
+"""Project-specific cleaning of the main text that trafilatura (or the fallback) lets through.
+
+Works on normalised lines and only ever drops lines or trims known prefixes, so it never adds text.
+Returns the kept lines plus the editor names moved out of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .chinese import count_cjk
+
+# A heading that opens a block of other stories: everything after it is not the article.
+_STOP_HEADINGS = re.compile(
+    r"^[【\[]?\s*(相关推荐|热点推荐|热门推荐|精彩推荐|为你推荐|为您推荐|今日推荐|推荐阅读|相关阅读|延伸阅读|相关新闻|相关文章|"
+    r"相关稿件|相关链接|头条要闻|网罗天下|猜你喜欢|热门文章|热门排行|热门新闻|热点新闻|热文排行|点击排行|排行榜|24小时热文|"
+    r"更多精彩|更多新闻|往期回顾|图片新闻|热点关注|大家都在看|看了又看|本地新闻|财经要闻|体育要闻|娱乐要闻|科技要闻|"
+    r"汽车要闻|房产要闻)\s*[】\]]?\s*[:：>»]*$"
+)
+_COPYRIGHT_HEAD = re.compile(r"^[【\[]?.{0,16}(版权声明|免责声明|版权所有)\s*[】\]]?$")
+_COPYRIGHT = re.compile(
+    r"(版权声明|免责声明|版权所有|Copyright|©|All Rights Reserved|ICP备|ICP证|公网安备|未经.{0,12}(授权|许可).{0,10}(转载|复制|使用)|"
+    r"不代表本(网|站)观点|转载请注明|本网站转自其它媒体|如有侵权|联系电话[:：]|举报电话|违法和不良信息)",
+    re.IGNORECASE,
+)
+_PREV_NEXT = re.compile(r"^(上一篇|下一篇|上一条|下一条|上一页|下一页|返回列表|返回顶部|打印本页|关闭窗口|【?打印】?|【?关闭】?)")
+_SHARE = re.compile(r"(分享到|分享至|扫码|扫一扫|二维码|关注@|官方微博|官方微信|微信公众号|公众号|客户端|抖音|下载APP|微信“|"
+                    r"收藏本站|设为首页|加入收藏|字号|【大 中 小】)", re.IGNORECASE)
+_SHARE_WORDS = frozenset({"分享", "分享至", "分享到", "微信", "微博", "QQ", "QQ空间", "朋友圈", "新浪微博", "腾讯微博", "复制链接",
+                          "打印", "关闭", "收藏", "点赞", "评论", "举报", "纠错", "大", "中", "小", "字号"})
+_SPAM = re.compile(
+    r"(无码|人妻|av一区|av在线|一区二区|欧美|日韩|国产精品|精品国产|在线观看|成人视频|成人网|色情|黄色网站|午夜|福利视频|"
+    r"博彩|赌场|百家乐|六合彩|时时彩|太阳城|葡京|威尼斯人|真人娱乐|娱乐城|彩票网|老虎机|网赌|91社区|伦理片|三级片|爆乳|巨乳)",
+    re.IGNORECASE,
+)
+_BREADCRUMB = re.compile(r"^(您|你)?(当前|现在)?(的)?(所在)?(位置|所在位置)\s*[:：]|^首页\s*[>»/]")
+_IMAGE_FILE = re.compile(r"\S+\.(jpg|jpeg|png|gif|webp|bmp)$", re.IGNORECASE)
+_EDITOR = re.compile(
+    r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|网络编辑|值班编辑|审核|审校|校对|编审|终审|监制|统筹)\s*[:：]\s*([^\]】)）|｜]{1,40}?)\s*[\]】)）]?$"
+)
+_EDITOR_NAME = re.compile(r"(?:责任编辑|编辑)\s*[:：]\s*([\u4e00-\u9fffA-Za-z·]{2,12})")
+_META_LINE = re.compile(r"(来源|稿源|作者|发布时间|发布日期|时间|浏览|阅读|点击|字号|编辑|责编)\s*[:：]?")
+_DATE = re.compile(r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+
+
+@dataclass
+class CleanResult:
+    lines: list[str]
+    editors: list[str] = field(default_factory=list)
+
+
+def _is_pipe_list(line: str) -> bool:
+    # "西畴县| 故城县| …" or "首页 | 新闻 |财经": several short segments joined by bars.
+    segments = [s.strip() for s in re.split(r"[|｜]", line)]
+    segments = [s for s in segments if s]
+    if line.count("|") + line.count("｜") < 3 or len(segments) < 3:
+        return False
+    return sum(len(s) <= 8 for s in segments) >= 0.7 * len(segments)
+
+
+def _is_spam(line: str) -> bool:
+    hits = _SPAM.findall(line)
+    return len(hits) >= 2 or (len(hits) == 1 and count_cjk(line) < 40)
+
+
+def _is_share_bar(line: str) -> bool:
+    if len(line) <= 30 and _SHARE.search(line):
+        return True
+    words = line.replace("|", " ").split()
+    return bool(words) and all(w in _SHARE_WORDS for w in words)
+
+
+def is_meta_line(line: str) -> bool:
+    """A header line with date/来源/作者 labels rather than prose (moved to metadata, not kept in text)."""
+    if len(line) > 90 or "。" in line:
+        return False
+    has_date = bool(_DATE.search(line))
+    labels = len(_META_LINE.findall(line))
+    return (has_date and (labels >= 1 or count_cjk(line) <= 4)) or labels >= 2 or line.startswith(("来源:", "来源："))
+
+
+def clean_lines(lines: Iterable[str], title: str | None = None, link_texts: frozenset[str] = frozenset()) -> CleanResult:
+    """Drop junk lines; stop at a related/hot-news heading or a copyright block; move editor lines out."""
+    kept: list[str] = []
+    editors: list[str] = []
+    norm_title = _compact(title or "")
+    link_run: list[int] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if _STOP_HEADINGS.match(line) or _COPYRIGHT_HEAD.match(line):
+            break
+        editor = _EDITOR.match(line)
+        if editor:
+            name = _EDITOR_NAME.search(line)
+            if name:
+                editors.append(name.group(1))
+            continue
+        if len(line) <= 80 and _EDITOR_NAME.search(line) and is_meta_line(line):
+            editors.append(_EDITOR_NAME.search(line).group(1))  # type: ignore[union-attr]
+            continue
+        compact = _compact(line)
+        if norm_title and (compact == norm_title or (len(compact) <= len(norm_title) + 6 and norm_title in compact and not kept)):
+            continue
+        if (
+            _COPYRIGHT.search(line)
+            or _PREV_NEXT.match(line)
+            or _is_share_bar(line)
+            or _is_spam(line)
+            or _is_pipe_list(line)
+            or _BREADCRUMB.match(line)
+            or _IMAGE_FILE.fullmatch(line)
+            or (count_cjk(line) == 0 and len(line) <= 3)
+            or (is_meta_line(line) and len(kept) < 3)
+        ):
+            continue
+        kept.append(line)
+        # Runs of lines that are whole link texts are link lists (related stories, navigation).
+        if link_texts and line in link_texts and count_cjk(line) >= 4:
+            link_run.append(len(kept) - 1)
+        else:
+            _drop_link_run(kept, link_run)
+            link_run = []
+    _drop_link_run(kept, link_run)
+    return CleanResult(lines=kept, editors=editors)
+
+
+def _drop_link_run(kept: list[str], run: list[int]) -> None:
+    if len(run) >= 3 and run == list(range(run[0], run[0] + len(run))):
+        del kept[run[0] : run[-1] + 1]
+    run.clear()
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", s)

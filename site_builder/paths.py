@@ -1,0 +1,69 @@
+"""Where every output file lives. Paths are built from ids and codes only, never from page text."""
+
+from __future__ import annotations
+
+from site_builder.models import ARTICLE_ID, REGION_CODE, TOPIC_ID
+
+
+def _check(value: str, pattern: object, what: str) -> str:
+    if not pattern.match(value):  # type: ignore[attr-defined]
+        raise ValueError(f"unsafe {what} for a file name: {value!r}")
+    return value
+
+
+def article_path(aid: str) -> str:
+    return f"article/{_check(aid, ARTICLE_ID, 'article id')}.html"
+
+
+def region_dir(code: str) -> str:
+    return f"region/{_check(code, REGION_CODE, 'region code')}/"
+
+
+def topic_dir(tid: str) -> str:
+    return f"topic/{_check(tid, TOPIC_ID, 'topic id')}/"
+
+
+def archive_dir(month: str) -> str:
+    if len(month) != 7 or not (month[:4].isdigit() and month[4] == "-" and month[5:].isdigit()):
+        raise ValueError(f"unsafe month for a file name: {month!r}")
+    return f"archive/{month}/"
+
+
+NATIONAL_DIR = "national/"
+ARCHIVE_INDEX = "archive/index.html"
+
+
+def list_page_path(directory: str, page: int) -> str:
+    """Page 1 of a list is ``<dir>index.html``, page n is ``<dir>page/<n>.html``."""
+    return f"{directory}index.html" if page == 1 else f"{directory}page/{page}.html"
+
+
+def feed_path(key: str, kind: str) -> str:
+    """``key`` is ``all``, ``national``, ``region/<code>`` or ``topic/<id>``; kind is ``rss`` or ``atom``."""
+    if kind not in ("rss", "atom"):
+        raise ValueError(kind)
+    if key in ("all", "national"):
+        return f"feeds/{key}.{kind}.xml"
+    group, _, ident = key.partition("/")
+    if group == "region":
+        _check(ident, REGION_CODE, "region code")
+    elif group == "topic":
+        _check(ident, TOPIC_ID, "topic id")
+    else:
+        raise ValueError(f"unknown feed key {key!r}")
+    return f"feeds/{group}/{ident}.{kind}.xml"
+
+
+def root_prefix(path: str) -> str:
+    """The relative prefix from the page at ``path`` back to the site root (``""``, ``"../"``, …)."""
+    return "../" * path.count("/")
+
+
+def public_url(base_url: str, path: str) -> str:
+    """Absolute URL of an output path (``index.html`` maps to its directory)."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    if path == "index.html":
+        return base
+    if path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base + path

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from yigai.store import MIGRATIONS, SCHEMA_VERSION, FetchedPage, SourceStats, Store, StoreError
+
+
+def page(url: str, body: bytes, **kw) -> FetchedPage:
+    return FetchedPage(requested_url=url, final_url=url, source_id="s", kind=kw.pop("kind", "article"),
+                       status=200, body=body, **kw)
+
+
+def test_fresh_store_is_wal_and_at_schema_version(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    assert s.schema_version == SCHEMA_VERSION == len(MIGRATIONS)
+    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s.integrity_ok()
+
+
+def test_pages_archive_keeps_every_distinct_fetch_compressed(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    body = "医共体".encode("gb18030") * 500
+    first = s.save_page(page("http://a.cn/x.html#frag", body, headers={"ETag": '"v1"'}))
+    assert first is not None
+    assert s.save_page(page("http://a.cn/x.html", body)) is None  # same bytes: nothing new archived
+    second = s.save_page(page("http://a.cn/x.html", body + b"!", headers={"Last-Modified": "Mon, 01 Jan 2024"}))
+    assert second is not None and second != first
+    assert s.count_pages() == 2
+    assert s.page(first).body == body  # raw bytes come back exactly
+    raw = s.conn.execute("SELECT length(body) FROM pages WHERE id = ?", (first,)).fetchone()[0]
+    assert raw < len(body) / 5  # stored compressed
+    state = s.url_state("http://A.cn/x.html")
+    assert state["latest_page_id"] == second and state["last_modified"] == "Mon, 01 Jan 2024"
+    assert [p.id for p in s.latest_article_pages()] == [second]
+
+
+def test_not_modified_keeps_latest_page(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    pid = s.save_page(page("http://a.cn/list.html", b"<html>", kind="list", headers={"ETag": "e"}))
+    s.record_not_modified("http://a.cn/list.html", "s", "list")
+    st = s.url_state("http://a.cn/list.html")
+    assert st["latest_page_id"] == pid and st["last_status"] == 304 and st["fetch_count"] == 2
+    assert st["etag"] == "e"
+
+
+def test_transaction_rolls_back_on_error(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    with pytest.raises(RuntimeError):
+        with s.transaction() as conn:
+            conn.execute("INSERT INTO runs(started_at, status, command) VALUES ('t', 'running', 'x')")
+            raise RuntimeError("boom")
+    assert s.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
+
+
+def test_runs_and_source_stats(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    rid = s.start_run("run", 123)
+    stats = SourceStats(requests=3, pages_new=2)
+    stats.error("http_5xx", 2)
+    s.save_source_stats(rid, "hb", stats)
+    assert s.mark_interrupted_runs() == 1  # a run left 'running' by a dead process
+    s.finish_run(rid, "ok", {"summary": "x"})
+    row = s.run_sources(rid)[0]
+    assert (row["requests"], row["pages_new"], json.loads(row["errors_json"])) == (3, 2, {"http_5xx": 2})
+    assert s.runs()[0]["status"] == "ok"
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(path)
