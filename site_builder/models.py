@@ -87,6 +87,7 @@ class Article:
     issuing_body: str | None
     attachments: tuple[Attachment, ...]
     group_id: str
+    place: str | None = None  # the primary region for lists, e.g. "河北省 · 邯郸市 · 魏县", or "全国"
     copies: tuple[Copy, ...] = ()
 
     @property
@@ -216,6 +217,8 @@ def read_article(row: Mapping[str, Any]) -> Article | None:
     national = bool(row["national"]) or any(
         isinstance(r, Mapping) and r.get("national") for r in region_items[:1]
     )
+    primary = regions_from_json(region_items[:1])
+    place = " · ".join(r.name for r in primary) or ("全国" if national else None)
     return Article(
         id=aid,
         title=str(row["title"] or "").strip() or "（无标题）",
@@ -238,6 +241,7 @@ def read_article(row: Mapping[str, Any]) -> Article | None:
         issuing_body=_clean_str(meta.get("issuing_body")),
         attachments=attachments,
         group_id=_clean_str(row["group_id"]) or aid,
+        place=place,
     )
 
 

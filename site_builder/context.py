@@ -1,0 +1,268 @@
+"""``generate_context``: everything the generators need, computed once from the article models.
+
+Pure: models (and a few store rows for the sources page) in, an immutable-by-convention ``SiteContext`` out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from site_builder import paths
+from site_builder.models import (
+    LEVEL_COUNTY,
+    LEVEL_LABELS,
+    LEVEL_PREFECTURE,
+    LEVEL_PROVINCE,
+    Article,
+    RegionRef,
+    TopicRef,
+)
+from site_builder.tilemap import PROVINCE_TILES, Tile, build_tiles
+
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    articles: tuple[Article, ...]
+    recent: int  # stories in the last RECENT_DAYS days (relative to the newest story)
+    children: tuple[str, ...] = ()
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, "")
+
+    @property
+    def path(self) -> str:
+        return paths.region_dir(self.code) + "index.html"
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    articles: tuple[Article, ...]
+
+    @property
+    def path(self) -> str:
+        return paths.topic_dir(self.id) + "index.html"
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    id: str
+    name: str
+    home_region: str | None
+    articles: int
+    newest: datetime | None
+    last_run_id: int | None
+    last_run_started: str | None
+    last_run_status: str | None
+    requests: int
+    pages_new: int
+    not_modified: int
+    errors: tuple[tuple[str, int], ...]
+    history: tuple[int, ...]  # new pages per recent run, oldest first
+
+    @property
+    def error_count(self) -> int:
+        return sum(n for _k, n in self.errors)
+
+
+@dataclass
+class SiteContext:
+    site: dict[str, Any]
+    articles: list[Article]
+    newest: datetime | None
+    recent_since: datetime | None
+    regions: dict[str, Region]
+    article_regions: dict[str, tuple[str, ...]]  # article id → every region code it is listed under
+    national: list[Article]
+    topics: dict[str, Topic]
+    months: dict[str, list[Article]]  # "YYYY-MM" → articles, newest month first
+    tiles: list[Tile]
+    sources: list[SourceHealth] = field(default_factory=list)
+
+    def region_chain(self, code: str) -> list[Region]:
+        """The region and its ancestors, province first."""
+        chain: list[Region] = []
+        seen: set[str] = set()
+        current: str | None = code
+        while current and current in self.regions and current not in seen:
+            seen.add(current)
+            chain.append(self.regions[current])
+            current = self.regions[current].parent_code
+        return chain[::-1]
+
+    @property
+    def provinces(self) -> list[Region]:
+        return [r for code, r in sorted(self.regions.items()) if r.level == LEVEL_PROVINCE]
+
+
+def _most_common(values: Iterable[str]) -> str:
+    counts = Counter(values)
+    return min(counts, key=lambda v: (-counts[v], v))
+
+
+def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef], dict[str, tuple[str, ...]]]:
+    """One name/level/parent per code (majority vote, ties broken by sort order), then per-article closure."""
+    names: dict[str, list[str]] = {}
+    levels: dict[str, list[str]] = {}
+    parents: dict[str, list[str]] = {}
+    for art in articles:
+        for ref in art.regions:
+            names.setdefault(ref.code, []).append(ref.name)
+            levels.setdefault(ref.code, []).append(ref.level)
+            if ref.parent_code:
+                parents.setdefault(ref.code, []).append(ref.parent_code)
+    resolved: dict[str, RegionRef] = {}
+    for code in sorted(names):
+        candidates = [p for p in parents.get(code, []) if p != code]
+        # A county named with its prefecture anywhere hangs under that prefecture everywhere.
+        prefecture_parents = [p for p in candidates if not p.endswith("0000")]
+        parent = _most_common(prefecture_parents or candidates) if candidates else None
+        resolved[code] = RegionRef(code, _most_common(names[code]), _most_common(levels[code]), parent)
+    closure: dict[str, tuple[str, ...]] = {}
+    for art in articles:
+        codes: set[str] = set()
+        for ref in art.regions:
+            current: str | None = ref.code
+            while current and current in resolved and current not in codes:
+                codes.add(current)
+                current = resolved[current].parent_code
+        closure[art.id] = tuple(sorted(codes))
+    return resolved, closure
+
+
+def _source_health(
+    sources: Sequence[Mapping[str, Any]],
+    runs: Sequence[Mapping[str, Any]],
+    run_sources: Mapping[int, Sequence[Mapping[str, Any]]],
+    articles: Sequence[Article],
+) -> list[SourceHealth]:
+    per_source_articles = Counter(a.source_id for a in articles)
+    newest: dict[str, datetime] = {}
+    for a in articles:
+        if a.source_id not in newest or a.date > newest[a.source_id]:
+            newest[a.source_id] = a.date
+    runs_newest_first = sorted(runs, key=lambda r: -int(r["id"]))
+    stats = {int(r["id"]): {row["source_id"]: row for row in run_sources.get(int(r["id"]), [])} for r in runs}
+    out = []
+    for src in sorted(sources, key=lambda s: s["id"]):
+        sid = src["id"]
+        last = next((r for r in runs_newest_first if sid in stats[int(r["id"])]), None)
+        row = stats[int(last["id"])][sid] if last is not None else None
+        errors: dict[str, int] = {}
+        if row is not None:
+            try:
+                raw = json.loads(row["errors_json"] or "{}")
+            except ValueError:
+                raw = {}
+            if isinstance(raw, dict):
+                errors = {str(k): int(v) for k, v in raw.items() if isinstance(v, (int, float))}
+        history = tuple(
+            int(stats[int(r["id"])][sid]["pages_new"])
+            for r in reversed(runs_newest_first)
+            if sid in stats[int(r["id"])]
+        )
+        out.append(
+            SourceHealth(
+                id=sid,
+                name=src["name"],
+                home_region=src["home_region"],
+                articles=per_source_articles.get(sid, 0),
+                newest=newest.get(sid),
+                last_run_id=int(last["id"]) if last is not None else None,
+                last_run_started=last["started_at"] if last is not None else None,
+                last_run_status=last["status"] if last is not None else None,
+                requests=int(row["requests"]) if row is not None else 0,
+                pages_new=int(row["pages_new"]) if row is not None else 0,
+                not_modified=int(row["not_modified"]) if row is not None else 0,
+                errors=tuple(sorted(errors.items())),
+                history=history,
+            )
+        )
+    return out
+
+
+def generate_context(
+    articles: Sequence[Article],
+    site: Mapping[str, Any],
+    *,
+    sources: Sequence[Mapping[str, Any]] = (),
+    runs: Sequence[Mapping[str, Any]] = (),
+    run_sources: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
+) -> SiteContext:
+    articles = sorted(articles, key=lambda a: a.sort_key)
+    newest = articles[0].date if articles else None
+    recent_since = newest - timedelta(days=RECENT_DAYS) if newest else None
+
+    def is_recent(a: Article) -> bool:
+        return recent_since is not None and a.date > recent_since
+
+    resolved, closure = _resolve_regions(articles)
+    members: dict[str, list[Article]] = {code: [] for code in resolved}
+    for art in articles:
+        for code in closure[art.id]:
+            members[code].append(art)
+    children: dict[str, list[str]] = {}
+    for code, ref in resolved.items():
+        if ref.parent_code and ref.parent_code in resolved:
+            children.setdefault(ref.parent_code, []).append(code)
+    regions = {
+        code: Region(
+            code=code,
+            name=ref.name,
+            level=ref.level if ref.level in (LEVEL_PROVINCE, LEVEL_PREFECTURE, LEVEL_COUNTY) else LEVEL_COUNTY,
+            parent_code=ref.parent_code if ref.parent_code in resolved else None,
+            articles=tuple(members[code]),
+            recent=sum(1 for a in members[code] if is_recent(a)),
+            children=tuple(sorted(children.get(code, []))),
+        )
+        for code, ref in sorted(resolved.items())
+        if members[code]
+    }
+    topic_members: dict[str, list[Article]] = {}
+    topic_labels: dict[str, list[str]] = {}
+    for art in articles:
+        for t in art.topics:
+            topic_members.setdefault(t.id, []).append(art)
+            topic_labels.setdefault(t.id, []).append(t.label)
+    topics = {
+        tid: Topic(tid, _most_common(topic_labels[tid]), tuple(topic_members[tid])) for tid in sorted(topic_members)
+    }
+    months: dict[str, list[Article]] = {}
+    for art in articles:
+        months.setdefault(art.month, []).append(art)
+    months = dict(sorted(months.items(), reverse=True))
+    province_codes = {code for code, *_ in PROVINCE_TILES}
+    tiles = build_tiles(
+        {code: r.recent for code, r in regions.items() if code in province_codes},
+        {code: r.path for code, r in regions.items() if code in province_codes},
+    )
+    return SiteContext(
+        site=dict(site),
+        articles=list(articles),
+        newest=newest,
+        recent_since=recent_since,
+        regions=regions,
+        article_regions=closure,
+        national=[a for a in articles if a.national],
+        topics=topics,
+        months=months,
+        tiles=tiles,
+        sources=_source_health(sources, runs, run_sources or {}, articles),
+    )
+
+
+# Re-exported for templates' type hints in docs.
+__all__ = ["SiteContext", "Region", "Topic", "SourceHealth", "generate_context", "TopicRef", "RECENT_DAYS"]
