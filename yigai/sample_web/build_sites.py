@@ -34,8 +34,9 @@ DEFAULT_LAST_MODIFIED = "2025-01-01T00:00:00+08:00"
 
 SITE_ENCODING = {"hbwjw": "gbk", "nhc": "utf-8", "farm": "utf-8", "portal": "utf-8"}
 
-DISALLOWED_PAGE = PageSpec("farm", "farm_private_vip", "/farm/private/2024/0320/vip_8812.html", "2024-03-20 08:00:00")
-
+DISALLOWED_PAGE = PageSpec(
+    "farm", "farm_private_vip", "/farm/private/2024/0320/vip_8812.html", "2024-03-20 08:00:00"
+)
 
 
 def _dummy_pdf(label: str) -> bytes:
@@ -44,8 +45,10 @@ def _dummy_pdf(label: str) -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>"
+        ),
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -97,23 +100,45 @@ def _dummy_docx(text: str) -> bytes:
 HBWJW_PAGES: tuple[PageSpec, ...] = (
     PageSpec("hbwjw", "hb_yongnian_group", "/hbwjw/202403/t20240315_123456.html", "2024-03-15 09:30"),
     PageSpec(
-        "hbwjw", "hb_policy_assessment", "/hbwjw/202404/t20240402_123871.html", "2024-04-02 10:00",
-        doc_number="冀卫基层〔2024〕3号", written_date="2024-03-28",
+        "hbwjw",
+        "hb_policy_assessment",
+        "/hbwjw/202404/t20240402_123871.html",
+        "2024-04-02 10:00",
+        doc_number="冀卫基层〔2024〕3号",
+        written_date="2024-03-28",
         attachments=(
             Attachment("P020240402512345678901.pdf", "河北省紧密型县域医疗卫生共同体建设评估实施方案.pdf"),
             Attachment("P020240402512345678902.docx", "评估指标及评分标准.docx"),
         ),
     ),
     PageSpec("hbwjw", "hb_sjz_city_group", "/hbwjw/202405/t20240521_124302.html", "2024-05-21 16:45"),
-    PageSpec("hbwjw", "hb_baoding_referral", "/hbwjw/202401/t20240110_121007.html", "2024-01-10", date_style="cn"),
+    PageSpec(
+        "hbwjw", "hb_baoding_referral", "/hbwjw/202401/t20240110_121007.html", "2024-01-10", date_style="cn"
+    ),
     PageSpec("hbwjw", "hb_tangshan_payment", "/hbwjw/202311/t20231108_118854.html", "2023-11-08 15:20"),
     PageSpec("hbwjw", "hb_chengde_village", "/hbwjw/202309/t20230914_117230.html", "2023-09-14 11:05"),
     PageSpec("hbwjw", "hb_regional_centers", "/hbwjw/202406/t20240618_124950.html", "2024-06-18 08:50"),
-    PageSpec("hbwjw", "hb_zjk_telemed", "/hbwjw/202407/t20240709_125533.html", "2024-07-09 14:10", wrong_header=True),
-    PageSpec("hbwjw", "hb_cangzhou_pharmacy", "/hbwjw/202408/t20240827_126418.html", "2024-08-27 10:30", charset="none"),
     PageSpec(
-        "hbwjw", "hb_policy_referral", "/hbwjw/202312/t20231205_119642.html", "2023-12-05 17:00",
-        doc_number="冀卫医政〔2023〕18号", written_date="2023-11-30",
+        "hbwjw",
+        "hb_zjk_telemed",
+        "/hbwjw/202407/t20240709_125533.html",
+        "2024-07-09 14:10",
+        wrong_header=True,
+    ),
+    PageSpec(
+        "hbwjw",
+        "hb_cangzhou_pharmacy",
+        "/hbwjw/202408/t20240827_126418.html",
+        "2024-08-27 10:30",
+        charset="none",
+    ),
+    PageSpec(
+        "hbwjw",
+        "hb_policy_referral",
+        "/hbwjw/202312/t20231205_119642.html",
+        "2023-12-05 17:00",
+        doc_number="冀卫医政〔2023〕18号",
+        written_date="2023-11-30",
         attachments=(Attachment("P020231205398765432101.pdf", "上转和下转病种目录（参考）.pdf"),),
     ),
     PageSpec("hbwjw", "hb_langfang_beisan", "/hbwjw/202502/t20250220_131876.html", "2025-02-20 09:15"),
@@ -121,51 +146,100 @@ HBWJW_PAGES: tuple[PageSpec, ...] = (
 
 NHC_PAGES: tuple[PageSpec, ...] = (
     PageSpec("nhc", "nat_presser_county", "/nhc/xinwen/2024-04/12/content_6945123.htm", "2024-04-12 15:30"),
-    PageSpec("nhc", "nat_gov_opinion", "/nhc/zhengce/2024-09/06/content_6972408.htm", "2024-09-06 18:00", date_style="cn0"),
+    PageSpec(
+        "nhc",
+        "nat_gov_opinion",
+        "/nhc/zhengce/2024-09/06/content_6972408.htm",
+        "2024-09-06 18:00",
+        date_style="cn0",
+    ),
     PageSpec("nhc", "nat_nhsa_payment", "/nhc/xinwen/2024-07/23/content_6964017.htm", "2024-07-23 11:20"),
-    PageSpec("nhc", "nat_regional_center_batch", "/nhc/xinwen/2023-10/17/content_6909835.htm", "2023-10-17 09:40"),
-    PageSpec("nhc", "nat_counterpart_support", "/nhc/xinwen/2025-01/15/content_6998120.htm", "2025-01-15 16:05", date_style="cn"),
+    PageSpec(
+        "nhc", "nat_regional_center_batch", "/nhc/xinwen/2023-10/17/content_6909835.htm", "2023-10-17 09:40"
+    ),
+    PageSpec(
+        "nhc",
+        "nat_counterpart_support",
+        "/nhc/xinwen/2025-01/15/content_6998120.htm",
+        "2025-01-15 16:05",
+        date_style="cn",
+    ),
     PageSpec("nhc", "nat_city_group_pilot", "/nhc/xinwen/2023-07/28/content_6895342.htm", "2023-07-28 10:10"),
     PageSpec("nhc", "zj_deqing", "/nhc/xinwen/2024-05/09/content_6950071.htm", "2024-05-09 10:00"),
     PageSpec("nhc", "fj_sanming", "/nhc/xinwen/2024-03/26/content_6941880.htm", "2024-03-26 09:00"),
     PageSpec("nhc", "sc_chengdu", "/nhc/xinwen/2024-10/11/content_6979455.htm", "2024-10-11 14:30"),
     PageSpec("nhc", "ah_tianchang", "/nhc/xinwen/2023-08/22/content_6899761.htm", "2023-08-22 08:30"),
     PageSpec(
-        "nhc", "hb_regional_centers", "/nhc/xinwen/2024-06/19/content_6958233.htm", "2024-06-19 10:15",
-        original=False, title="河北省国家区域医疗中心建设取得新进展",
+        "nhc",
+        "hb_regional_centers",
+        "/nhc/xinwen/2024-06/19/content_6958233.htm",
+        "2024-06-19 10:15",
+        original=False,
+        title="河北省国家区域医疗中心建设取得新进展",
     ),
 )
 
 PORTAL_PAGES: tuple[PageSpec, ...] = (
-    PageSpec("portal", "hn_zhengzhou", "/portal/24/0520/08/J1ZZ4RKJ00019B3E.html", "2024-05-20 08:15:32", reporter="刘静"),
     PageSpec(
-        "portal", "nat_presser_county", "/portal/24/0413/08/IV8QK2DA0001899O.html", "2024-04-13 08:40:11",
-        original=False, title="国家卫健委：紧密型县域医共体建设全面推开",
+        "portal",
+        "hn_zhengzhou",
+        "/portal/24/0520/08/J1ZZ4RKJ00019B3E.html",
+        "2024-05-20 08:15:32",
+        reporter="刘静",
+    ),
+    PageSpec(
+        "portal",
+        "nat_presser_county",
+        "/portal/24/0413/08/IV8QK2DA0001899O.html",
+        "2024-04-13 08:40:11",
+        original=False,
+        title="国家卫健委：紧密型县域医共体建设全面推开",
         original_title="国家卫生健康委：紧密型县域医共体建设在全国全面推开",
     ),
     PageSpec(
-        "portal", "fj_sanming", "/portal/24/0327/07/IU3M8F7B0001875P.html", "2024-03-27 07:55:46",
-        original=False, title="三明医改再出发，县域医疗卫生服务能力持续提升",
+        "portal",
+        "fj_sanming",
+        "/portal/24/0327/07/IU3M8F7B0001875P.html",
+        "2024-03-27 07:55:46",
+        original=False,
+        title="三明医改再出发，县域医疗卫生服务能力持续提升",
     ),
-    PageSpec("portal", "hub_yichang", "/portal/23/0615/10/I6F2L8QH00019K5T.html", "2023-06-15 10:32:05", date_trap=True),
+    PageSpec(
+        "portal",
+        "hub_yichang",
+        "/portal/23/0615/10/I6F2L8QH00019K5T.html",
+        "2023-06-15 10:32:05",
+        date_trap=True,
+    ),
     PageSpec("portal", "sd_rizhao", "/portal/24/1119/09/JH2P7S9C0001899O.html", "2024-11-19 09:03:27"),
     PageSpec("portal", "gd_luohu", "/portal/24/1203/15/JI6R3M1E00018AS3.html", "2024-12-03 15:48:10"),
     PageSpec("portal", "bj_chaoyang", "/portal/25/0304/11/JP4K8T2U0001899O.html", "2025-03-04 11:26:39"),
     PageSpec("portal", "off_marathon", "/portal/24/1020/13/JEKD2V6B00058780.html", "2024-10-20 13:05:00"),
     PageSpec("portal", "off_movie", "/portal/24/1008/20/JDL93N0P00038FO9.html", "2024-10-08 20:12:44"),
-    PageSpec("portal", "off_pharma_stocks", "/portal/24/0930/15/JCV8E3QS00259DLP.html", "2024-09-30 15:32:18"),
+    PageSpec(
+        "portal", "off_pharma_stocks", "/portal/24/0930/15/JCV8E3QS00259DLP.html", "2024-09-30 15:32:18"
+    ),
     PageSpec("portal", "off_phone", "/portal/24/0925/21/JCH1T5A000097U7R.html", "2024-09-25 21:47:03"),
 )
 
 FARM_PAGES: tuple[PageSpec, ...] = (
-    PageSpec("farm", "hb_yongnian_group", "/farm/html/2024/0318/28871.html", "2024-03-18 10:22:43", original=False),
+    PageSpec(
+        "farm", "hb_yongnian_group", "/farm/html/2024/0318/28871.html", "2024-03-18 10:22:43", original=False
+    ),
     PageSpec("farm", "zj_deqing", "/farm/html/2024/0511/30215.html", "2024-05-11 14:06:20", original=False),
     PageSpec(
-        "farm", "fj_sanming", "/farm/html/2024/0329/29340.html", "2024-03-29 16:40:00", original=False,
-        title="三明医改再出发 县域医疗卫生服务能力持续提升", date_style="cn0",
+        "farm",
+        "fj_sanming",
+        "/farm/html/2024/0329/29340.html",
+        "2024-03-29 16:40:00",
+        original=False,
+        title="三明医改再出发 县域医疗卫生服务能力持续提升",
+        date_style="cn0",
     ),
     PageSpec("farm", "hb_xingtai_nanhe", "/farm/html/2023/1220/25102.html", "2023-12-20 09:18:35"),
-    PageSpec("farm", "hub_zaoyang", "/farm/html/2024/0227/27766.html", "2024-02-27 11:02:00", date_style="cn"),
+    PageSpec(
+        "farm", "hub_zaoyang", "/farm/html/2024/0227/27766.html", "2024-02-27 11:02:00", date_style="cn"
+    ),
     PageSpec("farm", "off_tourism", "/farm/html/2024/1228/33017.html", "2024-12-28 18:30:00"),
     PageSpec("farm", "off_car", "/farm/html/2024/0630/31459.html", "2024-06-30 08:45:12"),
 )
@@ -185,8 +259,15 @@ SITE_MUST_NOT = {
     "hbwjw": ("版权所有", "网站标识码", "冀ICP备05004521号", "当前位置", "字号", "打印本页"),
     "nhc": ("主办单位", "京ICP备18052910号", "当前位置", "我要纠错", "最新文章"),
     "portal": (
-        "分享至", "相关推荐", "热点推荐", "头条要闻", "责任编辑", "Copyright © 2008-2025",
-        render.PORTAL_HOT_HEADLINES[0][0], render.PORTAL_HOT_HEADLINES[1][0], render.PORTAL_TOP_NEWS[1][1],
+        "分享至",
+        "相关推荐",
+        "热点推荐",
+        "头条要闻",
+        "责任编辑",
+        "Copyright © 2008-2025",
+        render.PORTAL_HOT_HEADLINES[0][0],
+        render.PORTAL_HOT_HEADLINES[1][0],
+        render.PORTAL_TOP_NEWS[1][1],
     ),
     "farm": ("国产 欧美", "丛台区|复兴区|峰峰矿区", "版权声明", "数字报刊", "天津毫纠建材有限公司"),
 }
@@ -356,7 +437,9 @@ def _build_nhc(writer: _Writer) -> tuple[list[str], list[str]]:
 def _build_portal(writer: _Writer) -> list[str]:
     ordered = sorted(PORTAL_PAGES, key=lambda s: _published_dt(s.published), reverse=True)
     for spec in PORTAL_PAGES:
-        related = [(s.path, _title(s)) for s in ordered if s.path != spec.path and not STORIES[s.story_id].on_topic][:3]
+        related = [
+            (s.path, _title(s)) for s in ordered if s.path != spec.path and not STORIES[s.story_id].on_topic
+        ][:3]
         html = render.render_portal_article(spec, STORIES[spec.story_id], related)
         writer.add(spec.path, html.encode("utf-8"), _published_dt(spec.published).isoformat())
     per_page = 6
@@ -385,10 +468,16 @@ def _build_farm(writer: _Writer) -> list[str]:
     # The members-only page sits in the middle of the first list page, where a crawler will see it.
     first.insert(2, (DISALLOWED_PAGE.path, _title(DISALLOWED_PAGE), DISALLOWED_PAGE.published[:10]))
     second = [(s.path, _title(s), s.published[:10]) for s in ordered[4:]]
-    writer.add("/farm/list.html", render.render_farm_list(first, 1, 2).encode("utf-8"),
-               _published_dt(ordered[0].published).isoformat())
-    writer.add("/farm/list_2.html", render.render_farm_list(second, 2, 2).encode("utf-8"),
-               _published_dt(ordered[4].published).isoformat())
+    writer.add(
+        "/farm/list.html",
+        render.render_farm_list(first, 1, 2).encode("utf-8"),
+        _published_dt(ordered[0].published).isoformat(),
+    )
+    writer.add(
+        "/farm/list_2.html",
+        render.render_farm_list(second, 2, 2).encode("utf-8"),
+        _published_dt(ordered[4].published).isoformat(),
+    )
     return ["/farm/list.html", "/farm/list_2.html"]
 
 
@@ -465,9 +554,22 @@ def _check_originals() -> None:
             raise ValueError(f"{spec.path} does not match the article pattern of {spec.site}")
 
 
+def _check_farm_round_trip() -> None:
+    """Farm copies go Simplified → Traditional; the extractor's t2s must give the Simplified text back."""
+    import opencc
+
+    t2s = opencc.OpenCC("t2s")
+    for spec in FARM_PAGES:
+        story = STORIES[spec.story_id]
+        for text in (_title(spec), story.source, *story.paragraphs):
+            if t2s.convert(render.to_traditional(text)) != text:
+                raise ValueError(f"{spec.path}: {text[:20]}… does not survive s2t → t2s; reword it")
+
+
 def build() -> tuple[dict[str, bytes], dict[str, Any]]:
     """Everything the sample web consists of: files (relative path -> bytes) and the expected.json data."""
     _check_originals()
+    _check_farm_round_trip()
     writer = _Writer()
     hbwjw_lists = _build_hbwjw(writer)
     nhc_feeds, nhc_sitemaps = _build_nhc(writer)

@@ -16,12 +16,46 @@ from yigai.sample_web.stories import Story
 
 # Pinyin glosses that the content farm writes after these Traditional characters, e.g. 醫(yī)療.
 FARM_GLOSSES: dict[str, str] = {
-    "醫": "yī", "縣": "xiàn", "區": "qū", "頁": "yè", "時": "shí", "獨": "dú", "網": "wǎng",
-    "當": "dāng", "來": "lái", "報": "bào", "衛": "wèi", "體": "tǐ", "務": "wù", "質": "zhì",
-    "設": "shè", "鄉": "xiāng", "鎮": "zhèn", "資": "zī", "實": "shí", "現": "xiàn", "導": "dǎo",
-    "進": "jìn", "將": "jiāng", "檢": "jiǎn", "驗": "yàn", "結": "jié", "級": "jí", "層": "céng",
-    "責": "zé", "標": "biāo", "評": "píng", "確": "què", "編": "biān", "輯": "jí", "診": "zhěn",
-    "轉": "zhuǎn", "員": "yuán", "費": "fèi", "聯": "lián", "龍": "lóng",
+    "醫": "yī",
+    "縣": "xiàn",
+    "區": "qū",
+    "頁": "yè",
+    "時": "shí",
+    "獨": "dú",
+    "網": "wǎng",
+    "當": "dāng",
+    "來": "lái",
+    "報": "bào",
+    "衛": "wèi",
+    "體": "tǐ",
+    "務": "wù",
+    "質": "zhì",
+    "設": "shè",
+    "鄉": "xiāng",
+    "鎮": "zhèn",
+    "資": "zī",
+    "實": "shí",
+    "現": "xiàn",
+    "導": "dǎo",
+    "進": "jìn",
+    "將": "jiāng",
+    "檢": "jiǎn",
+    "驗": "yàn",
+    "結": "jié",
+    "級": "jí",
+    "層": "céng",
+    "責": "zé",
+    "標": "biāo",
+    "評": "píng",
+    "確": "què",
+    "編": "biān",
+    "輯": "jí",
+    "診": "zhěn",
+    "轉": "zhuǎn",
+    "員": "yuán",
+    "費": "fèi",
+    "聯": "lián",
+    "龍": "lóng",
 }
 
 FARM_SPAM_KEYWORDS = "国产 欧美 日韩 在线 av 一区二区 无码 视频"
@@ -338,9 +372,7 @@ def _portal_nav() -> str:
 
 
 def _portal_hot_blocks(related: list[tuple[str, str]]) -> str:
-    related_items = "\n".join(
-        f'      <li><a href="{href}">{escape(t)}</a></li>' for href, t in related
-    )
+    related_items = "\n".join(f'      <li><a href="{href}">{escape(t)}</a></li>' for href, t in related)
     hot_items = "\n".join(
         f'      <li><a href="/portal/index.html">{escape(t)}</a><span class="source">{escape(src)}</span>'
         f'<span class="time">{when}</span></li>'
@@ -417,7 +449,11 @@ def render_portal_list(items: list[tuple[str, str, str]], page: int, pages: int)
     )
     pager = []
     if page > 1:
-        pager.append('<a href="/portal/health/">上一页</a>' if page == 2 else f'<a href="/portal/health/?page={page - 1}">上一页</a>')
+        pager.append(
+            '<a href="/portal/health/">上一页</a>'
+            if page == 2
+            else f'<a href="/portal/health/?page={page - 1}">上一页</a>'
+        )
     for number in range(1, pages + 1):
         href = "/portal/health/" if number == 1 else f"/portal/health/?page={number}"
         pager.append(f'<a href="{href}">{number}</a>')
@@ -445,7 +481,21 @@ def render_portal_list(items: list[tuple[str, str, str]], page: int, pages: int)
 
 # --------------------------------------------------------------------------- farm (Traditional + glosses)
 
-FARM_NAV = ("首页", "新闻中心", "即时新闻", "时政", "独家", "县区", "小记者", "教育", "医疗健康", "美食", "金融", "旅游", "数字报刊")
+FARM_NAV = (
+    "首页",
+    "新闻中心",
+    "即时新闻",
+    "时政",
+    "独家",
+    "县区",
+    "小记者",
+    "教育",
+    "医疗健康",
+    "美食",
+    "金融",
+    "旅游",
+    "数字报刊",
+)
 
 FARM_COPYRIGHT = (
     "1.本网稿件下“稿件来源”项标注为本网的，其文字、图片稿件之网络版权均属本网所有，未经协议授权，不得转载、链接、转贴或以其他方式复制发表。",
@@ -500,11 +550,14 @@ def render_farm_article(spec: PageSpec, story: Story) -> str:
 
 def render_farm_list(items: list[tuple[str, str, str]], page: int, pages: int) -> str:
     rows = "\n".join(
-        f'  <li><a href="{href}">{escape(farm_text(t))}</a> <span>{when}</span></li>' for href, t, when in items
+        f'  <li><a href="{href}">{escape(farm_text(t))}</a> <span>{when}</span></li>'
+        for href, t, when in items
     )
     pager = []
     if page > 1:
-        pager.append(f'<a href="{"list.html" if page == 2 else f"list_{page - 1}.html"}">{farm_text("上一页")}</a>')
+        pager.append(
+            f'<a href="{"list.html" if page == 2 else f"list_{page - 1}.html"}">{farm_text("上一页")}</a>'
+        )
     if page < pages:
         pager.append(f'<a href="list_{page + 1}.html">{farm_text("下一页")}</a>')
     inner = f"""<div class="position">{farm_text("您当前的位置")}:{farm_text("首页")} &gt; {farm_text("医疗健康")}</div>
