@@ -81,7 +81,7 @@ def yigai_scrapy_settings(
             out[name] = env[var]
     for var, value in env.items():
         if var.startswith(_ENV_SCRAPY_PREFIX) and value != "":
-            out[var[len(_ENV_SCRAPY_PREFIX):]] = value
+            out[var[len(_ENV_SCRAPY_PREFIX) :]] = value
     return out
 
 

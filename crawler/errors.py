@@ -16,8 +16,17 @@ from twisted.internet import error as txerror
 from twisted.python.failure import Failure
 
 ERROR_KINDS = (
-    "http_5xx", "http_4xx", "timeout", "dns", "connection", "too_large", "robots_forbidden", "list_no_links",
-    "parse_error", "budget_exhausted", "other",
+    "http_5xx",
+    "http_4xx",
+    "timeout",
+    "dns",
+    "connection",
+    "too_large",
+    "robots_forbidden",
+    "list_no_links",
+    "parse_error",
+    "budget_exhausted",
+    "other",
 )
 # Kinds that describe a site's rules rather than a failure (they do not make the crawl's exit code 1).
 BENIGN_KINDS = frozenset({"robots_forbidden"})
@@ -40,7 +49,11 @@ def classify_failure(failure: Failure | BaseException) -> str | None:
             return "http_4xx"
         return "other"
     if isinstance(exc, IgnoreRequest):
-        return "robots_forbidden" if "robots.txt" in str(exc) else "other"
+        message = str(exc)
+        if "robots.txt" in message:
+            return "robots_forbidden"
+        # HttpCompressionMiddleware refuses a body that inflates past DOWNLOAD_MAXSIZE (a gzip bomb).
+        return "too_large" if "DOWNLOAD_MAXSIZE" in message else "other"
     if isinstance(exc, (DownloadTimeoutError, txerror.TimeoutError, txerror.TCPTimedOutError)):
         return "timeout"
     if isinstance(exc, (CannotResolveHostError, txerror.DNSLookupError)):
@@ -51,8 +64,13 @@ def classify_failure(failure: Failure | BaseException) -> str | None:
     if isinstance(
         exc,
         (
-            DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError, txerror.ConnectError,
-            txerror.ConnectionLost, txerror.ConnectionDone, ConnectionError,
+            DownloadConnectionRefusedError,
+            DownloadFailedError,
+            ResponseDataLossError,
+            txerror.ConnectError,
+            txerror.ConnectionLost,
+            txerror.ConnectionDone,
+            ConnectionError,
         ),
     ):
         return "connection"

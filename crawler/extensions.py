@@ -14,7 +14,7 @@ from crawler.storage import shared_store
 from yigai.store import SourceStats
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
@@ -40,7 +40,7 @@ def source_stats_from(stats: Mapping[str, Any], seconds: float) -> SourceStats:
     )
     for key, value in sorted(stats.items()):
         if key.startswith(ERROR_PREFIX) and value:
-            out.error(key[len(ERROR_PREFIX):], int(value))
+            out.error(key[len(ERROR_PREFIX) :], int(value))
     return out
 
 
@@ -89,8 +89,14 @@ class SourceHealth:
         errors = ", ".join(f"{k}={v}" for k, v in sorted(stats.errors.items())) or "none"
         logger.info(
             "source %s: %d requests, %d new pages, %d not modified, %d article links, errors: %s, %.1fs (%s)",
-            spider.name, stats.requests, stats.pages_new, stats.not_modified, stats.articles_linked, errors,
-            stats.seconds, reason,
+            spider.name,
+            stats.requests,
+            stats.pages_new,
+            stats.not_modified,
+            stats.articles_linked,
+            errors,
+            stats.seconds,
+            reason,
         )
         if self.store is not None and self.run_id is not None:
             self.store.save_source_stats(self.run_id, spider.name, stats)

@@ -29,8 +29,10 @@ _INDEX_BASENAME = re.compile(r"^(index|default|list)(_\d+)?\.(s?html?|jsp|php|as
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后一页|下一頁|next(\s*page)?|›|»|>|>>)\s*$", re.IGNORECASE)
 _PAGE_PARAMS = ("page", "p", "pageno", "pageindex", "pn", "curpage", "currentpage", "pagenum", "page_no")
 # TRS-style CMS (common on gov.cn) writes its pager with JavaScript: createPageHTML(total, current, "index", "html").
-_JS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,"
-                       r"\s*['\"](\w+)['\"]")
+_JS_PAGER = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,"
+    r"\s*['\"](\w+)['\"]"
+)
 CHINA_TZ = timezone(timedelta(hours=8))
 
 
@@ -141,7 +143,8 @@ class ArticleFilter:
 def page_number(url: str, root_url: str) -> int | None:
     """The page number (1-based) of ``url`` in the pagination of the list at ``root_url``, or None.
 
-    Understands ``index.html → index_1.html (page 2) → index_2.html`` and ``?page=N`` (page N; also p, pageNo…).
+    Understands ``index.html → index_1.html (page 2) → index_2.html``, ``list.html → list_2.html (page 2)``
+    and ``?page=N`` (page N; also p, pageNo…).
     """
     u, r = urlsplit(url), urlsplit(root_url)
     if (u.hostname, u.port) != (r.hostname, r.port):
@@ -165,7 +168,8 @@ def page_number(url: str, root_url: str) -> int | None:
     stem, ext = ("index", None) if not r_base else _split_ext(r_base)
     m = re.match(rf"^{re.escape(stem)}_(\d+)\.(\w+)$", u_base)
     if m and (ext is None or m.group(2) == ext):
-        return int(m.group(1)) + 1
+        # TRS-style government CMS: index.html is page 1, index_1.html page 2. Elsewhere list_2.html is page 2.
+        return int(m.group(1)) + (1 if stem.lower() == "index" else 0)
     return None
 
 
@@ -228,7 +232,7 @@ def parse_date(value: str | None) -> datetime | None:
     value = value.strip()
     dt: datetime | None
     try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(value)
     except ValueError:
         try:
             dt = parsedate_to_datetime(value)
@@ -257,7 +261,11 @@ def feed_entries(body: bytes, url: str) -> list[FeedEntry]:
         elif name == "entry":  # Atom
             link = None
             for child in el:
-                if _local(child) == "link" and child.get("rel", "alternate") == "alternate" and child.get("href"):
+                if (
+                    _local(child) == "link"
+                    and child.get("rel", "alternate") == "alternate"
+                    and child.get("href")
+                ):
                     link = child.get("href")
                     break
             date = _child_text(el, "updated", "published")

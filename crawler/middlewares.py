@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from crawler.errors import NotModified
 from crawler.storage import shared_store
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
@@ -54,8 +54,8 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -85,8 +85,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         asked = retry_after_seconds(response.headers.get(b"Retry-After"))
         if asked is not None:
             if asked > self.retry_after_max:
-                logger.warning("%s asks to retry after %.0fs (> %.0fs): giving up for this run",
-                               request.url, asked, self.retry_after_max)
+                logger.warning(
+                    "%s asks to retry after %.0fs (> %.0fs): giving up for this run",
+                    request.url,
+                    asked,
+                    self.retry_after_max,
+                )
                 return response
             delay = max(delay, asked)
         new_request = self._retry(request, response_status_message(response.status))
@@ -134,17 +138,17 @@ class ConditionalGetMiddleware:
 
     def process_request(self, request: Request) -> None:
         if request.meta.get("yigai_kind") not in CONDITIONAL_KINDS:
-            return None
+            return
         if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
-            return None  # a retry or redirect of a request we already conditioned
+            return  # a retry or redirect of a request we already conditioned
         state = self.store.url_state(requested_url(request))
         if state is None or not state["latest_page_id"]:
-            return None
+            return
         if state["etag"]:
             request.headers[b"If-None-Match"] = state["etag"]
         if state["last_modified"]:
             request.headers[b"If-Modified-Since"] = state["last_modified"]
-        return None
+        return
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status != 304 or request.meta.get("yigai_kind") not in CONDITIONAL_KINDS:

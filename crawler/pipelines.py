@@ -14,7 +14,7 @@ from crawler.storage import shared_store
 from yigai.store import FetchedPage
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -31,7 +31,9 @@ class StorePipeline:
     """Writes ``PageItem``s to the store as ``FetchedPage``s; counts ``yigai/pages_new`` (bytes not seen
     before for that URL)."""
 
-    def __init__(self, store: Store, stats: StatsCollector, run_id: int | None, crawler: Crawler | None = None):
+    def __init__(
+        self, store: Store, stats: StatsCollector, run_id: int | None, crawler: Crawler | None = None
+    ):
         self.store = store
         self.stats = stats
         self.run_id = run_id

@@ -11,8 +11,6 @@ from crawler.config import settings_from_env
 
 BOT_NAME = "yigai"
 SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
 
 # Politeness
 ROBOTSTXT_OBEY = True

@@ -1,0 +1,250 @@
+"""``RegistrySpider``: the one generic spider, configured by a registry ``Source``.
+
+Discovery: ``list_urls`` (HTML list pages, with pagination), ``feeds`` (RSS/Atom), ``sitemaps`` (urlset and
+sitemapindex). Every response becomes a ``PageItem`` (kinds list/feed/sitemap/article) for the store pipeline.
+Incremental: an article already in the store is not requested again unless a feed/sitemap date is newer than
+our last fetch; list/feed/sitemap requests are conditional (``ConditionalGetMiddleware``).
+
+Site-specific code goes in a subclass (one module per family, see ``crawler.spiders.FAMILY_SPIDERS``) that
+overrides the ``_parse_*`` / ``_article_links`` hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scrapy import Request, Spider
+from scrapy.exceptions import CloseSpider
+from scrapy.utils.gz import gunzip
+
+from crawler.decoding import header_charset
+from crawler.errors import BENIGN_KINDS, classify_failure
+from crawler.items import PageItem
+from crawler.links import (
+    ArticleFilter,
+    FeedEntry,
+    PageLinks,
+    classify_list_links,
+    feed_entries,
+    html_links,
+    js_pager_pages,
+    sitemap_entries,
+)
+from crawler.storage import shared_store
+from yigai.config import Source
+from yigai.urls import canonical_url
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+# Response headers archived with each page (validators for conditional GET, and what decoding needs).
+KEPT_HEADERS = (
+    "ETag",
+    "Last-Modified",
+    "Content-Type",
+    "Content-Language",
+    "Date",
+    "Cache-Control",
+    "Expires",
+)
+
+
+class RegistrySpider(Spider):
+    """Crawls one registry source. The spider loader makes a subclass per source with ``name`` and ``source``."""
+
+    name = "registry"
+    source: ClassVar[Source]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.store = shared_store(settings["YIGAI_DATABASE"])
+        spider.error_budget = settings.getint("YIGAI_SOURCE_ERROR_BUDGET", 50)
+        spider.request_meta = (
+            dict(settings.getdict("YIGAI_BROWSER_REQUEST_META")) if cls.source.browser else {}
+        )
+        if cls.source.browser and not spider.request_meta:
+            spider.logger.warning(
+                "source %s wants a browser; none is configured, fetching plain HTTP", cls.name
+            )
+        return spider
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        src = self.source
+        self.article_filter = ArticleFilter.build(src.article_allow, src.article_deny, src.start_urls)
+        self._articles_seen: set[str] = set()
+        self._list_pages: dict[str, set[str]] = {}
+        self._errors = 0
+
+    # ------------------------------------------------------------------------------------------ requests
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.source.list_urls:
+            self._list_pages[url] = {canonical_url(url)}
+            yield self._request(url, "list", self.parse_list, yigai_list_root=url, yigai_list_page=1)
+        for url in self.source.feeds:
+            yield self._request(url, "feed", self.parse_feed)
+        for url in self.source.sitemaps:
+            yield self._request(url, "sitemap", self.parse_sitemap)
+
+    def _request(self, url: str, kind: str, callback: Any, **meta: Any) -> Request:
+        meta = {"yigai_kind": kind, "yigai_source": self.name, **self.request_meta, **meta}
+        # Discovery pages are re-read every run (conditionally); articles are deduplicated by canonical URL here.
+        return Request(
+            url, callback=callback, errback=self.on_error, meta=meta, dont_filter=kind != "article"
+        )
+
+    def _article_requests(self, entries: Iterable[FeedEntry]) -> Iterator[Request]:
+        for entry in entries:
+            key = canonical_url(entry.url)
+            if key in self._articles_seen:
+                continue
+            self._articles_seen.add(key)
+            self.crawler.stats.inc_value("yigai/articles_linked")
+            if not self._needs_fetch(entry.url, entry.lastmod):
+                self.crawler.stats.inc_value("yigai/articles_known")
+                continue
+            yield self._request(entry.url, "article", self.parse_article)
+
+    def _needs_fetch(self, url: str, lastmod: datetime | None) -> bool:
+        """New URL, or the feed/sitemap says it changed after our last fetch."""
+        if not self.store.has_page(url):
+            return True
+        if lastmod is None:
+            return False
+        state = self.store.url_state(url)
+        if state is None or not state["last_fetched"]:
+            return True
+        return lastmod > datetime.fromisoformat(state["last_fetched"])
+
+    # ------------------------------------------------------------------------------------------ callbacks
+    def parse(self, response: Response, **kwargs: Any) -> Any:
+        return self.parse_list(response)
+
+    def parse_list(self, response: Response) -> Iterator[PageItem | Request]:
+        yield self._page_item(response, "list")
+        root = response.meta.get("yigai_list_root", response.url)
+        found = self._parse_list_links(response, root)
+        if not found.articles:
+            self._no_links(response, "list page")
+        yield from self._article_requests(FeedEntry(u, None) for u in found.articles)
+        yield from self._next_list_pages(response, root, found.list_pages)
+
+    def parse_feed(self, response: Response) -> Iterator[PageItem | Request]:
+        yield self._page_item(response, "feed")
+        entries = [
+            e
+            for e in feed_entries(response.body, response.url)
+            if self.article_filter.accepts(e.url, require_hint=False)
+        ]
+        if not entries:
+            self._no_links(response, "feed")
+        yield from self._article_requests(entries)
+
+    def parse_sitemap(self, response: Response) -> Iterator[PageItem | Request]:
+        yield self._page_item(response, "sitemap")
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        kind, entries = sitemap_entries(body, response.url)
+        if kind == "sitemapindex":
+            for entry in entries:
+                yield self._request(entry.url, "sitemap", self.parse_sitemap)
+            return
+        if kind != "urlset":
+            self.logger.error(
+                "%s: %s is not a sitemap (no <urlset> or <sitemapindex>)", self.name, response.url
+            )
+            self._count_error("parse_error")
+            return
+        articles = [e for e in entries if self.article_filter.accepts(e.url)]
+        if not articles:
+            self._no_links(response, "sitemap")
+        yield from self._article_requests(articles)
+
+    def parse_article(self, response: Response) -> Iterator[PageItem]:
+        yield self._page_item(response, "article")
+
+    # ------------------------------------------------------------------------------------------ hooks
+    def _parse_list_links(self, response: Response, root: str) -> PageLinks:
+        """Article links and further list pages of one list page (override for odd sites)."""
+        links = html_links(response.body, response.url, header_charset(_header(response, "Content-Type")))
+        found = classify_list_links(links, response.url, root, self.article_filter)
+        pager = [p for p in js_pager_pages(response.body, response.url) if p[0] not in dict(found.list_pages)]
+        return PageLinks(found.articles, found.list_pages + tuple(pager))
+
+    def _next_list_pages(
+        self, response: Response, root: str, candidates: Iterable[tuple[str, int | None]]
+    ) -> Iterator[Request]:
+        requested = self._list_pages.setdefault(root, {canonical_url(root)})
+        limit = self.source.max_list_pages
+        # Numbered pages in order first, then "next page" links of unknown number.
+        ordered = sorted(candidates, key=lambda c: (c[1] is None, c[1] or 0))
+        for url, number in ordered:
+            if len(requested) >= limit:
+                return
+            key = canonical_url(url)
+            if key in requested or (number is not None and number > limit):
+                continue
+            requested.add(key)
+            page = number or response.meta.get("yigai_list_page", 1) + 1
+            yield self._request(url, "list", self.parse_list, yigai_list_root=root, yigai_list_page=page)
+
+    # ------------------------------------------------------------------------------------------ helpers
+    def _page_item(self, response: Response, kind: str) -> PageItem:
+        redirects = list(response.meta.get("redirect_urls") or [])
+        headers = {name: value for name in KEPT_HEADERS if (value := _header(response, name)) is not None}
+        return PageItem(
+            requested_url=redirects[0] if redirects else response.url,
+            final_url=response.url,
+            source_id=self.name,
+            kind=kind,
+            status=response.status,
+            body=response.body,
+            headers=headers,
+            encoding=getattr(response, "encoding", None),
+            content_type=headers.get("Content-Type"),
+            redirect_urls=redirects + [response.url] if redirects else [],
+        )
+
+    def _no_links(self, response: Response, what: str) -> None:
+        # Loud on purpose: a list that yields nothing usually means the site was redesigned.
+        self.logger.error(
+            "%s: %s %s yielded no article links (site redesigned? check list_urls/article_allow)",
+            self.name,
+            what,
+            response.url,
+        )
+        self._count_error("list_no_links")
+
+    def _count_error(self, kind: str) -> None:
+        self.crawler.stats.inc_value(f"yigai/errors/{kind}")
+        if kind not in BENIGN_KINDS:
+            self._errors += 1
+            if self.error_budget and self._errors >= self.error_budget:
+                raise CloseSpider("error_budget")
+
+    def on_error(self, failure: Failure) -> None:
+        """Errback of every request: classify the failure and count it for the source's health."""
+        kind = classify_failure(failure)
+        if kind is None:
+            return  # 304 Not Modified
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if kind in BENIGN_KINDS:
+            self.logger.info("%s: %s: %s", self.name, kind, url)
+        else:
+            self.logger.warning("%s: %s: %s (%s)", self.name, kind, url, failure.value)
+        self._count_error(kind)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value is not None else None

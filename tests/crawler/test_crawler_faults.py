@@ -1,0 +1,98 @@
+"""Every way a site breaks (tests/support/fault_web.py) is counted by kind, and a healthy source crawled in
+the same run (the bundled sample web) still gets all its articles."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from crawl_support import run_crawler, write_settings
+
+from yigai.config import registry_path
+from yigai.urls import canonical_url
+
+sample_web = pytest.importorskip("yigai.sample_web")
+fault_web = pytest.importorskip("tests.support.fault_web")
+pytestmark = pytest.mark.slow
+
+EXPECTED = json.loads((Path(sample_web.__file__).parent / "expected.json").read_text(encoding="utf-8"))
+FAULTY = """
+[[source]]
+id = "faulty"
+name = "故障站"
+list_urls = ["{base}/faulty/list.html"]
+article_allow = ['/faulty/a/']
+"""
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("faults")
+    settings = write_settings(tmp, retry_times=1, max_response_bytes=2_000_000)
+    with sample_web.SampleWeb() as web, fault_web.FaultWeb(hang_seconds=4.0, huge_bytes=5_000_000) as faults:
+        registry = tmp / "registry.toml"
+        registry.write_text(
+            registry_path("sample").read_text(encoding="utf-8") + FAULTY.format(base=faults.base_url),
+            encoding="utf-8",
+        )
+        args = [
+            "--config",
+            str(settings),
+            "--registry",
+            str(registry),
+            "--sample-web",
+            web.base_url,
+            "--run-id",
+            "1",
+        ]
+        result = run_crawler(args, tmp, YIGAI_SCRAPY_DOWNLOAD_TIMEOUT="1.0")
+        yield tmp, web, faults, result
+
+
+def _errors(tmp: Path, source: str) -> dict[str, int]:
+    with sqlite3.connect(tmp / "db.sqlite3") as conn:
+        row = conn.execute(
+            "SELECT errors_json FROM run_sources WHERE run_id = 1 AND source_id = ?", (source,)
+        ).fetchone()
+    assert row is not None
+    return json.loads(row[0])
+
+
+def test_exit_code_says_a_source_failed(crawled) -> None:
+    *_, result = crawled
+    assert result.returncode == 1, result.stderr[-3000:]
+
+
+def test_faults_are_counted_by_kind(crawled) -> None:
+    tmp, *_ = crawled
+    errors = _errors(tmp, "faulty")
+    assert errors.get("http_5xx") == 1
+    assert errors.get("http_4xx") == 1
+    assert errors.get("timeout") == 2  # hang, drip
+    assert errors.get("too_large") == 2  # huge (Content-Length), bomb (inflates past the limit)
+    assert errors.get("connection", 0) >= 1  # reset, truncated
+    assert sum(errors.values()) == 9  # + the redirect loop (other)
+
+
+def test_healthy_sources_are_unaffected(crawled) -> None:
+    tmp, web, *_ = crawled
+    with sqlite3.connect(tmp / "db.sqlite3") as conn:
+        stored = {
+            r[0] for r in conn.execute("SELECT url FROM urls WHERE kind = 'article' AND latest_page_id")
+        }
+    expected = {canonical_url(web.base_url + a["path"]) for a in EXPECTED["articles"]}
+    assert expected <= stored
+    for source in ("hbwjw", "nhc", "farm", "portal"):
+        errors = _errors(tmp, source)
+        assert set(errors) <= {"robots_forbidden"}, (source, errors)
+
+
+def test_odd_but_complete_pages_are_stored_raw(crawled) -> None:
+    tmp, _, faults, _ = crawled
+    with sqlite3.connect(tmp / "db.sqlite3") as conn:
+        for name in ("binary", "malformed", "wrongcharset", "empty"):
+            url = canonical_url(f"{faults.base_url}/faulty/a/{name}.html")
+            row = conn.execute("SELECT latest_page_id FROM urls WHERE url = ?", (url,)).fetchone()
+            assert row and row[0], name
