@@ -20,7 +20,7 @@ from site_builder.models import (
     LEVEL_PROVINCE,
     Article,
     RegionRef,
-    TopicRef,
+    parse_datetime,
 )
 from site_builder.tilemap import PROVINCE_TILES, Tile, build_tiles
 
@@ -65,7 +65,7 @@ class SourceHealth:
     articles: int
     newest: datetime | None
     last_run_id: int | None
-    last_run_started: str | None
+    last_run_started: datetime | None
     last_run_status: str | None
     requests: int
     pages_new: int
@@ -182,7 +182,7 @@ def _source_health(
                 articles=per_source_articles.get(sid, 0),
                 newest=newest.get(sid),
                 last_run_id=int(last["id"]) if last is not None else None,
-                last_run_started=last["started_at"] if last is not None else None,
+                last_run_started=parse_datetime(last["started_at"]) if last is not None else None,
                 last_run_status=last["status"] if last is not None else None,
                 requests=int(row["requests"]) if row is not None else 0,
                 pages_new=int(row["pages_new"]) if row is not None else 0,
@@ -222,7 +222,9 @@ def generate_context(
         code: Region(
             code=code,
             name=ref.name,
-            level=ref.level if ref.level in (LEVEL_PROVINCE, LEVEL_PREFECTURE, LEVEL_COUNTY) else LEVEL_COUNTY,
+            level=ref.level
+            if ref.level in (LEVEL_PROVINCE, LEVEL_PREFECTURE, LEVEL_COUNTY)
+            else LEVEL_COUNTY,
             parent_code=ref.parent_code if ref.parent_code in resolved else None,
             articles=tuple(members[code]),
             recent=sum(1 for a in members[code] if is_recent(a)),
@@ -238,7 +240,8 @@ def generate_context(
             topic_members.setdefault(t.id, []).append(art)
             topic_labels.setdefault(t.id, []).append(t.label)
     topics = {
-        tid: Topic(tid, _most_common(topic_labels[tid]), tuple(topic_members[tid])) for tid in sorted(topic_members)
+        tid: Topic(tid, _most_common(topic_labels[tid]), tuple(topic_members[tid]))
+        for tid in sorted(topic_members)
     }
     months: dict[str, list[Article]] = {}
     for art in articles:
@@ -262,7 +265,3 @@ def generate_context(
         tiles=tiles,
         sources=_source_health(sources, runs, run_sources or {}, articles),
     )
-
-
-# Re-exported for templates' type hints in docs.
-__all__ = ["SiteContext", "Region", "Topic", "SourceHealth", "generate_context", "TopicRef", "RECENT_DAYS"]

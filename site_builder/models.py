@@ -79,7 +79,9 @@ class Article:
     author: str | None
     editor: str | None
     regions: tuple[RegionRef, ...]  # as tagged, primary first, each with its ancestors resolvable
-    region_codes: tuple[str, ...]  # every region page/feed the article belongs to (tagged + ancestors), sorted
+    region_codes: tuple[
+        str, ...
+    ]  # every region page/feed the article belongs to (tagged + ancestors), sorted
     national: bool
     topics: tuple[TopicRef, ...]
     doc_number: str | None
@@ -87,6 +89,7 @@ class Article:
     issuing_body: str | None
     attachments: tuple[Attachment, ...]
     group_id: str
+    primary_code: str | None = None  # the most specific code of the primary (first tagged) region
     place: str | None = None  # the primary region for lists, e.g. "河北省 · 邯郸市 · 魏县", or "全国"
     copies: tuple[Copy, ...] = ()
 
@@ -201,9 +204,9 @@ def read_article(row: Mapping[str, Any]) -> Article | None:
             tagged.append(region)
     topics: list[TopicRef] = []
     for t in _json(row["topics_json"], [], "topics_json", aid):
-        if isinstance(t, Mapping) and isinstance(t.get("id"), str) and TOPIC_ID.match(t["id"]):
-            if t["id"] not in {x.id for x in topics}:
-                topics.append(TopicRef(t["id"], _clean_str(t.get("label")) or t["id"]))
+        valid = isinstance(t, Mapping) and isinstance(t.get("id"), str) and TOPIC_ID.match(t["id"])
+        if valid and t["id"] not in {x.id for x in topics}:
+            topics.append(TopicRef(t["id"], _clean_str(t.get("label")) or t["id"]))
     meta = _json(row["meta_json"], {}, "meta_json", aid)
     attachments = tuple(
         Attachment(
@@ -242,6 +245,7 @@ def read_article(row: Mapping[str, Any]) -> Article | None:
         attachments=attachments,
         group_id=_clean_str(row["group_id"]) or aid,
         place=place,
+        primary_code=primary[-1].code if primary else None,
     )
 
 
@@ -263,7 +267,9 @@ def read_articles(rows: Iterable[Mapping[str, Any]]) -> list[Article]:
             group = _clean_str(row["group_id"])
             if group:
                 site = _clean_str(row["site"]) or str(row["source_id"])
-                copies_by_group.setdefault(group, []).append(Copy(str(row["id"]), site, safe_link(row["url"])))
+                copies_by_group.setdefault(group, []).append(
+                    Copy(str(row["id"]), site, safe_link(row["url"]))
+                )
     out = []
     for _row, art in originals:
         copies = sorted(copies_by_group.get(art.group_id, []), key=lambda c: (c.site, c.id))

@@ -1,0 +1,110 @@
+"""RSS 2.0 and Atom feeds (feedgen) for everything, every region, national stories and every topic.
+
+Deterministic: entry ids are ``urn:yigai:article:<id>``, dates come from the articles (never the clock), the
+feed's ``updated``/``lastBuildDate`` is its newest item's date, and items are newest first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from html import escape
+
+from feedgen.feed import FeedGenerator as _FeedGen
+
+from site_builder import paths
+from site_builder.context import SiteContext
+from site_builder.models import CHINA_TZ, Article
+
+logger = logging.getLogger(__name__)
+
+# An empty feed still needs an `updated`: a fixed date keeps its bytes stable.
+EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def entry_id(aid: str) -> str:
+    return f"urn:yigai:article:{aid}"
+
+
+def content_html(article: Article) -> str:
+    """The full text as HTML paragraphs; the text is escaped (it is untrusted)."""
+    return "".join(f"<p>{escape(p, quote=False)}</p>" for p in article.paragraphs)
+
+
+def _base(ctx: SiteContext) -> str:
+    base = str(ctx.site.get("base_url") or "/")
+    return base if base.endswith("/") else base + "/"
+
+
+def render_feed(
+    ctx: SiteContext, key: str, title: str, page_path: str, articles: Sequence[Article]
+) -> tuple[bytes, bytes]:
+    """(RSS bytes, Atom bytes) for one feed."""
+    base = _base(ctx)
+    limit = max(1, int(ctx.site.get("feed_items") or 50))
+    items = sorted(articles, key=lambda a: a.sort_key)[:limit]
+    updated = items[0].date.astimezone(CHINA_TZ) if items else EMPTY_FEED_DATE
+    site_title = str(ctx.site.get("title") or "")
+    fg = _FeedGen()
+    fg.id(paths.public_url(base, page_path))
+    fg.title(f"{site_title} · {title}" if title else site_title)
+    fg.description(str(ctx.site.get("description") or site_title))
+    fg.subtitle(str(ctx.site.get("description") or site_title))
+    fg.language(str(ctx.site.get("language") or "zh-CN"))
+    fg.generator("Yigai Watch")
+    fg.updated(updated)
+    fg.lastBuildDate(updated)
+    fg.pubDate(updated)
+    for art in items:  # newest first; 'append' keeps that order (feedgen prepends by default)
+        fe = fg.add_entry(order="append")
+        fe.id(entry_id(art.id))
+        fe.title(art.title)
+        fe.link(href=paths.public_url(base, paths.article_path(art.id)))
+        fe.published(art.date.astimezone(CHINA_TZ))
+        fe.updated(art.date.astimezone(CHINA_TZ))
+        fe.author({"name": art.original_source or art.site})
+        for topic in art.topics:
+            fe.category(term=topic.id, label=topic.label)
+        fe.summary(escape(art.summary, quote=False), type="html")
+        fe.content(content_html(art), type="html")
+    # Each format names itself as rel="self" (RSS through atom:link), so the links are set per format.
+    # The alternate link goes last: feedgen takes the RSS <link> from the last link.
+    page_url = paths.public_url(base, page_path)
+    fg.link(
+        [{"href": _feed_url(base, key, "rss"), "rel": "self"}, {"href": page_url, "rel": "alternate"}],
+        replace=True,
+    )
+    rss = fg.rss_str(pretty=True)
+    fg.link(
+        [{"href": _feed_url(base, key, "atom"), "rel": "self"}, {"href": page_url, "rel": "alternate"}],
+        replace=True,
+    )
+    atom = fg.atom_str(pretty=True)
+    return rss, atom
+
+
+def _feed_url(base: str, key: str, kind: str) -> str:
+    return paths.public_url(base, paths.feed_path(key, kind))
+
+
+class FeedsGenerator:
+    """Yields every feed file; ``count`` says how many feeds (RSS+Atom pairs count as two) were made."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def feed_specs(self, ctx: SiteContext) -> Iterator[tuple[str, str, str, Sequence[Article]]]:
+        yield "all", "全部报道", "index.html", ctx.articles
+        yield "national", "全国", paths.NATIONAL_DIR + "index.html", ctx.national
+        for code, region in ctx.regions.items():
+            yield f"region/{code}", region.name, region.path, region.articles
+        for tid, topic in ctx.topics.items():
+            yield f"topic/{tid}", topic.label, topic.path, topic.articles
+
+    def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+        for key, title, page_path, articles in self.feed_specs(ctx):
+            rss, atom = render_feed(ctx, key, title, page_path, articles)
+            self.count += 2
+            yield paths.feed_path(key, "rss"), rss
+            yield paths.feed_path(key, "atom"), atom

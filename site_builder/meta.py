@@ -1,0 +1,88 @@
+"""Site-level files: sitemap.xml, robots.txt, opml.xml and the static assets (CSS, the search script)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from site_builder import paths
+from site_builder.context import SiteContext
+from site_builder.models import CHINA_TZ
+from site_builder.pages import TEMPLATES_DIR, feed_groups
+
+STATIC_DIR = TEMPLATES_DIR / "static"
+
+
+def _base(ctx: SiteContext) -> str:
+    base = str(ctx.site.get("base_url") or "/")
+    return base if base.endswith("/") else base + "/"
+
+
+def sitemap(ctx: SiteContext, html_paths: Iterable[str]) -> bytes:
+    """Every HTML page; article pages carry their date as lastmod (other pages change with every story)."""
+    base = _base(ctx)
+    lastmod = {paths.article_path(a.id): a.date.astimezone(CHINA_TZ).date().isoformat() for a in ctx.articles}
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for path in sorted(html_paths):
+        lines.append("  <url>")
+        lines.append(f"    <loc>{escape(paths.public_url(base, path))}</loc>")
+        if path in lastmod:
+            lines.append(f"    <lastmod>{lastmod[path]}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(ctx: SiteContext) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {_base(ctx)}sitemap.xml\n".encode()
+
+
+def opml(ctx: SiteContext) -> bytes:
+    """An OPML subscription list of every feed (the RSS flavour; each has an Atom twin at the same path)."""
+    base = _base(ctx)
+    title = str(ctx.site.get("title") or "")
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        f"    <title>{escape(title)}</title>",
+        "  </head>",
+        "  <body>",
+    ]
+    for group, feeds in feed_groups(ctx):
+        if not feeds:
+            continue
+        lines.append(f"    <outline text={quoteattr(group)} title={quoteattr(group)}>")
+        for feed in feeds:
+            page = feed.rss.removeprefix("feeds/").removesuffix(".rss.xml")
+            html_path = "index.html" if page == "all" else f"{page}/index.html"
+            lines.append(
+                f'      <outline type="rss" text={quoteattr(feed.title)} title={quoteattr(feed.title)} '
+                f"xmlUrl={quoteattr(paths.public_url(base, feed.rss))} "
+                f"htmlUrl={quoteattr(paths.public_url(base, html_path))}/>"
+            )
+        lines.append("    </outline>")
+    lines += ["  </body>", "</opml>"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def static_files(static_dir: Path = STATIC_DIR) -> Iterator[tuple[str, bytes]]:
+    for file in sorted(static_dir.rglob("*")):
+        if file.is_file():
+            yield "static/" + file.relative_to(static_dir).as_posix(), file.read_bytes()
+
+
+class MetaGenerator:
+    """robots.txt, opml.xml and static assets; the sitemap is made last, from the pages actually written."""
+
+    def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+        yield "robots.txt", robots(ctx)
+        yield "opml.xml", opml(ctx)
+        yield from static_files()
+
+    def sitemap_output(self, ctx: SiteContext, written_paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        yield "sitemap.xml", sitemap(ctx, [p for p in written_paths if p.endswith(".html")])

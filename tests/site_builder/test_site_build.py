@@ -1,0 +1,428 @@
+"""End-to-end tests of build_site over a store of synthetic articles."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import make_settings
+from site_checks import broken_links, parse_html, snapshot
+from site_fixtures import HOSTILE_TITLE, make_record, sample_records
+
+import site_builder.feeds
+from site_builder import build_site
+
+RECS = sample_records()
+PUBLISHED = {k: r for k, r in RECS.items() if r["is_original"] and r["relevant"]}
+ID = {k: r["id"] for k, r in RECS.items()}
+
+
+def _date(rec: dict) -> datetime:
+    return datetime.fromisoformat(rec["published"] or rec["extracted_at"])
+
+
+def _codes(rec: dict) -> set[str]:
+    """Region codes a record belongs to, with ancestors (as the fixture regions name them)."""
+    codes = set()
+    for r in json.loads(rec["regions_json"]):
+        if r["national"]:
+            continue
+        code = r["code"]
+        codes.add(code[:2] + "0000")
+        if r["city"]:
+            codes.add(code[:4] + "00")
+        codes.add(code)
+    return codes
+
+
+def _expected_regions() -> set[str]:
+    return set().union(*(_codes(r) for r in PUBLISHED.values()))
+
+
+def _expected_topics() -> set[str]:
+    return {
+        t["id"]
+        for r in PUBLISHED.values()
+        for t in json.loads(r["topics_json"])
+        if re.match(r"^[a-z0-9_]+$", t["id"])
+    }
+
+
+def _list_links(out: Path, directory: str) -> list[str]:
+    """Article ids linked from every page of a paginated list, in page order."""
+    pages = (
+        [out / directory / "index.html"]
+        + sorted((out / directory / "page").glob("*.html"), key=lambda p: int(p.stem))
+        if (out / directory / "page").is_dir()
+        else [out / directory / "index.html"]
+    )
+    ids = []
+    for page in pages:
+        for m in re.finditer(
+            r'class="story-title" href="[./]*article/([0-9a-f]{16})\.html"', page.read_text("utf-8")
+        ):
+            ids.append(m.group(1))
+    return ids
+
+
+@pytest.fixture
+def built(store, settings):
+    report = build_site(store, settings)
+    return settings.output_dir, report
+
+
+def test_every_page_and_feed_exists(built):
+    out, report = built
+    expected = [
+        "index.html",
+        "national/index.html",
+        "archive/index.html",
+        "about.html",
+        "search.html",
+        "search-index.json",
+        "sitemap.xml",
+        "robots.txt",
+        "opml.xml",
+        "static/style.css",
+        "static/search.js",
+        "feeds/all.rss.xml",
+        "feeds/all.atom.xml",
+        "feeds/national.rss.xml",
+        "feeds/national.atom.xml",
+    ]
+    for code in _expected_regions():
+        expected += [
+            f"region/{code}/index.html",
+            f"feeds/region/{code}.rss.xml",
+            f"feeds/region/{code}.atom.xml",
+        ]
+    for tid in _expected_topics():
+        expected += [f"topic/{tid}/index.html", f"feeds/topic/{tid}.rss.xml", f"feeds/topic/{tid}.atom.xml"]
+    for rec in PUBLISHED.values():
+        expected += [f"article/{rec['id']}.html", f"archive/{_date(rec).strftime('%Y-%m')}/index.html"]
+    missing = [p for p in expected if not (out / p).is_file()]
+    assert not missing
+    # Only originals get a page; copies and off-topic rows do not.
+    for key in ("copy1", "copy2", "offtopic"):
+        assert not (out / f"article/{ID[key]}.html").exists()
+    assert len(list((out / "article").glob("*.html"))) == len(PUBLISHED)
+    assert not (out / "region").joinpath("000000").exists()
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert report.files_total == len(files) == report.pages_written
+    assert report.files_unchanged == 0
+    assert report.feeds == len(list((out / "feeds").rglob("*.xml")))
+
+
+def test_links_resolve_and_are_relative(built):
+    out, _ = built
+    assert broken_links(out) == []
+
+
+def test_pages_are_accessible_html(built):
+    out, _ = built
+    for path in sorted(out.rglob("*.html")):
+        page = parse_html(path)
+        where = path.relative_to(out)
+        assert page.html_lang == "zh-CN", where
+        assert {"header", "nav", "main", "footer"} <= page.tags, where
+        assert page.headings.count(1) == 1, where
+        assert page.headings[0] == 1, where
+        for before, after in zip(page.headings, page.headings[1:]):
+            assert after <= before + 1, f"{where}: heading h{before} → h{after}"
+        assert "main" in page.ids, where
+        html = path.read_text("utf-8")
+        assert 'rel="alternate" type="application/rss+xml"' in html, where
+        assert 'rel="alternate" type="application/atom+xml"' in html, where
+
+
+def test_pagination_covers_every_story_once_newest_first(built):
+    out, _ = built
+    ids = _list_links(out, "")
+    assert (out / "page" / "2.html").is_file()
+    expected = [r["id"] for r in sorted(PUBLISHED.values(), key=lambda r: (-_date(r).timestamp(), r["id"]))]
+    assert ids == expected
+
+
+def test_county_story_is_on_city_and_province_pages_and_feeds(built):
+    out, _ = built
+    county_id = ID["county"]
+    for code in ("130434", "130400", "130000"):
+        assert county_id in _list_links(out, f"region/{code}/"), code
+        for kind in ("rss", "atom"):
+            feed = feedparser.parse((out / f"feeds/region/{code}.{kind}.xml").read_bytes())
+            assert f"urn:yigai:article:{county_id}" in [e.id for e in feed.entries], (code, kind)
+    # …and not on another province's page; the city page lists the county as a child region.
+    assert county_id not in _list_links(out, "region/330000/")
+    city = (out / "region/130400/index.html").read_text("utf-8")
+    assert 'href="../../region/130434/index.html"' in city
+    # A Beijing district hangs directly under the municipality.
+    assert 'href="../../region/110101/index.html"' in (out / "region/110000/index.html").read_text("utf-8")
+    assert ID["national"] in _list_links(out, "national/")
+    assert ID["county"] not in _list_links(out, "national/")
+
+
+def test_article_page_content(built):
+    out, _ = built
+    page = (out / f"article/{ID['province']}.html").read_text("utf-8")
+    assert "冀卫医政〔2024〕3号" in page
+    assert 'href="https://wsjkw.example.gov.cn/files/plan.pdf"' in page
+    assert "恶意附件" in page  # a non-http attachment is shown as text, not as a link
+    assert f'href="{RECS["province"]["url"]}"' in page
+    assert page.count("<p>", page.index("article-body")) >= 2
+    assert 'href="../topic/fenji_zhenliao/index.html"' in page
+    syn = (out / f"article/{ID['syndicated']}.html").read_text("utf-8")
+    assert "同时刊载于" in syn
+    assert re.search(r'href="https://news.example.com/a/copy1.html"[^>]*>某新闻网</a>', syn)
+    assert "另一新闻网" in syn
+    national = (out / f"article/{ID['national']}.html").read_text("utf-8")
+    assert 'type="application/rss+xml" title="全国（RSS）" href="../feeds/national.rss.xml"' in national
+    undated = (out / f"article/{ID['undated']}.html").read_text("utf-8")
+    assert "不详" in undated
+
+
+def test_home_map_and_overview(built):
+    out, _ = built
+    home = (out / "index.html").read_text("utf-8")
+    tiles = re.findall(r'<g class="tile heat-(\d)[^"]*">\s*<title>([^：]+)：近30天 (\d+) 篇</title>', home)
+    assert len(tiles) == 34
+    assert {"香港", "澳门", "台湾", "新疆", "西藏"} <= {name for _h, name, _n in tiles}
+    newest = max(_date(r) for r in PUBLISHED.values())
+    hebei_recent = sum(
+        1 for r in PUBLISHED.values() if "130000" in _codes(r) and _date(r) > newest - timedelta(days=30)
+    )
+    hebei = next(t for t in tiles if t[1] == "河北")
+    assert int(hebei[2]) == hebei_recent and int(hebei[0]) >= 3
+    sichuan = next(t for t in tiles if t[1] == "四川")  # only an old story: a page, but 0 recent
+    assert sichuan[2] == "0" and sichuan[0] == "0"
+    assert 'href="region/510000/index.html"' in home
+    assert 'href="region/230000/index.html"' not in home  # no stories, no page, no link
+    assert "<script" not in home  # the map needs no JS
+
+
+def test_feeds_parse_newest_first_with_stable_ids(built, store, settings):
+    out, _ = built
+    for path in sorted((out / "feeds").rglob("*.xml")):
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo, (path, feed.get("bozo_exception"))
+        dates = [e.published_parsed for e in feed.entries]
+        assert dates == sorted(dates, reverse=True), path
+        for e in feed.entries:
+            assert re.fullmatch(r"urn:yigai:article:[0-9a-f]{16}", e.id)
+            assert e.link.startswith("https://yigai.example.org/article/")
+            assert e.summary
+        if feed.entries:
+            # the feed's own date is its newest item's date (never the build time)
+            assert feed.feed.updated_parsed == feed.entries[0].published_parsed, path
+    all_rss = feedparser.parse((out / "feeds/all.rss.xml").read_bytes())
+    assert len(all_rss.entries) == len(PUBLISHED)
+    first = all_rss.entries[0]
+    newest = max(PUBLISHED.values(), key=_date)
+    assert first.id == f"urn:yigai:article:{newest['id']}"
+    county = next(e for e in all_rss.entries if e.id.endswith(ID["county"]))
+    assert "县医院与乡镇卫生院统一管理" in county.content[0].value
+    ids_before = [e.id for e in all_rss.entries]
+    build_site(store, settings)
+    assert [e.id for e in feedparser.parse((out / "feeds/all.rss.xml").read_bytes()).entries] == ids_before
+
+
+def test_feed_items_limit(store, tmp_path):
+    settings = make_settings(tmp_path / "out", feed_items=3)
+    build_site(store, settings)
+    feed = feedparser.parse((tmp_path / "out/feeds/all.atom.xml").read_bytes())
+    assert len(feed.entries) == 3
+    newest3 = sorted(PUBLISHED.values(), key=lambda r: (-_date(r).timestamp(), r["id"]))[:3]
+    assert [e.id for e in feed.entries] == [f"urn:yigai:article:{r['id']}" for r in newest3]
+
+
+def test_hostile_content_is_inert(built):
+    out, _ = built
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        assert b"<script>alert" not in data, path
+        assert b"javascript:" not in data, path
+        assert b"<img" not in data, path
+        if path.suffix == ".html":
+            page = parse_html(path)
+            assert page.event_attributes == [], path
+            assert all(src.endswith("static/search.js") for src in page.scripts), path
+            assert all(not v.lower().startswith("javascript") for _t, _a, v in page.links), path
+        if path.suffix == ".xml" and path.parent.name != "":
+            for entry in feedparser.parse(data).entries:
+                assert entry.link.startswith("https://")
+    # The hostile text is still shown (escaped), not silently dropped.
+    page = (out / f"article/{ID['hostile']}.html").read_text("utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;县域医共体" in page
+    assert "原文链接不可用" in page
+    index = json.loads((out / "search-index.json").read_text("utf-8"))
+    assert any(e["title"] == HOSTILE_TITLE for e in index)
+    # A topic id that is not a safe file name creates no file anywhere.
+    assert not any("etc" in p.parts for p in out.rglob("*"))
+
+
+def test_search_index(built):
+    out, _ = built
+    index = json.loads((out / "search-index.json").read_text("utf-8"))
+    assert sorted(e["id"] for e in index) == sorted(r["id"] for r in PUBLISHED.values())
+    for e in index:
+        assert (out / e["url"]).is_file()
+        assert set(e) >= {"id", "title", "url", "date", "text"}
+    search = (out / "search.html").read_text("utf-8")
+    assert 'data-index="search-index.json"' in search and 'type="search"' in search
+
+
+def test_about_page_lists_sources_with_health(built):
+    out, _ = built
+    about = (out / "about.html").read_text("utf-8")
+    assert "河北省卫生健康委员会" in about and "sample_hebei" in about
+    assert "&lt;i&gt;未运行的来源&lt;/i&gt;" in about and "尚未运行" in about
+    assert "timeout×2" in about and "http_404×1" in about
+    row = about[about.index("sample_hebei") :]
+    row = row[: row.index("</tr>")]
+    # requests, new pages, not modified, errors of the last run
+    assert re.search(r"<td>12</td>\s*<td>3</td>\s*<td>7</td>\s*<td>0</td>", row)
+
+
+def test_sitemap_opml_robots(built):
+    out, _ = built
+    sitemap = (out / "sitemap.xml").read_text("utf-8")
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    html_files = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    assert len(locs) == len(html_files)
+    assert f"https://yigai.example.org/article/{ID['county']}.html" in locs
+    assert "https://yigai.example.org/region/130000/" in locs
+    opml = (out / "opml.xml").read_text("utf-8")
+    for feed in (out / "feeds").rglob("*.rss.xml"):
+        assert f'xmlUrl="https://yigai.example.org/{feed.relative_to(out).as_posix()}"' in opml
+    assert "Sitemap: https://yigai.example.org/sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_second_build_rewrites_nothing_and_is_identical(built, store, settings):
+    out, first = built
+    before = snapshot(out)
+    report = build_site(store, settings)
+    assert report.pages_written == 0
+    assert report.files_unchanged == report.files_total == first.files_total
+    assert snapshot(out) == before  # bytes, mtimes and inodes
+
+
+def test_same_store_gives_byte_identical_trees(store, tmp_path):
+    a, b = tmp_path / "a" / "output", tmp_path / "b" / "output"
+    build_site(store, make_settings(a))
+    build_site(store, make_settings(b))
+    snap_a = {k: v[0] for k, v in snapshot(a).items()}
+    snap_b = {k: v[0] for k, v in snapshot(b).items()}
+    assert snap_a == snap_b
+
+
+def test_new_story_rewrites_only_what_changed(built, store, settings):
+    out, _ = built
+    before = snapshot(out)
+    store.save_article(
+        make_record(
+            "https://wsjkw.zj.example.gov.cn/art/2024/3/22/new.html",
+            title="湖州市推进医保支付方式改革",
+            text="湖州市推进按病组付费改革。",
+            published="2024-03-22T09:00:00+08:00",
+            regions=[
+                {
+                    "code": "330500",
+                    "province": "浙江省",
+                    "city": "湖州市",
+                    "county": None,
+                    "national": False,
+                    "weight": 1.0,
+                }
+            ],
+            source_id="sample_zhejiang",
+            site="浙江省卫生健康委员会",
+        )
+    )
+    report = build_site(store, settings)
+    after = snapshot(out)
+    assert 0 < report.pages_written < report.files_total
+    assert report.pages_written + report.files_unchanged == report.files_total
+    unchanged = [p for p in before if p in after and before[p][0] == after[p][0]]
+    assert unchanged, "some files should be untouched"
+    for p in unchanged:
+        assert after[p][1:] == before[p][1:], f"{p} was rewritten although its bytes did not change"
+    changed = {p for p in after if p not in before or before[p][0] != after[p][0]}
+    assert {"index.html", "feeds/all.rss.xml", "region/330500/index.html"} <= changed
+    assert f"article/{ID['old']}.html" not in changed
+
+
+def test_failed_build_leaves_previous_site_intact(built, store, settings, monkeypatch):
+    out, _ = built
+    before = snapshot(out)
+    store.save_article(
+        make_record(
+            "https://example.gov.cn/2024/0323/x.html",
+            title="新的医联体报道",
+            text="正文。",
+            published="2024-03-23T09:00:00+08:00",
+            regions=[],
+        )
+    )
+
+    def exploding(self, ctx):
+        yield "feeds/half.xml", b"<half/>"
+        raise RuntimeError("generator failed midway")
+
+    monkeypatch.setattr(site_builder.feeds.FeedsGenerator, "generate_output", exploding)
+    with pytest.raises(RuntimeError, match="midway"):
+        build_site(store, settings)
+    assert snapshot(out) == before
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # staging removed
+
+
+def test_operator_dotfiles_survive_builds(built, store, settings):
+    out, _ = built
+    (out / ".well-known").mkdir()
+    (out / ".well-known" / "token").write_text("abc")
+    (out / "stale.html").write_text("old page that the build no longer makes")
+    report = build_site(store, settings)
+    assert report.published
+    assert (out / ".well-known" / "token").read_text() == "abc"
+    assert not (out / "stale.html").exists()
+
+
+def test_empty_store_builds(tmp_path):
+    from yigai.store import Store
+
+    with Store(tmp_path / "empty.sqlite3") as empty:
+        settings = make_settings(tmp_path / "out")
+        report = build_site(empty, settings)
+        report2 = build_site(empty, settings)
+    out = tmp_path / "out"
+    assert (out / "index.html").is_file() and (out / "national/index.html").is_file()
+    assert not feedparser.parse((out / "feeds/all.atom.xml").read_bytes()).bozo
+    assert broken_links(out) == []
+    assert report.files_total == report2.files_unchanged and report2.pages_written == 0
+
+
+def test_builds_in_separate_processes_are_byte_identical(store, tmp_path):
+    """Hash randomisation differs between processes: nothing may depend on set or dict-of-hash order."""
+    import os
+    import subprocess
+    import sys
+
+    project = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys; from yigai.store import Store; from yigai.config import load_settings; "
+        "from site_builder import build_site; "
+        "s = load_settings(overrides={'output_dir': sys.argv[2], 'site': {'page_size': 4}}); "
+        "build_site(Store(sys.argv[1], readonly=True), s)"
+    )
+    trees = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}" / "output"
+        env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=str(project))
+        subprocess.run(
+            [sys.executable, "-c", code, str(store.path), str(out)], env=env, check=True, cwd=tmp_path
+        )
+        trees.append({k: v[0] for k, v in snapshot(out).items()})
+    assert trees[0] == trees[1]
+    assert len(trees[0]) > 50
