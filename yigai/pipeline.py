@@ -66,11 +66,26 @@ def run_crawl_stage(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, env.get("PYTHONPATH", "")) if p)
     logger.info("crawl: starting child process: %s", " ".join(cmd))
     try:
-        proc = subprocess.run(cmd, env=env, cwd=str(settings.base_dir), check=False)
+        proc = subprocess.run(cmd, env=env, cwd=str(settings.base_dir), check=False, preexec_fn=_die_with_parent)
     except OSError as exc:
         logger.error("crawl: could not start the crawler: %s", exc)
         return 2
     return proc.returncode
+
+
+def _die_with_parent() -> None:
+    """In the crawler child: ask Linux to SIGKILL us if the run that started us dies (even by SIGKILL).
+
+    Otherwise a killed run would leave an orphan crawler writing to the store beside the next run.
+    """
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except OSError:  # not Linux: the lock still keeps a second run out
+        pass
 
 
 # ------------------------------------------------------------------------------------------------- extract
@@ -102,8 +117,7 @@ def _source_hints(store: Store) -> dict[str, Any]:
 
 def article_record(page: StoredPage, art: Any, *, threshold: float | None = None) -> dict[str, Any]:
     """Map an ``ExtractedArticle`` of ``page`` to an ``articles`` row."""
-    from extract.topics import topic_label
-
+    labels = _topic_labels()
     relevant = art.relevant if not threshold else art.relevance >= threshold
     regions = [r.to_dict() for r in art.regions]
     primary = art.regions[0] if art.regions else None
@@ -130,7 +144,7 @@ def article_record(page: StoredPage, art: Any, *, threshold: float | None = None
         "primary_code": primary.code if primary else None,
         "national": int(bool(primary and primary.national)),
         "topics_json": json.dumps(
-            [{"id": t, "label": topic_label(t)} for t in art.topics], ensure_ascii=False, sort_keys=True
+            [{"id": t, "label": labels.get(t, t)} for t in art.topics], ensure_ascii=False, sort_keys=True
         ),
         "relevance": float(round(art.relevance, 4)),
         "relevant": int(bool(relevant) and bool(art.text.strip()) and bool(art.title.strip())),
@@ -141,6 +155,12 @@ def article_record(page: StoredPage, art: Any, *, threshold: float | None = None
         "extracted_at": utcnow(),
         "extractor_version": EXTRACTOR_VERSION,
     }
+
+
+def _topic_labels() -> dict[str, str]:
+    from extract.topics import load_taxonomy
+
+    return {t.id: t.label for t in load_taxonomy().topics}
 
 
 def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = False, progress: bool = False) -> ExtractReport:

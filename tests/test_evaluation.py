@@ -1,0 +1,346 @@
+"""The evaluation gate: scoring functions, the labelled set itself, and the floors in tests/eval/baseline.json."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from yigai import evaluation as ev
+
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+
+
+# ---------------------------------------------------------------------------------------------- bigram scores
+
+
+def test_bigram_prf_identical_text_is_perfect():
+    assert ev.bigram_prf("医共体建设", "医共体建设") == ev.PRF(1.0, 1.0, 1.0)
+
+
+def test_bigram_prf_partial_recall():
+    # "医共体" has bigrams 医共 共体; "医共体建设" has 医共 共体 体建 建设.
+    prf = ev.bigram_prf("医共体", "医共体建设")
+    assert prf.precision == 1.0
+    assert prf.recall == 0.5
+    assert prf.f1 == pytest.approx(2 / 3)
+
+
+def test_bigram_prf_counts_repeats_as_a_multiset():
+    # predicted 哈哈哈 = {哈哈: 2}; expected 哈哈 = {哈哈: 1}: only one of the two predicted bigrams is right.
+    prf = ev.bigram_prf("哈哈哈", "哈哈")
+    assert (prf.precision, prf.recall) == (0.5, 1.0)
+
+
+def test_bigram_prf_extra_junk_lowers_precision_only():
+    prf = ev.bigram_prf("分级诊疗\n责任编辑：王某", "分级诊疗")
+    assert prf.recall == 1.0
+    assert prf.precision == pytest.approx(3 / 10)  # 11 characters, 10 bigrams, 3 right
+
+
+def test_bigram_prf_ignores_whitespace_and_line_breaks():
+    assert ev.bigram_prf("医 共\n体 建设", "医共体建设").f1 == 1.0
+
+
+def test_bigram_prf_empty_prediction_scores_zero():
+    assert ev.bigram_prf("", "双向转诊") == ev.PRF(0.0, 0.0, 0.0)
+    assert ev.bigram_prf(None, "双向转诊").f1 == 0.0
+
+
+def test_bigram_prf_disjoint_texts_score_zero():
+    assert ev.bigram_prf("篮球比赛", "医保支付").f1 == 0.0
+
+
+# ---------------------------------------------------------------------------------------------- normalisers
+
+
+def test_shanghai_date_converts_aware_datetimes():
+    late_utc = datetime(2023, 11, 5, 23, 10, tzinfo=UTC)
+    assert ev.shanghai_date(late_utc) == date(2023, 11, 6)
+    assert ev.shanghai_date(datetime(2023, 11, 6, 7, 10, tzinfo=timezone(timedelta(hours=8)))) == date(
+        2023, 11, 6
+    )
+
+
+def test_shanghai_date_takes_naive_datetimes_as_shanghai_time():
+    assert ev.shanghai_date(datetime(2023, 11, 5, 23, 10)) == date(2023, 11, 5)
+
+
+def test_shanghai_date_parses_strings_and_none():
+    assert ev.shanghai_date("2024-03-18") == date(2024, 3, 18)
+    assert ev.shanghai_date("2023-11-05T23:10:00+00:00") == date(2023, 11, 6)
+    assert ev.shanghai_date("2023-11-05T23:10:00Z") == date(2023, 11, 6)
+    assert ev.shanghai_date(None) is None
+    assert ev.shanghai_date(date(2020, 1, 2)) == date(2020, 1, 2)
+
+
+def test_normalize_title_drops_whitespace_and_punctuation():
+    assert ev.normalize_title("河北：年内四成县区 建成医共体！") == ev.normalize_title(
+        "河北:年内四成县区建成医共体"
+    )
+    assert ev.normalize_title("“三明”医改") == "三明医改"
+    assert ev.normalize_title("DRG/DIP 改革") == "DRGDIP改革"
+    assert ev.normalize_title("医共体") != ev.normalize_title("医联体")
+
+
+def test_division_stem():
+    assert ev.division_stem("河北省") == "河北"
+    assert ev.division_stem("广西壮族自治区") == "广西"
+    assert ev.division_stem("宁夏回族自治区") == "宁夏"
+    assert ev.division_stem("永年区") == "永年"
+    assert ev.division_stem("泗县") == "泗县"  # a one-character stem keeps its suffix
+    assert ev.division_stem(None) == ""
+
+
+def test_region_matches_compares_all_levels():
+    want = {"province": "河北省", "city": "邯郸市", "county": "永年区", "national": False}
+    right = SimpleNamespace(province="河北省", city="邯郸市", county="永年区", national=False)
+    assert ev.region_matches(right, want)
+    assert ev.region_matches({"province": "河北", "city": "邯郸", "county": "永年", "national": False}, want)
+    assert not ev.region_matches(
+        SimpleNamespace(province="河北省", city="邯郸市", county=None, national=False), want
+    )
+    assert not ev.region_matches(None, want)
+
+
+def test_region_matches_a_province_label_wants_no_city():
+    want = {"province": "湖北省", "city": None, "county": None, "national": False}
+    assert ev.region_matches({"province": "湖北省", "city": None, "county": None, "national": False}, want)
+    assert not ev.region_matches(
+        {"province": "湖北省", "city": "武汉市", "county": None, "national": False}, want
+    )
+
+
+def test_region_matches_national():
+    want = {"province": None, "city": None, "county": None, "national": True}
+    assert ev.region_matches({"national": True}, want)
+    assert not ev.region_matches({"province": "北京市", "national": False}, want)
+    assert not ev.region_matches({"national": True}, {"province": "北京市", "national": False})
+
+
+def test_strings_found_ignores_whitespace():
+    assert ev.strings_found("责任 编辑：张三\n正文", ["责任编辑", "热点推荐"]) == ["责任编辑"]
+
+
+# ---------------------------------------------------------------------------------------------- page scores
+
+
+def _label(**over) -> ev.LabelledPage:
+    base = {
+        "html": "pages/x.html",
+        "url": "https://example.cn/x.html",
+        "title": "郑州推进家庭医生签约",
+        "date": "2023-07-05",
+        "source": "郑州日报",
+        "primary_region": {"province": "河南省", "city": "郑州市", "county": None, "national": False},
+        "relevant": True,
+        "body": "记者获悉。\n家庭医生签约率超过八成。",
+        "must_appear": ["签约率"],
+        "must_not_appear": ["责任编辑"],
+    }
+    base.update(over)
+    return ev.LabelledPage(**base)
+
+
+def test_score_page_all_right():
+    label = _label()
+    pred = ev.Prediction(
+        text="记者获悉。家庭医生签约率超过八成。",
+        title="郑州推进家庭医生签约 ",
+        published=datetime(2023, 7, 5, 10, 12, tzinfo=timezone(timedelta(hours=8))),
+        source="郑州日报",
+        primary_region={"province": "河南省", "city": "郑州市", "county": None, "national": False},
+        relevant=True,
+    )
+    score = ev.score_page(label, pred)
+    assert score.failures == []
+    assert all(score.checks.values()) and set(score.checks) == {
+        "title",
+        "date",
+        "source",
+        "primary_region",
+        "relevance",
+    }
+
+
+def test_score_page_reports_each_failure():
+    pred = ev.Prediction(
+        text="家庭医生。责任编辑：王某",
+        title="别的标题",
+        published=None,
+        source=None,
+        primary_region=None,
+        relevant=False,
+    )
+    score = ev.score_page(_label(), pred)
+    assert not any(score.checks.values())
+    assert score.must_not_found == ["责任编辑"]
+    assert score.must_appear_found == 0
+    assert any(f.startswith("date:") for f in score.failures)
+
+
+def test_score_page_skips_region_when_label_is_null_and_fields_a_system_lacks():
+    pred = ev.Prediction(
+        text="x", title="郑州推进家庭医生签约", published="2023-07-05", produces=frozenset({"title", "date"})
+    )
+    score = ev.score_page(_label(primary_region=None), pred)
+    assert set(score.checks) == {"title", "date"}
+
+
+def test_aggregate_macro_averages_and_reports_none_for_unscored_fields():
+    pages = [
+        ev.PageScore(
+            page="a",
+            body=ev.PRF(1.0, 1.0, 1.0),
+            checks={"date": True},
+            must_appear_found=1,
+            must_appear_total=1,
+        ),
+        ev.PageScore(
+            page="b",
+            body=ev.PRF(0.5, 1.0, 0.5),
+            checks={"date": False},
+            must_appear_found=1,
+            must_appear_total=3,
+            must_not_found=["责任编辑"],
+        ),
+    ]
+    system = ev.aggregate("t", pages)
+    assert system.scores["body_f1"] == 0.75
+    assert system.scores["date"] == 0.5
+    assert system.scores["source"] is None
+    assert system.scores["must_appear"] == 0.5
+    assert system.must_not_found == [("b", "责任编辑")]
+
+
+def _report(**scores) -> ev.EvalReport:
+    full = {f: 1.0 for f in ev.SCORE_FIELDS}
+    full.update(scores)
+    return ev.EvalReport(n_pages=1, ours=ev.SystemScores("ours", full, [], []))
+
+
+def test_check_floors_names_the_broken_floor():
+    baseline = {"floors": {"body_f1": 0.95, "date": 0.9, "must_not_appear_found_max": 0}}
+    assert ev.check_floors(_report(), baseline) == []
+    messages = ev.check_floors(_report(date=0.85), baseline)
+    assert len(messages) == 1 and messages[0].startswith("date 0.850")
+
+
+def test_check_floors_counts_must_not_appear_strings():
+    report = _report()
+    report.ours.must_not_found.append(("pages/a.html", "热点推荐"))
+    messages = ev.check_floors(report, {"floors": {"must_not_appear_found_max": 0}})
+    assert len(messages) == 1 and "热点推荐" in messages[0]
+
+
+def test_format_report_shows_na_for_fields_trafilatura_lacks():
+    report = _report()
+    report.trafilatura = ev.SystemScores("trafilatura", {**report.ours.scores, "source": None}, [], [])
+    table = ev.format_report(report)
+    assert "| field | ours | bare trafilatura |" in table
+    assert "| source | 1.000 | n/a |" in table
+
+
+def test_eval_command_exit_code_follows_floors(tmp_path, monkeypatch, capsys):
+    page = tmp_path / "pages" / "a.html"
+    page.parent.mkdir()
+    page.write_text("<html><body><h1>标题</h1><p>分级诊疗</p></body></html>", encoding="utf-8")
+    label = {
+        "html": "pages/a.html",
+        "url": "https://e.cn/a",
+        "title": "标题",
+        "date": None,
+        "source": None,
+        "primary_region": None,
+        "relevant": True,
+        "body": "分级诊疗",
+        "must_appear": [],
+        "must_not_appear": [],
+    }
+    (tmp_path / "manifest.jsonl").write_text(json.dumps(label, ensure_ascii=False) + "\n", encoding="utf-8")
+    # A stand-in extractor that keeps all page text: body P < 1 because the title is in it.
+    monkeypatch.setattr(
+        ev, "predict_ours", lambda raw, lab: ev.Prediction(text="标题\n分级诊疗", title="标题", relevant=True)
+    )
+    monkeypatch.setattr(
+        ev, "predict_trafilatura", lambda raw, lab: ev.Prediction(text="", produces=frozenset())
+    )
+    loose = tmp_path / "loose.json"
+    loose.write_text(json.dumps({"floors": {"body_f1": 0.5}}))
+    strict = tmp_path / "strict.json"
+    strict.write_text(json.dumps({"floors": {"body_f1": 0.99}}))
+    assert ev.eval_command(tmp_path, loose, verbose=True, as_json=False) == 0
+    assert ev.eval_command(tmp_path, strict, verbose=False, as_json=True) == 1
+    out = capsys.readouterr().out
+    assert "pages/a.html" in out and '"broken_floors"' in out
+
+
+# ---------------------------------------------------------------------------------------------- the labelled set
+
+
+MANIFEST = [
+    json.loads(line)
+    for line in (EVAL_DIR / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    if line
+]
+
+
+def test_labelled_set_size_and_mix():
+    assert len(MANIFEST) >= 44
+    relevant = [m for m in MANIFEST if m["relevant"]]
+    assert len(relevant) >= 30 and len(MANIFEST) - len(relevant) >= 12
+    provinces = {m["primary_region"]["province"] for m in relevant if not m["primary_region"]["national"]}
+    assert len(provinces) >= 10
+    assert sum(bool(m.get("traditional")) for m in MANIFEST) >= 6
+    encodings = [m.get("encoding") for m in MANIFEST]
+    assert sum(e in ("gbk", "gb2312", "gbk-undeclared") for e in encodings) >= 6
+    assert "gbk-undeclared" in encodings
+    assert encodings.count("utf8-declared-gbk") >= 4
+    assert any(m.get("home_region") for m in MANIFEST)
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[m["html"] for m in MANIFEST])
+def test_labels_are_consistent(entry):
+    assert (EVAL_DIR / entry["html"]).is_file()
+    assert entry["body"].strip()
+    for s in entry["must_appear"]:
+        assert s in entry["body"], s
+    for s in entry["must_not_appear"]:
+        assert ev.squeeze(s) not in ev.squeeze(entry["body"]), s
+    assert entry["date"] is None or date.fromisoformat(entry["date"])
+    if entry["relevant"]:
+        assert entry["primary_region"] is not None
+
+
+def test_pages_match_their_generator():
+    """The committed pages are what make_pages.py writes (edit the stories, then regenerate)."""
+    spec = importlib.util.spec_from_file_location("make_pages", EVAL_DIR / "make_pages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for story in module.STORIES:
+        path = EVAL_DIR / "pages" / f"{story['slug']}.html"
+        assert path.read_bytes() == module.render(story), (
+            f"{path.name} is stale: run tests/eval/make_pages.py"
+        )
+
+
+# ---------------------------------------------------------------------------------------------- the gate
+
+
+def test_extraction_scores_hold_their_floors():
+    baseline = json.loads((EVAL_DIR / "baseline.json").read_text(encoding="utf-8"))
+    report = ev.run_evaluation(EVAL_DIR, compare_trafilatura=False)
+    broken = ev.check_floors(report, baseline)
+    assert not broken, "\n".join(broken) + "\n\n" + ev.format_report(report, verbose=True)
+
+
+def test_bare_trafilatura_baseline_reads_the_page_bytes():
+    entry = next(m for m in MANIFEST if m["html"].endswith("ticker-hubei-yibao-dabao.html"))
+    label = ev.LabelledPage.from_json(entry)
+    pred = ev.predict_trafilatura((EVAL_DIR / entry["html"]).read_bytes(), label)
+    assert ev.strings_found(pred.text, entry["must_appear"]) == entry["must_appear"]
+    assert pred.produces == frozenset({"title", "date"})

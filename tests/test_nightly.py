@@ -1,0 +1,127 @@
+"""Nightly operation: one run at a time, and SIGKILL at many moments never loses data or publishes a broken site."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from yigai.sample_web.server import SampleWeb
+from yigai.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+EXPECTED = json.loads((REPO / "yigai" / "sample_web" / "expected.json").read_text(encoding="utf-8"))
+
+pytestmark = pytest.mark.slow
+
+
+def _config(tmp: Path) -> Path:
+    cfg = tmp / "yigai.toml"
+    cfg.write_text(f'database = "{tmp / "db.sqlite3"}"\noutput_dir = "{tmp / "output"}"\n'
+                   '[site]\nbase_url = "https://yigai.test/"\n', encoding="utf-8")
+    return cfg
+
+
+def _run_args(cfg: Path, base: str) -> list[str]:
+    return [sys.executable, "-m", "yigai.cli", "run", "--config", str(cfg), "--registry", "sample",
+            "--sample-web", base]
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(REPO))
+
+
+def _site_is_complete(out: Path) -> None:
+    """output/ is a whole site: its index exists, every local link resolves, every feed parses."""
+    assert (out / "index.html").is_file(), "no index.html"
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for href in __import__("re").findall(r'href="([^"#?]+)', html):
+            if href.startswith(("http:", "https:", "mailto:")):
+                continue
+            target = (page.parent / href).resolve()
+            if href.endswith("/"):
+                target = target / "index.html"
+            assert target.exists(), f"{page.relative_to(out)} links to missing {href}"
+    for feed in (out / "feeds").rglob("*.xml"):
+        assert not feedparser.parse(feed.read_bytes()).bozo, feed
+
+
+def test_second_run_exits_at_once_and_lock_taken_over_after_kill(tmp_path):
+    cfg = _config(tmp_path)
+    # Hold the run lock from another process, exactly as a running `yigai run` does.
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from yigai.runner import lock_for; "
+         "from yigai.config import load_settings; lock_for(load_settings(sys.argv[1])).acquire(); "
+         "print('held', flush=True); time.sleep(120)", str(cfg)],
+        stdout=subprocess.PIPE, text=True, env=_env(),
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with SampleWeb() as web:
+            started = time.monotonic()
+            second = subprocess.run(_run_args(cfg, web.base_url), capture_output=True, text=True, env=_env(),
+                                    timeout=60)
+            assert second.returncode == 3, second.stderr
+            assert time.monotonic() - started < 15
+            assert "another yigai run holds" in second.stderr and str(holder.pid) in second.stderr
+            assert not [p for p in web.requested_paths if p != "/robots.txt"], "the refused run crawled"
+            holder.send_signal(signal.SIGKILL)
+            holder.wait()
+            third = subprocess.run(_run_args(cfg, web.base_url), capture_output=True, text=True, env=_env(),
+                                   timeout=300)
+            assert third.returncode == 0, third.stdout + third.stderr
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+
+
+def test_sigkill_at_many_moments_keeps_store_and_site_whole(tmp_path):
+    cfg = _config(tmp_path)
+    out = tmp_path / "output"
+    delays = [0.3, 0.8, 1.5, 2.2, 3.0, 3.8, 4.6, 5.5, 6.5, 8.0, 10.0]
+    kills = 0
+    with SampleWeb() as web:
+        previous: dict[str, str] | None = None
+        for delay in delays:
+            proc = subprocess.Popen(_run_args(cfg, web.base_url), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, env=_env())
+            time.sleep(delay)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            proc.wait()
+            time.sleep(0.2)  # let the kernel reap the crawler child (it dies with its parent)
+            with Store(tmp_path / "db.sqlite3") as store:
+                assert store.integrity_ok()
+            if out.exists() and any(out.iterdir()):
+                _site_is_complete(out)
+                current = {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+                           for p in out.rglob("*") if p.is_file()}
+                previous = current
+        assert kills >= 10, f"only {kills} runs were killed mid-way; the delays need adjusting"
+        final = subprocess.run(_run_args(cfg, web.base_url), capture_output=True, text=True, env=_env(),
+                               timeout=300)
+    assert final.returncode == 0, final.stdout + final.stderr
+    _site_is_complete(out)
+    with Store(tmp_path / "db.sqlite3") as store:
+        assert store.integrity_ok()
+        rows = store.conn.execute("SELECT url, relevant, is_original FROM articles").fetchall()
+        runs = [r["status"] for r in store.runs(50)]
+    assert "interrupted" in runs
+    published_paths = {r["url"].split("127.0.0.1", 1)[1].split("/", 1)[1] for r in rows
+                       if r["relevant"] and r["is_original"]}
+    on_topic_stories = {p["story"] for p in EXPECTED["articles"] if p["on_topic"]}
+    originals = {p["path"].lstrip("/") for p in EXPECTED["articles"] if p["on_topic"] and p.get("original", True)}
+    assert len(published_paths) == len(on_topic_stories)
+    assert {"/".join(p.split("/")) for p in published_paths} == originals
+    del previous
