@@ -39,12 +39,26 @@ class BuildReport:
     published: bool = True  # False when nothing changed and the live site was left untouched
 
 
-def load_context(store: Store, site: dict) -> SiteContext:
-    """Read the store once: articles (with their syndicated copies), sources and recent runs."""
+def load_context(store: Store, site: dict, settings: Settings | None = None) -> SiteContext:
+    """Read the store once: articles (with their syndicated copies), sources, recent runs and source health."""
     articles = read_articles(store.articles())
     runs = store.runs(limit=HEALTH_RUNS)
     run_sources = {int(r["id"]): store.run_sources(int(r["id"])) for r in runs}
-    return generate_context(articles, site, sources=store.sources(), runs=runs, run_sources=run_sources)
+    flags = _health_flags(store, settings, runs) if settings is not None else {}
+    return generate_context(
+        articles, site, sources=store.sources(), runs=runs, run_sources=run_sources, health_flags=flags
+    )
+
+
+def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tuple[str, ...]]:
+    """The same flags as `yigai status`, judged as of the latest run (not the wall clock: builds stay
+    deterministic for a given store)."""
+    from datetime import datetime, timezone
+
+    from yigai.health import source_health
+
+    as_of = datetime.fromisoformat(runs[0]["started_at"]) if runs else datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return {h.source_id: tuple(h.flags) for h in source_health(store, settings, now=as_of)}
 
 
 def _all_files(root: Path) -> set[str]:
@@ -72,7 +86,7 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
     try:
         os.chmod(staging, 0o755)  # mkdtemp makes 0700; a web server must be able to read the site
-        ctx = load_context(store, site)
+        ctx = load_context(store, site, settings)
         writer = SiteWriter(staging, previous=target if target.is_dir() else None)
         pages = PageGenerator(make_env(), page_size=int(site.get("page_size") or 30))
         feeds = FeedsGenerator()

@@ -72,6 +72,7 @@ class SourceHealth:
     not_modified: int
     errors: tuple[tuple[str, int], ...]
     history: tuple[int, ...]  # new pages per recent run, oldest first
+    flags: tuple[str, ...] = ()  # health flags, as `yigai status` shows them; empty when healthy
 
     @property
     def error_count(self) -> int:
@@ -148,6 +149,7 @@ def _source_health(
     runs: Sequence[Mapping[str, Any]],
     run_sources: Mapping[int, Sequence[Mapping[str, Any]]],
     articles: Sequence[Article],
+    health_flags: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[SourceHealth]:
     per_source_articles = Counter(a.source_id for a in articles)
     newest: dict[str, datetime] = {}
@@ -189,6 +191,7 @@ def _source_health(
                 not_modified=int(row["not_modified"]) if row is not None else 0,
                 errors=tuple(sorted(errors.items())),
                 history=history,
+                flags=(health_flags or {}).get(sid, ()),
             )
         )
     return out
@@ -201,6 +204,7 @@ def generate_context(
     sources: Sequence[Mapping[str, Any]] = (),
     runs: Sequence[Mapping[str, Any]] = (),
     run_sources: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
+    health_flags: Mapping[str, tuple[str, ...]] | None = None,
 ) -> SiteContext:
     articles = sorted(articles, key=lambda a: a.sort_key)
     newest = articles[0].date if articles else None
@@ -263,5 +267,5 @@ def generate_context(
         topics=topics,
         months=months,
         tiles=tiles,
-        sources=_source_health(sources, runs, run_sources or {}, articles),
+        sources=_source_health(sources, runs, run_sources or {}, articles, health_flags),
     )

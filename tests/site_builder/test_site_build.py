@@ -279,11 +279,12 @@ def test_about_page_lists_sources_with_health(built):
     about = (out / "about.html").read_text("utf-8")
     assert "河北省卫生健康委员会" in about and "sample_hebei" in about
     assert "&lt;i&gt;未运行的来源&lt;/i&gt;" in about and "尚未运行" in about
+    # the same health flags as `yigai status`: the failing source's errors by kind
     assert "timeout×2" in about and "http_404×1" in about
     row = about[about.index("sample_hebei") :]
     row = row[: row.index("</tr>")]
-    # requests, new pages, not modified, errors of the last run
-    assert re.search(r"<td>12</td>\s*<td>3</td>\s*<td>7</td>\s*<td>0</td>", row)
+    # its newest story (2024) is far older than the last run (now): flagged stale, exactly as `yigai status` does
+    assert "days old (limit 14)" in row and "正常" not in row
 
 
 def test_sitemap_opml_robots(built):
