@@ -34,14 +34,30 @@ def to_simplified(text: str) -> str:
 
 # Full-width ASCII letters/digits (U+FF10-19, FF21-3A, FF41-5A) and the ideographic space → half-width.
 # Full-width punctuation (，：（）) is kept: it is normal in Chinese text.
-_WIDTH = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for cp in range(r[0], r[1] + 1)}
+_WIDTH = {
+    cp: cp - 0xFEE0
+    for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for cp in range(r[0], r[1] + 1)
+}
 _WIDTH[0x3000] = 0x20
 _WIDTH[0xA0] = 0x20
-_INVISIBLE = re.compile("[\u200b-\u200f\u2028\u2029\u2060\ufeff\u00ad]")
+# Control characters, zero-width marks and U+FFFD (pages sometimes carry replacement characters from an
+# earlier lossy conversion upstream; they carry no text) are dropped.
+_INVISIBLE = re.compile(
+    "[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060\ufeff\u00ad]"
+)
 
 
 def normalize_width(text: str) -> str:
-    return _INVISIBLE.sub("", text.translate(_WIDTH))
+    text = _INVISIBLE.sub("", text.translate(_WIDTH))
+    if not unicodedata.is_normalized("NFC", text):
+        # NFC like trafilatura's output (also folds CJK compatibility ideographs into unified ones)
+        text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():
+        # same rule as trafilatura's sanitiser (unassigned/format characters go), so the page text and
+        # the extracted text agree character for character
+        text = "".join(c for c in text if c.isprintable() or c.isspace())
+    return text
 
 
 def normalize_text(text: str) -> str:
@@ -58,10 +74,18 @@ def is_han(ch: str) -> bool:
 _CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》【】…—·「」『』")
 
 
+_CJK_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff" + "".join(sorted(_CJK_PUNCT)) + "]")
+
+
 def count_cjk(text: str) -> int:
     """Han characters plus CJK punctuation: the 'word count' of Chinese text, which has no spaces."""
-    return sum(1 for c in text if is_han(c) or c in _CJK_PUNCT)
+    return len(_CJK_RE.findall(text)) if text else 0
 
 
-def nfkc_punct(text: str) -> str:  # pragma: no cover - helper kept for callers that want full NFKC
-    return unicodedata.normalize("NFKC", text)
+def normalize_lines(lines: list[str]) -> list[str]:
+    """normalize_text over many lines in one OpenCC call (per-call overhead dominates for short lines)."""
+    if not lines:
+        return []
+    joined = normalize_text("\n".join(line.replace("\n", " ") for line in lines))
+    out = joined.split("\n")
+    return out if len(out) == len(lines) else [normalize_text(line) for line in lines]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .chinese import count_cjk
+from .chinese import count_cjk, normalize_text
 
 # A heading that opens a block of other stories: everything after it is not the article.
 _STOP_HEADINGS = re.compile(
@@ -25,15 +25,56 @@ _COPYRIGHT = re.compile(
     r"不代表本(网|站)观点|转载请注明|本网站转自其它媒体|如有侵权|联系电话[:：]|举报电话|违法和不良信息)",
     re.IGNORECASE,
 )
-_PREV_NEXT = re.compile(r"^(上一篇|下一篇|上一条|下一条|上一页|下一页|返回列表|返回顶部|打印本页|关闭窗口|【?打印】?|【?关闭】?)")
-_SHARE = re.compile(r"(分享到|分享至|扫码|扫一扫|二维码|关注@|官方微博|官方微信|微信公众号|公众号|客户端|抖音|下载APP|微信“|"
-                    r"收藏本站|设为首页|加入收藏|字号|【大 中 小】)", re.IGNORECASE)
-_SHARE_WORDS = frozenset({"分享", "分享至", "分享到", "微信", "微博", "QQ", "QQ空间", "朋友圈", "新浪微博", "腾讯微博", "复制链接",
-                          "打印", "关闭", "收藏", "点赞", "评论", "举报", "纠错", "大", "中", "小", "字号"})
+_PREV_NEXT = re.compile(
+    r"^(上一篇|下一篇|上一条|下一条|上一页|下一页|返回列表|返回顶部|打印本页|关闭窗口|【?打印】?|【?关闭】?)"
+)
+_SHARE = re.compile(
+    r"(分享到|分享至|扫码|扫一扫|二维码|关注@|官方微博|官方微信|微信公众号|公众号|客户端|抖音|下载APP|微信“|"
+    r"收藏本站|设为首页|加入收藏|字号|【大 中 小】)",
+    re.IGNORECASE,
+)
+_SHARE_WORDS = frozenset(
+    {
+        "分享",
+        "分享至",
+        "分享到",
+        "微信",
+        "微博",
+        "QQ",
+        "QQ空间",
+        "朋友圈",
+        "新浪微博",
+        "腾讯微博",
+        "复制链接",
+        "打印",
+        "关闭",
+        "收藏",
+        "点赞",
+        "评论",
+        "举报",
+        "纠错",
+        "大",
+        "中",
+        "小",
+        "字号",
+    }
+)
 _SPAM = re.compile(
     r"(无码|人妻|av一区|av在线|一区二区|欧美|日韩|国产精品|精品国产|在线观看|成人视频|成人网|色情|黄色网站|午夜|福利视频|"
     r"博彩|赌场|百家乐|六合彩|时时彩|太阳城|葡京|威尼斯人|真人娱乐|娱乐城|彩票网|老虎机|网赌|91社区|伦理片|三级片|爆乳|巨乳)",
     re.IGNORECASE,
+)
+# Short lines that are page furniture: comment/read counters, toolbars, tag lines, footers, the label
+# cells of government metadata tables. Matched at line start and followed by a non-Han character.
+_FURNITURE = re.compile(
+    r"^[【\[]?(参与跟贴|跟贴|举报|评论|在看|阅读原文|阅读|功能介绍|点赞|收藏|浏览次数|阅读次数|点击数|点击量|访问量|纠错|"
+    r"制作单位|关键词|关键字|标签|热门搜索|热搜|索引号|发文机关|主题分类|成文日期|发布日期|生效日期|发文字号|公开方式|"
+    r"人民日报社概况|关于人民网|报社简介|院址|地址|邮编|急诊电话|咨询电话|联系电话|联系我们|网站地图|技术支持|主办单位|"
+    r"承办单位|运行维护|网站标识码|原创|字体|大中小)[】\]]?(?=$|[\s:：>》\d|｜]|[A-Za-z])"
+)
+_LABEL_ONLY = re.compile(
+    r"^(索引号|主题分类|发文机关|发布机构|成文日期|发布日期|发文字号|文号|标题|名称|公开方式|有效性|生效日期|功能介绍|"
+    r"微信号|公众号)\s*[:：]?$"
 )
 _BREADCRUMB = re.compile(r"^(您|你)?(当前|现在)?(的)?(所在)?(位置|所在位置)\s*[:：]|^首页\s*[>»/]")
 _IMAGE_FILE = re.compile(r"\S+\.(jpg|jpeg|png|gif|webp|bmp)$", re.IGNORECASE)
@@ -45,10 +86,16 @@ _META_LINE = re.compile(r"(来源|稿源|作者|发布时间|发布日期|时间
 _DATE = re.compile(r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 
 
+def is_stop_heading(text: str) -> bool:
+    """Whether a short text is a related/hot/recommended heading (after normalisation)."""
+    return bool(_STOP_HEADINGS.match(normalize_text(text).strip()))
+
+
 @dataclass
 class CleanResult:
     lines: list[str]
     editors: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # metadata-table values: 发文机关, 发文字号 …
 
 
 def _is_pipe_list(line: str) -> bool:
@@ -68,6 +115,8 @@ def _is_spam(line: str) -> bool:
 def _is_share_bar(line: str) -> bool:
     if len(line) <= 30 and _SHARE.search(line):
         return True
+    if len(line) <= 80 and re.search(r"(二维码|扫码|扫一扫|扫描)", line) and "关注" in line:
+        return True
     words = line.replace("|", " ").split()
     return bool(words) and all(w in _SHARE_WORDS for w in words)
 
@@ -78,32 +127,56 @@ def is_meta_line(line: str) -> bool:
         return False
     has_date = bool(_DATE.search(line))
     labels = len(_META_LINE.findall(line))
-    return (has_date and (labels >= 1 or count_cjk(line) <= 4)) or labels >= 2 or line.startswith(("来源:", "来源："))
+    return (
+        (has_date and (labels >= 1 or count_cjk(line) <= 4))
+        or labels >= 2
+        or line.startswith(("来源:", "来源："))
+    )
 
 
-def clean_lines(lines: Iterable[str], title: str | None = None, link_texts: frozenset[str] = frozenset()) -> CleanResult:
+def clean_lines(
+    lines: Iterable[str], title: str | None = None, link_texts: frozenset[str] = frozenset()
+) -> CleanResult:
     """Drop junk lines; stop at a related/hot-news heading or a copyright block; move editor lines out."""
     kept: list[str] = []
     editors: list[str] = []
     norm_title = _compact(title or "")
     link_run: list[int] = []
+    pending_label: str | None = None
+    fields: dict[str, str] = {}
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
         if _STOP_HEADINGS.match(line) or _COPYRIGHT_HEAD.match(line):
-            break
+            # A "related" heading above the article (before any real text) is a widget, not the end.
+            if sum(count_cjk(k) for k in kept) >= 60:
+                break
+            continue
         editor = _EDITOR.match(line)
         if editor:
             name = _EDITOR_NAME.search(line)
             if name:
                 editors.append(name.group(1))
             continue
-        if len(line) <= 80 and _EDITOR_NAME.search(line) and is_meta_line(line):
+        if len(line) <= 80 and _EDITOR_NAME.search(line) and (is_meta_line(line) or len(line) <= 40):
             editors.append(_EDITOR_NAME.search(line).group(1))  # type: ignore[union-attr]
             continue
+        if pending_label is not None:
+            label_name, pending_label = pending_label, None
+            if len(line) <= 40 and not _is_prose(line) and not _LABEL_ONLY.match(line):
+                fields.setdefault(label_name, line)
+                continue
+        label = _LABEL_ONLY.match(line)
+        if label:
+            # a label cell of a metadata table ("发文机关：") or profile ("功能介绍"); its value is the next line
+            pending_label = label.group(1)
+            continue
         compact = _compact(line)
-        if norm_title and (compact == norm_title or (len(compact) <= len(norm_title) + 6 and norm_title in compact and not kept)):
+        if norm_title and (
+            compact == norm_title
+            or (len(compact) <= len(norm_title) + 6 and norm_title in compact and not kept)
+        ):
             continue
         if (
             _COPYRIGHT.search(line)
@@ -112,6 +185,7 @@ def clean_lines(lines: Iterable[str], title: str | None = None, link_texts: froz
             or _is_spam(line)
             or _is_pipe_list(line)
             or _BREADCRUMB.match(line)
+            or (len(line) <= 40 and _FURNITURE.match(line))
             or _IMAGE_FILE.fullmatch(line)
             or (count_cjk(line) == 0 and len(line) <= 3)
             or (is_meta_line(line) and len(kept) < 3)
@@ -125,7 +199,49 @@ def clean_lines(lines: Iterable[str], title: str | None = None, link_texts: froz
             _drop_link_run(kept, link_run)
             link_run = []
     _drop_link_run(kept, link_run)
-    return CleanResult(lines=kept, editors=editors)
+    return CleanResult(lines=_trim_edges(kept, link_texts), editors=editors, fields=fields)
+
+
+_SENTENCE_END = re.compile(r"[。！？；]")
+_BYLINE = re.compile(
+    r"^(记者|作者|文|撰稿|通讯员|特约记者)\s*[:：/]?\s*[\u4e00-\u9fff·]{2,4}(\s+[\u4e00-\u9fff·]{2,4}){0,3}$"
+)
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) >= 30 and bool(_SENTENCE_END.search(line))
+
+
+def _edge_junk(line: str, link_texts: frozenset[str]) -> bool:
+    return (
+        line in link_texts
+        or line.startswith((">", "»", "›"))
+        or is_meta_line(line)
+        or bool(_BYLINE.match(line))
+        or bool(re.fullmatch(r"(来源|稿源|作者|编辑|时间|发布时间)\s*[:：]?", line))
+    )
+
+
+def _trim_edges(lines: list[str], link_texts: frozenset[str]) -> list[str]:
+    """Before the first and after the last line of prose, drop navigation links, bylines and header
+    fragments (what trafilatura keeps around the article); short headings between stay."""
+    prose = [i for i, line in enumerate(lines) if _is_prose(line)]
+    if not prose:
+        return lines
+    first, last = prose[0], prose[-1]
+    head = [ln for ln in lines[:first] if not _edge_junk(ln, link_texts)]
+    tail = [ln for ln in lines[last + 1 :] if not _edge_junk(ln, link_texts) and ln not in link_texts]
+    return head + lines[first : last + 1] + tail
+
+
+def find_editor(lines: Iterable[str]) -> str | None:
+    """First 责任编辑/编辑 name on a short line (for pages whose editor line sits outside the main text)."""
+    for line in lines:
+        if len(line) <= 80:
+            m = _EDITOR_NAME.search(line)
+            if m and (_EDITOR.match(line) or is_meta_line(line)):
+                return m.group(1)
+    return None
 
 
 def _drop_link_run(kept: list[str], run: list[int]) -> None:

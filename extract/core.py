@@ -6,12 +6,23 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .chinese import normalize_text
-from .cleaning import clean_lines
+from .chinese import normalize_lines, normalize_text
+from .cleaning import clean_lines, find_editor, is_stop_heading
 from .decoding import decode_html
 from .fingerprint import simhash
-from .main_text import main_text, parse_html, visible_lines
-from .metadata import extract_title, find_author, find_published, find_source, header_lines, site_name
+from .main_text import main_text, parse_html, prune_related_blocks, visible_lines
+from .metadata import (
+    date_from_scripts,
+    extract_title,
+    find_author,
+    find_published,
+    find_source,
+    header_lines,
+    site_name,
+    source_from_markup,
+    source_from_scripts,
+    until_prose,
+)
 from .policy import Attachment, find_attachments, find_doc_number, find_doc_type, find_issuing_body
 from .regions import Region, tag_regions
 from .topics import is_relevant, score_topics
@@ -74,16 +85,38 @@ class ExtractedArticle:
 def _link_texts(tree) -> frozenset[str]:
     if tree is None:
         return frozenset()
-    out = set()
+    texts = []
     for a in tree.iter("a"):
-        t = " ".join("".join(a.itertext()).split())
-        if len(t) >= 4:
-            out.add(t)
-    return frozenset(out)
+        t = " ".join(a.text_content().split())
+        if len(t) >= 2:
+            texts.append(t)
+    return frozenset(normalize_lines(texts))
 
 
-def extract_article(body: bytes | str, url: str, *, source: SourceHint | None = None,
-                    http_encoding: str | None = None) -> ExtractedArticle:
+def _header_scope(tree, title: str):
+    """The part of the page to read the article header from: a small ancestor of the h1 that carries the
+    title when there is one (cheaper than walking the whole page), else the body."""
+    if tree is None:
+        return None
+    key = title[:8]
+    for h1 in tree.iter("h1"):
+        if key and key in normalize_text(" ".join(h1.text_content().split())):
+            scope = h1
+            for _ in range(3):
+                parent = scope.getparent()
+                if parent is None or len(parent.text_content()) > 6000:
+                    break
+                scope = parent
+            if len(scope.text_content()) - len(h1.text_content()) >= 8:
+                return scope
+            break
+    body = tree.find("body")
+    return body if body is not None else tree
+
+
+def extract_article(
+    body: bytes | str, url: str, *, source: SourceHint | None = None, http_encoding: str | None = None
+) -> ExtractedArticle:
     """Extract one article. Pure: no I/O besides the package's own data files."""
     source = source or SourceHint()
     if isinstance(body, bytes):
@@ -91,31 +124,39 @@ def extract_article(body: bytes | str, url: str, *, source: SourceHint | None = 
     else:
         html, encoding = body, "unicode"
     tree = parse_html(html) if html.strip() else None  # parsed once, shared by trafilatura and metadata
+    prune_related_blocks(tree, is_stop_heading)
     raw_text, method = main_text(tree)
     title = extract_title(tree)
 
-    page_lines = [normalize_text(ln) for ln in visible_lines(tree.find("body") if tree is not None and tree.find("body") is not None else tree)]
-    text_lines = [normalize_text(ln) for ln in raw_text.split("\n")]
+    scope = _header_scope(tree, title)
+    page_lines = normalize_lines(visible_lines(scope))
+    text_lines = normalize_lines(raw_text.split("\n"))
     header = header_lines(page_lines, title)
-    candidates = header + text_lines[:4]
+    candidates = header + until_prose(text_lines[:6])
 
-    published = find_published(tree, candidates)
-    original_source = find_source(candidates)
-    author = find_author(candidates + text_lines[4:6])
+    published = find_published(tree, candidates) or date_from_scripts(tree)
+    original_source = (
+        find_source(candidates)
+        or (source_from_markup(scope) if scope is not None and scope.tag != "body" else None)
+        or source_from_scripts(tree)
+    )
+    author = find_author(candidates + text_lines[:6])
 
-    links = frozenset(normalize_text(t) for t in _link_texts(tree))
+    links = _link_texts(tree)
     cleaned = clean_lines(text_lines, title, links)
     if not cleaned.lines and method == "trafilatura":
         logger.debug("cleaning emptied the text of %s", url)
     text = "\n".join(cleaned.lines)
     editor = cleaned.editors[0] if cleaned.editors else None
     if editor is None:
-        header_clean = clean_lines(header, title)
-        editor = header_clean.editors[0] if header_clean.editors else None
+        # trafilatura often leaves the 责任编辑 line out: look in the article's own block (header scope)
+        editor = find_editor(page_lines)
 
     site = site_name(tree, url, source.name)
     topics, relevance = score_topics(title, text)
-    regions = tag_regions(title, text, home_region=source.home_region, original_source=original_source, site=site)
+    regions = tag_regions(
+        title, text, home_region=source.home_region, original_source=original_source, site=site
+    )
     lead = "\n".join([title] + header + cleaned.lines[:3])
     return ExtractedArticle(
         url=url,
@@ -132,8 +173,10 @@ def extract_article(body: bytes | str, url: str, *, source: SourceHint | None = 
         relevant=is_relevant(relevance),
         fingerprint=simhash(text),
         encoding=encoding,
-        doc_number=find_doc_number(lead),
+        doc_number=find_doc_number(cleaned.fields.get("发文字号", "") + "\n" + lead),
         doc_type=find_doc_type(title, text),
-        issuing_body=find_issuing_body(title, text),
+        issuing_body=cleaned.fields.get("发文机关")
+        or cleaned.fields.get("发布机构")
+        or find_issuing_body(title, text),
         attachments=find_attachments(tree, url),
     )

@@ -19,19 +19,79 @@ import re
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _LETTERS = "a-zü" + _TONED
 
-_INITIALS = ["", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch", "sh", "r",
-             "z", "c", "s", "y", "w"]
-_FINALS = ["a", "o", "e", "i", "u", "ü", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er",
-           "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai", "ui", "uan", "un",
-           "uang", "ueng", "ue", "üe", "ve", "üan", "ün"]
+_INITIALS = [
+    "",
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "zh",
+    "ch",
+    "sh",
+    "r",
+    "z",
+    "c",
+    "s",
+    "y",
+    "w",
+]
+_FINALS = [
+    "a",
+    "o",
+    "e",
+    "i",
+    "u",
+    "ü",
+    "v",
+    "ai",
+    "ei",
+    "ao",
+    "ou",
+    "an",
+    "en",
+    "ang",
+    "eng",
+    "ong",
+    "er",
+    "ia",
+    "ie",
+    "iao",
+    "iu",
+    "ian",
+    "in",
+    "iang",
+    "ing",
+    "iong",
+    "ua",
+    "uo",
+    "uai",
+    "ui",
+    "uan",
+    "un",
+    "uang",
+    "ueng",
+    "ue",
+    "üe",
+    "ve",
+    "üan",
+    "ün",
+]
 # A permissive over-approximation of the inventory (initial + final); real words that slip through
 # (e.g. "(ban)") still need to be lower case, directly after a Han character and alone in parentheses.
 _SYLLABLES = frozenset(i + f for i in _INITIALS for f in _FINALS) | {"n", "ng", "m", "hm", "hng"}
 
 _GLOSS = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]([" + _LETTERS + r"]{1,7})[)）]")
-_TONE_TABLE = str.maketrans(
-    _TONED, "aaaaeeeeiiiioooouuuuüüüü"
-)
+_TONE_TABLE = str.maketrans(_TONED, "aaaaeeeeiiiioooouuuuüüüü")
 
 
 def _is_gloss(inner: str) -> bool:

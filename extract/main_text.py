@@ -19,12 +19,67 @@ from .chinese import count_cjk
 
 logger = logging.getLogger(__name__)
 
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea",
-                        "iframe", "svg", "object", "embed", "button", "input"})
-_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-                         "section", "article", "header", "footer", "nav", "aside", "main", "blockquote", "pre",
-                         "dd", "dt", "dl", "form", "figure", "figcaption", "hr", "address", "center", "td", "th",
-                         "tbody", "thead", "body", "html"})
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "select",
+        "option",
+        "textarea",
+        "iframe",
+        "svg",
+        "object",
+        "embed",
+        "button",
+        "input",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "blockquote",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "form",
+        "figure",
+        "figcaption",
+        "hr",
+        "address",
+        "center",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "body",
+        "html",
+    }
+)
 _CANDIDATE_TAGS = frozenset({"div", "td", "article", "section", "main", "tbody", "table"})
 _PROSE_PUNCT = frozenset("，。；！？、：,;")
 _MIN_GOOD_CJK = 200  # below this, trafilatura probably returned navigation or a fragment
@@ -59,8 +114,9 @@ def _adopt_stray_roots(tree: HtmlElement) -> None:
 
 
 def _tag(el) -> str:
+    # lxml's HTML parser already lower-cases tag names; comments and PIs have a non-str tag
     tag = el.tag
-    return tag.lower() if isinstance(tag, str) else ""
+    return tag if isinstance(tag, str) else ""
 
 
 def visible_lines(root) -> list[str]:
@@ -76,21 +132,54 @@ def visible_lines(root) -> list[str]:
                 walker.skip_subtree()
                 # the tail of a skipped element is still visible text
                 if el.tail:
-                    parts.append(el.tail)
+                    parts.append(el.tail.replace("\n", " "))
                 continue
             if tag in _BLOCK_TAGS:
                 parts.append("\n")
             if el.text:
-                parts.append(el.text)
+                # a newline inside a text node is source formatting, not a line break
+                parts.append(el.text.replace("\n", " "))
         else:
             if not tag or tag in _SKIP_TAGS:
                 continue  # skipped at start (its tail was handled there)
             if tag in _BLOCK_TAGS:
                 parts.append("\n")
             if el.tail and el is not root:
-                parts.append(el.tail)
+                parts.append(el.tail.replace("\n", " "))
     text = "".join(parts)
     return [ln for ln in (" ".join(seg.split()) for seg in text.split("\n")) if ln]
+
+
+_HEADING_XPATH = etree.XPath(
+    "//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::div or self::p or self::span or self::strong"
+    " or self::dt][string-length(normalize-space()) <= 10][string-length(normalize-space()) >= 2]"
+)
+
+
+def prune_related_blocks(tree, is_stop_heading) -> int:
+    """Remove "related / hot / recommended" blocks at the DOM level: a short element whose text is such a
+    heading, and the siblings after it when they hold little prose (headline lists). Runs before
+    trafilatura so that headlines without their heading cannot slip into the text. Returns the count."""
+    if tree is None:
+        return 0
+    removed = 0
+    for el in _HEADING_XPATH(tree):
+        if el.getparent() is None or len(el) > 1:
+            continue
+        text = " ".join(el.text_content().split())
+        if not is_stop_heading(text):
+            continue
+        following = list(el.itersiblings())
+        tail_text = "".join(sib.text_content() for sib in following if isinstance(sib.tag, str))
+        if tail_text.count("。") > 2:
+            continue  # prose follows: a heading above the article, not a list
+        parent = el.getparent()
+        for sib in following:
+            parent.remove(sib)
+        el.tail = None
+        parent.remove(el)
+        removed += 1
+    return removed
 
 
 def trafilatura_text(tree) -> str:
@@ -104,7 +193,7 @@ def trafilatura_text(tree) -> str:
 
 
 class _Stats:
-    __slots__ = ("cjk", "link_cjk", "punct", "tags", "paras")
+    __slots__ = ("cjk", "link_cjk", "paras", "punct", "tags")
 
     def __init__(self) -> None:
         self.cjk = self.link_cjk = self.punct = self.tags = self.paras = 0
@@ -115,7 +204,6 @@ def density_block(root) -> HtmlElement | None:
     prose punctuation and paragraph count, penalised by link density."""
     if root is None:
         return None
-    stats: dict[HtmlElement, _Stats] = {}
     stack: list[_Stats] = []
     link_depth = 0
     best, best_score = None, 0.0
@@ -146,7 +234,12 @@ def density_block(root) -> HtmlElement | None:
         if tag in _CANDIDATE_TAGS and st.cjk >= 50:
             nonlink = st.cjk - st.link_cjk
             link_density = st.link_cjk / st.cjk
-            score = (nonlink / st.tags) * math.log1p(nonlink) * math.log(math.e + st.punct) * math.log(2 + st.paras)
+            score = (
+                (nonlink / st.tags)
+                * math.log1p(nonlink)
+                * math.log(math.e + st.punct)
+                * math.log(2 + st.paras)
+            )
             score *= (1 - link_density) ** 2
             if score > best_score:
                 best, best_score = el, score
@@ -171,14 +264,16 @@ def _add_text(st: _Stats, text: str, in_link: bool) -> None:
 
 
 _TABLE_SEP = re.compile(r"\s*(?<!\\)\|\s*")
+# trafilatura renders a list item that follows inline text as "text- item" on one line
+_INLINE_BULLET = re.compile(r"(?<=[\u4e00-\u9fff。，！？”）])- ")
 
 
 def _untable(text: str) -> str:
     """Undo trafilatura's txt rendering of tables (``| a | b |``) and list bullets: one cell per line."""
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in _INLINE_BULLET.sub("\n", text).split("\n"):
         stripped = line.strip()
-        if "|" in stripped and (stripped.startswith("|") or " | " in stripped):
+        if stripped.startswith("|"):  # trafilatura's table rows; inline "a | b" lists stay for cleaning
             if set(stripped) <= set("|-: "):
                 continue
             out.extend(c.replace("\\|", "|").strip() for c in _TABLE_SEP.split(stripped))

@@ -10,9 +10,28 @@ _DOC_NUMBER = re.compile(
     r"([\u4e00-\u9fff]{1,14})\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*(\d{1,4})\s*号"
 )
 # Most specific first: 实施方案 is a 方案, 政策解读 a 解读.
-_DOC_TYPES = ("解读", "通知", "意见", "方案", "办法", "规划", "决定", "通告", "公告", "批复", "条例", "规定", "细则",
-              "纲要", "指南", "报告", "函")
-_ISSUER_END = re.compile(r"(委员会|人民政府|政府|办公厅|办公室|卫生健康委|卫健委|医保局|管理局|局|部|厅|委|院|中心)$")
+_DOC_TYPES = (
+    "解读",
+    "通知",
+    "意见",
+    "方案",
+    "办法",
+    "规划",
+    "决定",
+    "通告",
+    "公告",
+    "批复",
+    "条例",
+    "规定",
+    "细则",
+    "纲要",
+    "指南",
+    "报告",
+    "函",
+)
+_ISSUER_END = re.compile(
+    r"(委员会|人民政府|政府|办公厅|办公室|卫生健康委|卫健委|医保局|管理局|局|部|厅|委|院|中心)$"
+)
 ATTACHMENT_KINDS = ("pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "zip")
 
 
@@ -63,7 +82,7 @@ def find_attachments(tree, base_url: str) -> list[Attachment]:
     found: dict[str, Attachment] = {}
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+        if not href or "." not in href[-12:] or href.startswith(("javascript:", "mailto:", "#")):
             continue
         path = urlsplit(href).path.lower()
         kind = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""

@@ -15,7 +15,6 @@ leftmost-longest, falling back to a shorter name when the longer one fails its b
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,19 +25,101 @@ import ahocorasick
 
 NATIONAL_CODE = "000000"
 MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
-NATIONAL_TERMS = ("国家卫生健康委", "国家卫健委", "国家卫生和计划生育委员会", "国家卫计委", "国务院", "全国", "国家医保局",
-                  "国家医疗保障局", "国家发展改革委", "国家发改委", "财政部", "中共中央", "党中央", "我国", "国家中医药管理局")
+NATIONAL_TERMS = (
+    "国家卫生健康委",
+    "国家卫健委",
+    "国家卫生和计划生育委员会",
+    "国家卫计委",
+    "国务院",
+    "全国",
+    "国家医保局",
+    "国家医疗保障局",
+    "国家发展改革委",
+    "国家发改委",
+    "财政部",
+    "中共中央",
+    "党中央",
+    "我国",
+    "国家中医药管理局",
+    # the standard addressee of national documents; 兵团 there is a central-level body, not a Xinjiang story
+    "各省、自治区、直辖市",
+    "各省(区、市)",
+    "新疆生产建设兵团",
+)
 PROVINCE_SELF = ("我省", "全省", "本省")
 CITY_SELF = ("我市", "全市", "本市")
+_SPECIAL_TERMS = frozenset(NATIONAL_TERMS + PROVINCE_SELF + CITY_SELF)
 # Characters that, right after a name, make the name part of a longer word.
 _AFTER_QU = frozenset("域块间别分位划")  # 区域, 区块, 区间, 区别 …
 _AFTER_XIAN = frozenset("级域委城乡里区长政镇医")  # for 2-char county names only: 和县级 …
 _AFTER_SHI = frozenset("场值民")  # 市场, 市值, 市民 (for 2-char names)
-_SHORT_STOP = frozenset({"资源", "和平", "城区", "新区", "开发", "高新", "经济", "中心", "长安", "永和", "新华", "新城",
-                         "城关", "东区", "西区", "南区", "北区", "郊区", "矿区", "市中", "市南", "市北", "白云", "南山",
-                         "东山", "西湖", "青山", "江北", "江南", "河东", "河西", "普陀", "宝山", "铁山", "鼓楼", "朝阳",
-                         "通州", "新兴", "大同", "吉安", "东方", "安顺", "三明", "红河", "阿里", "海东", "海西", "开平",
-                         "平安", "龙华", "宁安", "光明", "西安", "江山", "海南", "崇明", "长寿", "和县", "太和"})
+_SHORT_STOP = frozenset(
+    {
+        "资源",
+        "和平",
+        "城区",
+        "新区",
+        "开发",
+        "高新",
+        "经济",
+        "中心",
+        "长安",
+        "永和",
+        "新华",
+        "新城",
+        "城关",
+        "东区",
+        "西区",
+        "南区",
+        "北区",
+        "郊区",
+        "矿区",
+        "市中",
+        "市南",
+        "市北",
+        "白云",
+        "南山",
+        "东山",
+        "西湖",
+        "青山",
+        "江北",
+        "江南",
+        "河东",
+        "河西",
+        "普陀",
+        "宝山",
+        "铁山",
+        "鼓楼",
+        "朝阳",
+        "通州",
+        "新兴",
+        "大同",
+        "吉安",
+        "东方",
+        "安顺",
+        "三明",
+        "红河",
+        "阿里",
+        "海东",
+        "海西",
+        "开平",
+        "平安",
+        "龙华",
+        "宁安",
+        "光明",
+        "西安",
+        "江山",
+        "海南",
+        "崇明",
+        "长寿",
+        "和县",
+        "太和",
+    }
+)
+
+
+# Prefecture short names that are far more often something else (阿里 = Alibaba).
+_PREFECTURE_SHORT_STOP = frozenset({"阿里", "东方", "白沙", "中山", "吉安", "海东", "海西", "红河"})
 
 
 @dataclass(frozen=True)
@@ -61,8 +142,14 @@ class Region:
     weight: float
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "province": self.province, "city": self.city, "county": self.county,
-                "national": self.national, "weight": self.weight}
+        return {
+            "code": self.code,
+            "province": self.province,
+            "city": self.city,
+            "county": self.county,
+            "national": self.national,
+            "weight": self.weight,
+        }
 
 
 class _Gazetteer:
@@ -80,7 +167,7 @@ class _Gazetteer:
         for d in self.by_code.values():
             patterns[d.name].append((d.code, "full"))
             self.by_name[d.name].append(d.code)
-            if d.short and len(d.short) >= 2:
+            if d.short and len(d.short) >= 2 and d.short not in _PREFECTURE_SHORT_STOP:
                 kind = "county_short" if d.level == "county" else "short"
                 patterns[d.short].append((d.code, kind))
         for line in root.joinpath("division_aliases.tsv").read_text(encoding="utf-8").splitlines():
@@ -91,7 +178,9 @@ class _Gazetteer:
         # A short name that is also someone's full name or another level's short is unsafe as a county short.
         for pattern, entries in patterns.items():
             kinds = {k for _, k in entries}
-            if "county_short" in kinds and (pattern in _SHORT_STOP or kinds - {"county_short"} or len(entries) > 1):
+            if "county_short" in kinds and (
+                pattern in _SHORT_STOP or kinds - {"county_short"} or len(entries) > 1
+            ):
                 patterns[pattern] = [e for e in entries if e[1] != "county_short"]
         self.automaton = ahocorasick.Automaton()
         for pattern, entries in patterns.items():
@@ -140,7 +229,7 @@ def _matches(text: str) -> list[tuple[int, str, tuple]]:
     by_start: dict[int, list[tuple[int, str, tuple]]] = defaultdict(list)
     for end, (pattern, entries) in g.automaton.iter(text):
         start = end - len(pattern) + 1
-        if _boundary_ok(text, start, end, pattern):
+        if pattern in _SPECIAL_TERMS or _boundary_ok(text, start, end, pattern):
             by_start[start].append((end, pattern, entries))
     out = []
     pos = 0
@@ -153,7 +242,9 @@ def _matches(text: str) -> list[tuple[int, str, tuple]]:
     return out
 
 
-def home_province(home_region: str | None, original_source: str | None, site: str | None) -> tuple[str | None, str | None]:
+def home_province(
+    home_region: str | None, original_source: str | None, site: str | None
+) -> tuple[str | None, str | None]:
     """(province code, prefecture code) that 我省/我市 refer to."""
     g = gazetteer()
     if home_region:
@@ -174,8 +265,15 @@ def home_province(home_region: str | None, original_source: str | None, site: st
     return None, None
 
 
-def tag_regions(title: str, text: str, *, home_region: str | None = None, original_source: str | None = None,
-                site: str | None = None, lead_chars: int = 150) -> list[Region]:
+def tag_regions(
+    title: str,
+    text: str,
+    *,
+    home_region: str | None = None,
+    original_source: str | None = None,
+    site: str | None = None,
+    lead_chars: int = 150,
+) -> list[Region]:
     """Regions named in an article, primary first; [] when none."""
     g = gazetteer()
     home_prov, home_city = home_province(home_region, original_source, site)
@@ -257,12 +355,20 @@ def _region_for(g: _Gazetteer, code: str, weight: float) -> Region:
 
 
 def _choose(g: _Gazetteer, totals: dict[str, float], national: float) -> list[Region]:
-    provinces = sorted(((w, c) for c, w in totals.items() if g.by_code[c].level == "province"), key=lambda x: (-x[0], x[1]))
+    provinces = sorted(
+        ((w, c) for c, w in totals.items() if g.by_code[c].level == "province"), key=lambda x: (-x[0], x[1])
+    )
     total_weight = sum(w for w, _ in provinces) + national
     if not provinces and national <= 0:
         return []
-    nat_region = Region(code=NATIONAL_CODE, province=None, city=None, county=None, national=True,
-                        weight=round(national / total_weight, 3) if total_weight else 0.0)
+    nat_region = Region(
+        code=NATIONAL_CODE,
+        province=None,
+        city=None,
+        county=None,
+        national=True,
+        weight=round(national / total_weight, 3) if total_weight else 0.0,
+    )
     regions: list[Region] = []
     if provinces:
         top_w, top = provinces[0]
@@ -286,9 +392,15 @@ def _descend(g: _Gazetteer, totals: dict[str, float], province: str, province_w:
     current, current_w = province, province_w
     for level in ("prefecture", "county"):
         children = sorted(
-            ((w, c) for c, w in totals.items()
-             if g.by_code[c].level == level and (g.by_code[c].parent == current or
-                                                   (level == "county" and g.by_code[c].parent == g.by_code[c].province == current))),
+            (
+                (w, c)
+                for c, w in totals.items()
+                if g.by_code[c].level == level
+                and (
+                    g.by_code[c].parent == current
+                    or (level == "county" and g.by_code[c].parent == g.by_code[c].province == current)
+                )
+            ),
             key=lambda x: (-x[0], x[1]),
         )
         if not children or children[0][0] < 0.5 * current_w or children[0][0] <= 0:
@@ -298,7 +410,3 @@ def _descend(g: _Gazetteer, totals: dict[str, float], province: str, province_w:
             break
         current_w, current = children[0]
     return current
-
-
-def _weight_norm(x: float) -> float:  # pragma: no cover - kept for symmetry with topics
-    return math.log1p(x)

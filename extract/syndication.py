@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .fingerprint import hamming
 from .chinese import normalize_text
+from .fingerprint import hamming
 
 
 @dataclass(frozen=True)

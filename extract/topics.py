@@ -29,10 +29,14 @@ class Taxonomy:
 def load_taxonomy() -> Taxonomy:
     data = tomllib.loads(resources.files("extract").joinpath("data/topics.toml").read_text(encoding="utf-8"))
     topics = tuple(
-        Topic(id=t["id"], label=t["label"], terms=tuple(sorted(t["terms"].items(), key=lambda kv: -len(kv[0]))))
+        Topic(
+            id=t["id"], label=t["label"], terms=tuple(sorted(t["terms"].items(), key=lambda kv: -len(kv[0])))
+        )
         for t in data["topic"]
     )
-    return Taxonomy(topics=topics, threshold=float(data["threshold"]), title_factor=float(data["title_factor"]))
+    return Taxonomy(
+        topics=topics, threshold=float(data["threshold"]), title_factor=float(data["title_factor"])
+    )
 
 
 def _count(haystack: str, term: str) -> int:

@@ -59,6 +59,8 @@ def build(dist: Path) -> list[tuple[str, str, str, str, str, str]]:
     prefectures = {}
     for r in _read(dist / "city.csv"):
         code, name = r["code"], r["name"]
+        if "直辖县级行政区划" in name:
+            continue  # a grouping, not a division: its county-level cities hang directly off the province
         prov = code[:2] + "0000"
         prefectures[code] = name
         rows.append((code, "prefecture", name, short_name(name, _PREFECTURE_SUFFIXES), prov, prov))
