@@ -10,7 +10,13 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from yigai.config import load_settings
+from crawler.browser import (
+    browser_request_meta,
+    browser_spider_settings,
+    chromium_path,
+    playwright_available,
+)
+from yigai.config import ConfigError, load_settings
 
 # Environment variables that select the configuration (documented in docs/crawling.md).
 ENV_CONFIG = "YIGAI_CONFIG"  # settings file
@@ -18,6 +24,8 @@ ENV_REGISTRY = "YIGAI_REGISTRY"  # default | sample | path
 ENV_SAMPLE_WEB = "YIGAI_SAMPLE_WEB"  # base URL substituted for {sample_web}
 ENV_RUN_ID = "YIGAI_RUN_ID"  # int; when set, per-source stats are written to the store
 ENV_DATABASE = "YIGAI_DATABASE"  # overrides the settings' database path (the orchestrator sets it)
+ENV_REDIS_URL = "YIGAI_REDIS_URL"  # shared crawl frontier (overrides [crawl] frontier), see crawler.frontier
+ENV_FRONTIER_JOB = "YIGAI_FRONTIER_JOB"  # name of the shared crawl (workers of one crawl use the same)
 
 # Throttle knobs overridable from the environment (name → Scrapy setting). Values are strings; Scrapy's
 # getbool/getfloat/getint convert them.
@@ -76,6 +84,24 @@ def yigai_scrapy_settings(
         "CLOSESPIDER_TIMEOUT": crawl["source_time_budget"],
         "CLOSESPIDER_PAGECOUNT": crawl["source_page_budget"],
     }
+    if playwright_available():
+        out["YIGAI_BROWSER_SETTINGS"] = browser_spider_settings(
+            chromium_path(crawl, env), crawl["download_timeout"]
+        )
+        out["YIGAI_BROWSER_REQUEST_META"] = browser_request_meta()
+    redis_url = env.get(ENV_REDIS_URL) or crawl.get("frontier") or None
+    if redis_url:
+        # Imported only here: scrapy-redis is needed only by shared crawls.
+        try:
+            from crawler.frontier import frontier_settings
+        except ImportError as exc:
+            raise ConfigError(
+                f"[crawl] frontier / {ENV_REDIS_URL} is set but scrapy-redis is missing ({exc}): "
+                "pip install scrapy-redis redis"
+            ) from exc
+
+        job = env.get(ENV_FRONTIER_JOB) or str(crawl.get("frontier_job") or "crawl")
+        out.update(frontier_settings(str(redis_url), job))
     for var, name in _ENV_KNOBS.items():
         if env.get(var):
             out[name] = env[var]

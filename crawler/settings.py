@@ -51,15 +51,27 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
+    # Browser sources only: a JavaScript-challenge status (412, 521) is fetched again once its cookie is set.
+    "crawler.browser.BrowserChallengeMiddleware": 580,
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.extensions.SourceHealth": 500}
 
-# Later work (docs/crawling.md): `browser = true` sources. When YIGAI_BROWSER_SETTINGS is non-empty it is
-# applied as the custom_settings of browser sources (e.g. scrapy-playwright's DOWNLOAD_HANDLERS), and
-# YIGAI_BROWSER_REQUEST_META is added to their requests (e.g. {"playwright": True}).
+# `browser = true` sources (crawler.browser). YIGAI_BROWSER_SETTINGS is applied as the custom_settings of
+# browser sources (scrapy-playwright's DOWNLOAD_HANDLERS, Chromium launch options) and
+# YIGAI_BROWSER_REQUEST_META is added to their requests ({"playwright": True}); crawler.config fills both when
+# scrapy-playwright is installed. Empty: browser sources are fetched over plain HTTP, with a warning.
 YIGAI_BROWSER_SETTINGS: dict = {}
 YIGAI_BROWSER_REQUEST_META: dict = {}
+YIGAI_BROWSER_CHALLENGE_TRIES = 2
+YIGAI_BROWSER_CHALLENGE_STATUSES = [412, 521]
+
+# Shared frontier (crawler.frontier): crawler.config sets SCHEDULER, DUPEFILTER_CLASS and REDIS_URL when
+# [crawl] frontier (or YIGAI_REDIS_URL) names a Redis server.
+YIGAI_FRONTIER = None
+YIGAI_FRONTIER_WORKER_TTL = 30  # seconds a silent worker still counts as present
+YIGAI_FRONTIER_TTL = 6 * 3600  # seconds the shared keys outlive the last activity (workers that all died)
+YIGAI_FRONTIER_POLL = 0.5  # seconds between looks at the shared queue while other workers are busy
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -88,10 +87,11 @@ def test_second_run_exits_at_once_and_lock_taken_over_after_kill(tmp_path):
 def test_sigkill_at_many_moments_keeps_store_and_site_whole(tmp_path):
     cfg = _config(tmp_path)
     out = tmp_path / "output"
-    delays = [0.3, 0.8, 1.5, 2.2, 3.0, 3.8, 4.6, 5.5, 6.5, 8.0, 10.0]
+    # A first run takes ~10 s here and a later (incremental) one ~3 s: these moments fall in start-up, the
+    # crawl child, extract and build of successive runs, each resuming what the killed one left.
+    delays = [0.3, 0.7, 1.1, 1.5, 1.9, 2.3, 2.6, 2.9, 3.2, 4.5, 6.0, 0.5, 1.3, 2.1, 2.7]
     kills = 0
     with SampleWeb() as web:
-        previous: dict[str, str] | None = None
         for delay in delays:
             proc = subprocess.Popen(_run_args(cfg, web.base_url), stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL, env=_env())
@@ -105,9 +105,6 @@ def test_sigkill_at_many_moments_keeps_store_and_site_whole(tmp_path):
                 assert store.integrity_ok()
             if out.exists() and any(out.iterdir()):
                 _site_is_complete(out)
-                current = {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-                           for p in out.rglob("*") if p.is_file()}
-                previous = current
         assert kills >= 10, f"only {kills} runs were killed mid-way; the delays need adjusting"
         final = subprocess.run(_run_args(cfg, web.base_url), capture_output=True, text=True, env=_env(),
                                timeout=300)
@@ -118,10 +115,8 @@ def test_sigkill_at_many_moments_keeps_store_and_site_whole(tmp_path):
         rows = store.conn.execute("SELECT url, relevant, is_original FROM articles").fetchall()
         runs = [r["status"] for r in store.runs(50)]
     assert "interrupted" in runs
-    published_paths = {r["url"].split("127.0.0.1", 1)[1].split("/", 1)[1] for r in rows
-                       if r["relevant"] and r["is_original"]}
+    published = [r["url"].split("/", 3)[3] for r in rows if r["relevant"] and r["is_original"]]
     on_topic_stories = {p["story"] for p in EXPECTED["articles"] if p["on_topic"]}
     originals = {p["path"].lstrip("/") for p in EXPECTED["articles"] if p["on_topic"] and p.get("original", True)}
-    assert len(published_paths) == len(on_topic_stories)
-    assert {"/".join(p.split("/")) for p in published_paths} == originals
-    del previous
+    assert len(published) == len(set(published)) == len(on_topic_stories)  # every story exactly once
+    assert set(published) == originals

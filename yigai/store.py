@@ -300,6 +300,42 @@ class Store:
             )
         return page_id
 
+    def record_discovered(self, urls: Iterable[str], source_id: str, kind: str) -> None:
+        """Remember links found on a discovery page before the page itself is stored.
+
+        A run killed after storing a list page but before fetching its links would otherwise lose them: the
+        next run gets a 304 for the list and never sees the links again. Pending URLs are re-queued instead.
+        """
+        now = utcnow()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO urls(url, source_id, kind, first_seen) VALUES (?,?,?,?)",
+                [(canonical_url(u), source_id, kind, now) for u in urls],
+            )
+
+    def pending_urls(self, source_id: str, max_failures: int = 5) -> list[tuple[str, str]]:
+        """(url, kind) discovered for ``source_id`` but never stored, failing fewer than ``max_failures`` times."""
+        rows = self.conn.execute(
+            "SELECT url, kind FROM urls WHERE source_id = ? AND latest_page_id IS NULL "
+            "AND COALESCE(last_status, 0) NOT IN (304, -1) AND fetch_count < ? ORDER BY first_seen, url",
+            (source_id, max_failures),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def record_failure(self, url: str, source_id: str, kind: str, status: int = 0) -> None:
+        """Count a failed fetch so a URL that always fails is given up.
+
+        ``status`` is the HTTP status, 0 for a network error, -1 for a URL robots.txt forbids (never pending).
+        """
+        now = utcnow()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO urls(url, source_id, kind, first_seen, last_fetched, last_status, fetch_count) "
+                "VALUES (?,?,?,?,?,?,1) ON CONFLICT(url) DO UPDATE SET last_fetched=excluded.last_fetched, "
+                "last_status=excluded.last_status, fetch_count=urls.fetch_count+1",
+                (canonical_url(url), source_id, kind, now, now, status),
+            )
+
     def record_not_modified(self, url: str, source_id: str, kind: str) -> None:
         now = utcnow()
         with self.transaction() as conn:

@@ -74,6 +74,9 @@ class RegistrySpider(Spider):
             spider.logger.warning(
                 "source %s wants a browser; none is configured, fetching plain HTTP", cls.name
             )
+        # With a shared frontier (crawler.frontier) every request goes through the shared duplicate filter,
+        # discovery pages included, so two workers never fetch the same list page.
+        spider.shared_frontier = bool(settings.get("YIGAI_FRONTIER"))
         return spider
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -93,15 +96,24 @@ class RegistrySpider(Spider):
             yield self._request(url, "feed", self.parse_feed)
         for url in self.source.sitemaps:
             yield self._request(url, "sitemap", self.parse_sitemap)
+        # Links found by an earlier run that was killed (or failed) before fetching them.
+        callbacks = {"article": self.parse_article, "sitemap": self.parse_sitemap, "list": self.parse_list}
+        for url, kind in self.store.pending_urls(self.name):
+            if kind == "article":
+                self._articles_seen.add(url)
+            meta = {"yigai_list_root": url, "yigai_list_page": self.source.max_list_pages} if kind == "list" else {}
+            yield self._request(url, kind, callbacks.get(kind, self.parse_article), **meta)
 
     def _request(self, url: str, kind: str, callback: Any, **meta: Any) -> Request:
         meta = {"yigai_kind": kind, "yigai_source": self.name, **self.request_meta, **meta}
         # Discovery pages are re-read every run (conditionally); articles are deduplicated by canonical URL here.
-        return Request(
-            url, callback=callback, errback=self.on_error, meta=meta, dont_filter=kind != "article"
-        )
+        # A shared frontier filters everything: its filter lives for one crawl only.
+        dont_filter = kind != "article" and not getattr(self, "shared_frontier", False)
+        return Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter)
 
-    def _article_requests(self, entries: Iterable[FeedEntry]) -> Iterator[Request]:
+    def _article_requests(self, entries: Iterable[FeedEntry]) -> list[Request]:
+        """Requests for the articles to fetch; they are recorded as discovered first (see ``record_discovered``)."""
+        wanted: list[str] = []
         for entry in entries:
             key = canonical_url(entry.url)
             if key in self._articles_seen:
@@ -111,7 +123,10 @@ class RegistrySpider(Spider):
             if not self._needs_fetch(entry.url, entry.lastmod):
                 self.crawler.stats.inc_value("yigai/articles_known")
                 continue
-            yield self._request(entry.url, "article", self.parse_article)
+            wanted.append(entry.url)
+        if wanted:
+            self.store.record_discovered(wanted, self.name, "article")
+        return [self._request(url, "article", self.parse_article) for url in wanted]
 
     def _needs_fetch(self, url: str, lastmod: datetime | None) -> bool:
         """New URL, or the feed/sitemap says it changed after our last fetch."""
@@ -129,16 +144,20 @@ class RegistrySpider(Spider):
         return self.parse_list(response)
 
     def parse_list(self, response: Response) -> Iterator[PageItem | Request]:
-        yield self._page_item(response, "list")
+        # The page is stored (with its validators) only after its links are recorded as discovered.
         root = response.meta.get("yigai_list_root", response.url)
         found = self._parse_list_links(response, root)
         if not found.articles:
             self._no_links(response, "list page")
-        yield from self._article_requests(FeedEntry(u, None) for u in found.articles)
-        yield from self._next_list_pages(response, root, found.list_pages)
+        requests = self._article_requests(FeedEntry(u, None) for u in found.articles)
+        more_lists = list(self._next_list_pages(response, root, found.list_pages))
+        if more_lists:  # further list pages are part of the frontier too (see record_discovered)
+            self.store.record_discovered([r.url for r in more_lists], self.name, "list")
+        yield self._page_item(response, "list")
+        yield from requests
+        yield from more_lists
 
     def parse_feed(self, response: Response) -> Iterator[PageItem | Request]:
-        yield self._page_item(response, "feed")
         entries = [
             e
             for e in feed_entries(response.body, response.url)
@@ -146,15 +165,18 @@ class RegistrySpider(Spider):
         ]
         if not entries:
             self._no_links(response, "feed")
-        yield from self._article_requests(entries)
+        requests = self._article_requests(entries)
+        yield self._page_item(response, "feed")
+        yield from requests
 
     def parse_sitemap(self, response: Response) -> Iterator[PageItem | Request]:
-        yield self._page_item(response, "sitemap")
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
         kind, entries = sitemap_entries(body, response.url)
         if kind == "sitemapindex":
+            self.store.record_discovered([e.url for e in entries], self.name, "sitemap")
+            yield self._page_item(response, "sitemap")
             for entry in entries:
                 yield self._request(entry.url, "sitemap", self.parse_sitemap)
             return
@@ -163,11 +185,14 @@ class RegistrySpider(Spider):
                 "%s: %s is not a sitemap (no <urlset> or <sitemapindex>)", self.name, response.url
             )
             self._count_error("parse_error")
+            yield self._page_item(response, "sitemap")
             return
         articles = [e for e in entries if self.article_filter.accepts(e.url)]
         if not articles:
             self._no_links(response, "sitemap")
-        yield from self._article_requests(articles)
+        requests = self._article_requests(articles)
+        yield self._page_item(response, "sitemap")
+        yield from requests
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         yield self._page_item(response, "article")
@@ -191,10 +216,11 @@ class RegistrySpider(Spider):
             if len(requested) >= limit:
                 return
             key = canonical_url(url)
-            if key in requested or (number is not None and number > limit):
+            page = number or response.meta.get("yigai_list_page", 1) + 1
+            # The page number travels in meta, so the limit also holds when several workers share the list.
+            if key in requested or page > limit:
                 continue
             requested.add(key)
-            page = number or response.meta.get("yigai_list_page", 1) + 1
             yield self._request(url, "list", self.parse_list, yigai_list_root=root, yigai_list_page=page)
 
     # ------------------------------------------------------------------------------------------ helpers
@@ -240,8 +266,15 @@ class RegistrySpider(Spider):
         url = request.url if request is not None else "?"
         if kind in BENIGN_KINDS:
             self.logger.info("%s: %s: %s", self.name, kind, url)
+            if kind == "robots_forbidden" and request is not None:
+                # Not pending any more: a forbidden link is not asked for again on later runs.
+                self.store.record_failure(url, self.name, request.meta.get("yigai_kind", "article"), -1)
         else:
             self.logger.warning("%s: %s: %s (%s)", self.name, kind, url, failure.value)
+            if request is not None and request.meta.get("yigai_kind") == "article":
+                response = getattr(failure.value, "response", None)
+                status = int(getattr(response, "status", 0) or 0)
+                self.store.record_failure(url, self.name, "article", status)
         self._count_error(kind)
 
 
