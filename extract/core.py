@@ -9,7 +9,7 @@ from datetime import datetime
 from .chinese import normalize_lines, normalize_text
 from .cleaning import clean_lines, find_editor, is_stop_heading
 from .decoding import decode_html
-from .fingerprint import simhash
+from .fingerprint import fingerprints
 from .main_text import main_text, parse_html, prune_related_blocks, visible_lines
 from .metadata import (
     date_from_scripts,
@@ -58,6 +58,7 @@ class ExtractedArticle:
     doc_type: str | None = None
     issuing_body: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    sketch: tuple[int, ...] = ()  # bottom-k MinHash of the shingles, for near-duplicate detection
 
     def to_dict(self) -> dict:
         return {
@@ -158,6 +159,7 @@ def extract_article(
         title, text, home_region=source.home_region, original_source=original_source, site=site
     )
     lead = "\n".join([title] + header + cleaned.lines[:3])
+    fingerprint, sketch = fingerprints(text)
     return ExtractedArticle(
         url=url,
         title=title,
@@ -171,7 +173,8 @@ def extract_article(
         topics=topics,
         relevance=relevance,
         relevant=is_relevant(relevance),
-        fingerprint=simhash(text),
+        fingerprint=fingerprint,
+        sketch=sketch,
         encoding=encoding,
         doc_number=find_doc_number(cleaned.fields.get("发文字号", "") + "\n" + lead),
         doc_type=find_doc_type(title, text),

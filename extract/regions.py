@@ -312,7 +312,7 @@ def tag_regions(
         if evidence.get(d.parent, 0) > 0 or evidence.get(d.province, 0) > 0:
             direct[code] += weight
     totals = _rollup(g, direct)
-    return _choose(g, totals, national)
+    return _choose(g, totals, national, home_prov)
 
 
 def _rollup(g: _Gazetteer, direct: dict[str, float]) -> dict[str, float]:
@@ -354,10 +354,19 @@ def _region_for(g: _Gazetteer, code: str, weight: float) -> Region:
     return Region(code=code, province=prov, city=city, county=county, national=False, weight=round(weight, 3))
 
 
-def _choose(g: _Gazetteer, totals: dict[str, float], national: float) -> list[Region]:
-    provinces = sorted(
-        ((w, c) for c, w in totals.items() if g.by_code[c].level == "province"), key=lambda x: (-x[0], x[1])
-    )
+# A site's own province wins a near tie: a provincial commission's story about its county's cooperation
+# with a neighbour (三河市 and 北京市通州区) is that province's story.
+HOME_ADVANTAGE = 1.5
+
+
+def _choose(
+    g: _Gazetteer, totals: dict[str, float], national: float, home_prov: str | None = None
+) -> list[Region]:
+    def rank(item: tuple[float, str]) -> tuple[float, str]:
+        w, c = item
+        return (-(w * HOME_ADVANTAGE if c == home_prov else w), c)
+
+    provinces = sorted(((w, c) for c, w in totals.items() if g.by_code[c].level == "province"), key=rank)
     total_weight = sum(w for w, _ in provinces) + national
     if not provinces and national <= 0:
         return []

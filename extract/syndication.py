@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .chinese import normalize_text
-from .fingerprint import hamming
+from .fingerprint import hamming, resemblance
 
 
 @dataclass(frozen=True)
@@ -19,13 +19,27 @@ class SyndicationCandidate:
     url: str
 
 
-def group_near_duplicates(items: Sequence[tuple[str, int]], max_distance: int = 3) -> list[list[str]]:
-    """Connected components of ids whose fingerprints differ by at most ``max_distance`` bits.
+# Above this many articles sharing one sketch value, the value is boilerplate, not evidence of a copy.
+_MAX_POSTING = 200
+MIN_RESEMBLANCE = 0.6
 
-    Groups (including singletons) are returned sorted inside and by their first id, so output is
-    deterministic whatever the input order. Quadratic, which is fine for a nightly batch of thousands.
+
+def group_near_duplicates(
+    items: Sequence[tuple[str, int] | tuple[str, int, tuple[int, ...]]],
+    max_distance: int = 3,
+    min_resemblance: float = MIN_RESEMBLANCE,
+) -> list[list[str]]:
+    """Connected components of near-duplicate ids.
+
+    Two items are copies when their SimHashes differ by at most ``max_distance`` bits, or when their
+    bottom-k sketches (optional third element) estimate a Jaccard resemblance of at least ``min_resemblance``.
+    Candidates come from indexes (SimHash split into ``max_distance + 1`` bands: by the pigeonhole principle
+    close hashes share a band exactly; and sketch values), so a store of 100,000 articles is not compared
+    pairwise. Groups, sorted inside and by first id, are deterministic whatever the input order.
     """
-    ids = [i for i, _ in items]
+    ids = [it[0] for it in items]
+    hashes = [it[1] for it in items]
+    sketches = [tuple(it[2]) if len(it) > 2 else () for it in items]  # type: ignore[misc]
     parent = list(range(len(items)))
 
     def find(x: int) -> int:
@@ -34,12 +48,29 @@ def group_near_duplicates(items: Sequence[tuple[str, int]], max_distance: int = 
             x = parent[x]
         return x
 
-    for a in range(len(items)):
-        for b in range(a + 1, len(items)):
-            if hamming(items[a][1], items[b][1]) <= max_distance:
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    parent[rb] = ra
+    bands = max_distance + 1
+    width = 64 // bands
+    postings: dict[tuple[str, int, int], list[int]] = {}
+    for idx, h in enumerate(hashes):
+        if h:
+            for b in range(bands):
+                postings.setdefault(("b", b, (h >> (b * width)) & ((1 << width) - 1)), []).append(idx)
+        for v in sketches[idx]:
+            postings.setdefault(("s", 0, v), []).append(idx)
+    checked: set[tuple[int, int]] = set()
+    for members in postings.values():
+        if len(members) < 2 or len(members) > _MAX_POSTING:
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if (a, b) in checked:
+                    continue
+                checked.add((a, b))
+                close = bool(hashes[a]) and hamming(hashes[a], hashes[b]) <= max_distance
+                if close or resemblance(sketches[a], sketches[b]) >= min_resemblance:
+                    ra, rb = find(a), find(b)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[str]] = {}
     for idx, id_ in enumerate(ids):
         groups.setdefault(find(idx), []).append(id_)

@@ -76,3 +76,18 @@ def test_newer_schema_is_refused(tmp_path):
     conn.close()
     with pytest.raises(StoreError, match="newer"):
         Store(path)
+
+
+def test_migration_from_version_1_keeps_data(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO runs(started_at, status, command) VALUES ('2024-01-01T00:00:00+00:00', 'ok', 'run')")
+    conn.commit()
+    conn.close()
+    s = Store(path)
+    assert s.schema_version == SCHEMA_VERSION
+    assert s.runs()[0]["command"] == "run"
+    cols = {r[1] for r in s.conn.execute("PRAGMA table_info(articles)")}
+    assert "sketch" in cols

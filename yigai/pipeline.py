@@ -149,6 +149,7 @@ def article_record(page: StoredPage, art: Any, *, threshold: float | None = None
         "relevance": float(round(art.relevance, 4)),
         "relevant": int(bool(relevant) and bool(art.text.strip()) and bool(art.title.strip())),
         "fingerprint": f"{art.fingerprint:016x}",
+        "sketch": " ".join(f"{h:016x}" for h in art.sketch),
         "meta_json": json.dumps(meta, ensure_ascii=False, sort_keys=True),
         "group_id": None,
         "is_original": 1,
@@ -227,11 +228,13 @@ def group_syndicated(store: Store) -> int:
     from extract.syndication import SyndicationCandidate, choose_original, group_near_duplicates
 
     rows = store.conn.execute(
-        "SELECT id, site, original_source, published, url, fingerprint, relevant, group_id, is_original "
+        "SELECT id, site, original_source, published, url, fingerprint, sketch, relevant, group_id, is_original "
         "FROM articles ORDER BY id"
     ).fetchall()
     by_id = {r["id"]: r for r in rows}
-    groups = group_near_duplicates([(r["id"], int(r["fingerprint"], 16)) for r in rows])
+    groups = group_near_duplicates(
+        [(r["id"], int(r["fingerprint"], 16), tuple(int(h, 16) for h in r["sketch"].split())) for r in rows]
+    )
     assignment: dict[str, tuple[str, bool]] = {}
     copies = 0
     for members in groups:

@@ -108,6 +108,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, source_id)
     );
     """,
+    # 2: bottom-k MinHash sketch of each article's shingles (near-duplicate candidates beyond SimHash)
+    """
+    ALTER TABLE articles ADD COLUMN sketch TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

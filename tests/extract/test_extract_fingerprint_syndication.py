@@ -55,3 +55,17 @@ def test_choose_original_prefers_site_named_in_source_then_earliest_then_id():
     assert choose_original(cands) == "y"
     tie = [SyndicationCandidate("m", "甲", None, t1, "u1"), SyndicationCandidate("k", "乙", None, t1, "u2")]
     assert choose_original(tie) == "k" == choose_original(list(reversed(tie)))
+
+
+def test_copy_with_an_added_line_groups_by_sketch_but_other_stories_do_not():
+    from extract.fingerprint import fingerprints, resemblance
+
+    base = STORY
+    copy = "(原标题:国家卫生健康委：紧密型县域医共体建设全面推开)\n" + STORY
+    other = "体育新闻：某市马拉松比赛昨日鸣枪开跑，三万名选手参赛，赛事组织有序。" * 3
+    (h1, s1), (h2, s2), (h3, s3) = fingerprints(base), fingerprints(copy), fingerprints(other)
+    assert resemblance(s1, s2) >= 0.6 > resemblance(s1, s3)
+    groups = group_near_duplicates([("a", h1, s1), ("b", h2, s2), ("c", h3, s3)])
+    assert groups == [["a", "b"], ["c"]]
+    # the same call without sketches falls back to SimHash alone, which keeps apart what differs by > 3 bits
+    assert len(group_near_duplicates([("a", h1), ("c", h3)])) == 2
