@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from site_builder.meta import MetaGenerator
 from site_builder.models import read_articles
 from site_builder.pages import PageGenerator, make_env
 from site_builder.publish import publish_atomically
+from site_builder.search import find_pagefind, search_bundle
 from site_builder.writer import SiteWriter
 
 if TYPE_CHECKING:
@@ -53,11 +55,11 @@ def load_context(store: Store, site: dict, settings: Settings | None = None) -> 
 def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tuple[str, ...]]:
     """The same flags as `yigai status`, judged as of the latest run (not the wall clock: builds stay
     deterministic for a given store)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from yigai.health import source_health
 
-    as_of = datetime.fromisoformat(runs[0]["started_at"]) if runs else datetime(1970, 1, 1, tzinfo=timezone.utc)
+    as_of = datetime.fromisoformat(runs[0]["started_at"]) if runs else datetime(1970, 1, 1, tzinfo=UTC)
     return {h.source_id: tuple(h.flags) for h in source_health(store, settings, now=as_of)}
 
 
@@ -88,11 +90,25 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
         os.chmod(staging, 0o755)  # mkdtemp makes 0700; a web server must be able to read the site
         ctx = load_context(store, site, settings)
         writer = SiteWriter(staging, previous=target if target.is_dir() else None)
-        pages = PageGenerator(make_env(), page_size=int(site.get("page_size") or 30))
+        pagefind = find_pagefind()
+        if pagefind is None:
+            logger.warning(
+                "build: no Pagefind binary (install `pagefind[extended]`); "
+                "falling back to the JSON substring search (search-index.json)"
+            )
+        elif not ctx.articles:
+            pagefind = None  # Pagefind refuses to index nothing; an empty JSON index answers "no results"
+        pages = PageGenerator(
+            make_env(), page_size=int(site.get("page_size") or 30), pagefind=pagefind is not None
+        )
         feeds = FeedsGenerator()
         meta = MetaGenerator()
         for generator in (pages, feeds, meta):
             for rel, data in generator.generate_output(ctx):
+                writer.write(rel, data)
+        if pagefind is not None:
+            # Indexes the staged pages, so the index is published in the same atomic swap as they are.
+            for rel, data in search_bundle(staging, target, pagefind):
                 writer.write(rel, data)
         for rel, data in meta.sitemap_output(ctx, sorted(writer.paths)):
             writer.write(rel, data)

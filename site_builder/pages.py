@@ -116,11 +116,12 @@ def paginate(
 
 
 class PageGenerator:
-    """Yields (path, bytes) for every HTML page plus the search index."""
+    """Yields (path, bytes) for every HTML page, plus the JSON search index when Pagefind is not used."""
 
-    def __init__(self, env: jinja2.Environment, page_size: int) -> None:
+    def __init__(self, env: jinja2.Environment, page_size: int, *, pagefind: bool = True) -> None:
         self.env = env
         self.page_size = page_size
+        self.pagefind = pagefind  # False: the fallback substring search over search-index.json
 
     def render(self, template: str, path: str, ctx: SiteContext, **variables: Any) -> bytes:
         variables.setdefault("feeds", [feed_link("all", "全部报道")])
@@ -152,9 +153,12 @@ class PageGenerator:
         )
         yield (
             "search.html",
-            self.render("search.html", "search.html", ctx, page_title="搜索", section="search"),
+            self.render(
+                "search.html", "search.html", ctx, page_title="搜索", section="search", pagefind=self.pagefind
+            ),
         )
-        yield "search-index.json", search_index(ctx.articles)
+        if not self.pagefind:
+            yield "search-index.json", search_index(ctx.articles)
 
     def _home(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
         width, height = svg_size()
@@ -320,7 +324,7 @@ def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
 
 
 def search_index(articles: Sequence[Article]) -> bytes:
-    """The static search index: id, title, url (root-relative), date, a text prefix."""
+    """The fallback search index (no Pagefind binary): id, title, url (root-relative), date, a text prefix."""
     entries = [
         {
             "id": a.id,

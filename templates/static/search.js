@@ -1,5 +1,9 @@
-/* Yigai Watch static search: loads search-index.json once and does a substring match (works for Chinese,
-   which has no spaces between words). Every value is inserted with textContent, never as HTML. */
+/* Yigai Watch search.
+   data-engine="pagefind": the Pagefind index built with the site (pagefind/), queried through its JS API.
+   data-engine="json": the fallback when the build had no Pagefind binary — search-index.json and a substring
+   match (works for Chinese, which has no spaces between words).
+   Page text is inserted with textContent; Pagefind's excerpts (HTML with <mark>) are parsed into an inert
+   document and only their text and <mark> elements are copied. Every link is relative to the site root. */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -8,25 +12,29 @@
   var status = document.getElementById("search-status");
   if (!form || !input || !results || !status) { return; }
   var root = form.getAttribute("data-root") || "";
-  var index = null;
-  var MAX_RESULTS = 100;
-
-  function load() {
-    if (index) { return Promise.resolve(index); }
-    return fetch(form.getAttribute("data-index"))
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      })
-      .then(function (data) { index = data; return data; });
-  }
-
-  function normalise(text) {
-    return String(text || "").toLowerCase().replace(/\s+/g, "");
-  }
+  var engine = form.getAttribute("data-engine") || "json";
+  var MAX_RESULTS = 50;
+  var pending = 0;
 
   function clear(node) {
     while (node.firstChild) { node.removeChild(node.firstChild); }
+  }
+
+  function safeExcerpt(node, html) {
+    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    doc.body.childNodes.forEach(function copy(child) {
+      if (child.nodeType === 3) {
+        node.appendChild(document.createTextNode(child.textContent));
+      } else if (child.nodeType === 1) {
+        if (child.nodeName === "MARK") {
+          var mark = document.createElement("mark");
+          mark.textContent = child.textContent;
+          node.appendChild(mark);
+        } else {
+          child.childNodes.forEach(copy);
+        }
+      }
+    });
   }
 
   function item(entry) {
@@ -38,32 +46,97 @@
     a.textContent = entry.title;
     var meta = document.createElement("p");
     meta.className = "story-meta";
-    meta.textContent = entry.date + (entry.place ? " · " + entry.place : "");
+    meta.textContent = (entry.date || "") + (entry.place ? " · " + entry.place : "");
     var summary = document.createElement("p");
     summary.className = "story-summary";
-    summary.textContent = entry.text;
+    if (entry.excerpt) { safeExcerpt(summary, entry.excerpt); } else { summary.textContent = entry.text || ""; }
     li.appendChild(a);
     li.appendChild(meta);
     li.appendChild(summary);
     return li;
   }
 
-  function search(query) {
+  /* --- Pagefind ----------------------------------------------------------------------------------- */
+  var pagefind = null;
+
+  function loadPagefind() {
+    if (pagefind) { return pagefind; }
+    // import() resolves against this script's URL, so make the bundle's URL absolute from the page's.
+    var url = new URL(form.getAttribute("data-bundle"), document.baseURI).href;
+    pagefind = import(url).then(function (module) {
+      return module.options({ excerptLength: 40 }).then(function () { return module; });
+    });
+    return pagefind;
+  }
+
+  function pagefindSearch(query) {
+    return loadPagefind().then(function (module) {
+      return module.search(query);
+    }).then(function (search) {
+      var shown = search.results.slice(0, MAX_RESULTS);
+      return Promise.all(shown.map(function (r) { return r.data(); })).then(function (data) {
+        return {
+          total: search.results.length,
+          entries: data.map(function (d) {
+            return {
+              // Pagefind's URLs are root-absolute ("/article/x.html"); keep the site relocatable.
+              url: String(d.url || "").replace(/^\/+/, ""),
+              title: (d.meta && d.meta.title) || "",
+              date: (d.meta && d.meta.date) || "",
+              place: (d.meta && d.meta.place) || "",
+              excerpt: d.excerpt || ""
+            };
+          })
+        };
+      });
+    });
+  }
+
+  /* --- JSON fallback ------------------------------------------------------------------------------ */
+  var index = null;
+
+  function normalise(text) {
+    return String(text || "").toLowerCase().replace(/\s+/g, "");
+  }
+
+  function jsonSearch(query) {
+    if (!index) {
+      index = fetch(form.getAttribute("data-index")).then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      });
+    }
     var terms = query.split(/\s+/).map(normalise).filter(Boolean);
-    clear(results);
-    if (!terms.length) { status.textContent = ""; return; }
-    status.textContent = "正在搜索…";
-    load().then(function (entries) {
+    return index.then(function (entries) {
       var hits = entries.filter(function (entry) {
         var hay = normalise(entry.title + " " + entry.place + " " + entry.text);
         return terms.every(function (term) { return hay.indexOf(term) !== -1; });
       });
-      hits.slice(0, MAX_RESULTS).forEach(function (entry) { results.appendChild(item(entry)); });
-      status.textContent = hits.length
-        ? "找到 " + hits.length + " 篇" + (hits.length > MAX_RESULTS ? "，显示前 " + MAX_RESULTS + " 篇" : "")
+      return { total: hits.length, entries: hits.slice(0, MAX_RESULTS) };
+    });
+  }
+
+  function search(query) {
+    var ticket = ++pending;
+    clear(results);
+    form.removeAttribute("data-done");
+    if (!query) { status.textContent = ""; return; }
+    if (window.location.protocol === "file:") {
+      status.textContent = "从本地文件打开时浏览器不允许加载搜索索引；请用网页服务器打开本站（例如在站点目录运行 python3 -m http.server）。";
+      return;
+    }
+    status.textContent = "正在搜索…";
+    (engine === "pagefind" ? pagefindSearch(query) : jsonSearch(query)).then(function (found) {
+      if (ticket !== pending) { return; }  // a newer query has started
+      found.entries.forEach(function (entry) { results.appendChild(item(entry)); });
+      status.textContent = found.total
+        ? "找到 " + found.total + " 篇" + (found.total > MAX_RESULTS ? "，显示前 " + MAX_RESULTS + " 篇" : "")
         : "没有找到相关报道。";
+      form.setAttribute("data-done", "true");
     }).catch(function () {
+      if (ticket !== pending) { return; }
       status.textContent = "搜索索引加载失败。";
+      form.setAttribute("data-done", "error");
     });
   }
 
@@ -77,5 +150,5 @@
   });
 
   var initial = new URLSearchParams(window.location.search).get("q");
-  if (initial) { input.value = initial; search(initial); }
+  if (initial) { input.value = initial; search(initial.trim()); }
 })();

@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from conftest import make_settings
 from site_checks import broken_links, parse_html, snapshot
-from site_fixtures import HOSTILE_TITLE, make_record, sample_records
+from site_fixtures import make_record, sample_records
 
 import site_builder.feeds
 from site_builder import build_site
@@ -83,7 +83,7 @@ def test_every_page_and_feed_exists(built):
         "archive/index.html",
         "about.html",
         "search.html",
-        "search-index.json",
+        "pagefind/pagefind.js",
         "sitemap.xml",
         "robots.txt",
         "opml.xml",
@@ -257,21 +257,23 @@ def test_hostile_content_is_inert(built):
     page = (out / f"article/{ID['hostile']}.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;县域医共体" in page
     assert "原文链接不可用" in page
-    index = json.loads((out / "search-index.json").read_text("utf-8"))
-    assert any(e["title"] == HOSTILE_TITLE for e in index)
     # A topic id that is not a safe file name creates no file anywhere.
     assert not any("etc" in p.parts for p in out.rglob("*"))
 
 
-def test_search_index(built):
+def test_search_page_uses_the_pagefind_bundle(built):
     out, _ = built
-    index = json.loads((out / "search-index.json").read_text("utf-8"))
-    assert sorted(e["id"] for e in index) == sorted(r["id"] for r in PUBLISHED.values())
-    for e in index:
-        assert (out / e["url"]).is_file()
-        assert set(e) >= {"id", "title", "url", "date", "text"}
     search = (out / "search.html").read_text("utf-8")
-    assert 'data-index="search-index.json"' in search and 'type="search"' in search
+    assert 'data-engine="pagefind"' in search and 'data-bundle="pagefind/pagefind.js"' in search
+    assert 'type="search"' in search
+    assert not (out / "search-index.json").exists()
+    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text("utf-8"))
+    assert [lang["page_count"] for lang in entry["languages"].values()] == [len(PUBLISHED)]
+    # Only the article itself is indexed, not the navigation around it.
+    for rec in PUBLISHED.values():
+        page = (out / f"article/{rec['id']}.html").read_text("utf-8")
+        assert page.count("data-pagefind-body") == 1
+        assert page.index("data-pagefind-body") > page.index('<main id="main"')
 
 
 def test_about_page_lists_sources_with_health(built):
