@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -89,7 +90,9 @@ def run_crawl(
         logger.error("crawl cannot start: unknown source id(s): %s", ", ".join(unknown))
         return EXIT_NOT_STARTED
 
+    _quiet_scrapy_internals()
     process = CrawlerProcess(settings)
+    _quiet_scrapy_internals()  # configuring Scrapy's logging resets levels set before it
     final_stats: dict[str, dict[str, Any]] = {}
     failed_to_start: list[str] = []
     for name in names:
@@ -120,6 +123,22 @@ def run_crawl(
         return EXIT_SOURCE_ERRORS
     logger.info("crawl finished; %d source(s) ok", len(names))
     return EXIT_OK
+
+
+# Scrapy logs every crawler's settings, middleware lists and full stats dump at INFO: one screenful per
+# source. The per-source health line (crawler.extensions) says what an operator needs; the rest stays at
+# DEBUG unless YIGAI_SCRAPY_VERBOSE is set.
+_CHATTY_LOGGERS = (
+    "scrapy.middleware", "scrapy.crawler", "scrapy.statscollectors", "scrapy.extensions.telnet",
+    "scrapy.extensions.logstats", "scrapy.core.engine", "scrapy.addons", "scrapy.utils.log",
+)
+
+
+def _quiet_scrapy_internals() -> None:
+    if os.environ.get("YIGAI_SCRAPY_VERBOSE"):
+        return
+    for name in _CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _parse_set(values: Sequence[str]) -> dict[str, str]:

@@ -16,6 +16,8 @@ SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 also opens a remote-control HTTP port per crawler by default: a nightly crawler needs none.
+REMOTE_CONTROL_ENABLED = False
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
