@@ -667,6 +667,124 @@ def t_spamfarm(s: dict, cs: str | None) -> str:
     )
 
 
+def t_chinanews(s: dict, cs: str | None) -> str:
+    return (
+        head(s, cs, "-中新网")
+        + f"""<body>
+<div class="top_nav"><a href="/">中新网首页</a> <a href="#">时政</a> <a href="#">社会</a> <a href="#">财经</a> <a href="#">视频</a></div>
+<div class="con_left"><div class="content_left_path">中新网 &gt; 社会</div>
+<h1 class="content_left_title">{esc(s["title"])}</h1>
+<div class="content_left_time">{cn_date(s["date"])} {s["time"]}　来源：{esc(s["source"])}　<a href="#">参与互动</a></div>
+<div class="left_zw" style="position:relative">
+{paras_p(s)}
+</div>
+<div class="adEditor"><div class="left_name">【编辑:黄晓】</div></div>
+<div class="pictext"><h3>图片报道</h3><ul><li>{esc(HOT_TITLES[1])}</li><li>{esc(HOT_TITLES[3])}</li></ul></div></div>
+<div class="bottom"><p>关于我们 | About us | 联系我们 | 广告服务 | 供稿服务 | 法律声明 | 招聘信息 | 网站地图</p>
+<p>本网站所刊载信息，不代表中新社和中新网观点。刊用本网站稿件，务经书面授权。</p>
+<p>中新网版权所有 &copy; 1999-2025 chinanews.com.cn</p></div>
+</body></html>"""
+    )
+
+
+def t_dahe(s: dict, cs: str | None) -> str:
+    return (
+        head(s, cs, "-大河网")
+        + f"""<body>
+<div class="header"><a href="/">大河网</a> <a href="#">要闻</a> <a href="#">河南</a> <a href="#">民生</a> <a href="#">健康</a></div>
+<div class="article"><div class="article-title">{esc(s["title"])}</div>
+<div class="article-info">来源：{esc(s["source"])} &nbsp; 作者：记者 王晓雨 通讯员 李岩 &nbsp; 时间：{s["date"]} {s["time"]}</div>
+<div id="mainCon" class="mainCon">
+{paras_p(s)}
+</div>
+<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a></div>
+<div class="app">扫描二维码下载大河客户端</div>
+<div class="mianze">大河网版权与免责声明：凡本网注明“来源：大河网”的作品，版权均属大河网所有，转载请注明来源。</div></div>
+<div class="footer">大河网 &copy; 2001-2025 &nbsp; 豫ICP备12003456号</div>
+</body></html>"""
+    )
+
+
+def t_zwgk(s: dict, cs: str | None) -> str:
+    return (
+        head(s, cs, f"_{s['site_name']}")
+        + f"""<body>
+<div class="head"><div class="logo">{esc(s["site_name"])}</div><div class="menu"><a href="#">首页</a> <a href="#">政府信息公开</a>
+<a href="#">政务服务</a> <a href="#">政民互动</a></div></div>
+<div class="zwgk"><table class="xxgk-info"><tr><th>索引号</th><td>11220122MB1234567X/2023-00312</td><th>发布机构</th><td>{esc(s["source"])}</td></tr>
+<tr><th>生成日期</th><td>{later(s["date"], -2)}</td><th>公开方式</th><td>主动公开</td></tr></table>
+<div class="zw-title">{esc(s["title"])}</div>
+<div class="zw-info">发布时间：{s["date"]} {s["time"]} &nbsp; 来源：{esc(s["source"])}</div>
+<div class="zw-con TRS_Editor">
+{paras_p(s)}
+</div>
+<div class="zw-tools">【<a href="#">我要打印</a>】【<a href="#">关闭</a>】</div></div>
+<div class="foot">主办：{esc(s["site_name"])}办公室 &nbsp; 吉ICP备05001122号</div>
+</body></html>"""
+    )
+
+
+def t_hospital2(s: dict, cs: str | None) -> str:
+    d = date.fromisoformat(s["date"])
+    return (
+        head(s, cs, f"-{s['site_name']}")
+        + f"""<body>
+<div class="topnav">网站首页 | 医院概况 | 新闻中心 | 科室介绍 | 名医风采 | 患者服务</div>
+<div class="newsview"><h2 class="newstitle">{esc(s["title"])}</h2>
+<div class="newsinfo">发布者：管理员 &nbsp; 发布时间：{d.year}/{d.month}/{d.day} {s["time"]} &nbsp; 点击：103 &nbsp; 来源：{esc(s["source"])}</div>
+<div class="newscontent">
+{paras_p(s)}
+</div>
+<div class="newsnav">上一条：我院开展护士节表彰活动 <br>下一条：我院举办医疗质量安全培训班</div></div>
+<div class="copyright">{esc(s["site_name"])} 版权所有 &nbsp; 蒙ICP备10001234号</div>
+</body></html>"""
+    )
+
+
+def t_cctv(s: dict, cs: str | None) -> str:
+    more = "".join(
+        f'<li><a href="#">{esc(t)}</a><span>{later(s["date"], 9 + i)}</span></li>'
+        for i, t in enumerate(HOT_TITLES[:4])
+    )
+    return (
+        head(s, cs, "_新闻频道_央视网(cctv.com)")
+        + f"""<body>
+<div class="nav_cctv"><a href="#">央视网首页</a> <a href="#">新闻</a> <a href="#">体育</a> <a href="#">综艺</a> <a href="#">直播</a></div>
+<div class="column_wrapper"><div class="title_area"><h1>{esc(s["title"])}</h1>
+<div class="info1">来源：{esc(s["source"])} | {cn_date(s["date"])} {s["time"]}</div></div>
+<div class="content_area" id="content_area">
+{paras_p(s)}
+</div>
+<div class="zebian"><p>编辑：陈梦 责任编辑：刘亮</p></div>
+<div class="more"><h3>更多资讯</h3><ul>{more}</ul></div>
+<div class="rebo"><h3>热播推荐</h3><p>{esc(HOT_TITLES[4])}</p></div></div>
+<div class="footer_cctv">央视网版权所有 &copy; 1996-2025 CCTV.com</div>
+</body></html>"""
+    )
+
+
+def t_baijiahao(s: dict, cs: str | None) -> str:
+    related = "".join(
+        f'<div class="rec"><a href="#">{esc(t)}</a><span>{later(s["date"], 2 + i)}</span></div>'
+        for i, t in enumerate(HOT_TITLES[:4])
+    )
+    return (
+        head(s, cs, "")
+        + f"""<body>
+<div class="top"><a href="https://www.baidu.com/">百度首页</a> <a href="#">登录</a></div>
+<div class="article"><div class="article-title"><h2>{esc(s["title"])}</h2></div>
+<div class="article-source"><p class="author-name">娱乐速递站</p>
+<span class="date">发布时间：{s["date"]} {s["time"]}</span><span class="account-authentication">娱乐领域创作者</span></div>
+<div class="article-content">
+{paras_p(s, ' class="bjh-p"')}
+</div>
+<div class="tail"><a href="#">举报/反馈</a></div>
+<div class="recommend"><h3>相关推荐</h3>{related}</div></div>
+<div class="footer">&copy;2025 Baidu 使用百度前必读</div>
+</body></html>"""
+    )
+
+
 TEMPLATES = {
     "netease": t_netease,
     "sina": t_sina,
@@ -687,6 +805,12 @@ TEMPLATES = {
     "ticker": t_ticker,
     "farm": t_farm,
     "spamfarm": t_spamfarm,
+    "chinanews": t_chinanews,
+    "dahe": t_dahe,
+    "zwgk": t_zwgk,
+    "hospital2": t_hospital2,
+    "cctv": t_cctv,
+    "baijiahao": t_baijiahao,
 }
 
 # encoding label -> (charset declared in the page or None, codec of the bytes)
@@ -750,6 +874,12 @@ TEMPLATE_JUNK = {
     "shixun": ["阅读量", "设为首页"],
     "ticker": ["新闻热线", "长江大桥夜景"],
     "farm": ["移动客户端", "热点新闻"],
+    "chinanews": ["【编辑", "图片报道", "刊用本网站稿件"],
+    "dahe": ["作者：记者", "分享到"],
+    "zwgk": ["索引号", "公开方式", "主动公开"],
+    "hospital2": ["上一条", "版权所有"],
+    "cctv": ["责任编辑", "编辑：陈梦"],
+    "baijiahao": ["娱乐速递站", "使用百度前必读"],
     "spamfarm": ["毫纠建材", "日韩精品"],
 }
 
