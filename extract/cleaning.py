@@ -22,7 +22,8 @@ _STOP_HEADINGS = re.compile(
 _COPYRIGHT_HEAD = re.compile(r"^[【\[]?.{0,16}(版权声明|免责声明|版权所有)\s*[】\]]?$")
 _COPYRIGHT = re.compile(
     r"(版权声明|免责声明|版权所有|Copyright|©|All Rights Reserved|ICP备|ICP证|公网安备|未经.{0,12}(授权|许可).{0,10}(转载|复制|使用)|"
-    r"不代表本(网|站)观点|转载请注明|本网站转自其它媒体|如有侵权|联系电话[:：]|举报电话|违法和不良信息)",
+    r"不代表本(网|站)观点|转载请注明|本网站转自其它媒体|如有侵权|联系电话[:：]|举报电话|违法和不良信息|"
+    r"刊用本(网|站|网站)稿件|本(网|站|网站)所刊载)",
     re.IGNORECASE,
 )
 _PREV_NEXT = re.compile(
@@ -68,12 +69,12 @@ _SPAM = re.compile(
 # cells of government metadata tables. Matched at line start and followed by a non-Han character.
 _FURNITURE = re.compile(
     r"^[【\[]?(参与跟贴|跟贴|举报|评论|在看|阅读原文|阅读|功能介绍|点赞|收藏|浏览次数|阅读次数|点击数|点击量|访问量|纠错|"
-    r"制作单位|关键词|关键字|标签|热门搜索|热搜|索引号|发文机关|主题分类|成文日期|发布日期|生效日期|发文字号|公开方式|"
+    r"制作单位|关键词|关键字|标签|热门搜索|热搜|索引号|发文机关|主题分类|成文日期|生成日期|发布日期|生效日期|发文字号|公开方式|"
     r"人民日报社概况|关于人民网|报社简介|院址|地址|邮编|急诊电话|咨询电话|联系电话|联系我们|网站地图|技术支持|主办单位|"
     r"承办单位|运行维护|网站标识码|原创|字体|大中小)[】\]]?(?=$|[\s:：>》\d|｜]|[A-Za-z])"
 )
 _LABEL_ONLY = re.compile(
-    r"^(索引号|主题分类|发文机关|发布机构|成文日期|发布日期|发文字号|文号|标题|名称|公开方式|有效性|生效日期|功能介绍|"
+    r"^(索引号|主题分类|发文机关|发布机构|成文日期|生成日期|发布日期|发文字号|文号|标题|名称|公开方式|有效性|生效日期|功能介绍|"
     r"微信号|公众号)\s*[:：]?$"
 )
 _BREADCRUMB = re.compile(r"^(您|你)?(当前|现在)?(的)?(所在)?(位置|所在位置)\s*[:：]|^首页\s*[>»/]")
@@ -190,6 +191,8 @@ def clean_lines(
             or (count_cjk(line) == 0 and len(line) <= 3)
             or (is_meta_line(line) and len(kept) < 3)
         ):
+            if is_meta_line(line) and kept and len(kept) < 3 and _account_name(kept[-1], [line]):
+                kept.pop()  # the author's account name right above the date/来源 line
             continue
         kept.append(line)
         # Runs of lines that are whole link texts are link lists (related stories, navigation).
@@ -229,9 +232,19 @@ def _trim_edges(lines: list[str], link_texts: frozenset[str]) -> list[str]:
     if not prose:
         return lines
     first, last = prose[0], prose[-1]
-    head = [ln for ln in lines[:first] if not _edge_junk(ln, link_texts)]
+    head_lines = lines[:first]
+    head = [
+        ln
+        for i, ln in enumerate(head_lines)
+        if not _edge_junk(ln, link_texts) and not _account_name(ln, head_lines[i + 1 : i + 2])
+    ]
     tail = [ln for ln in lines[last + 1 :] if not _edge_junk(ln, link_texts) and ln not in link_texts]
     return head + lines[first : last + 1] + tail
+
+
+def _account_name(line: str, following: list[str]) -> bool:
+    """A short name right above the date/来源 line of the header: the author's account, not text."""
+    return len(line) <= 16 and not _SENTENCE_END.search(line) and bool(following) and is_meta_line(following[0])
 
 
 def find_editor(lines: Iterable[str]) -> str | None:

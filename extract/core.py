@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .chinese import normalize_lines, normalize_text
-from .cleaning import clean_lines, find_editor, is_stop_heading
+from .cleaning import clean_lines, find_editor, is_meta_line, is_stop_heading
 from .decoding import decode_html
 from .fingerprint import fingerprints
 from .main_text import main_text, parse_html, prune_related_blocks, visible_lines
@@ -94,6 +96,14 @@ def _link_texts(tree) -> frozenset[str]:
     return frozenset(normalize_lines(texts))
 
 
+def _header_account(page_lines: list[str]) -> str | None:
+    """A short name line directly above the header's date/来源 line, if any."""
+    for i, line in enumerate(page_lines[:-1]):
+        if is_meta_line(page_lines[i + 1]):
+            return line if len(line) <= 16 and not re.search(r"[。！？；，,]", line) else None
+    return None
+
+
 def _header_scope(tree, title: str):
     """The part of the page to read the article header from: a small ancestor of the h1 that carries the
     title when there is one (cheaper than walking the whole page), else the body."""
@@ -145,6 +155,11 @@ def extract_article(
 
     links = _link_texts(tree)
     cleaned = clean_lines(text_lines, title, links)
+    account = _header_account(page_lines)
+    if account and cleaned.lines and cleaned.lines[0] == account:
+        # the author's account name, which sits above the date line on self-media pages
+        cleaned.lines.pop(0)
+        author = author or account
     if not cleaned.lines and method == "trafilatura":
         logger.debug("cleaning emptied the text of %s", url)
     text = "\n".join(cleaned.lines)

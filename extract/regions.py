@@ -48,7 +48,8 @@ NATIONAL_TERMS = (
 )
 PROVINCE_SELF = ("我省", "全省", "本省")
 CITY_SELF = ("我市", "全市", "本市")
-_SPECIAL_TERMS = frozenset(NATIONAL_TERMS + PROVINCE_SELF + CITY_SELF)
+COUNTY_SELF = ("我县", "全县", "本县")
+_SPECIAL_TERMS = frozenset(NATIONAL_TERMS + PROVINCE_SELF + CITY_SELF + COUNTY_SELF)
 # Characters that, right after a name, make the name part of a longer word.
 _AFTER_QU = frozenset("域块间别分位划")  # 区域, 区块, 区间, 区别 …
 _AFTER_XIAN = frozenset("级域委城乡里区长政镇医")  # for 2-char county names only: 和县级 …
@@ -186,7 +187,7 @@ class _Gazetteer:
         for pattern, entries in patterns.items():
             if entries:
                 self.automaton.add_word(pattern, (pattern, tuple(entries)))
-        for term in NATIONAL_TERMS + PROVINCE_SELF + CITY_SELF:
+        for term in NATIONAL_TERMS + PROVINCE_SELF + CITY_SELF + COUNTY_SELF:
             existing = self.automaton.get(term, None)
             self.automaton.add_word(term, (term, (existing[1] if existing else ()) + ((term, "special"),)))
         self.automaton.make_automaton()
@@ -265,6 +266,14 @@ def home_province(
     return None, None
 
 
+def home_county_code(home_region: str | None) -> str | None:
+    """The county that 我县/本县 refer to, when the site's home region is a county."""
+    if not home_region:
+        return None
+    d = gazetteer().resolve_name(home_region)
+    return d.code if d and d.level == "county" else None
+
+
 def tag_regions(
     title: str,
     text: str,
@@ -277,6 +286,7 @@ def tag_regions(
     """Regions named in an article, primary first; [] when none."""
     g = gazetteer()
     home_prov, home_city = home_province(home_region, original_source, site)
+    home_county = home_county_code(home_region)
     direct: dict[str, float] = defaultdict(float)
     national = 0.0
     ambiguous: list[tuple[list[str], float]] = []
@@ -293,6 +303,8 @@ def tag_regions(
                     direct[home_prov] += weight
                 elif pattern in CITY_SELF and (home_city or home_prov):
                     direct[home_city or home_prov] += weight  # type: ignore[index]
+                elif pattern in COUNTY_SELF and home_county:
+                    direct[home_county] += weight
                 continue
             codes = sorted({c for c, k in places if k != "county_short"})
             shorts = [c for c, k in places if k == "county_short"]

@@ -166,7 +166,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from yigai.evaluation import eval_command
 
     baseline = Path(args.baseline) if args.baseline else None
-    return eval_command(Path(args.dataset), baseline, args.verbose, args.json)
+    return eval_command(Path(args.dataset), baseline, args.pages, args.json)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -313,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dataset", metavar="DIR", help="folder holding manifest.jsonl")
     s.add_argument("--baseline", metavar="FILE", help="floors to check (fail if a score drops below)")
     s.add_argument("--json", action="store_true", help="print the scores as JSON")
+    s.add_argument("--pages", action="store_true", help="also show each page's scores and failures")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("serve", parents=[common], help="preview output/ on localhost",
