@@ -70,14 +70,14 @@ class Tile:
 
 
 def heat_class(count: int) -> int:
-    for level, (minimum, _label) in zip(range(4, -1, -1), HEAT_THRESHOLDS):
+    for level, (minimum, _label) in zip(range(4, -1, -1), HEAT_THRESHOLDS, strict=True):
         if count >= minimum:
             return level
     return 0
 
 
 def legend() -> list[tuple[int, str]]:
-    return [(level, label) for level, (_m, label) in zip(range(4, -1, -1), HEAT_THRESHOLDS)][::-1]
+    return [(level, label) for level, (_m, label) in zip(range(4, -1, -1), HEAT_THRESHOLDS, strict=True)][::-1]
 
 
 def build_tiles(recent_counts: Mapping[str, int], pages: Mapping[str, str]) -> list[Tile]:

@@ -48,10 +48,9 @@ def test_not_modified_keeps_latest_page(tmp_path):
 
 def test_transaction_rolls_back_on_error(tmp_path):
     s = Store(tmp_path / "db.sqlite3")
-    with pytest.raises(RuntimeError):
-        with s.transaction() as conn:
-            conn.execute("INSERT INTO runs(started_at, status, command) VALUES ('t', 'running', 'x')")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), s.transaction() as conn:
+        conn.execute("INSERT INTO runs(started_at, status, command) VALUES ('t', 'running', 'x')")
+        raise RuntimeError("boom")
     assert s.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
 
 

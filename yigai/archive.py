@@ -26,10 +26,10 @@ def export_archive(store: Store, path: Path) -> int:
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(json.dumps({"format": FORMAT}) + "\n")
         for row in store.sources():
-            fh.write(json.dumps({"type": "source", **{k: row[k] for k in row.keys()}}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"type": "source", **dict(row)}, ensure_ascii=False) + "\n")
             count += 1
         for row in store.conn.execute("SELECT * FROM pages ORDER BY id"):
-            rec: dict[str, Any] = {k: row[k] for k in row.keys() if k not in ("body", "id")}
+            rec: dict[str, Any] = {k: v for k, v in dict(row).items() if k not in ("body", "id")}
             rec["type"] = "page"
             rec["body_b64"] = base64.b64encode(zlib.decompress(row["body"])).decode("ascii")
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -45,13 +45,13 @@ def _registry_name(args: argparse.Namespace, settings: Settings) -> str:
     return getattr(args, "registry", None) or settings["registry"]
 
 
-def _open_store(settings: Settings):  # noqa: ANN202 - Store, imported lazily to keep --help fast
+def _open_store(settings: Settings):
     from yigai.store import Store
 
     return Store(settings.database)
 
 
-def _load_sources(args: argparse.Namespace, settings: Settings):  # noqa: ANN202
+def _load_sources(args: argparse.Namespace, settings: Settings):
     sources = load_registry(_registry_name(args, settings), sample_web=getattr(args, "sample_web", None))
     wanted = getattr(args, "source", None)
     if wanted:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from yigai.config import Settings
@@ -50,12 +50,12 @@ def _parse(ts: str | None) -> datetime | None:
         dt = datetime.fromisoformat(ts)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def source_health(store: Store, settings: Settings, now: datetime | None = None) -> list[SourceHealth]:
     """Health of every registered source, in id order."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     stale_days = int(settings.section("crawl").get("stale_after_days", 14))
     dates: dict[str, list[datetime]] = {}
     for row in store.conn.execute("SELECT source_id, published FROM articles WHERE published IS NOT NULL"):
@@ -89,7 +89,7 @@ def source_health(store: Store, settings: Settings, now: datetime | None = None)
             if age > timedelta(days=stale_days):
                 h.flags.append(f"newest article is {age.days} days old (limit {stale_days})")
             elif len(pub) >= 4:
-                gaps = [(b - a).total_seconds() for a, b in zip(pub, pub[1:])]
+                gaps = [(b - a).total_seconds() for a, b in zip(pub, pub[1:], strict=False)]
                 cadence = statistics.median(gaps)
                 if cadence > 0 and age.total_seconds() > max(3 * cadence, 3 * 86400):
                     h.flags.append(

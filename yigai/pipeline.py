@@ -11,11 +11,12 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from yigai.config import Settings, Source
+from yigai.config import Settings
 from yigai.store import Store, StoredPage, utcnow
 from yigai.urls import article_id
 
@@ -56,8 +57,12 @@ def run_crawl_stage(
     sample_web: str | None = None,
     run_id: int | None = None,
     source_ids: list[str] | None = None,
+    progress_count: Callable[[], int] | None = None,
 ) -> int:
-    """Run the crawler in a child process; returns its exit code (0 ok, 1 source errors, 2 could not start)."""
+    """Run the crawler in a child process; returns its exit code (0 ok, 1 source errors, 2 could not start).
+
+    With ``progress_count`` (pages stored so far), an interactive run shows a progress bar while it waits.
+    """
     cmd = crawl_command(settings, registry, sample_web=sample_web, run_id=run_id, source_ids=source_ids)
     env = dict(os.environ)
     env["YIGAI_DATABASE"] = str(settings.database)
@@ -66,11 +71,23 @@ def run_crawl_stage(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, env.get("PYTHONPATH", "")) if p)
     logger.info("crawl: starting child process: %s", " ".join(cmd))
     try:
-        proc = subprocess.run(cmd, env=env, cwd=str(settings.base_dir), check=False, preexec_fn=_die_with_parent)
+        proc = subprocess.Popen(cmd, env=env, cwd=str(settings.base_dir), preexec_fn=_die_with_parent)
     except OSError as exc:
         logger.error("crawl: could not start the crawler: %s", exc)
         return 2
-    return proc.returncode
+    if progress_count is None:
+        return proc.wait()
+    from tqdm import tqdm
+
+    with tqdm(desc="crawl", unit="page", file=sys.stderr) as bar:
+        while True:
+            try:
+                rc = proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                rc = None
+            bar.update(max(0, progress_count() - bar.n))
+            if rc is not None:
+                return rc
 
 
 def _die_with_parent() -> None:

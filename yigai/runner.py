@@ -38,9 +38,13 @@ def _crawl_with_stats(store: Store, settings: Settings, registry: str, sources: 
     from yigai.pipeline import run_crawl_stage
 
     store.upsert_sources(sources)
+    def pages_this_run() -> int:
+        return int(store.conn.execute("SELECT COUNT(*) FROM pages WHERE run_id = ?", (run_id,)).fetchone()[0])
+
     rc = run_crawl_stage(
         settings, registry, sample_web=getattr(args, "sample_web", None), run_id=run_id,
         source_ids=getattr(args, "source", None) or [s.id for s in sources],
+        progress_count=pages_this_run if sys.stderr.isatty() else None,
     )
     per_source = [dict(r) for r in store.run_sources(run_id)]
     return rc, per_source
@@ -148,7 +152,7 @@ def _print_report(run_id: int, status: str, stats: dict[str, Any], per_source: l
 
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Serve the bundled sample web on loopback and run the whole pipeline against it."""
-    from yigai.config import load_registry, load_settings
+    from yigai.config import load_registry
     from yigai.sample_web.server import SampleWeb
 
     overrides: dict[str, Any] = {}

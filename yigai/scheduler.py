@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from datetime import datetime
 from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from yigai.config import ConfigError, Settings
@@ -33,7 +33,7 @@ def run_child(cmd: list[str]) -> int:
     return rc
 
 
-def make_trigger(cron: str, timezone: str):  # noqa: ANN201 - apscheduler CronTrigger
+def make_trigger(cron: str, timezone: str):
     from apscheduler.triggers.cron import CronTrigger
 
     try:

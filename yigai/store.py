@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def utcnow() -> str:
     """Now, as ISO 8601 UTC with seconds (the store's timestamp format)."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass
@@ -484,4 +484,4 @@ def _stored_page(row: sqlite3.Row) -> StoredPage:
     )
 
 
-__all__ = ["Store", "FetchedPage", "StoredPage", "SourceStats", "StoreError", "article_id", "utcnow"]
+__all__ = ["FetchedPage", "SourceStats", "Store", "StoreError", "StoredPage", "article_id", "utcnow"]

@@ -73,12 +73,12 @@ def test_gbk_list_page_with_utf8_header_yields_its_links() -> None:
         '<a href="mailto:a@b">信箱</a><a href="javascript:void(0)">打印</a></body></html>'
     ).encode("gbk")
     links = html_links(body, ROOT, "utf-8")
-    assert [(l.url, l.text) for l in links] == [("http://gov.test/n/t20240301_1.html", "县域医共体")]
+    assert [(link.url, link.text) for link in links] == [("http://gov.test/n/t20240301_1.html", "县域医共体")]
 
 
 def test_base_href_and_fragments() -> None:
     body = b'<base href="http://gov.test/x/"><a href="t20240301_1.html#top">a</a><a href="#">b</a>'
-    assert [l.url for l in html_links(body, ROOT)] == ["http://gov.test/x/t20240301_1.html"]
+    assert [link.url for link in html_links(body, ROOT)] == ["http://gov.test/x/t20240301_1.html"]
 
 
 def test_classify_list_links_splits_articles_and_pages() -> None:

@@ -131,7 +131,7 @@ def test_pages_are_accessible_html(built):
         assert {"header", "nav", "main", "footer"} <= page.tags, where
         assert page.headings.count(1) == 1, where
         assert page.headings[0] == 1, where
-        for before, after in zip(page.headings, page.headings[1:]):
+        for before, after in zip(page.headings, page.headings[1:], strict=False):
             assert after <= before + 1, f"{where}: heading h{before} → h{after}"
         assert "main" in page.ids, where
         html = path.read_text("utf-8")
