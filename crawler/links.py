@@ -66,7 +66,13 @@ def html_links(body: bytes, url: str, http_encoding: str | None = None) -> list[
     if base_href:
         base = urljoin(url, base_href.strip())
     out: list[Link] = []
-    for a in sel.xpath("//a[@href]"):
+    anchors = list(sel.xpath("//a[@href]"))
+    # Hanweb and similar CMSs ship list items as markup inside a script (<script type="text/xml"><datastore>
+    # <record><![CDATA[<li><a href=…>]]>), filled in by JavaScript: the parser sees only text there.
+    for script in sel.xpath("//script[contains(., '<a ') and contains(., 'href')]/text()").getall()[:20]:
+        fragment = script.replace("<![CDATA[", "").replace("]]>", "")
+        anchors.extend(parsel.Selector(text=f"<div>{fragment}</div>", type="html").xpath("//a[@href]"))
+    for a in anchors:
         href = (a.attrib.get("href") or "").strip()
         if not href or href.startswith("#"):
             continue

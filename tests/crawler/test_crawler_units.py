@@ -206,3 +206,18 @@ def test_known_article_is_refetched_only_when_lastmod_is_newer(tmp_path: Path) -
     assert not spider._needs_fetch(url, datetime(2024, 3, 4, tzinfo=UTC))
     assert spider._needs_fetch(url, datetime(2024, 3, 6, tzinfo=UTC))
     store.close()
+
+
+def test_links_inside_hanweb_xml_script_records_are_found() -> None:
+    body = (
+        '<html><body><a href="/col/col7290/index.html">栏目</a><script type="text/xml"><datastore><recordset>'
+        '<record><![CDATA[<li><a href="/art/2024/3/18/art_7290_4123456.html" title="x">医共体</a></li>]]></record>'
+        '<record><![CDATA[<li><a href="/art/2024/3/17/art_7290_4123455.html">分级诊疗</a></li>]]></record>'
+        "</recordset></datastore></script><script>var a = 1;</script></body></html>"
+    ).encode()
+    links = html_links(body, "http://wjw.test/col/col7290/index.html")
+    assert [(link.url, link.text) for link in links] == [
+        ("http://wjw.test/col/col7290/index.html", "栏目"),
+        ("http://wjw.test/art/2024/3/18/art_7290_4123456.html", "医共体"),
+        ("http://wjw.test/art/2024/3/17/art_7290_4123455.html", "分级诊疗"),
+    ]

@@ -40,13 +40,6 @@ from yigai.store import Store
 REPO = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 
-HANWEB_LIST_GAP = (
-    'Hanweb (大汉) list pages carry their items as XML inside a script: <script type="text/xml"><datastore>'
-    '<recordset><record><![CDATA[<li><a href="/art/2024/3/18/art_7290_4123456.html">…]]></record>. '
-    "RegistrySpider._parse_list_links → crawler.links.html_links only reads <a href> elements of the parsed "
-    "HTML, and the HTML parser keeps script content as raw text, so the list yields no article links "
-    '("yielded no article links") and no article is fetched.'
-)
 HANWEB_EXTRACT_GAP = (
     "Hanweb table-layout article: extract_title takes <title> ('江苏省卫生健康委员会 新闻动态 <title>', a site "
     'and column PREFIX, not a suffix) instead of <meta name="ArticleTitle"> or the td.title cell, and the '
@@ -116,7 +109,6 @@ CASES = [
         "江苏省",
         "巩固基层首诊和分级诊疗格局",
         ("机构概况", "网站标识码", "打印本页", "浏览次数"),
-        crawl_gap=HANWEB_LIST_GAP,
         extract_gap=HANWEB_EXTRACT_GAP,
     ),
     FamilyCase(
