@@ -82,6 +82,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         f"{report.unchanged} unchanged; {report.relevant} relevant, {report.off_topic} off-topic; "
         f"{report.duplicates} syndicated copies; {report.failed} failed"
     )
+    for item in report.changed_items[:20]:
+        print(f"  changed: {item}")
+    if len(report.changed_items) > 20:
+        print(f"  … and {len(report.changed_items) - 20} more changed")
     for err in report.errors[:10]:
         print(f"  failed: {err}")
     return EXIT_PARTIAL if report.failed else EXIT_OK

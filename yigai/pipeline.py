@@ -119,10 +119,12 @@ class ExtractReport:
     errors: list[str] = field(default_factory=list)
     duplicates: int = 0
     seconds: float = 0.0
+    changed_items: list[str] = field(default_factory=list)  # "id title: fields" of re-extracted articles
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["errors"] = self.errors[:20]
+        d["changed_items"] = self.changed_items[:50]
         return d
 
 
@@ -208,13 +210,18 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
             report.errors.append(f"{page.url}: {type(exc).__name__}: {exc}")
             logger.warning("extract: %s failed: %s: %s", page.url, type(exc).__name__, exc)
             continue
-        existed = store.article(record["id"]) is not None
+        before = store.article(record["id"])
         changed = store.save_article(record)
         report.extracted += 1
-        if not existed:
+        if before is None:
             report.new += 1
         elif changed:
             report.changed += 1
+            fields = sorted(
+                k for k in record
+                if k not in ("extracted_at", "page_id", "group_id", "is_original") and before[k] != record[k]
+            )
+            report.changed_items.append(f"{record['id']} {record['title'][:30]}: {', '.join(fields)}")
         else:
             report.unchanged += 1
         if record["relevant"]:

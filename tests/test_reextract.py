@@ -1,0 +1,34 @@
+"""`yigai extract --all` re-extracts the archive with the current extractor and reports what changed."""
+
+from __future__ import annotations
+
+from yigai.cli import main
+from yigai.store import FetchedPage, Store
+
+PAGE = (
+    "<html><head><meta charset='utf-8'><title>郑州推进紧密型县域医共体建设</title></head><body>"
+    "<h1>郑州推进紧密型县域医共体建设</h1><p>发布时间：2024-03-15 09:30 来源：河南日报</p>"
+    "<p>河南省郑州市推进紧密型县域医共体建设，县域内就诊率达到九成以上，分级诊疗格局基本形成。</p>"
+    "<p>医共体牵头医院向乡镇卫生院派驻专家，双向转诊更加顺畅，群众看病就医更加方便。</p></body></html>"
+)
+
+
+def test_extract_all_reports_changes_and_keeps_pages(settings_file, capsys):
+    from yigai.config import load_settings
+
+    settings = load_settings(settings_file)
+    with Store(settings.database) as store:
+        store.save_page(FetchedPage("http://x.cn/a/t20240315_1.html", "http://x.cn/a/t20240315_1.html", "x",
+                                    "article", 200, PAGE.encode()))
+    assert main(["extract", "--config", str(settings_file)]) == 0
+    assert "1 new" in capsys.readouterr().out
+    assert main(["extract", "--config", str(settings_file)]) == 0  # nothing left to extract
+    assert "extracted 0 of 0 pages" in capsys.readouterr().out
+    with Store(settings.database) as store:  # simulate an older extractor's output
+        store.conn.execute("UPDATE articles SET title = '旧标题', relevance = 0")
+    assert main(["extract", "--all", "--config", str(settings_file)]) == 0
+    out = capsys.readouterr().out
+    assert "1 changed" in out and "changed:" in out and "title" in out and "relevance" in out
+    with Store(settings.database) as store:
+        assert store.count_pages() == 1
+        assert store.conn.execute("SELECT title FROM articles").fetchone()[0] == "郑州推进紧密型县域医共体建设"
