@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import shutil
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,11 @@ CHALLENGE_STATUSES = (412, 521)
 def playwright_available() -> bool:
     """True when scrapy-playwright (and Playwright) can be imported."""
     return importlib.util.find_spec("scrapy_playwright") is not None
+
+
+def chromium_usable(executable: str) -> bool:
+    """True when ``executable`` names a runnable file (a path, or a name found on PATH)."""
+    return shutil.which(executable) is not None
 
 
 def chromium_path(crawl: Mapping[str, Any], env: Mapping[str, str] | None = None) -> str:
@@ -124,6 +130,8 @@ class BrowserChallengeMiddleware:
             logger.warning("%s: still %d after %d browser retries", request.url, response.status, done)
             return response
         self.stats.inc_value("yigai/browser_challenges")
-        logger.info("%s answered %d (a JavaScript challenge?): fetching it again", request.url, response.status)
+        logger.info(
+            "%s answered %d (a JavaScript challenge?): fetching it again", request.url, response.status
+        )
         # dont_filter: the URL is already in the duplicate filter (also the shared one of a redis frontier).
         return request.replace(dont_filter=True, meta={**request.meta, "yigai_challenge_tries": done + 1})

@@ -14,6 +14,7 @@ from crawler.browser import (
     browser_request_meta,
     browser_spider_settings,
     chromium_path,
+    chromium_usable,
     playwright_available,
 )
 from yigai.config import ConfigError, load_settings
@@ -84,10 +85,10 @@ def yigai_scrapy_settings(
         "CLOSESPIDER_TIMEOUT": crawl["source_time_budget"],
         "CLOSESPIDER_PAGECOUNT": crawl["source_page_budget"],
     }
-    if playwright_available():
-        out["YIGAI_BROWSER_SETTINGS"] = browser_spider_settings(
-            chromium_path(crawl, env), crawl["download_timeout"]
-        )
+    chromium = chromium_path(crawl, env)
+    # Without both, browser sources are fetched over plain HTTP and each says so (RegistrySpider.from_crawler).
+    if playwright_available() and chromium_usable(chromium):
+        out["YIGAI_BROWSER_SETTINGS"] = browser_spider_settings(chromium, crawl["download_timeout"])
         out["YIGAI_BROWSER_REQUEST_META"] = browser_request_meta()
     redis_url = env.get(ENV_REDIS_URL) or crawl.get("frontier") or None
     if redis_url:

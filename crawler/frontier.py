@@ -31,6 +31,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+import redis
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet.task import LoopingCall
@@ -66,6 +67,19 @@ def frontier_settings(url: str, job: str = DEFAULT_JOB) -> dict[str, Any]:
         # The workers, not scrapy-redis, decide when the shared keys go (the last one to leave deletes them).
         "SCHEDULER_PERSIST": True,
     }
+
+
+def frontier_problem(url: str, timeout: float = 5.0) -> str | None:
+    """Why the Redis at ``url`` cannot serve as the frontier, or None when it answers a PING."""
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, OSError, ValueError) as exc:
+        return f"shared frontier {redacted(url)} is unreachable: {exc}"
+    return None
 
 
 def redacted(url: str) -> str:
@@ -170,18 +184,23 @@ class SharedFrontierScheduler(RedisScheduler):
         self._ticker = LoopingCall(self._tick)
         self._ticker.start(self.poll, now=False)
 
+    # enqueue_request / next_request: scrapy-redis's, without its deprecated ``stats.inc_value(spider=…)``.
     def enqueue_request(self, request: Request) -> bool:
-        added = super().enqueue_request(request)
-        if added:
-            self._set_state(BUSY)
-        return added
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        self._set_state(BUSY)
+        return True
 
     def next_request(self) -> Request | None:
         # Busy before the pop: between pop and parse we are the only one who knows more requests may come.
         if len(self.queue):
             self._set_state(BUSY)
-        request = super().next_request()
+        request = self.queue.pop(self.idle_before_close)
         if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
             self.waiting = False
         return request
 

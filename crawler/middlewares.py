@@ -1,4 +1,5 @@
-"""Downloader middlewares: retries with backoff (Retry-After honoured) and conditional GET from the store."""
+"""Downloader middlewares: retries with backoff (Retry-After honoured), conditional GET from the store, and
+redirect-loop detection."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urldefrag, urljoin
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
@@ -158,3 +160,27 @@ class ConditionalGetMiddleware:
         self.stats.inc_value("yigai/not_modified")
         logger.debug("not modified: %s", request.url)
         raise NotModified(f"304 Not Modified: {request.url}")
+
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class RedirectLoopMiddleware:
+    """Fails a redirect back to a URL already visited in the same redirect chain (``IgnoreRequest``, counted
+    ``other``).
+
+    Without it a loop ends either silently (the duplicate filter drops the repeated URL) or, when the request
+    bypasses the filter (a retry, a discovery page), after ``REDIRECT_MAX_TIMES`` hops; either way the outcome
+    depended on chance. URLs are compared exactly (fragment aside): ``/news/index.html`` → ``/news/`` is a real
+    redirect even though the two share a canonical URL.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in _REDIRECT_STATUSES or not location:
+            return response
+        target = urldefrag(urljoin(request.url, location.decode("latin-1")))[0]
+        chain = {urldefrag(u)[0] for u in (*request.meta.get("redirect_urls", ()), request.url)}
+        if target in chain:
+            raise IgnoreRequest(f"redirect loop: {request.url} -> {target}")
+        return response

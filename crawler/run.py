@@ -84,6 +84,14 @@ def run_crawl(
     except ConfigError as exc:
         logger.error("crawl cannot start: %s", exc)
         return EXIT_NOT_STARTED
+    if settings.get("YIGAI_FRONTIER"):
+        from crawler.frontier import frontier_problem
+
+        # Checked here: a scheduler that cannot connect fails inside Scrapy with an unhelpful message.
+        problem = frontier_problem(settings["YIGAI_FRONTIER"])
+        if problem:
+            logger.error("crawl cannot start: %s", problem)
+            return EXIT_NOT_STARTED
     names = list(source_ids) if source_ids else loader.list()
     unknown = [n for n in names if n not in loader.list()]
     if unknown:
@@ -129,8 +137,14 @@ def run_crawl(
 # source. The per-source health line (crawler.extensions) says what an operator needs; the rest stays at
 # DEBUG unless YIGAI_SCRAPY_VERBOSE is set.
 _CHATTY_LOGGERS = (
-    "scrapy.middleware", "scrapy.crawler", "scrapy.statscollectors", "scrapy.extensions.telnet",
-    "scrapy.extensions.logstats", "scrapy.core.engine", "scrapy.addons", "scrapy.utils.log",
+    "scrapy.middleware",
+    "scrapy.crawler",
+    "scrapy.statscollectors",
+    "scrapy.extensions.telnet",
+    "scrapy.extensions.logstats",
+    "scrapy.core.engine",
+    "scrapy.addons",
+    "scrapy.utils.log",
 )
 
 

@@ -55,6 +55,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 560,
     # Browser sources only: a JavaScript-challenge status (412, 521) is fetched again once its cookie is set.
     "crawler.browser.BrowserChallengeMiddleware": 580,
+    # Sees 3xx answers before RedirectMiddleware (600): a loop fails at once instead of by chance.
+    "crawler.middlewares.RedirectLoopMiddleware": 610,
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.extensions.SourceHealth": 500}

@@ -71,8 +71,11 @@ class RegistrySpider(Spider):
             dict(settings.getdict("YIGAI_BROWSER_REQUEST_META")) if cls.source.browser else {}
         )
         if cls.source.browser and not spider.request_meta:
-            spider.logger.warning(
-                "source %s wants a browser; none is configured, fetching plain HTTP", cls.name
+            # Loud: a site that needs a browser usually answers plain HTTP with a challenge (412) only.
+            spider.logger.error(
+                "source %s wants a browser but none is configured (needs scrapy-playwright and Chromium: "
+                "apt-get install chromium, or set YIGAI_CHROMIUM); fetching plain HTTP",
+                cls.name,
             )
         # With a shared frontier (crawler.frontier) every request goes through the shared duplicate filter,
         # discovery pages included, so two workers never fetch the same list page.
@@ -101,7 +104,11 @@ class RegistrySpider(Spider):
         for url, kind in self.store.pending_urls(self.name):
             if kind == "article":
                 self._articles_seen.add(url)
-            meta = {"yigai_list_root": url, "yigai_list_page": self.source.max_list_pages} if kind == "list" else {}
+            meta = (
+                {"yigai_list_root": url, "yigai_list_page": self.source.max_list_pages}
+                if kind == "list"
+                else {}
+            )
             yield self._request(url, kind, callbacks.get(kind, self.parse_article), **meta)
 
     def _request(self, url: str, kind: str, callback: Any, **meta: Any) -> Request:
