@@ -108,6 +108,18 @@ def _is_pipe_list(line: str) -> bool:
     return sum(len(s) <= 8 for s in segments) >= 0.7 * len(segments)
 
 
+_ROW_SEPARATORS = frozenset({"|", "｜", ">", "»", "/", "·", "-"})
+
+
+def _is_link_row(line: str, link_texts: frozenset[str]) -> bool:
+    # "首页 机构概况 新闻动态 政务公开": a navigation row of links joined by spaces (table-layout pages,
+    # where trafilatura renders the whole row as one cell); every word is the text of a link of the page.
+    if not link_texts or _SENTENCE_END.search(line):
+        return False
+    words = [w for w in line.split() if w not in _ROW_SEPARATORS]
+    return len(words) >= 3 and all(w in link_texts for w in words)
+
+
 def _is_spam(line: str) -> bool:
     hits = _SPAM.findall(line)
     return len(hits) >= 2 or (len(hits) == 1 and count_cjk(line) < 40)
@@ -185,6 +197,7 @@ def clean_lines(
             or _is_share_bar(line)
             or _is_spam(line)
             or _is_pipe_list(line)
+            or _is_link_row(line, link_texts)
             or _BREADCRUMB.match(line)
             or (len(line) <= 40 and _FURNITURE.match(line))
             or _IMAGE_FILE.fullmatch(line)
@@ -244,7 +257,9 @@ def _trim_edges(lines: list[str], link_texts: frozenset[str]) -> list[str]:
 
 def _account_name(line: str, following: list[str]) -> bool:
     """A short name right above the date/来源 line of the header: the author's account, not text."""
-    return len(line) <= 16 and not _SENTENCE_END.search(line) and bool(following) and is_meta_line(following[0])
+    return (
+        len(line) <= 16 and not _SENTENCE_END.search(line) and bool(following) and is_meta_line(following[0])
+    )
 
 
 def find_editor(lines: Iterable[str]) -> str | None:

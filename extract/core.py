@@ -14,12 +14,15 @@ from .fingerprint import fingerprints
 from .main_text import main_text, parse_html, prune_related_blocks, visible_lines
 from .metadata import (
     date_from_scripts,
+    date_from_url,
     extract_title,
     find_author,
     find_published,
     find_source,
     header_lines,
+    lines_before_title,
     site_name,
+    site_names,
     source_from_markup,
     source_from_scripts,
     until_prose,
@@ -136,7 +139,8 @@ def extract_article(
     tree = parse_html(html) if html.strip() else None  # parsed once, shared by trafilatura and metadata
     prune_related_blocks(tree, is_stop_heading)
     raw_text, method = main_text(tree)
-    title = extract_title(tree)
+    links = _link_texts(tree)
+    title = extract_title(tree, site_names(tree, source.name), links)
 
     scope = _header_scope(tree, title)
     page_lines = normalize_lines(visible_lines(scope))
@@ -144,15 +148,15 @@ def extract_article(
     header = header_lines(page_lines, title)
     candidates = header + until_prose(text_lines[:6])
 
-    published = find_published(tree, candidates) or date_from_scripts(tree)
+    above = lines_before_title(page_lines, title)  # news.cn: time and 来源 above the h1
+    published = find_published(tree, candidates, above) or date_from_scripts(tree) or date_from_url(url)
     original_source = (
-        find_source(candidates)
+        find_source(candidates + above)
         or (source_from_markup(scope) if scope is not None and scope.tag != "body" else None)
         or source_from_scripts(tree)
     )
     author = find_author(candidates + text_lines[:6])
 
-    links = _link_texts(tree)
     cleaned = clean_lines(text_lines, title, links)
     account = _header_account(page_lines)
     if account and cleaned.lines and cleaned.lines[0] == account:

@@ -40,28 +40,6 @@ from yigai.store import Store
 REPO = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 
-HANWEB_EXTRACT_GAP = (
-    "Hanweb table-layout article: extract_title takes <title> ('江苏省卫生健康委员会 新闻动态 <title>', a site "
-    'and column PREFIX, not a suffix) instead of <meta name="ArticleTitle"> or the td.title cell, and the '
-    "text keeps the navigation row ('首页 机构概况 …') and the title line."
-)
-SPAN_SOURCE_GAP = (
-    "来源 in adjacent inline elements with no whitespace between them (<span>来源：江西省卫生健康委员会</span>"
-    "<span>字体：[大 …]</span>): the header line is read as '来源：江西省卫生健康委员会字体：[大', and "
-    "find_source returns '江西省卫生健康委员会字体：[大' (it stops only at whitespace/punctuation)."
-)
-TITLE_SPACE_SUFFIX_GAP = (
-    "No <h1> (the title is an h2/h3) and <title> is '标题 站点名' with a SPACE before the site name: "
-    "strip_site_suffix only cuts '_站点'/'-站点'/'--…' suffixes, so the title keeps the site name although it "
-    "equals SourceHint.name."
-)
-XINHUA_HEADER_GAP = (
-    'news.cn article header: the time is split over spans (<span class="year"><em>2024</em></span>'
-    '<span class="day"><em>05</em>/<em>20</em></span><span class="time">10:16:42</span>, read as '
-    "'2024 05/20 10:16:42') and <div class=\"source\">来源：新华网</div> stands BEFORE the <h1>: published is "
-    "None (the URL's /20240520/ is not used either) and original_source is None."
-)
-
 
 @dataclass(frozen=True)
 class FamilyCase:
@@ -109,7 +87,6 @@ CASES = [
         "江苏省",
         "巩固基层首诊和分级诊疗格局",
         ("机构概况", "网站标识码", "打印本页", "浏览次数"),
-        extract_gap=HANWEB_EXTRACT_GAP,
     ),
     FamilyCase(
         "nhc",
@@ -200,7 +177,6 @@ CASES = [
         "江西省",
         "提高群众的就医获得感",
         ("机构职能", "网站标识码", "字体"),
-        extract_gap=SPAN_SOURCE_GAP,
     ),
     FamilyCase(
         "hngov",
@@ -223,7 +199,6 @@ CASES = [
         "广东省",
         "推动县域医疗服务能力整体提升",
         ("机构职能", "网站标识码", "分享"),
-        extract_gap=TITLE_SPACE_SUFFIX_GAP,
     ),
     FamilyCase(
         "scgov",
@@ -238,7 +213,6 @@ CASES = [
         "四川省",
         "保障参保群众的合理医疗需求",
         ("机构职能", "网站标识码", "打印"),
-        extract_gap=TITLE_SPACE_SUFFIX_GAP,
     ),
     FamilyCase(
         "gsgov",
@@ -315,7 +289,6 @@ CASES = [
         "浙江省",
         "让山区海岛群众少跑路",
         ("时政", "关于我们", "Copyright", "XINHUANET"),
-        extract_gap=XINHUA_HEADER_GAP,
     ),
     FamilyCase(
         "gmw",
