@@ -1,0 +1,186 @@
+"""Tiny runs of every benchmark (bench/), so they cannot rot. No timing assertions: only that each bench
+measured what it says it measures and produced sane numbers and structure."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench import build as build_bench
+from bench import crawl as crawl_bench
+from bench import extract as extract_bench
+from bench import run_all
+from bench._common import machine_info, run_child
+
+
+def _positive(x: float) -> bool:
+    return isinstance(x, float | int) and not math.isnan(x) and x > 0
+
+
+@pytest.fixture(scope="module")
+def extract_result() -> extract_bench.ExtractResult:
+    return extract_bench.run(repetitions=1, per_group=1)
+
+
+def test_extract_bench_measures_all_three_methods_on_the_same_pages(extract_result):
+    r = extract_result
+    assert r.pages == sum(r.groups.values()) >= 2  # one page per group (gne only where the corpus exists)
+    assert set(r.median_seconds) == {"ours", "trafilatura", "lxml"}
+    assert all(len(v) == 1 for v in r.seconds.values())
+    assert all(_positive(v) for v in r.pages_per_second.values())
+    assert r.failures == 0
+    assert _positive(r.ratio_vs_trafilatura)
+    assert r.target_met == (r.ratio_vs_trafilatura <= extract_bench.TARGET_RATIO)
+    assert "ours / trafilatura" in extract_bench.format_result(r)
+
+
+def test_generated_web_links_every_article_from_its_list_pages():
+    web = crawl_bench.generate_web(45, 2)
+    assert len(web.articles) == 45
+    assert web.list_pages == {"s000": 2, "s001": 2}  # 23 and 22 articles, 20 per list page
+    linked = set()
+    for source in web.sources:
+        for name in ["index.html"] + [f"index_{n}.html" for n in range(1, web.list_pages[source])]:
+            body = web.files[f"/{source}/{name}"][0].decode()
+            assert "createPageHTML(2," in body
+            linked |= {
+                f"/{source}/{href[2:]}" for href in __import__("re").findall(r'href="(\./[^"]+)"', body)
+            }
+    assert linked == set(web.articles)
+    assert web.files[web.articles[0]][1].startswith("text/html")
+
+
+def test_crawl_bench_crawls_everything_then_almost_nothing(tmp_path):
+    r = crawl_bench.run(articles=30, repetitions=1, with_scrapy_bench=False, timeout=120)
+    assert r.articles_stored == 30
+    # first run: robots.txt + 2 list pages + 30 articles
+    assert r.first["responses"] == {"200": 33}
+    assert r.first["returncode"] == 0
+    # second run over the unchanged web: the first list page answers 304 (so its pager is not read again),
+    # no article is fetched again
+    assert r.incremental["responses"].get("304") == 1
+    assert r.incremental["responses"].get("200") == 1  # robots.txt only
+    # without validators every list page is read again, but still no article
+    assert r.incremental_no_304["responses"] == {"200": 3}
+    assert _positive(r.pages_per_second) and _positive(r.incremental_share)
+    assert r.first["max_rss_mb"] > 20  # a Python + Scrapy process, measured from /proc
+    assert "incremental" in crawl_bench.format_result(r)
+
+
+def test_scrapy_bench_log_is_parsed():
+    log = (
+        "2026-01-01 [scrapy.extensions.logstats] INFO: Crawled 0 pages (at 0 pages/min), scraped 0 items\n"
+        "2026-01-01 [scrapy.extensions.logstats] INFO: Crawled 120 pages (at 7200 pages/min), scraped 0 items\n"
+        "2026-01-01 [scrapy.extensions.logstats] INFO: Crawled 250 pages (at 7800 pages/min), scraped 0 items\n"
+        "2026-01-01 [scrapy.extensions.logstats] INFO: Crawled 370 pages (at 7500 pages/min), scraped 0 items\n"
+        "{'elapsed_time_seconds': 4.0,\n 'response_received_count': 400,\n"
+    )
+    parsed = crawl_bench.parse_scrapy_bench_log(log)
+    assert parsed["median_pages_per_min"] == 7500
+    assert parsed["median_pages_per_second"] == 125.0
+    assert parsed["average_pages_per_min"] == 6000
+
+
+def test_article_factory_rows_look_like_store_rows():
+    factory = build_bench.ArticleFactory(seed=1)
+    rows = [factory.row(n) for n in range(200)]
+    assert len({r["id"] for r in rows}) == 200
+    assert any(r["national"] for r in rows) and any(not r["national"] for r in rows)
+    assert any(r["is_original"] == 0 for r in rows)
+    md = build_bench.hugo_markdown(rows[0])
+    assert md.startswith("+++\ntitle = ") and "regions = [" in md
+
+
+def test_build_bench_builds_ours_and_hugo(tmp_path):
+    with_hugo = shutil.which("hugo") is not None
+    r = build_bench.run(sizes=[50], with_hugo=with_hugo, profile=True, tmpfs=None, keep=tmp_path)
+    (s,) = r.sizes
+    assert s.articles == 50 and 0 < s.published <= 50
+    assert s.full["files_total"] > s.published  # article pages plus lists, feeds, sitemap …
+    assert s.full["pages_written"] == s.full["files_total"]  # first build: everything is new
+    assert s.incremental["files_unchanged"] > 0  # second build: unchanged files are kept
+    assert s.file_floor["files"] >= s.full["files_total"] - 1
+    assert _positive(s.full["max_rss_mb"]) and _positive(s.incremental_share)
+    assert "pages: articles" in s.full["phases"] and "writer (files)" in s.full["phases"]
+    assert s.full_no_search["files_total"] > s.published  # the same site with the JSON search index
+    assert (
+        "search index (Pagefind)" not in s.full_no_search["phases"]
+        or not s.full_no_search["phases"]["search index (Pagefind)"]
+    )
+    assert r.profile_size == 50 and r.profile_top
+    assert "incremental_under_5_percent" in r.targets
+    if with_hugo:
+        assert s.hugo_full["files_total"] > s.published
+        assert _positive(s.hugo_ratio)
+
+
+def test_run_child_measures_its_own_child_not_the_parent():
+    ballast = bytearray(300 * 1024 * 1024)  # a big parent must not make a small child look big
+    run = run_child(["python3", "-c", "import time; x = bytearray(50 * 1024 * 1024); time.sleep(0.3)"])
+    del ballast
+    assert run.returncode == 0
+    assert 45 < run.max_rss_mb < 200
+
+
+def test_render_writes_every_section(extract_result, tmp_path):
+    results = {
+        "date": "2026-01-01 00:00 UTC",
+        "quick": True,
+        "seconds": 1.0,
+        "machine": machine_info(),
+        "extract": extract_result.to_dict(),
+        "crawl": crawl_bench.CrawlResult(
+            articles=30,
+            sources=1,
+            list_pages=2,
+            web_megabytes=0.3,
+            first={"seconds": 2.0, "window_seconds": 1.0, "responses": {"200": 33}, "max_rss_mb": 90.0},
+            incremental={
+                "seconds": 0.5,
+                "window_seconds": 0.0,
+                "responses": {"200": 1, "304": 2},
+                "max_rss_mb": 80.0,
+            },
+            incremental_no_304={"seconds": 0.6, "responses": {"200": 3}, "max_rss_mb": 80.0, "share": 0.3},
+            pages_per_second=16.5,
+            pages_per_second_window=33.0,
+            incremental_share=0.25,
+            scrapy_bench={"median_pages_per_min": 7200, "median_pages_per_second": 120.0},
+        ).to_dict(),
+        "build": build_bench.BuildResult(
+            sizes=[
+                build_bench.SizeResult(
+                    articles=50,
+                    published=45,
+                    generate_seconds=0.1,
+                    full={
+                        "wall_seconds": 2.0,
+                        "max_rss_mb": 100.0,
+                        "files_total": 300,
+                        "phases": {"feeds": 0.5},
+                    },
+                    incremental={"wall_seconds": 1.5, "max_rss_mb": 100.0, "files_total": 300, "phases": {}},
+                    incremental_share=0.75,
+                )
+            ],
+            targets={
+                "size": 50,
+                "incremental_under_5_percent": {"value": 0.75, "target": 0.05, "met": False},
+            },
+        ).to_dict(),
+    }
+    text = run_all.render(results, "## Analysis\n\nhand-written")
+    for heading in (
+        "## Machine",
+        "## Targets",
+        "## 1. Extraction",
+        "## 2. Crawl",
+        "## 3. Site build",
+        "## Analysis",
+    ):
+        assert heading in text
+    assert "**missed**" in text and "Hugo" in text
+    assert str(Path(run_all.DOC).relative_to(run_all.ROOT)) == "docs/benchmarks.md"
