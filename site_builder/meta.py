@@ -19,6 +19,29 @@ def _base(ctx: SiteContext) -> str:
     return base if base.endswith("/") else base + "/"
 
 
+# The sitemap protocol allows 50,000 URLs per file; beyond that sitemap.xml becomes an index of parts.
+SITEMAP_MAX_URLS = 50_000
+
+
+def sitemap_files(
+    ctx: SiteContext, html_paths: Iterable[str], max_urls: int = SITEMAP_MAX_URLS
+) -> list[tuple[str, bytes]]:
+    """``sitemap.xml`` alone, or (for a large site) an index plus ``sitemaps/sitemap-N.xml`` parts."""
+    ordered = sorted(html_paths)
+    if len(ordered) <= max_urls:
+        return [("sitemap.xml", sitemap(ctx, ordered))]
+    base = _base(ctx)
+    parts = [ordered[i : i + max_urls] for i in range(0, len(ordered), max_urls)]
+    files = [(f"sitemaps/sitemap-{n}.xml", sitemap(ctx, part)) for n, part in enumerate(parts, 1)]
+    index = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        *(f"  <sitemap><loc>{escape(paths.public_url(base, path))}</loc></sitemap>" for path, _ in files),
+        "</sitemapindex>",
+    ]
+    return [("sitemap.xml", ("\n".join(index) + "\n").encode("utf-8")), *files]
+
+
 def sitemap(ctx: SiteContext, html_paths: Iterable[str]) -> bytes:
     """Every HTML page; article pages carry their date as lastmod (other pages change with every story)."""
     base = _base(ctx)
@@ -85,4 +108,4 @@ class MetaGenerator:
         yield from static_files()
 
     def sitemap_output(self, ctx: SiteContext, written_paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        yield "sitemap.xml", sitemap(ctx, [p for p in written_paths if p.endswith(".html")])
+        yield from sitemap_files(ctx, [p for p in written_paths if p.endswith(".html")])

@@ -429,3 +429,19 @@ def test_builds_in_separate_processes_are_byte_identical(store, tmp_path):
         trees.append({k: v[0] for k, v in snapshot(out).items()})
     assert trees[0] == trees[1]
     assert len(trees[0]) > 50
+
+
+def test_large_sitemap_becomes_an_index_of_parts(store, settings):
+    from site_builder.build import load_context
+    from site_builder.meta import sitemap_files
+
+    ctx = load_context(store, settings.section("site"), settings)
+    pages = [f"region/{110000 + i}/index.html" for i in range(7)]
+    files = dict(sitemap_files(ctx, pages, max_urls=3))
+    assert sorted(files) == ["sitemap.xml", "sitemaps/sitemap-1.xml", "sitemaps/sitemap-2.xml", "sitemaps/sitemap-3.xml"]
+    index = files["sitemap.xml"].decode()
+    assert "<sitemapindex" in index and index.count("<sitemap>") == 3
+    assert "https://yigai.example.org/sitemaps/sitemap-2.xml" in index
+    parts = [files[f"sitemaps/sitemap-{n}.xml"].decode() for n in (1, 2, 3)]
+    assert [p.count("<url>") for p in parts] == [3, 3, 1]
+    assert dict(sitemap_files(ctx, pages[:3], max_urls=3)).keys() == {"sitemap.xml"}
