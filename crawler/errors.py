@@ -15,6 +15,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as txerror
 from twisted.python.failure import Failure
 
+from yigai.store import BENIGN_ERROR_KINDS
+
 ERROR_KINDS = (
     "http_5xx",
     "http_4xx",
@@ -29,7 +31,7 @@ ERROR_KINDS = (
     "other",
 )
 # Kinds that describe a site's rules rather than a failure (they do not make the crawl's exit code 1).
-BENIGN_KINDS = frozenset({"robots_forbidden"})
+BENIGN_KINDS = BENIGN_ERROR_KINDS  # one definition, shared with the run report and `yigai status`
 
 
 class NotModified(IgnoreRequest):

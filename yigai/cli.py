@@ -12,14 +12,10 @@ from typing import Any
 
 from yigai import __version__
 from yigai.config import ConfigError, Settings, load_registry, load_settings
+from yigai.runner import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
 logger = logging.getLogger("yigai")
 
-EXIT_OK = 0
-EXIT_PARTIAL = 1  # the run finished, but some sources or pages failed (reported)
-EXIT_USAGE = 2  # bad command line or configuration
-EXIT_LOCKED = 3  # another run holds the lock
-EXIT_FAILED = 4  # a stage failed; the published site was left as it was
 
 
 # ------------------------------------------------------------------------------------------------ helpers

@@ -13,9 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from yigai.config import Settings
-from yigai.store import Store
-
-_BENIGN = frozenset({"robots_forbidden", "offsite", "duplicate"})
+from yigai.store import BENIGN_ERROR_KINDS, Store
 
 
 @dataclass
@@ -72,7 +70,7 @@ def source_health(store: Store, settings: Settings, now: datetime | None = None)
             h.requests, h.pages_new, h.not_modified = last["requests"], last["pages_new"], last["not_modified"]
             h.errors = json.loads(last["errors_json"])
             h.seconds = last["seconds"]
-            real_errors = {k: v for k, v in h.errors.items() if k not in _BENIGN}
+            real_errors = {k: v for k, v in h.errors.items() if k not in BENIGN_ERROR_KINDS}
             if real_errors and h.pages_new == 0 and h.not_modified == 0:
                 h.flags.append("failing: " + ", ".join(f"{k}×{v}" for k, v in sorted(real_errors.items())))
             elif real_errors:

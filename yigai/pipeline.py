@@ -24,9 +24,6 @@ logger = logging.getLogger(__name__)
 
 EXTRACTOR_VERSION = "1"
 
-# Error kinds that describe a source's behaviour rather than a failure of the run.
-_BENIGN_ERRORS = frozenset({"robots_forbidden", "offsite", "duplicate"})
-
 
 # ------------------------------------------------------------------------------------------------- crawl
 def crawl_command(

@@ -13,12 +13,15 @@ from typing import Any
 
 from yigai.config import ConfigError, Settings, Source
 from yigai.lock import LockBusy, RunLock
-from yigai.store import Store
+from yigai.store import BENIGN_ERROR_KINDS, Store
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
-_BENIGN_ERRORS = frozenset({"robots_forbidden", "offsite", "duplicate"})
+EXIT_OK = 0
+EXIT_PARTIAL = 1  # the run finished, but some sources or pages failed (reported)
+EXIT_USAGE = 2  # bad command line or configuration
+EXIT_LOCKED = 3  # another run holds the lock
+EXIT_FAILED = 4  # a stage failed; the published site was left as it was
 
 
 def lock_for(settings: Settings) -> RunLock:
@@ -63,7 +66,7 @@ def _source_lines(per_source: list[dict[str, Any]]) -> list[str]:
 
 
 def _has_real_errors(per_source: list[dict[str, Any]]) -> bool:
-    return any(set(json.loads(r["errors_json"])) - _BENIGN_ERRORS for r in per_source)
+    return any(set(json.loads(r["errors_json"])) - BENIGN_ERROR_KINDS for r in per_source)
 
 
 def crawl_only(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:

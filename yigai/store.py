@@ -153,6 +153,11 @@ class StoredPage:
     body: bytes
 
 
+# Error kinds that describe a source's rules rather than a failure (robots.txt said no): they are counted and
+# shown, but they do not make a run partial or a source unhealthy.
+BENIGN_ERROR_KINDS = frozenset({"robots_forbidden"})
+
+
 @dataclass
 class SourceStats:
     """Per-source counters for one run (what `yigai status` and the sources page show)."""
@@ -484,4 +489,4 @@ def _stored_page(row: sqlite3.Row) -> StoredPage:
     )
 
 
-__all__ = ["FetchedPage", "SourceStats", "Store", "StoreError", "StoredPage", "article_id", "utcnow"]
+__all__ = ["BENIGN_ERROR_KINDS", "FetchedPage", "SourceStats", "Store", "StoreError", "StoredPage", "article_id", "utcnow"]
