@@ -167,14 +167,25 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         merged = dict(settings.data)
         merged.update(overrides)
         settings = Settings(data=merged, path=settings.path, base_dir=settings.base_dir)
-    with SampleWeb(port=int(os.environ.get("YIGAI_DEMO_PORT", "8765"))) as web:
+    # A fixed port keeps the sample web's URLs (and so article ids) the same from one demo to the next.
+    port_text = os.environ.get("YIGAI_DEMO_PORT", "8765")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"YIGAI_DEMO_PORT={port_text!r} is not a port number")
+    web = SampleWeb(port=int(port_text))
+    try:
+        web.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot serve the sample web on 127.0.0.1:{port_text} ({exc.strerror}); "
+            "stop what uses it or set YIGAI_DEMO_PORT to a free port"
+        ) from None
+    try:
         print(f"sample web serving on {web.base_url}")
         args.sample_web = web.base_url
-        try:
-            sources = load_registry("sample", sample_web=web.base_url)
-        except ConfigError:
-            raise
+        sources = load_registry("sample", sample_web=web.base_url)
         rc = run_once(settings, "sample", sources, args)
+    finally:
+        web.stop()
     index = settings.output_dir / "index.html"
     print()
     print(f"The site is in {settings.output_dir}/ — open {index} in a browser,")
