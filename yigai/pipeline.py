@@ -61,6 +61,8 @@ def run_crawl_stage(
     With ``progress_count`` (pages stored so far), an interactive run shows a progress bar while it waits.
     """
     cmd = crawl_command(settings, registry, sample_web=sample_web, run_id=run_id, source_ids=source_ids)
+    if progress_count is not None:
+        cmd += ["-s", "LOG_LEVEL=WARNING"]  # the bar and the run report say it all; keep warnings and errors
     env = dict(os.environ)
     env["YIGAI_DATABASE"] = str(settings.database)
     # The child must find the project packages even when run from another directory.
