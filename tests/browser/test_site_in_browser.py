@@ -28,6 +28,12 @@ def _article_ids_mentioning(root: Path, word: str) -> set[str]:
     return {p.stem for p in (root / "article").glob("*.html") if word in _indexed_text(p.read_text("utf-8"))}
 
 
+def _title_of(root: Path, article_id: str) -> str:
+    html = (root / "article" / f"{article_id}.html").read_text("utf-8")
+    m = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    return m.group(1).strip() if m else ""
+
+
 def _search(page, base_url: str, query: str) -> list[str]:
     """Type a query into the search page like a reader; the article ids of the results shown."""
     page.goto(base_url + "search.html")
@@ -115,7 +121,8 @@ def _open(page, site, kind: str) -> None:
         page.goto(site.url(_province_tile(page).get_attribute("href")))
     elif kind == "article":
         page.goto(site.url("search.html"))
-        ids = sorted(_article_ids_mentioning(site.root, QUERY))
+        # Ids hash the URL, which holds the sample web's ephemeral port: choose by title, which is stable.
+        ids = sorted(_article_ids_mentioning(site.root, QUERY), key=lambda i: (_title_of(site.root, i), i))
         page.goto(site.url(f"article/{ids[0]}.html"))
     else:
         page.goto(site.url("search.html?q=" + QUERY))
