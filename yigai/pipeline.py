@@ -209,25 +209,22 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
             report.errors.append(f"{page.url}: {type(exc).__name__}: {exc}")
             logger.warning("extract: %s failed: %s: %s", page.url, type(exc).__name__, exc)
             continue
-        before = store.article(record["id"])
         changed = store.save_article(record)
         report.extracted += 1
-        if before is None:
+        if changed is None:
             report.new += 1
         elif changed:
             report.changed += 1
-            fields = sorted(
-                k for k in record
-                if k not in ("extracted_at", "page_id", "group_id", "is_original") and before[k] != record[k]
-            )
-            report.changed_items.append(f"{record['id']} {record['title'][:30]}: {', '.join(fields)}")
+            report.changed_items.append(f"{record['id']} {record['title'][:30]}: {', '.join(changed)}")
         else:
             report.unchanged += 1
         if record["relevant"]:
             report.relevant += 1
         else:
             report.off_topic += 1
-    report.duplicates = group_syndicated(store)
+    if report.extracted:  # nothing new or re-extracted: the groups stand as they are
+        group_syndicated(store)
+    report.duplicates = int(store.conn.execute("SELECT COUNT(*) FROM articles WHERE is_original = 0").fetchone()[0])
     report.seconds = round(time.monotonic() - started, 3)
     logger.info(
         "extract: %d pages, %d new, %d changed, %d relevant, %d off-topic, %d failed, %d syndicated copies",

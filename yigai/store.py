@@ -377,13 +377,19 @@ class Store:
         return int(self.conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
 
     # ------------------------------------------------------------------------------------ articles
-    def save_article(self, record: dict[str, Any]) -> bool:
-        """Insert or replace one article (``record`` keyed like the table). Returns True if new or changed."""
+    # Bookkeeping columns: a re-extraction that changes only these has not changed the article.
+    _BOOKKEEPING = frozenset({"extracted_at", "page_id", "group_id", "is_original"})
+
+    def save_article(self, record: dict[str, Any]) -> list[str] | None:
+        """Insert or replace one article (``record`` keyed like the table).
+
+        Returns None for a new article, else the names of the columns whose values changed ([] if none).
+        """
         cols = sorted(record)
         existing = self.conn.execute("SELECT * FROM articles WHERE id = ?", (record["id"],)).fetchone()
-        changed = existing is None or any(
-            existing[c] != record[c] for c in cols if c not in ("extracted_at", "page_id", "group_id", "is_original")
-        )
+        changed = None if existing is None else [
+            c for c in cols if c not in self._BOOKKEEPING and existing[c] != record[c]
+        ]
         with self.transaction() as conn:
             conn.execute(
                 f"INSERT OR REPLACE INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
