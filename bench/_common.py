@@ -23,35 +23,72 @@ def median(values: Sequence[float]) -> float:
 
 @dataclass(frozen=True)
 class ChildRun:
-    """One child process: wall time, peak RSS (its own + its largest child's), exit code and output."""
+    """One child process: wall time, peak memory of its process tree, exit code and output.
+
+    ``max_rss_mb`` is the peak of the *sum* of resident memory over the child and all its descendants at the
+    same moment (sampled), so processes that run at once (e.g. two Pagefind shard indexers next to the
+    Python build) add up; ``peak_process_mb`` is the largest single process's own high-water mark."""
 
     seconds: float
-    max_rss_mb: float  # own + largest child's
+    max_rss_mb: float  # peak of the sum of RSS over the whole process tree (see ``run_child``)
     returncode: int
     stdout: str
     stderr: str
-    own_rss_mb: float = 0.0
-    child_rss_mb: float = 0.0
+    own_rss_mb: float = 0.0  # the child's own VmHWM
+    child_rss_mb: float = 0.0  # the largest VmHWM among its descendants
+    peak_process_mb: float = 0.0  # the largest VmHWM of any one process of the tree
+    tree_sum_mb: float = 0.0  # the largest sampled sum of VmRSS over the tree (before taking the max above)
+    max_processes: int = 1  # the most processes of the tree alive at one sample
+    descendants: int = 0  # distinct descendant processes seen
 
 
 def _hwm_kb(pid: int) -> int:
     """The peak resident set (VmHWM) of a live process, in KiB; 0 when it is gone or a zombie."""
+    return _mem_kb(pid)[1]
+
+
+def _mem_kb(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of a live process, in KiB; (0, 0) when it is gone or a zombie."""
+    rss = hwm = 0
     try:
         with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
             for line in fh:
                 if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
+                    hwm = int(line.split()[1])
+                elif line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                    break  # VmRSS comes after VmHWM
+    except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return rss, hwm
 
 
 def _children(pid: int) -> list[int]:
+    """The children of every thread of ``pid`` (a child started from a thread is listed under that thread)."""
+    out: list[int] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            return [int(x) for x in fh.read().split()]
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return []
+        return out
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                out.extend(int(x) for x in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants alive now."""
+    seen = [pid]
+    stack = [pid]
+    while stack:
+        for child in _children(stack.pop()):
+            if child not in seen:
+                seen.append(child)
+                stack.append(child)
+    return seen
 
 
 def run_child(
@@ -60,43 +97,75 @@ def run_child(
     env: Mapping[str, str] | None = None,
     cwd: Path | str | None = None,
     timeout: float | None = None,
+    interval: float = 0.01,
 ) -> ChildRun:
-    """Run ``cmd`` and measure its wall time and peak memory.
+    """Run ``cmd`` and measure its wall time and the peak memory of its whole process tree.
 
-    Peak memory is sampled from /proc every 10 ms: the child's VmHWM (its own high-water mark, exact) plus the
-    largest VmHWM seen of its own children (e.g. Pagefind under the site build). ``ru_maxrss`` from wait4
-    cannot be used: Linux carries the parent's high-water mark into a forked child across exec, so every child
-    of a big benchmark process would look big.
+    Every ``interval`` (10 ms) the tree (the child and all its descendants, from
+    ``/proc/<pid>/task/*/children``) is walked and the VmRSS of its processes summed; the peak is the largest
+    such sum, raised to the largest single VmHWM when one process alone peaked between two samples (VmHWM is
+    exact, the samples are not), so it never under-reports what one process used. The largest VmHWM of any one
+    process is kept too (``peak_process_mb``). ``ru_maxrss`` from wait4 cannot be used: Linux carries the
+    parent's high-water mark into a forked child across exec, so every child of a big benchmark process would
+    look big; nor does it add up processes that run at once.
+
+    On ``timeout`` the child and the descendants last seen are killed (by pid).
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=dict(env) if env else None, cwd=cwd)
         deadline = None if timeout is None else started + timeout
-        own_kb = children_kb = 0
+        own_hwm = child_hwm = tree_sum = 0
+        most = 1
+        seen: set[int] = set()
+        pids = [proc.pid]
         while True:
-            own_kb = max(own_kb, _hwm_kb(proc.pid))
-            for child in _children(proc.pid):
-                children_kb = max(children_kb, _hwm_kb(child))
+            pids = _tree(proc.pid)
+            total = 0
+            alive = 0
+            for pid in pids:
+                rss, hwm = _mem_kb(pid)
+                if not hwm:
+                    continue  # gone, or a zombie waiting to be reaped
+                alive += 1
+                total += rss
+                if pid == proc.pid:
+                    own_hwm = max(own_hwm, hwm)
+                else:
+                    seen.add(pid)
+                    child_hwm = max(child_hwm, hwm)
+            tree_sum = max(tree_sum, total)
+            most = max(most, alive)
             pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if deadline is not None and time.perf_counter() > deadline:
+                for other in reversed(pids[1:]):  # descendants of our own child only, by pid
+                    try:
+                        os.kill(other, 9)
+                    except OSError:
+                        pass
                 proc.kill()
                 pid, status, _usage = os.wait4(proc.pid, 0)
                 break
-            time.sleep(0.01)
+            time.sleep(interval)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        largest = max(own_hwm, child_hwm)
         return ChildRun(
             seconds=seconds,
-            max_rss_mb=(own_kb + children_kb) / 1024.0,
+            max_rss_mb=max(tree_sum, largest) / 1024.0,
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
-            own_rss_mb=own_kb / 1024.0,
-            child_rss_mb=children_kb / 1024.0,
+            own_rss_mb=own_hwm / 1024.0,
+            child_rss_mb=child_hwm / 1024.0,
+            peak_process_mb=largest / 1024.0,
+            tree_sum_mb=tree_sum / 1024.0,
+            max_processes=most,
+            descendants=len(seen),
         )
 
 

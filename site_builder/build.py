@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,19 +17,22 @@ from typing import TYPE_CHECKING
 from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
 from site_builder.meta import MetaGenerator
-from site_builder.models import read_articles
-from site_builder.pages import PageGenerator, make_env
+from site_builder.models import Article, short_hash, split_paragraphs
+from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
-from site_builder.search import find_pagefind, search_bundle
-from site_builder.writer import SiteWriter
+from site_builder.row_cache import StoreArticles, cache_path
+from site_builder.search import SHARD_SIZE, find_pagefind
+from site_builder.writer import MANIFEST_NAME, SiteWriter
 
 if TYPE_CHECKING:
+    from site_builder.search_shards import ShardedSearch
     from yigai.config import Settings
     from yigai.store import Store
 
 logger = logging.getLogger(__name__)
 
-HEALTH_RUNS = 5  # how many recent runs the sources page summarises
+HEALTH_RUNS = 5
+BUILD_FORMAT = "yigai-site-2"  # bump to force every page to be rendered again  # how many recent runs the sources page summarises
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,15 @@ class BuildReport:
     seconds: float
     output_dir: Path
     published: bool = True  # False when nothing changed and the live site was left untouched
+    rendered: int = 0  # pages and feeds rendered (the rest were unchanged inputs and not rendered at all)
 
 
-def load_context(store: Store, site: dict, settings: Settings | None = None) -> SiteContext:
-    """Read the store once: articles (with their syndicated copies), sources, recent runs and source health."""
-    articles = read_articles(store.articles())
+def load_context(
+    store: Store, site: dict, settings: Settings | None = None, *, reader: StoreArticles | None = None
+) -> SiteContext:
+    """Read the store once: articles (with their syndicated copies, without their texts: pages load those
+    when they are rendered), sources, recent runs and source health."""
+    articles = (reader or StoreArticles(None)).read(store)
     runs = store.runs(limit=HEALTH_RUNS)
     run_sources = {int(r["id"]): store.run_sources(int(r["id"])) for r in runs}
     flags = _health_flags(store, settings, runs) if settings is not None else {}
@@ -63,10 +72,20 @@ def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tup
     return {h.source_id: tuple(h.flags) for h in source_health(store, settings, now=as_of)}
 
 
-def _all_files(root: Path) -> set[str]:
-    if not root.is_dir():
-        return set()
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink()}
+def build_key(site: dict) -> str:
+    """What every page depends on besides its own data: the site settings, the templates and static files,
+    and the site builder's code. A change to any of them re-renders every page (once)."""
+    parts: list[str] = [BUILD_FORMAT, json.dumps(site, sort_keys=True, ensure_ascii=False, default=str)]
+    code_dir = Path(__file__).resolve().parent
+    for directory, pattern in ((TEMPLATES_DIR, "**/*"), (code_dir, "*.py")):
+        for file in sorted(directory.glob(pattern)):
+            if file.is_file():
+                parts.append(f"{file.name}:{hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()}")
+    return short_hash(*parts)
+
+
+def _spare_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.spare")
 
 
 def _remove_leftover_staging(target: Path) -> None:
@@ -77,18 +96,48 @@ def _remove_leftover_staging(target: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def _staging_dir(target: Path) -> Path:
+    """The staging tree: the previous generation of the site (kept after the last swap) when there is a
+    usable one, so only what changed since then is written; else a fresh directory."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    os.chmod(staging, 0o755)  # mkdtemp makes 0700; a web server must be able to read the site
+    spare = _spare_path(target)
+    if spare.is_symlink() or (spare.exists() and not spare.is_dir()):
+        spare.unlink()
+    elif spare.is_dir():
+        if (spare / MANIFEST_NAME).is_file():
+            os.rmdir(staging)
+            os.rename(spare, staging)
+        else:
+            shutil.rmtree(spare, ignore_errors=True)
+    return staging
+
+
+def _keep_as_spare(tree: Path, target: Path) -> None:
+    spare = _spare_path(target)
+    if spare.exists():
+        shutil.rmtree(spare, ignore_errors=True)
+    os.rename(tree, spare)
+
+
 def build_site(store: Store, settings: Settings, *, output_dir: Path | None = None) -> BuildReport:
-    """Build the whole site from the store and publish it atomically to ``output_dir`` (default: settings)."""
+    """Build the site from the store and publish it atomically to ``output_dir`` (default: settings).
+
+    Incremental by construction: pages whose inputs did not change are neither rendered nor written (see
+    ``writer``), and only the search shards holding a changed article page are indexed again."""
     started = time.monotonic()
     target = Path(output_dir) if output_dir is not None else settings.output_dir
     target = target.absolute()
     site = settings.section("site")
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise NotADirectoryError(f"publish target {target} must be a directory (or not exist yet)")
     _remove_leftover_staging(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    staging = _staging_dir(target)
+    search: ShardedSearch | None = None
     try:
-        os.chmod(staging, 0o755)  # mkdtemp makes 0700; a web server must be able to read the site
-        ctx = load_context(store, site, settings)
+        reader = StoreArticles(cache_path(target))
+        ctx = load_context(store, site, settings, reader=reader)
         writer = SiteWriter(staging, previous=target if target.is_dir() else None)
         pagefind = find_pagefind()
         if pagefind is None:
@@ -98,32 +147,63 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
             )
         elif not ctx.articles:
             pagefind = None  # Pagefind refuses to index nothing; an empty JSON index answers "no results"
+        base_key = build_key(site)
+        def with_text(art: Article) -> Article:
+            if art.paragraphs:
+                return art
+            return replace(art, paragraphs=split_paragraphs(store.article_text(art.id) or ""))
+
         pages = PageGenerator(
-            make_env(), page_size=int(site.get("page_size") or 30), pagefind=pagefind is not None
+            make_env(),
+            page_size=int(site.get("page_size") or 30),
+            pagefind=pagefind is not None,
+            base_key=base_key,
+            with_text=with_text,
         )
-        feeds = FeedsGenerator()
+        feeds = FeedsGenerator(base_key, with_text)
         meta = MetaGenerator()
-        for generator in (pages, feeds, meta):
-            for rel, data in generator.generate_output(ctx):
-                writer.write(rel, data)
+        articles = pages.article_jobs(ctx)  # oldest first
         if pagefind is not None:
-            # Indexes the staged pages, so the index is published in the same atomic swap as they are.
-            for rel, data in search_bundle(staging, target, pagefind):
-                writer.write(rel, data)
+            from site_builder.search_shards import ShardedSearch
+
+            shard_size = int(site.get("search_shard_size") or SHARD_SIZE)
+            if shard_size < 1:
+                raise ValueError(f"[site] search_shard_size must be at least 1, not {shard_size}")
+            search = ShardedSearch(pagefind, writer, staging.parent, articles, shard_size=shard_size)
+        for rel, key, render in articles:
+            data = writer.emit(rel, key, render)
+            if search is not None:
+                search.page(rel, data)
+        del articles
+        for generator in (pages, feeds, meta):
+            for output in generator.generate_output(ctx):
+                if len(output) == 2:
+                    writer.write(*output)
+                else:
+                    writer.emit(*output)
+        if search is not None:
+            search.finish()
         for rel, data in meta.sitemap_output(ctx, sorted(writer.paths)):
             writer.write(rel, data)
+        names = set(os.listdir(staging))
         if target.is_dir():
-            for entry in sorted(os.listdir(target)):
-                if entry.startswith("."):  # operator files such as .well-known/ or .gitkeep survive builds
-                    writer.carry_over(entry)
-        previous_files = _all_files(target)
-        changed = bool(writer.written) or previous_files != _all_files(staging)
+            names |= set(os.listdir(target))
+        for entry in sorted(names):
+            if entry.startswith("."):  # operator files such as .well-known/ or .gitkeep survive builds
+                writer.carry_over(entry)
+        writer.finish()
+        changed = writer.changed_from_published()
+        reader.save()
         if changed:
-            publish_atomically(staging, target)
+            old = publish_atomically(staging, target, keep_old=True)
+            if old is not None:
+                _keep_as_spare(old, target)
         else:
-            shutil.rmtree(staging)
+            _keep_as_spare(staging, target)  # now identical to the published site
             logger.info("build: nothing changed; the published site is left as it is")
     except BaseException:
+        if search is not None:
+            search.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     report = BuildReport(
@@ -134,12 +214,14 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
         seconds=round(time.monotonic() - started, 3),
         output_dir=target,
         published=changed,
+        rendered=writer.rendered,
     )
     logger.info(
-        "build: %d files (%d written, %d unchanged, %d feeds) in %.2fs → %s",
+        "build: %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",
         report.files_total,
         report.pages_written,
         report.files_unchanged,
+        report.rendered,
         report.feeds,
         report.seconds,
         target,

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from site_builder import paths
@@ -41,7 +42,7 @@ class Region:
     def level_label(self) -> str:
         return LEVEL_LABELS.get(self.level, "")
 
-    @property
+    @cached_property
     def path(self) -> str:
         return paths.region_dir(self.code) + "index.html"
 
@@ -52,7 +53,7 @@ class Topic:
     label: str
     articles: tuple[Article, ...]
 
-    @property
+    @cached_property
     def path(self) -> str:
         return paths.topic_dir(self.id) + "index.html"
 

@@ -7,7 +7,7 @@ feed's ``updated``/``lastBuildDate`` is its newest item's date, and items are ne
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from html import escape
 
@@ -15,7 +15,7 @@ from feedgen.feed import FeedGenerator as _FeedGen
 
 from site_builder import paths
 from site_builder.context import SiteContext
-from site_builder.models import CHINA_TZ, Article
+from site_builder.models import CHINA_TZ, Article, short_hash
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +89,13 @@ def _feed_url(base: str, key: str, kind: str) -> str:
 
 
 class FeedsGenerator:
-    """Yields every feed file; ``count`` says how many feeds (RSS+Atom pairs count as two) were made."""
+    """Yields every feed file as (path, key, render); ``count`` says how many feeds (RSS+Atom pairs count as
+    two) were made. A feed's key digests its newest items, so an unchanged feed is never re-rendered."""
 
-    def __init__(self) -> None:
+    def __init__(self, base_key: str = "", with_text: Callable[[Article], Article] | None = None) -> None:
         self.count = 0
+        self.base_key = base_key
+        self.with_text = with_text or (lambda art: art)  # feeds carry the full text
 
     def feed_specs(self, ctx: SiteContext) -> Iterator[tuple[str, str, str, Sequence[Article]]]:
         yield "all", "全部报道", "index.html", ctx.articles
@@ -102,9 +105,21 @@ class FeedsGenerator:
         for tid, topic in ctx.topics.items():
             yield f"topic/{tid}", topic.label, topic.path, topic.articles
 
-    def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
+        limit = max(1, int(ctx.site.get("feed_items") or 50))
         for key, title, page_path, articles in self.feed_specs(ctx):
-            rss, atom = render_feed(ctx, key, title, page_path, articles)
+            newest = sorted(articles, key=lambda a: a.sort_key)[:limit]
+            feed_key = short_hash(
+                self.base_key, key, title, page_path, *(a.digest or short_hash(repr(a)) for a in newest)
+            )
+            rendered: list[tuple[bytes, bytes]] = []
+
+            def both(key=key, title=title, page_path=page_path, newest=newest, rendered=rendered):
+                if not rendered:
+                    full = [self.with_text(a) for a in newest]
+                    rendered.append(render_feed(ctx, key, title, page_path, full))
+                return rendered[0]
+
             self.count += 2
-            yield paths.feed_path(key, "rss"), rss
-            yield paths.feed_path(key, "atom"), atom
+            yield paths.feed_path(key, "rss"), feed_key, lambda both=both: both()[0]
+            yield paths.feed_path(key, "atom"), feed_key, lambda both=both: both()[1]

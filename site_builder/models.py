@@ -6,6 +6,7 @@ Every JSON column is parsed once, here; generators and templates only see these 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -92,6 +93,9 @@ class Article:
     primary_code: str | None = None  # the most specific code of the primary (first tagged) region
     place: str | None = None  # the primary region for lists, e.g. "河北省 · 邯郸市 · 魏县", or "全国"
     copies: tuple[Copy, ...] = ()
+    # What the pages and feeds show of this article (its row and its copies), as a short hash: the site
+    # builder re-renders a page only when the digests of what it shows changed.
+    digest: str = ""
 
     @property
     def month(self) -> str:
@@ -182,8 +186,32 @@ def regions_from_json(items: Iterable[Any]) -> list[RegionRef]:
     return out
 
 
-def read_article(row: Mapping[str, Any]) -> Article | None:
-    """One store row → an ``Article``; None (logged) when the row cannot be published safely."""
+def short_hash(*parts: object) -> str:
+    """A 128-bit BLAKE2b hex digest of ``parts`` (their ``str``), for change detection, not security."""
+    text = "\x1e".join("" if p is None else str(p) for p in parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+# Bookkeeping columns that change without the article changing.
+_NOT_CONTENT = frozenset({"rev"})
+
+
+def row_digest(row: Mapping[str, Any]) -> str:
+    """Digest of every content column of a store row (column order fixed by name)."""
+    keys = sorted(row.keys()) if hasattr(row, "keys") else sorted(row)
+    return short_hash(*(f"{k}={row[k]}" for k in keys if k not in _NOT_CONTENT))
+
+
+def split_paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split("\n") if p.strip())
+
+
+def read_article(row: Mapping[str, Any], *, keep_text: bool = True) -> Article | None:
+    """One store row → an ``Article``; None (logged) when the row cannot be published safely.
+
+    ``keep_text=False`` leaves ``paragraphs`` empty (the summary and digest still cover the text): the site
+    builder loads an article's text only when it renders its page or a feed, so 100,000 texts are never
+    held at once."""
     aid = str(row["id"])
     if not ARTICLE_ID.match(aid):
         logger.warning("article id %r is not 16 hex digits; skipped", aid)
@@ -194,7 +222,7 @@ def read_article(row: Mapping[str, Any]) -> Article | None:
         logger.warning("article %s has neither a publish time nor extracted_at; skipped", aid)
         return None
     text = str(row["text"] or "")
-    paragraphs = tuple(p.strip() for p in text.split("\n") if p.strip())
+    paragraphs = split_paragraphs(text) if keep_text else ()
     region_items = _json(row["regions_json"], [], "regions_json", aid)
     tagged: list[RegionRef] = []
     seen: set[str] = set()
@@ -246,32 +274,45 @@ def read_article(row: Mapping[str, Any]) -> Article | None:
         group_id=_clean_str(row["group_id"]) or aid,
         place=place,
         primary_code=primary[-1].code if primary else None,
+        digest=row_digest(row),
     )
 
 
-def read_articles(rows: Iterable[Mapping[str, Any]]) -> list[Article]:
+def read_articles(rows: Iterable[Mapping[str, Any]], *, keep_text: bool = True) -> list[Article]:
     """Published articles (relevant originals), newest first, each with its syndicated copies attached.
 
     Copies are listed whatever their own relevance score: they carry the same story.
     """
-    originals: list[tuple[Mapping[str, Any], Article]] = []
+    return assemble(read_row(row, keep_text=keep_text) for row in rows)
+
+
+ParsedRow = tuple[Article | None, str | None, Copy | None]  # (published original, copy's group, copy)
+
+
+def read_row(row: Mapping[str, Any], *, keep_text: bool = True) -> ParsedRow:
+    """What one store row contributes to the site: a published original, a syndicated copy, or nothing."""
+    if int(row["is_original"] or 0):
+        if not int(row["relevant"] or 0):
+            return None, None, None
+        return read_article(row, keep_text=keep_text), None, None
+    group = _clean_str(row["group_id"])
+    if not group:
+        return None, None, None
+    site = _clean_str(row["site"]) or str(row["source_id"])
+    return None, group, Copy(str(row["id"]), site, safe_link(row["url"]))
+
+
+def assemble(parsed: Iterable[ParsedRow]) -> list[Article]:
+    """Originals with their copies attached, newest first."""
+    originals: list[Article] = []
     copies_by_group: dict[str, list[Copy]] = {}
-    for row in rows:
-        if int(row["is_original"] or 0):
-            if not int(row["relevant"] or 0):
-                continue
-            art = read_article(row)
-            if art is not None:
-                originals.append((row, art))
-        else:
-            group = _clean_str(row["group_id"])
-            if group:
-                site = _clean_str(row["site"]) or str(row["source_id"])
-                copies_by_group.setdefault(group, []).append(
-                    Copy(str(row["id"]), site, safe_link(row["url"]))
-                )
+    for art, group, copy in parsed:
+        if art is not None:
+            originals.append(art)
+        elif group is not None and copy is not None:
+            copies_by_group.setdefault(group, []).append(copy)
     out = []
-    for _row, art in originals:
+    for art in originals:
         copies = sorted(copies_by_group.get(art.group_id, []), key=lambda c: (c.site, c.id))
         out.append(_with_copies(art, tuple(c for c in copies if c.id != art.id)))
     out.sort(key=lambda a: a.sort_key)
@@ -281,4 +322,6 @@ def read_articles(rows: Iterable[Mapping[str, Any]]) -> list[Article]:
 def _with_copies(art: Article, copies: tuple[Copy, ...]) -> Article:
     from dataclasses import replace
 
-    return replace(art, copies=copies) if copies else art
+    if not copies:
+        return art
+    return replace(art, copies=copies, digest=short_hash(art.digest, *(repr(c) for c in copies)))

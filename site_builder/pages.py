@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import jinja2
 
 from site_builder import paths
 from site_builder.context import RECENT_DAYS, SiteContext
-from site_builder.models import CHINA_TZ, Article
+from site_builder.models import CHINA_TZ, Article, short_hash
 from site_builder.tilemap import legend, svg_size
 
 logger = logging.getLogger(__name__)
@@ -36,11 +37,18 @@ class FeedLink:
 
 @dataclass(frozen=True)
 class Pager:
+    """Where a list page sits. Lists are numbered from the OLDEST story: ``page/1.html`` holds the oldest
+    ``size`` stories and never changes when newer ones arrive, so a nightly build rewrites only the first
+    page (``index.html``) and, now and then, one new numbered page — not every page of every list.
+
+    ``number`` is 0 on the first page (the newest stories), else the page's number."""
+
     number: int
-    total: int
-    prev: str | None
-    next: str | None
-    pages: tuple[tuple[int | None, str | None], ...]  # (None, None) marks a gap
+    newer: str | None  # the page of the next newer stories
+    older: str | None
+    latest: str | None  # link to the first page, when not on it
+    oldest: str | None  # link to page 1, when it is neither this page nor its neighbour
+    span: str  # "2024-01-03 至 2024-02-11" on numbered pages
 
 
 def feed_link(key: str, title: str) -> FeedLink:
@@ -85,43 +93,85 @@ def _minute(dt: datetime) -> str:
     return _china(dt).strftime("%Y-%m-%d %H:%M")
 
 
-def pager_pages(number: int, total: int, directory: str) -> tuple[tuple[int | None, str | None], ...]:
-    """Page links: first, last and two either side of the current one, with gaps marked."""
-    wanted = sorted({1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
-    out: list[tuple[int | None, str | None]] = []
-    previous = 0
-    for n in wanted:
-        if n - previous > 1:
-            out.append((None, None))
-        out.append((n, paths.list_page_path(directory, n)))
-        previous = n
-    return tuple(out)
-
-
 def paginate(
     items: Sequence[Article], size: int, directory: str
 ) -> Iterator[tuple[str, Sequence[Article], Pager]]:
-    """(path, items of the page, pager) for every page of a list; an empty list still has page 1."""
+    """(path, items of the page, pager) for every page of a newest-first list; an empty list still has its
+    first page.
+
+    Counting from the oldest story, the list is cut into ``K = len // size`` full chunks; the first page
+    (``index.html``) shows the newest full chunk and the stories newer than it (``size`` to ``2·size - 1``
+    stories), and chunk ``k < K`` is ``page/k.html``. Every page's content and links depend only on its own
+    chunk (and, for the page just below the first one, on whether a newer chunk has filled up)."""
     size = max(1, size)
-    total = max(1, -(-len(items) // size))
-    for number in range(1, total + 1):
-        pager = Pager(
-            number=number,
-            total=total,
-            prev=paths.list_page_path(directory, number - 1) if number > 1 else None,
-            next=paths.list_page_path(directory, number + 1) if number < total else None,
-            pages=pager_pages(number, total, directory),
+    n = len(items)
+    full = n // size
+    numbered = max(0, full - 1)  # pages 1 … numbered; chunk ``full`` is shown on the first page
+    first = paths.list_page_path(directory, 1)  # index.html
+
+    def page_path(k: int) -> str:
+        return f"{directory}page/{k}.html"
+
+    first_count = n - numbered * size
+    yield (
+        first,
+        items[:first_count],
+        Pager(0, None, page_path(numbered) if numbered else None, None, None, ""),
+    )
+    for k in range(numbered, 0, -1):
+        # oldest-first chunk k covers newest-first positions [n - k·size, n - (k-1)·size)
+        chunk = items[n - k * size : n - (k - 1) * size]
+        span = f"{_day(chunk[-1].date)} 至 {_day(chunk[0].date)}"
+        yield (
+            page_path(k),
+            chunk,
+            Pager(
+                number=k,
+                newer=page_path(k + 1) if k < numbered else first,
+                older=page_path(k - 1) if k > 1 else None,
+                latest=first if k < numbered else None,
+                oldest=page_path(1) if k > 2 else None,
+                span=span,
+            ),
         )
-        yield paths.list_page_path(directory, number), items[(number - 1) * size : number * size], pager
+
+
+def _pager_key(pager: Pager) -> tuple:
+    return (pager.number, pager.newer, pager.older, pager.latest, pager.oldest, pager.span)
+
+
+def _items_key(items: Sequence[Article]) -> str:
+    return short_hash(*(a.digest or short_hash(repr(a)) for a in items))
+
+
+Output = tuple  # (path, bytes) or (path, key, render): see ``SiteWriter.emit``
 
 
 class PageGenerator:
-    """Yields (path, bytes) for every HTML page, plus the JSON search index when Pagefind is not used."""
+    """Yields every HTML page, plus the JSON search index when Pagefind is not used.
 
-    def __init__(self, env: jinja2.Environment, page_size: int, *, pagefind: bool = True) -> None:
+    Pages come as (path, key, render): ``key`` digests everything the page shows (the templates and code via
+    ``base_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
+    whose key differs from the one it was last built with."""
+
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        page_size: int,
+        *,
+        pagefind: bool = True,
+        base_key: str = "",
+        with_text: Callable[[Article], Article] | None = None,
+    ) -> None:
         self.env = env
+        # Articles are read without their text (see ``models.read_article``); this loads it for a page.
+        self.with_text = with_text or (lambda art: art)
         self.page_size = page_size
         self.pagefind = pagefind  # False: the fallback substring search over search-index.json
+        self.base_key = base_key
+        self._memo_ctx: SiteContext | None = None
+        self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
+        self._repr_memo: dict[tuple, str] = {}
 
     def render(self, template: str, path: str, ctx: SiteContext, **variables: Any) -> bytes:
         variables.setdefault("feeds", [feed_link("all", "全部报道")])
@@ -132,13 +182,18 @@ class PageGenerator:
         )
         return html.encode("utf-8")
 
-    def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    def job(self, template: str, path: str, ctx: SiteContext, key_parts: tuple, **variables: Any) -> Output:
+        """A page the writer renders only when ``key_parts`` (what the page shows, summarised) changed."""
+        key = short_hash(self.base_key, template, path, *key_parts)
+        return path, key, lambda: self.render(template, path, ctx, **variables)
+
+    def generate_output(self, ctx: SiteContext) -> Iterator[Output]:
+        """Every page but the article pages (``article_jobs``: the build feeds those to the search index)."""
         yield from self._home(ctx)
         yield from self._regions(ctx)
         yield from self._national(ctx)
         yield from self._topics(ctx)
         yield from self._archive(ctx)
-        yield from self._articles(ctx)
         yield (
             "about.html",
             self.render(
@@ -160,19 +215,19 @@ class PageGenerator:
         if not self.pagefind:
             yield "search-index.json", search_index(ctx.articles)
 
-    def _home(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    def _home(self, ctx: SiteContext) -> Iterator[Output]:
         width, height = svg_size()
         for path, items, pager in paginate(ctx.articles, self.page_size, ""):
-            yield (
-                path,
-                self.render(
-                    "index.html",
-                    path,
-                    ctx,
-                    page_title=None if pager.number == 1 else f"最新报道（第 {pager.number} 页）",
-                    section="home",
-                    items=items,
-                    pager=pager,
+            first = pager.number == 0
+            variables: dict[str, Any] = {
+                "page_title": None if first else f"最新报道（{pager.span}）",
+                "section": "home",
+                "items": items,
+                "pager": pager,
+            }
+            key: tuple = (_items_key(items), _pager_key(pager))
+            if first:  # the map, the overview and the counts are only on the first page
+                variables.update(
                     tiles=ctx.tiles,
                     map_width=width,
                     map_height=height,
@@ -182,8 +237,16 @@ class PageGenerator:
                     total=len(ctx.articles),
                     national_count=len(ctx.national),
                     newest=ctx.newest,
-                ),
-            )
+                )
+                key += (
+                    repr(ctx.tiles),
+                    repr([(p.code, p.name, len(p.articles), p.recent, len(p.children)) for p in ctx.provinces]),
+                    repr([(t.id, t.label, len(t.articles)) for t in ctx.topics.values()]),
+                    len(ctx.articles),
+                    len(ctx.national),
+                    ctx.newest,
+                )
+            yield self.job("index.html", path, ctx, key, **variables)
 
     def _list(
         self,
@@ -197,29 +260,40 @@ class PageGenerator:
         breadcrumbs: Sequence[tuple[str, str | None]] = (),
         children: Sequence[Any] = (),
         intro: str | None = None,
-    ) -> Iterator[tuple[str, bytes]]:
+    ) -> Iterator[Output]:
         for path, page_items, pager in paginate(items, self.page_size, directory):
-            title = heading if pager.number == 1 else f"{heading}（第 {pager.number} 页）"
-            yield (
+            first = pager.number == 0
+            title = heading if first else f"{heading}（{pager.span}）"
+            # Counts and sub-regions change with every new story, so only the first page shows them.
+            page_children = list(children) if first else []
+            yield self.job(
+                "list.html",
                 path,
-                self.render(
-                    "list.html",
-                    path,
-                    ctx,
-                    page_title=title,
-                    heading=title,
-                    section=section,
-                    items=page_items,
-                    pager=pager,
-                    feeds=feeds,
-                    breadcrumbs=list(breadcrumbs),
-                    children=list(children),
-                    intro=intro,
-                    total=len(items),
+                ctx,
+                (
+                    title,
+                    section,
+                    repr(feeds),
+                    repr(list(breadcrumbs)),
+                    repr([(c.code, c.name, len(c.articles)) for c in page_children]),
+                    intro if first else None,
+                    len(items) if first else None,
+                    _items_key(page_items),
+                    _pager_key(pager),
                 ),
+                page_title=title,
+                heading=title,
+                section=section,
+                items=page_items,
+                pager=pager,
+                feeds=feeds,
+                breadcrumbs=list(breadcrumbs),
+                children=page_children,
+                intro=intro if first else None,
+                total=len(items),
             )
 
-    def _regions(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    def _regions(self, ctx: SiteContext) -> Iterator[Output]:
         for code, region in ctx.regions.items():
             chain = ctx.region_chain(code)
             crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain[:-1]] + [(region.name, None)]
@@ -236,7 +310,7 @@ class PageGenerator:
                 intro=f"{region.level_label}地区 · 共 {len(region.articles)} 篇 · 近{RECENT_DAYS}天 {region.recent} 篇",
             )
 
-    def _national(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    def _national(self, ctx: SiteContext) -> Iterator[Output]:
         yield from self._list(
             ctx,
             paths.NATIONAL_DIR,
@@ -248,7 +322,7 @@ class PageGenerator:
             intro="国家层面的政策与报道（国家卫生健康委、国家医保局等）。",
         )
 
-    def _topics(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    def _topics(self, ctx: SiteContext) -> Iterator[Output]:
         for tid, topic in ctx.topics.items():
             yield from self._list(
                 ctx,
@@ -261,7 +335,7 @@ class PageGenerator:
                 intro=f"专题 · 共 {len(topic.articles)} 篇",
             )
 
-    def _archive(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    def _archive(self, ctx: SiteContext) -> Iterator[Output]:
         months = [(m, len(items)) for m, items in ctx.months.items()]
         yield (
             paths.ARCHIVE_INDEX,
@@ -285,33 +359,75 @@ class PageGenerator:
                 breadcrumbs=[("首页", "index.html"), ("归档", paths.ARCHIVE_INDEX), (month, None)],
             )
 
-    def _articles(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
-        for art in ctx.articles:
-            path = paths.article_path(art.id)
-            regions = [ctx.regions[c] for c in ctx.article_regions.get(art.id, ()) if c in ctx.regions]
-            primary_chain = ctx.region_chain(art.primary_code) if art.primary_code else []
-            feeds = [feed_link("all", "全部报道")]
-            crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in primary_chain]
-            if primary_chain:
-                feeds.insert(0, feed_link(f"region/{primary_chain[-1].code}", primary_chain[-1].name))
-            elif art.national:
-                feeds.insert(0, feed_link("national", "全国"))
-                crumbs.append(("全国", paths.NATIONAL_DIR + "index.html"))
-            yield (
-                path,
-                self.render(
-                    "article.html",
-                    path,
-                    ctx,
-                    page_title=art.title,
-                    section="article",
-                    article=art,
-                    regions=regions,
-                    breadcrumbs=crumbs,
-                    feeds=feeds,
-                    description=art.summary,
-                ),
+    def _article_parts(self, ctx: SiteContext, art: Article) -> tuple[list, list, list]:
+        codes = ctx.article_regions.get(art.id, ())
+        regions = [ctx.regions[c] for c in codes if c in ctx.regions]
+        crumbs, feeds = self._article_links(ctx, art.primary_code, art.national)
+        return regions, list(crumbs), list(feeds)
+
+    def _article_links(self, ctx: SiteContext, primary_code: str | None, national: bool) -> tuple[tuple, tuple]:
+        # Many articles share a primary region: its breadcrumbs and feed links are made once per build.
+        if self._memo_ctx is not ctx:
+            self._memo_ctx, self._links_memo = ctx, {}
+        found = self._links_memo.get((primary_code, national))
+        if found is None:
+            found = self._links_memo[(primary_code, national)] = self._make_article_links(
+                ctx, primary_code, national
             )
+        return found
+
+    def _make_article_links(self, ctx: SiteContext, primary_code: str | None, national: bool) -> tuple[tuple, tuple]:
+        primary_chain = ctx.region_chain(primary_code) if primary_code else []
+        feeds = [feed_link("all", "全部报道")]
+        crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in primary_chain]
+        if primary_chain:
+            feeds.insert(0, feed_link(f"region/{primary_chain[-1].code}", primary_chain[-1].name))
+        elif national:
+            feeds.insert(0, feed_link("national", "全国"))
+            crumbs.append(("全国", paths.NATIONAL_DIR + "index.html"))
+        return tuple(crumbs), tuple(feeds)
+
+    def article_job(self, ctx: SiteContext, art: Article) -> Output:
+        path = paths.article_path(art.id)
+        regions = [ctx.regions[c] for c in ctx.article_regions.get(art.id, ()) if c in ctx.regions]
+        crumbs, feeds = self._article_links(ctx, art.primary_code, art.national)
+        key = short_hash(
+            self.base_key,
+            "article.html",
+            path,
+            art.digest or short_hash(repr(art)),
+            *(f"{r.code}:{r.name}" for r in regions),
+            self._links_repr(crumbs, feeds),
+        )
+        # Only the key is made now; the page (and the article's text) only if the writer asks for it.
+        return path, key, partial(self._render_article, ctx, art)
+
+    def _links_repr(self, crumbs: tuple, feeds: tuple) -> str:
+        found = self._repr_memo.get((crumbs, feeds))
+        if found is None:
+            found = self._repr_memo[(crumbs, feeds)] = repr((crumbs, feeds))
+        return found
+
+    def _render_article(self, ctx: SiteContext, art: Article) -> bytes:
+        path = paths.article_path(art.id)
+        regions, crumbs, feeds = self._article_parts(ctx, art)
+        art = self.with_text(art)
+        return self.render(
+            "article.html",
+            path,
+            ctx,
+            page_title=art.title,
+            section="article",
+            article=art,
+            regions=regions,
+            breadcrumbs=crumbs,
+            feeds=feeds,
+            description=art.summary,
+        )
+
+    def article_jobs(self, ctx: SiteContext) -> list[Output]:
+        """Every article page, oldest first (the order of the search index's shards)."""
+        return [self.article_job(ctx, art) for art in reversed(ctx.articles)]
 
 
 def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
@@ -332,7 +448,7 @@ def search_index(articles: Sequence[Article]) -> bytes:
             "url": paths.article_path(a.id),
             "date": _day(a.date),
             "place": a.place or "",
-            "text": " ".join(" ".join(a.paragraphs).split())[:SEARCH_TEXT_CHARS],
+            "text": a.summary[:SEARCH_TEXT_CHARS],
         }
         for a in articles
     ]

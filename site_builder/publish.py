@@ -45,10 +45,11 @@ def _renameat2_exchange(a: Path, b: Path) -> bool:
     raise OSError(err, f"renameat2({a}, {b}, RENAME_EXCHANGE): {os.strerror(err)}")
 
 
-def publish_atomically(staging: Path, target: Path) -> None:
+def publish_atomically(staging: Path, target: Path, *, keep_old: bool = False) -> Path | None:
     """Replace ``target`` by ``staging`` atomically; ``staging`` is consumed (gone afterwards).
 
-    Both must be on the same filesystem (put the staging directory next to the target).
+    Both must be on the same filesystem (put the staging directory next to the target). The previous tree
+    is deleted, or with ``keep_old`` returned (its path) for the caller to reuse; None when there was none.
     """
     staging, target = Path(staging), Path(target)
     if not staging.is_dir():
@@ -57,18 +58,21 @@ def publish_atomically(staging: Path, target: Path) -> None:
         raise NotADirectoryError(f"publish target {target} must be a directory (or not exist yet)")
     if not target.exists():
         os.rename(staging, target)
-        return
+        return None
     if _renameat2_exchange(staging, target):
-        shutil.rmtree(staging)  # now holds the previous site
-        return
-    logger.warning("publish: RENAME_EXCHANGE unavailable here; falling back to two renames (brief gap)")
-    aside = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if aside.exists():
-        shutil.rmtree(aside)
-    os.rename(target, aside)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(aside, target)
-        raise
-    shutil.rmtree(aside)
+        old = staging  # now holds the previous site
+    else:
+        logger.warning("publish: RENAME_EXCHANGE unavailable here; falling back to two renames (brief gap)")
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        os.rename(target, old)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            os.rename(old, target)
+            raise
+    if keep_old:
+        return old
+    shutil.rmtree(old)
+    return None

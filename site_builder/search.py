@@ -1,46 +1,81 @@
-"""Full-text search: a Pagefind (extended build) index over the article pages of the staged site.
+"""Full-text search: Pagefind (extended build) indexes over the article pages, in shards.
 
-Pagefind runs at build time, after every page is in the staging directory and before the atomic publish, so the
-index always matches the pages it is published with. Its output goes to a scratch directory and then through
-the ``SiteWriter`` like every other file (``pagefind/…``): unchanged index files keep their inode and mtime.
+**Sharded index (``ShardIndexer``).** The article pages, oldest first, are cut into shards of ``SHARD_SIZE``
+consecutive pages (``plan_shards``); each shard is one self-contained Pagefind bundle, ``pagefind/s0001/``,
+``pagefind/s0002/``, …, written by its own Pagefind process in service mode (``pagefind_extended --service``)
+that the build feeds from memory while it renders: ``ShardIndexer.add`` only queues the page, a writer thread
+pipes it to Pagefind, and Pagefind segments and indexes it in its own process while Python renders the next
+pages. ``pagefind/shards.json`` (``write_shard_list``) lists the bundles newest first; ``static/search.js``
+imports the newest and merges the others into it (Pagefind's ``mergeIndex``). Because shards are ordinal
+chunks from the oldest page, adding newer articles changes only the last shard (or appends one), and a
+shard's ``key`` — a digest of its pages and of Pagefind's version — tells an incremental build which shards
+it can keep as they are and which it must re-index.
 
-Only article pages are indexed (``--glob article/*.html``), and within them only the element marked
-``data-pagefind-body`` (the article itself, not the navigation). The extended build is required: it segments
-Chinese text into words (the standard build would index whole runs of Han characters as one "word").
+Why these bounds: Pagefind's zh mode costs ~1.2 ms of CPU and ~0.2 MB of memory per page, all of it held until
+the bundle is written. One process over 100,000 pages takes 13+ GB; a 2,000-page shard ~0.4 GB of page data
+(measured peak RSS: see ``SHARD_SIZE``), and at most two shard processes are alive at once (one being fed, the
+previous one writing its bundle), so the build's memory does not grow with the archive.
 
-Determinism: Pagefind's file names are content hashes, and for the same input pages its output is
-byte-identical (checked by ``tests/site_builder/test_site_search.py``) — except for filter files
-(``data-pagefind-filter``), whose order changes from run to run (a hash map inside Pagefind 1.5), so the
-templates mark no filters. As a second safeguard, and to save the indexing time, the bundle carries
-``pagefind/yigai-input.sha256``, a digest of the indexed pages and of Pagefind's version: when the published bundle has
-the same digest, its files are reused as they are and Pagefind does not run.
+Determinism: for the same pages *added in the same order* a shard's bundle is byte-identical (Pagefind
+numbers pages in the order it receives them; its file names are content hashes). Callers add a shard's pages in
+``Shard.article_ids`` order. The templates mark no ``data-pagefind-filter`` (Pagefind 1.5 writes filter files
+in hash-map order).
+
+Searching shards is not quite searching one index: Pagefind ignores a query word that its index does not hold
+at all (and falls back to a shorter indexed word that is a prefix of it), so a shard lacking one word answers
+with the pages that have the others. ``static/search.js`` keeps only the pages that every word found anywhere
+on the site matches (one single-word search per word, results intersected by page), which removes the ignored-
+word floods; the prefix fallback can still add a few weaker matches from shards lacking the full word.
+
+Only the ``data-pagefind-body`` element of a page is indexed (the article, not the navigation). The extended
+build is required: it segments Chinese text into words (the standard build would index whole runs of Han
+characters as one "word").
 
 When no Pagefind binary can be found the build does not fail: it logs a warning and falls back to the small
 JSON substring index (``search-index.json``, see ``pages.search_index``); ``static/search.js`` handles both.
-A binary that exists but fails raises ``SearchIndexError``, which fails the build (the live site is untouched).
+A binary that exists but fails, crashes, stalls or answers with an error raises ``SearchIndexError``, which
+fails the build (the live site is untouched).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ctypes
 import hashlib
+import json
 import logging
 import os
+import queue
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
-PAGEFIND_DIR = "pagefind"  # where the bundle lives in the output
+PAGEFIND_DIR = "pagefind"  # where the bundle(s) live in the output
 PAGEFIND_ENV = "YIGAI_PAGEFIND"  # a path to the binary, or "none" to force the JSON fallback
-INDEXED_GLOB = "article/*.html"
-INPUT_DIGEST = "yigai-input.sha256"  # in the bundle: what it was built from
-TIMEOUT_SECONDS = 600
+SHARDS_FILE = "shards.json"  # pagefind/shards.json: the shard bundles, newest first (static/search.js)
+# 2,000 pages per shard: Pagefind's zh mode holds ~0.2 MB per page until the bundle is written (measured peak
+# RSS of one shard process: ~450 MB for 2,000 real article pages), and two shard processes may be alive at once
+# (one being fed while the previous one writes), so indexing stays under ~1 GB however large the archive; a
+# shard takes ~4 s of Pagefind CPU. Smaller shards would mean more bundles for the browser to merge per query.
+SHARD_SIZE = 2000
+# A stalled Pagefind: no input accepted, no reply, or the bundle not written for this long.
+SHARD_TIMEOUT_SECONDS = 300.0
+_SHARD_FORMAT = "yigai-shard-1 force_language=zh"  # in every shard key: change it with the config
+_SHARD_NAME = re.compile(r"s(\d{4,})")
+# Pages queued for the writer thread (beyond the pipe's buffer) before add() waits for Pagefind.
+_QUEUE_DEPTH = 32
 _PR_SET_PDEATHSIG = 1
 # Pagefind's ready-made UIs; the site uses the JS API (static/search.js), so these are not published.
 _UNUSED_PREFIXES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -71,62 +106,40 @@ def find_pagefind() -> Path | None:
     return Path(found) if found else None
 
 
+def _load_prctl() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+# Resolved once, in the parent: the child (after fork, before exec, possibly while other threads of the build
+# held locks) then runs no import and no dlopen.
+_PRCTL = _load_prctl()
+_SIGKILL = int(signal.SIGKILL)
+
+
 def _die_with_parent() -> None:
     """In the child before exec: on Linux, be killed when the build process dies (a SIGKILLed nightly run
-    must not leave Pagefind running). Elsewhere a no-op."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
+    must not leave Pagefind running). Elsewhere a no-op.
+
+    Linux sends the signal when the *thread* that started the child ends, so start Pagefind from a thread
+    that outlives it (the build's main thread)."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, _SIGKILL)
 
 
-def pagefind_bundle(site_dir: Path, binary: Path) -> Iterator[tuple[str, bytes]]:
-    """Index the article pages under ``site_dir``; yield (``pagefind/<file>``, bytes), sorted by path."""
-    site_dir = Path(site_dir).absolute()
-    # Scratch space next to the staging directory (``.output.staging-XXXX-pagefind-YYYY``): if the build is
-    # killed, the next build's clean-up of leftover staging directories removes it too.
-    with tempfile.TemporaryDirectory(prefix=f"{site_dir.name}-pagefind-", dir=site_dir.parent) as scratch:
-        bundle = Path(scratch) / "bundle"
-        # A clean environment and working directory: Pagefind reads PAGEFIND_* variables and a
-        # pagefind.{yml,toml,json} from its working directory, neither of which may change our index.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-        command = [
-            str(binary),
-            "--site",
-            str(site_dir),
-            "--output-path",
-            str(bundle),
-            "--glob",
-            INDEXED_GLOB,
-            "--force-language",
-            "zh",  # every page is zh-CN; one language means one index
-            "--quiet",
-        ]
-        try:
-            done = subprocess.run(
-                command,
-                cwd=scratch,
-                env=env,
-                capture_output=True,
-                timeout=TIMEOUT_SECONDS,
-                check=False,
-                preexec_fn=_die_with_parent,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SearchIndexError(f"pagefind could not run ({binary}): {exc}") from exc
-        output = (done.stdout + done.stderr).decode("utf-8", "replace").strip()
-        if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
-            raise SearchIndexError(f"pagefind failed (exit {done.returncode}): {output[-2000:]}")
-        if output:
-            logger.debug("pagefind: %s", output)
-        for file in sorted(bundle.rglob("*")):
-            if file.is_file() and not file.name.startswith(_UNUSED_PREFIXES):
-                yield f"{PAGEFIND_DIR}/{file.relative_to(bundle).as_posix()}", file.read_bytes()
+def _clean_env() -> dict[str, str]:
+    # The Pagefind CLI reads PAGEFIND_* variables and a pagefind.{yml,toml,json} from its working directory;
+    # service mode (1.5) takes its configuration from NewIndex only, and the clean environment and scratch cwd
+    # keep it that way should that change.
+    return {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
 
 
 def pagefind_version(binary: Path) -> str:
-    """``pagefind 1.5.2``: which Pagefind made an index (part of the input digest)."""
+    """``pagefind 1.5.2``: which Pagefind made an index (part of every shard key)."""
     try:
         done = subprocess.run([str(binary), "--version"], capture_output=True, timeout=60, check=True)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -134,41 +147,403 @@ def pagefind_version(binary: Path) -> str:
     return done.stdout.decode("utf-8", "replace").strip()
 
 
-def input_digest(site_dir: Path, version: str) -> str:
-    """SHA-256 over the Pagefind version and the pages it would index (path and bytes, sorted)."""
-    digest = hashlib.sha256()
-    digest.update(version.encode("utf-8") + b"\n")
-    for page in sorted(Path(site_dir).glob(INDEXED_GLOB)):
-        name = page.relative_to(site_dir).as_posix().encode()
-        data = page.read_bytes()
-        digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
-        digest.update(data)
-    return digest.hexdigest()
+# --- shards -------------------------------------------------------------------------------------------------
 
 
-def _previous_bundle(published: Path, digest: str) -> list[tuple[str, bytes]] | None:
-    """The published bundle's files when it was built from exactly these inputs, else None."""
-    bundle = Path(published) / PAGEFIND_DIR
+@dataclass(frozen=True)
+class Shard:
+    """One Pagefind bundle, ``pagefind/<name>/``: consecutive article pages, oldest first."""
+
+    name: str  # "s0001" is the oldest; the ordinal is stable as long as older pages stay
+    article_ids: tuple[str, ...]  # in the order their pages must be added to the index
+    key: str  # sha256 hex of the pages (id, page key) and of the Pagefind version: equal key, equal bundle
+
+
+def plan_shards(
+    pages: Sequence[tuple[str, str]], size: int = SHARD_SIZE, version: str | None = None
+) -> list[Shard]:
+    """Cut ``pages`` — (article id, page key), OLDEST FIRST — into shards of ``size`` from the oldest.
+
+    The page key is whatever changes when the indexed page changes (e.g. a digest of its HTML); ``version``
+    (required; positional or keyword) is ``pagefind_version(binary)``. Appending newer pages changes only the
+    last shard (or appends shards); changing one page changes only its shard's key. Inserting or removing an
+    *older* page shifts every later shard (all of them are indexed again), so order by something that only
+    grows (first-seen order) rather than by a publication date that a backfill can put in the past."""
+    if version is None:
+        raise TypeError("plan_shards() needs the Pagefind version (pagefind_version(binary))")
+    if size < 1:
+        raise ValueError(f"shard size must be at least 1, not {size}")
+    seen: set[str] = set()
+    for article_id, _ in pages:
+        if article_id in seen:
+            raise ValueError(f"article {article_id!r} is listed twice")
+        seen.add(article_id)
+    shards = []
+    for number, start in enumerate(range(0, len(pages), size), start=1):
+        chunk = pages[start : start + size]
+        digest = hashlib.sha256()
+        for part in (_SHARD_FORMAT, version):
+            _digest_field(digest, part)
+        for article_id, page_key in chunk:
+            _digest_field(digest, article_id)
+            _digest_field(digest, page_key)
+        shards.append(Shard(f"s{number:04d}", tuple(a for a, _ in chunk), digest.hexdigest()))
+    return shards
+
+
+def _digest_field(digest: Any, text: str) -> None:
+    data = text.encode("utf-8")
+    digest.update(b"%d:" % len(data) + data)
+
+
+def _ordinal(name: str) -> int:
+    match = _SHARD_NAME.fullmatch(name)
+    if match is None:
+        raise ValueError(f"not a shard name: {name!r}")
+    return int(match.group(1))
+
+
+def write_shard_list(shards: Sequence[Shard]) -> tuple[str, bytes]:
+    """(``pagefind/shards.json``, bytes): the shard bundle directories, newest first (``["s0046/", …]``),
+    relative to ``pagefind/``. ``static/search.js`` imports the first and merges the others."""
+    names = sorted((s.name for s in shards), key=_ordinal, reverse=True)
+    if len(set(names)) != len(names):
+        raise ValueError("two shards have the same name")
+    return f"{PAGEFIND_DIR}/{SHARDS_FILE}", (json.dumps([f"{n}/" for n in names]) + "\n").encode("ascii")
+
+
+def _peak_rss(pid: int) -> int | None:
+    """The process's peak resident set size in bytes (Linux: VmHWM), or None."""
     try:
-        if (bundle / INPUT_DIGEST).read_text("ascii").strip() != digest:
-            return None
-        files = sorted(p for p in bundle.rglob("*") if p.is_file() and p.name != INPUT_DIGEST)
-        if any(p.is_symlink() for p in files) or not (bundle / "pagefind.js").is_file():
-            return None
-        return [(f"{PAGEFIND_DIR}/{p.relative_to(bundle).as_posix()}", p.read_bytes()) for p in files]
-    except (OSError, UnicodeDecodeError):
-        return None
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
-def search_bundle(site_dir: Path, published: Path, binary: Path) -> Iterator[tuple[str, bytes]]:
-    """The ``pagefind/`` files for the staged site ``site_dir``: reused from the ``published`` site when its
-    index was built from the same pages by the same Pagefind version, else freshly built."""
-    digest = input_digest(site_dir, pagefind_version(binary))
-    files = _previous_bundle(published, digest)
-    if files is None:
-        files = list(pagefind_bundle(site_dir, binary))
-        logger.info("search: Pagefind indexed the article pages (%d index files)", len(files))
-    else:
-        logger.info("search: article pages unchanged; the published Pagefind index is kept")
-    yield from files
-    yield f"{PAGEFIND_DIR}/{INPUT_DIGEST}", (digest + "\n").encode("ascii")
+class ShardIndexer:
+    """One Pagefind service process that indexes one shard, fed page by page while the build renders; the
+    bundle is written into ``out_dir`` (which must hold no files: directories are fine).
+
+    ::
+
+        with ShardIndexer(binary, scratch / shard.name, scratch=scratch) as indexer:
+            for article_id in shard.article_ids:
+                indexer.add(f"/article/{article_id}.html", html_bytes)
+            indexer.finish()       # Pagefind builds the bundle while the build goes on
+            ...                    # e.g. render and feed the next shard's pages to another ShardIndexer
+            names = indexer.wait() # the bundle's files, relative to out_dir, sorted
+
+    ``add`` queues the request and returns; a writer thread pipes it to Pagefind (so the pipe never blocks the
+    build unless ``_QUEUE_DEPTH`` pages are waiting) and a reader thread drains Pagefind's replies (so Pagefind
+    never blocks on a full stdout pipe). Every reply is checked: an error reply, a crash, garbage on stdout or
+    ``timeout`` seconds without progress raises ``SearchIndexError`` — from the next ``add``, ``finish`` or
+    ``wait`` — instead of hanging. Leaving the ``with`` block (or ``close()``) kills a still running Pagefind.
+
+    ``url`` is the page's site-root-relative URL with a leading slash (``/article/<id>.html``): Pagefind
+    returns it as the result's URL and ``static/search.js`` turns it into a link relative to the search page.
+    """
+
+    def __init__(self, binary: Path, out_dir: Path, *, scratch: Path, timeout: float = SHARD_TIMEOUT_SECONDS):
+        self.out_dir = Path(out_dir).absolute()
+        self.timeout = float(timeout)
+        self.pages = 0  # pages added
+        self.peak_rss: int | None = None  # Pagefind's peak RSS in bytes, known after wait() (Linux)
+        self.seconds = 0.0  # from start to the bundle written, known after wait()
+        if self.out_dir.is_dir() and any(not p.is_dir() for p in self.out_dir.rglob("*")):
+            # Nothing clears the directory: old files would be published with the new.
+            raise ValueError(f"the shard's output directory holds files: {self.out_dir}")
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        scratch = Path(scratch).absolute()
+        scratch.mkdir(parents=True, exist_ok=True)
+        self._started = time.monotonic()
+        self._cond = threading.Condition()
+        self._pending: dict[int, str] = {}  # message id -> what it was (a URL, "NewIndex", "GetFiles")
+        self._awaited: set[int] = set()  # message ids whose reply a caller waits for
+        self._replies: dict[int, dict[str, Any]] = {}
+        self._indexed = 0
+        self._failure: str | None = None
+        self._input_broken = False
+        self._closing = False  # stdin is closed on purpose: an exit is expected
+        self._closed = False
+        self._next_id = 0
+        self._write_id: int | None = None
+        self._deadline = 0.0
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_DEPTH)
+        # Closed by close(), which every path out of this object reaches.
+        self._stderr = tempfile.TemporaryFile(dir=scratch, prefix="pagefind-stderr-")  # noqa: SIM115
+        try:
+            self._proc = subprocess.Popen(
+                [str(binary), "--service"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                cwd=scratch,
+                env=_clean_env(),
+                preexec_fn=_die_with_parent,
+            )
+        except OSError as exc:
+            self._stderr.close()
+            self._closed = True
+            raise SearchIndexError(f"pagefind could not run ({binary}): {exc}") from exc
+        self.pid = self._proc.pid
+        self._reader = threading.Thread(target=self._read_loop, name=f"pagefind-{self.pid}-out", daemon=True)
+        self._writer = threading.Thread(target=self._write_loop, name=f"pagefind-{self.pid}-in", daemon=True)
+        self._reader.start()
+        self._writer.start()
+        try:
+            reply = self._await(
+                self._send(
+                    {"type": "NewIndex", "config": {"force_language": "zh"}}, "NewIndex", awaited=True
+                ),
+                time.monotonic() + self.timeout,
+            )
+            self._index_id = reply["index_id"]
+        except BaseException:
+            self.close()
+            raise
+
+    # --- the caller's side ---
+
+    def add(self, url: str, html: bytes | str) -> None:
+        """Queue one page for indexing (returns at once unless Pagefind is ``_QUEUE_DEPTH`` pages behind)."""
+        if self._write_id is not None:
+            raise RuntimeError("add() after finish()")
+        if not url.startswith("/"):
+            raise ValueError(f"page URLs are site-root-relative with a leading slash, not {url!r}")
+        text = html.decode("utf-8") if isinstance(html, bytes) else html
+        self._send({"type": "AddFile", "index_id": self._index_id, "url": url, "file_contents": text}, url)
+        self.pages += 1
+
+    def finish(self) -> None:
+        """Ask Pagefind for the bundle; returns at once (Pagefind builds it while the build goes on, ``wait``
+        collects it).
+
+        GetFiles, not WriteFiles: Pagefind 1.5 answers WriteFiles before its (tokio) file writes are done, and
+        it exits at once when its input closes, so files were found truncated or empty when the machine was
+        busy. GetFiles returns the same bytes in the reply, and this class writes them."""
+        if self._write_id is not None:
+            return
+        self._write_id = self._send(
+            {"type": "GetFiles", "index_id": self._index_id}, "GetFiles", awaited=True
+        )
+        self._deadline = time.monotonic() + self.timeout
+
+    def wait(self) -> list[str]:
+        """Block until Pagefind has built the bundle and exited, write it into ``out_dir``, and return its files
+        relative to ``out_dir``, sorted (Pagefind's ready-made UI files are neither written nor listed)."""
+        try:
+            self.finish()
+            assert self._write_id is not None
+            reply = self._await(self._write_id, self._deadline)
+            self.peak_rss = _peak_rss(self.pid)
+            with self._cond:
+                self._closing = True
+            self._put(None)  # the writer closes stdin; Pagefind exits on end of input
+            try:
+                code = self._proc.wait(timeout=max(self._deadline - time.monotonic(), 5.0))
+            except subprocess.TimeoutExpired:
+                self._fail("pagefind did not exit after building the index")
+                self._raise()
+            self._reader.join(timeout=5)
+            with self._cond:
+                if self._failure:
+                    self._raise()
+                if code != 0:
+                    self._fail(f"pagefind exited with code {code} after building the index")
+                    self._raise()
+                if self._pending or self._indexed != self.pages:
+                    self._fail(f"pagefind answered {self._indexed} of {self.pages} pages")
+                    self._raise()
+        except BaseException:
+            self.close()
+            raise
+        self.close()
+        files = self._write_bundle(reply.get("files"))
+        self.seconds = time.monotonic() - self._started
+        return files
+
+    def close(self) -> None:
+        """Kill Pagefind if it still runs and stop the threads. Safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._cond:
+            self._closing = True
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        try:
+            self._queue.put(None, timeout=5)  # the writer drains what is left once its pipe is broken
+        except queue.Full:
+            pass
+        self._writer.join(timeout=5)
+        self._reader.join(timeout=5)
+        for stream in (self._proc.stdout, self._proc.stdin):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        self._stderr.close()
+
+    def __enter__(self) -> ShardIndexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- internals ---
+
+    def _write_bundle(self, files: object) -> list[str]:
+        bundle: dict[str, bytes] = {}
+        try:
+            for file in files:  # type: ignore[attr-defined]
+                rel = str(file["path"])
+                parts = rel.split("/")
+                if rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in parts):
+                    raise SearchIndexError(f"pagefind returned a file outside its bundle: {rel!r}")
+                if len(parts) == 1 and rel.startswith(_UNUSED_PREFIXES):
+                    continue
+                bundle[rel] = base64.b64decode(file["content"], validate=True)
+        except (TypeError, KeyError, ValueError, binascii.Error) as exc:
+            raise SearchIndexError(f"pagefind returned an unreadable bundle: {exc!r}") from exc
+        if "pagefind.js" not in bundle or "pagefind-entry.json" not in bundle:
+            raise SearchIndexError(f"pagefind returned no complete bundle: {sorted(bundle)[:10]}")
+        for folder in sorted({(self.out_dir / rel).parent for rel in bundle}):
+            folder.mkdir(parents=True, exist_ok=True)
+        for rel, data in bundle.items():
+            with open(self.out_dir / rel, "wb") as out:
+                out.write(data)
+        return sorted(bundle)
+
+    def _send(self, payload: dict[str, Any], what: str, *, awaited: bool = False) -> int:
+        with self._cond:
+            if self._failure:
+                self._raise()
+            self._next_id += 1
+            message_id = self._next_id
+            self._pending[message_id] = what
+            if awaited:
+                self._awaited.add(message_id)
+        request = json.dumps({"message_id": message_id, "payload": payload}, ensure_ascii=False)
+        self._put(base64.b64encode(request.encode("utf-8")) + b",")
+        return message_id
+
+    def _put(self, item: bytes | None) -> None:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self._queue.put(item, timeout=min(0.2, max(deadline - time.monotonic(), 0.001)))
+                return
+            except queue.Full:
+                with self._cond:
+                    if self._failure:
+                        self._raise()
+                if time.monotonic() >= deadline:
+                    self._fail(f"pagefind accepted no input for {self.timeout:g} s")
+                    self._raise()
+
+    def _await(self, message_id: int, deadline: float) -> dict[str, Any]:
+        with self._cond:
+            while message_id not in self._replies:
+                if self._failure:
+                    self._raise()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    what = self._pending.get(message_id, "a request")
+                    self._fail(f"pagefind did not answer {what} within {self.timeout:g} s")
+                    self._raise()
+                self._cond.wait(remaining)
+            return self._replies.pop(message_id)
+
+    def _fail(self, message: str) -> None:
+        with self._cond:
+            if self._failure is None:
+                self._failure = message
+            self._cond.notify_all()
+
+    def _raise(self) -> None:
+        raise SearchIndexError(f"{self._failure}{self._stderr_tail()}")
+
+    def _stderr_tail(self) -> str:
+        try:
+            # pread: Pagefind shares the file's offset, which must not move under it.
+            fd = self._stderr.fileno()
+            size = os.fstat(fd).st_size
+            text = os.pread(fd, 2000, max(size - 2000, 0)).decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+        return f": {text}" if text else ""
+
+    def _write_loop(self) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            if self._input_broken:
+                continue  # keep draining so that add() never waits on a dead pipe
+            try:
+                stdin.write(item)
+                stdin.flush()
+            except (OSError, ValueError):
+                # Pagefind is gone (the reader reports how it ended) or stopped reading (the timeouts catch it).
+                self._input_broken = True
+        try:
+            stdin.close()
+        except (OSError, ValueError):
+            pass
+
+    def _read_loop(self) -> None:
+        stdout = self._proc.stdout
+        assert stdout is not None
+        buffer = bytearray()
+        try:
+            while True:
+                chunk = stdout.read1(1 << 16)
+                if not chunk:
+                    break
+                buffer += chunk
+                if b"," not in chunk:
+                    continue
+                *messages, rest = bytes(buffer).split(b",")
+                buffer = bytearray(rest)
+                for message in messages:
+                    if message:
+                        self._receive(message)
+        except (OSError, ValueError):
+            pass  # stdout closed by close()
+        with self._cond:
+            expected = self._closing
+        if not expected:
+            try:
+                code: int | None = self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+            self._fail(f"pagefind stopped unexpectedly (exit {code})")
+
+    def _receive(self, raw: bytes) -> None:
+        try:
+            message = json.loads(base64.b64decode(raw, validate=True))
+        except (ValueError, binascii.Error):
+            self._fail(f"pagefind sent an unreadable reply: {raw[:80]!r}")
+            return
+        if not isinstance(message, dict):
+            return  # Pagefind 1.5 writes `null` replies while it panics; the exit is reported instead
+        payload = message.get("payload") if isinstance(message.get("payload"), dict) else {}
+        message_id = message.get("message_id")
+        with self._cond:
+            what = self._pending.pop(message_id, None) if isinstance(message_id, int) else None
+            if payload.get("type") == "Error":
+                self._fail(f"pagefind failed on {what or 'a request'}: {payload.get('message')}")
+            elif message_id in self._awaited:
+                self._awaited.discard(message_id)
+                self._replies[message_id] = payload
+            elif payload.get("type") == "IndexedFile":
+                self._indexed += 1
+            self._cond.notify_all()

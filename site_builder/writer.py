@@ -1,95 +1,341 @@
 """``SiteWriter``: the one place that writes output files.
 
-It writes into a staging directory. A file whose bytes equal the published copy is hard-linked from it instead
-of being written, so it keeps its inode and mtime (rsync/CDN pushes only what changed).
+It writes into a staging tree that becomes the published site in one atomic swap (``publish``). To make a
+nightly build cost what changed, not what exists, three things are kept between builds:
+
+- a **manifest** in every tree (``.yigai-build.tsv``): for each file, the *key* it was made from (a digest of
+  everything the page shows, computed without rendering it) and the digest of its bytes;
+- the **previous generation** of the site: after a swap the old tree is kept as the next build's staging
+  tree (``.<output>.spare``), so a build only touches the files that differ from it — it never copies or
+  links the unchanged hundred thousand;
+- the **published tree**, whose unchanged files are hard-linked into the staging tree, so a file whose bytes
+  did not change keeps its inode and mtime (rsync/CDN pushes only what changed).
+
+For each output path the writer does the least it can: nothing when the staging tree already holds the file
+with the same key; a hard link when the published tree does; otherwise it renders the page and writes it,
+unless the bytes turn out identical to the published or staged copy. A file is never modified in place (the
+trees share inodes): it is unlinked and created anew.
+
+``output/`` belongs to the builder: files edited there by hand are not detected (top-level dot-entries such
+as ``.well-known/`` are the exception: they are carried over as they are).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 logger = logging.getLogger(__name__)
+
+MANIFEST_NAME = ".yigai-build.tsv"
+MANIFEST_HEADER = "# yigai site manifest v1: path, key, content digest\n"
+
+Entry = tuple[str, str]  # (key, content digest); key is "" for files made without a key
 
 
 class WriterError(RuntimeError):
     """A generator asked for something the writer refuses: a duplicate path or one outside the root."""
 
 
+# The paths the generators make (ids, codes, Pagefind's hashed names): checked by one regex; anything else
+# goes through the slow, explicit checks below.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+
+
 def check_relative_path(rel: str) -> PurePosixPath:
     """Validate an output path: relative, POSIX, no ``..``/``.``/empty parts, no control characters."""
+    if isinstance(rel, str) and _PLAIN_PATH.fullmatch(rel):
+        return PurePosixPath(rel)
     if not isinstance(rel, str) or not rel or "\\" in rel or any(ord(c) < 0x20 for c in rel):
         raise WriterError(f"refusing output path {rel!r}")
     p = PurePosixPath(rel)
     if p.is_absolute() or rel.endswith("/") or any(part in ("", ".", "..") for part in rel.split("/")):
         raise WriterError(f"refusing output path {rel!r}: must stay inside the output root")
+    if rel == MANIFEST_NAME:
+        raise WriterError(f"refusing output path {rel!r}: reserved for the build manifest")
     return p
 
 
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_manifest(tree: Path | None) -> dict[str, Entry]:
+    """The manifest of a built tree ({} when there is none or it is unreadable: then nothing is trusted)."""
+    if tree is None:
+        return {}
+    try:
+        text = (Path(tree) / MANIFEST_NAME).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if not text.startswith(MANIFEST_HEADER):
+        return {}
+    try:
+        return {path: (key, digest) for path, key, digest in map(_split3, text[len(MANIFEST_HEADER) :].splitlines())}
+    except ValueError:
+        logger.warning("build manifest of %s is damaged; ignoring it", tree)
+        return {}
+
+
+def _split3(line: str) -> tuple[str, str, str]:
+    path, key, digest = line.split("\t")  # ValueError when a line is damaged
+    return path, key, digest
+
+
 class SiteWriter:
+    """Writes one build into ``root`` (the staging tree, possibly an older generation of the site).
+
+    ``previous`` is the published tree. Call ``finish()`` once everything is emitted: it removes what the
+    build no longer makes and writes the manifest."""
+
     def __init__(self, root: Path, previous: Path | None = None) -> None:
         self.root = Path(root)
         self.previous = Path(previous) if previous is not None and Path(previous).is_dir() else None
-        self._root_resolved = self.root.resolve()
-        self.paths: set[str] = set()
-        self.written: list[str] = []
-        self.unchanged: list[str] = []
+        self._root_str = os.fspath(self.root.resolve())
+        self.staged = read_manifest(self.root)  # what the staging tree holds now
+        self.live = read_manifest(self.previous)
+        self.entries: dict[str, Entry] = {}
+        self.written: list[str] = []  # differs from the published copy (or is new)
+        self.unchanged: list[str] = []  # same bytes as the published copy
+        self.rendered = 0  # how many pages had to be rendered
+        self._dirs: set[str] = set()
+        self._removed: list[str] = []
 
+    @property
+    def paths(self) -> set[str]:
+        return set(self.entries)
+
+    @property
+    def files_total(self) -> int:
+        return len(self.entries)
+
+    # ------------------------------------------------------------------------------------------ emitting
     def write(self, rel: str, data: bytes) -> None:
         """Write ``data`` to ``rel`` (relative to the root). Each path may be written once per build."""
-        posix = check_relative_path(rel)
-        if rel in self.paths:
-            raise WriterError(f"output path written twice: {rel}")
         if not isinstance(data, bytes):
             raise WriterError(f"{rel}: data must be bytes, got {type(data).__name__}")
-        dest = self.root.joinpath(*posix.parts)
-        # Belt and braces: even a valid-looking path must resolve inside the root (no symlink games).
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if not dest.parent.resolve().is_relative_to(self._root_resolved):
-            raise WriterError(f"refusing output path {rel!r}: escapes the output root")
-        self.paths.add(rel)
-        if self._link_unchanged(posix, dest, data):
-            self.unchanged.append(rel)
-            return
-        with open(dest, "xb") as fh:
-            fh.write(data)
-        self.written.append(rel)
+        self.emit(rel, "", data)
 
-    def _link_unchanged(self, posix: PurePosixPath, dest: Path, data: bytes) -> bool:
-        if self.previous is None:
-            return False
-        old = self.previous.joinpath(*posix.parts)
-        try:
-            if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data):
-                return False
-            if old.read_bytes() != data:
-                return False
-        except OSError:
-            return False
-        try:
-            os.link(old, dest)
-        except OSError:
-            shutil.copy2(old, dest)  # keeps the mtime where hard links are not possible
-        return True
+    def emit(self, rel: str, key: str, render: Callable[[], bytes] | bytes) -> bytes | None:
+        """Make ``rel`` from ``render`` (bytes, or a callable giving them) unless a tree already holds the
+        file made from ``key``. Returns the bytes when they were rendered, else None (``read`` gets them)."""
+        self._claim(rel)
+        staged = self.staged.get(rel)
+        live = self.live.get(rel)
+        if key:
+            if staged is not None and staged[0] == key:
+                self._record(rel, staged, live)
+                return None
+            if live is not None and live[0] == key and self._link_from_live(rel):
+                self._record(rel, live, live)
+                return None
+        data = render() if callable(render) else render
+        if not isinstance(data, bytes):
+            raise WriterError(f"{rel}: data must be bytes, got {type(data).__name__}")
+        self.rendered += 1
+        entry = (key, content_digest(data))
+        if live is None and self._legacy_same(rel, data):
+            live = entry  # a published tree from before manifests, with these very bytes
+        if live is not None and live[1] == entry[1] and self._link_from_live(rel):
+            pass
+        elif staged is not None and staged[1] == entry[1]:
+            pass  # the staging tree already holds these bytes
+        else:
+            self._create(rel, data)
+        self._record(rel, entry, live)
+        return data
 
+    def adopt(self, rel: str, key: str) -> None:
+        """Record a file that another program (Pagefind) wrote into the staging tree itself."""
+        self._claim(rel)
+        data = (self.root / rel).read_bytes()
+        entry = (key, content_digest(data))
+        live = self.live.get(rel)
+        if live is not None and live[1] == entry[1]:
+            self._link_from_live(rel)  # same bytes as published: keep its inode and mtime
+        self._record(rel, entry, live)
+
+    def keep(self, rel: str, entry: Entry) -> bool:
+        """Keep ``rel`` as the staging tree or the published tree holds it (made from ``entry``); False
+        when neither does."""
+        if self.staged.get(rel) == entry:
+            self._claim(rel)
+            self._record(rel, entry, self.live.get(rel))
+            return True
+        if self.live.get(rel) == entry:
+            self._claim(rel)
+            if self._link_from_live(rel):
+                self._record(rel, entry, entry)
+                return True
+            del self.entries[rel]  # not recorded: let the caller make it
+        return False
+
+    def forget(self, rel: str) -> None:
+        """Undo the record of ``rel`` (its file is about to be made again)."""
+        self.entries.pop(rel, None)
+        for bucket in (self.written, self.unchanged):
+            if rel in bucket:
+                bucket.remove(rel)
+
+    def keep_all(self, entries: dict[str, Entry], *, staged: bool) -> None:
+        """``keep`` for a whole group of files known to be in the staging tree (``staged``) or the published
+        one, such as a search shard whose pages did not change: no per-file checks beyond the manifest's."""
+        for rel, entry in sorted(entries.items()):
+            if rel in self.entries:
+                raise WriterError(f"output path written twice: {rel}")
+            if not staged:
+                parent = rel.rpartition("/")[0]
+                if parent not in self._dirs:
+                    self._claim(rel)
+                    del self.entries[rel]
+                if not self._link_from_live(rel):
+                    raise WriterError(f"published file {rel} is missing")
+            self._record(rel, entry, self.live.get(rel))
+
+    def discard(self, prefix: str) -> None:
+        """Delete the staged files under ``prefix`` now (before another program writes there)."""
+        for rel in [p for p in self.staged if p.startswith(prefix)]:
+            self._unlink(rel)
+            del self.staged[rel]
+            self._removed.append(rel)
+
+    def read(self, rel: str) -> bytes:
+        """The bytes of an emitted file, from the staging tree."""
+        return (self.root / rel).read_bytes()
+
+    # ------------------------------------------------------------------------------------------ finishing
     def carry_over(self, name: str) -> None:
-        """Keep a top-level entry of the previous output that the build does not make (e.g. ``.well-known``)."""
-        if self.previous is None or name in self.paths:
+        """Keep a top-level entry of the previous output that the build does not make (e.g. ``.well-known``).
+        The staging tree's own copy (from an older generation) is replaced by the published one."""
+        if name == MANIFEST_NAME or name in self.entries:
+            return
+        dest = self.root / name
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        elif dest.exists() or dest.is_symlink():
+            dest.unlink()
+        if self.previous is None:
             return
         src = self.previous / name
-        dest = self.root / name
-        if src.is_symlink() or dest.exists():
+        if src.is_symlink():
             return
         if src.is_dir():
             shutil.copytree(src, dest, copy_function=_link_or_copy, symlinks=False)
         elif src.is_file():
             _link_or_copy(str(src), str(dest))
 
-    @property
-    def files_total(self) -> int:
-        return len(self.paths)
+    def finish(self) -> None:
+        """Remove what this build no longer makes (and any stray entry) and write the manifest."""
+        for rel in set(self.staged) - set(self.entries):
+            self._unlink(rel)
+            self._removed.append(rel)
+        self._remove_empty_dirs()
+        lines = [f"{rel}\t{key}\t{digest}\n" for rel, (key, digest) in sorted(self.entries.items())]
+        manifest = self.root / MANIFEST_NAME
+        if manifest.exists():
+            manifest.unlink()
+        with open(manifest, "x", encoding="utf-8") as fh:
+            fh.write(MANIFEST_HEADER)
+            fh.writelines(lines)
+
+    def changed_from_published(self) -> bool:
+        """Whether the staging tree differs from the published one (files, bytes)."""
+        if self.written:
+            return True
+        if not self.live and self.previous is not None:
+            return True  # a tree from before manifests: publish once to get one
+        if {k: v[1] for k, v in self.live.items()} != {k: v[1] for k, v in self.entries.items()}:
+            return True
+        # Something put into output/ by hand (not a dot-entry) is removed by publishing; only the top level
+        # is checked, as walking the whole tree would cost what incremental builds save.
+        made = {rel.partition("/")[0] for rel in self.entries}
+        assert self.previous is not None
+        return any(not n.startswith(".") and n not in made for n in os.listdir(self.previous))
+
+    # ------------------------------------------------------------------------------------------ internals
+    def _claim(self, rel: str) -> None:
+        if not (isinstance(rel, str) and _PLAIN_PATH.fullmatch(rel)):
+            check_relative_path(rel)  # raises, or accepts an unusual but safe path
+        if rel in self.entries:
+            raise WriterError(f"output path written twice: {rel}")
+        self.entries[rel] = ("", "")  # placeholder until recorded
+        parent = rel.rpartition("/")[0]
+        if parent and parent not in self._dirs:
+            directory = os.path.join(self._root_str, parent)
+            os.makedirs(directory, exist_ok=True)
+            # Belt and braces: even a valid-looking path must resolve inside the root (no symlink games).
+            if not os.path.realpath(directory).startswith(self._root_str + os.sep):
+                del self.entries[rel]
+                raise WriterError(f"refusing output path {rel!r}: escapes the output root")
+            self._dirs.add(parent)
+
+    def _record(self, rel: str, entry: Entry, live: Entry | None) -> None:
+        self.entries[rel] = entry
+        if live is not None and live[1] == entry[1]:
+            self.unchanged.append(rel)
+        else:
+            self.written.append(rel)
+
+    def _unlink(self, rel: str) -> None:
+        try:
+            os.unlink(os.path.join(self._root_str, rel))
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            shutil.rmtree(os.path.join(self._root_str, rel), ignore_errors=True)
+
+    def _create(self, rel: str, data: bytes) -> None:
+        dest = os.path.join(self._root_str, rel)
+        if rel in self.staged or os.path.lexists(dest):
+            self._unlink(rel)  # never write in place: the trees share inodes
+        with open(dest, "xb") as fh:
+            fh.write(data)
+
+    def _link_from_live(self, rel: str) -> bool:
+        assert self.previous is not None
+        src = os.path.join(os.fspath(self.previous), rel)
+        dest = os.path.join(self._root_str, rel)
+        self._unlink(rel)
+        try:
+            os.link(src, dest)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            try:
+                shutil.copy2(src, dest)  # keeps the mtime where hard links are not possible
+            except OSError:
+                return False
+        return True
+
+    def _legacy_same(self, rel: str, data: bytes) -> bool:
+        """Without a manifest for the published tree, compare with its file (slow, but only once)."""
+        if self.live or self.previous is None:
+            return False
+        old = os.path.join(os.fspath(self.previous), rel)
+        try:
+            if os.path.islink(old) or os.path.getsize(old) != len(data):
+                return False
+            with open(old, "rb") as fh:
+                return fh.read() == data
+        except OSError:
+            return False
+
+    def _remove_empty_dirs(self) -> None:
+        # Only where files were removed: walking the whole tree would cost what incremental builds avoid.
+        candidates = {rel.rpartition("/")[0] for rel in self._removed}
+        for parent in sorted(candidates, key=lambda d: -d.count("/")):
+            while parent:
+                try:
+                    os.rmdir(os.path.join(self._root_str, parent))
+                except OSError:
+                    break  # not empty (or gone)
+                self._dirs.discard(parent)
+                parent = parent.rpartition("/")[0]
 
 
 def _link_or_copy(src: str, dest: str) -> None:

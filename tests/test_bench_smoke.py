@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 import shutil
+import sys
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -94,6 +97,72 @@ def test_article_factory_rows_look_like_store_rows():
     assert md.startswith("+++\ntitle = ") and "regions = [" in md
 
 
+def test_article_factory_nights_come_after_the_store_and_leave_it_unchanged():
+    factory = build_bench.ArticleFactory(seed=3)
+    rows = [factory.row(n) for n in range(120)]
+    nights = factory.nights(rows, 120, nights=2, per_night=30)
+    plain = build_bench.ArticleFactory(seed=3)
+    assert [plain.row(n) for n in range(120)] == rows  # the main rows do not depend on the nights
+    again = build_bench.ArticleFactory(seed=3)
+    again_rows = [again.row(n) for n in range(120)]
+    assert again.nights(again_rows, 120, nights=2, per_night=30) == nights  # deterministic
+    newest = max(datetime.fromisoformat(r["published"]) for r in rows)
+    (day1, night1), (day2, night2) = nights
+    assert len(night1) == len(night2) == 30
+    assert date.fromisoformat(day2) - date.fromisoformat(day1) == timedelta(days=1)
+    for day, batch in nights:
+        for r in batch:
+            published = datetime.fromisoformat(r["published"])
+            assert published > newest and published.date().isoformat() == day
+    # everything but the date is as generated: the same stream as plain rows 120..179
+    later = [plain.row(n) for n in range(120, 180)]
+    assert [{k: v for k, v in r.items() if k != "published"} for r in later] == [
+        {k: v for k, v in r.items() if k != "published"} for r in night1 + night2
+    ]
+
+
+def test_instrument_wraps_only_what_exists_and_counts_each_moment_once(monkeypatch):
+    import types
+
+    fake = types.ModuleType("bench_fake_builder")
+
+    class Writer:
+        def write(self, data):
+            time.sleep(0.02)
+            return self.emit(data)
+
+        def emit(self, data):
+            time.sleep(0.03)
+            return data
+
+    def outer():
+        time.sleep(0.02)
+        return Writer().write(1)
+
+    fake.Writer = Writer
+    fake.outer = outer
+    monkeypatch.setitem(sys.modules, "bench_fake_builder", fake)
+    monkeypatch.setattr(build_bench, "_PHASES", {})
+    table = (
+        ("bench_fake_builder", None, "outer", "outer"),
+        ("bench_fake_builder", "Writer", "write", "writer"),
+        ("bench_fake_builder", "Writer", "emit", "emit"),
+        ("bench_fake_builder", "Writer", "gone", "never"),
+        ("bench_fake_builder", "Missing", "write", "never"),
+        ("bench_no_such_module", None, "f", "never"),
+    )
+    wrapped = build_bench._instrument(table)
+    assert len(wrapped) == 3
+    assert build_bench._instrument(table) == []  # wrapping twice does nothing
+    started = time.perf_counter()
+    assert fake.outer() == 1
+    total = time.perf_counter() - started
+    phases = build_bench._PHASES
+    assert set(phases) == {"outer", "writer", "emit"}
+    assert 0.015 < phases["outer"] < 0.045 and 0.015 < phases["writer"] < 0.045 and phases["emit"] > 0.025
+    assert sum(phases.values()) <= total + 1e-6
+
+
 def test_build_bench_builds_ours_and_hugo(tmp_path):
     with_hugo = shutil.which("hugo") is not None
     r = build_bench.run(sizes=[50], with_hugo=with_hugo, profile=True, tmpfs=None, keep=tmp_path)
@@ -104,17 +173,41 @@ def test_build_bench_builds_ours_and_hugo(tmp_path):
     assert s.incremental["files_unchanged"] > 0  # second build: unchanged files are kept
     assert s.file_floor["files"] >= s.full["files_total"] - 1
     assert _positive(s.full["max_rss_mb"]) and _positive(s.incremental_share)
-    assert "pages: articles" in s.full["phases"] and "writer (files)" in s.full["phases"]
+    assert "pages: articles" in s.full["phases"] and "writer" in s.full["phases"]
+    assert s.full["phases"]["other"] >= -0.01  # phases never overlap, so they add up to at most the build
+    # nightly increments: the next day's articles (cold, then steady), then a build with nothing new
+    assert len(s.increment_days) == 2 and s.increment_days[0] < s.increment_days[1]
+    for b, share in (
+        (s.incremental, s.incremental_share),
+        (s.incremental_steady, s.incremental_steady_share),
+        (s.no_change, s.no_change_share),
+    ):
+        assert _positive(b["wall_seconds"]) and _positive(share) and _positive(b["max_rss_mb"])
+        assert b["max_rss_mb"] >= b["peak_process_mb"] > 0
+    assert s.incremental_steady["files_total"] > s.incremental["files_total"] > s.full["files_total"]
+    assert s.no_change["files_total"] == s.incremental_steady["files_total"]
+    if s.no_change.get("published") is False:  # the builder says it left the site as it was
+        assert s.no_change["pages_written"] == 0
+    if s.no_change.get("rendered") is not None:
+        assert s.no_change["rendered"] < s.full["rendered"]
     assert s.full_no_search["files_total"] > s.published  # the same site with the JSON search index
     assert (
         "search index (Pagefind)" not in s.full_no_search["phases"]
         or not s.full_no_search["phases"]["search index (Pagefind)"]
     )
     assert r.profile_size == 50 and r.profile_top
-    assert "incremental_under_5_percent" in r.targets
+    t = r.targets["incremental_under_5_percent"]
+    assert t["value"] == s.incremental_steady_share and t["cold_value"] == s.incremental_share
+    assert "+100 (steady)" in build_bench.format_result(r)
     if with_hugo:
         assert s.hugo_full["files_total"] > s.published
         assert _positive(s.hugo_ratio)
+        assert s.hugo_incremental_steady["files_total"] > s.hugo_incremental["files_total"]
+
+
+def test_default_hugo_timeout_is_shorter_for_the_largest_store():
+    assert build_bench.default_hugo_timeout(100_000) == build_bench.HUGO_TIMEOUT_100K < 20 * 60
+    assert build_bench.default_hugo_timeout(10_000) == build_bench.HUGO_TIMEOUT
 
 
 def test_run_child_measures_its_own_child_not_the_parent():
@@ -123,6 +216,23 @@ def test_run_child_measures_its_own_child_not_the_parent():
     del ballast
     assert run.returncode == 0
     assert 45 < run.max_rss_mb < 200
+
+
+def test_run_child_adds_up_processes_that_run_at_once():
+    # two grandchildren of 60 MB each, alive at the same time (started from threads, as Pagefind shards are)
+    code = (
+        "import subprocess, sys, threading\n"
+        "grand = 'import time; x = bytearray(60 * 1024 * 1024); time.sleep(0.6)'\n"
+        "procs = []\n"
+        "threads = [threading.Thread(target=lambda: procs.append(subprocess.Popen([sys.executable, '-c', grand])))"
+        " for _ in range(2)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]; [p.wait() for p in procs]\n"
+    )
+    run = run_child([sys.executable, "-c", code])
+    assert run.returncode == 0
+    assert run.descendants == 2 and run.max_processes == 3
+    assert 60 < run.peak_process_mb < 100  # one grandchild
+    assert run.max_rss_mb > 2 * 60  # both grandchildren (and the parent) together
 
 
 def test_render_writes_every_section(extract_result, tmp_path):
@@ -163,12 +273,38 @@ def test_render_writes_every_section(extract_result, tmp_path):
                         "phases": {"feeds": 0.5},
                     },
                     incremental={"wall_seconds": 1.5, "max_rss_mb": 100.0, "files_total": 300, "phases": {}},
+                    incremental_steady={
+                        "wall_seconds": 0.5,
+                        "max_rss_mb": 90.0,
+                        "peak_process_mb": 60.0,
+                        "files_total": 305,
+                        "pages_written": 20,
+                        "rendered": 25,
+                        "phases": {"writer": 0.1},
+                    },
+                    no_change={
+                        "wall_seconds": 0.3,
+                        "files_total": 305,
+                        "pages_written": 0,
+                        "published": False,
+                    },
+                    increment_days=["2024-12-31", "2025-01-01"],
                     incremental_share=0.75,
+                    incremental_steady_share=0.25,
+                    no_change_share=0.15,
+                    hugo_full={"seconds": None, "did_not_finish_after_seconds": 600, "max_rss_mb": 50.0},
+                    hugo_ratio=0.01,
                 )
             ],
             targets={
                 "size": 50,
-                "incremental_under_5_percent": {"value": 0.75, "target": 0.05, "met": False},
+                "incremental_under_5_percent": {
+                    "value": 0.25,
+                    "target": 0.05,
+                    "met": False,
+                    "cold_value": 0.75,
+                    "cold_met": False,
+                },
             },
         ).to_dict(),
     }
@@ -183,4 +319,7 @@ def test_render_writes_every_section(extract_result, tmp_path):
     ):
         assert heading in text
     assert "**missed**" in text and "Hugo" in text
+    assert "25.0% on a night after a night" in text and "first rebuild after a full build: 75.0%" in text
+    assert "0.5 (25.0%)" in text and "nothing published" in text and "did not finish in 600 s" in text
+    assert "2024-12-31, 2025-01-01" in text
     assert str(Path(run_all.DOC).relative_to(run_all.ROOT)) == "docs/benchmarks.md"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,25 @@ def test_migration_from_version_1_keeps_data(tmp_path):
     assert s.runs()[0]["command"] == "run"
     cols = {r[1] for r in s.conn.execute("PRAGMA table_info(articles)")}
     assert "sketch" in cols
+
+
+def _open_store(path: str, barrier) -> None:
+    barrier.wait()
+    Store(Path(path)).close()
+
+
+def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
+    """Two crawl workers start on a fresh store together: one migrates, the other sees it done."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(4)
+    path = str(tmp_path / "fresh.sqlite3")
+    procs = [ctx.Process(target=_open_store, args=(path, barrier)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    with Store(Path(path)) as store:
+        assert store.schema_version == SCHEMA_VERSION

@@ -112,9 +112,38 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE articles ADD COLUMN sketch TEXT NOT NULL DEFAULT '';
     """,
+    # 3: a revision number that every insert or update of an article row bumps (triggers, so every writer —
+    # extraction, syndication grouping, archive import, a hand-made UPDATE — is covered). The site builder
+    # keeps what it parsed from each row and parses a row again only when its revision changed.
+    """
+    ALTER TABLE articles ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE article_revision (n INTEGER NOT NULL);
+    INSERT INTO article_revision (n) VALUES (0);
+    CREATE TRIGGER articles_rev_insert AFTER INSERT ON articles BEGIN
+        UPDATE article_revision SET n = n + 1;
+        UPDATE articles SET rev = (SELECT n FROM article_revision) WHERE rowid = NEW.rowid;
+    END;
+    CREATE TRIGGER articles_rev_update AFTER UPDATE ON articles WHEN NEW.rev = OLD.rev BEGIN
+        UPDATE article_revision SET n = n + 1;
+        UPDATE articles SET rev = (SELECT n FROM article_revision) WHERE rowid = NEW.rowid;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration (a trigger body's own ``;`` does not end its statement)."""
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        raise StoreError(f"incomplete SQL statement in a migration: {pending[:200]!r}")
 
 
 def utcnow() -> str:
@@ -227,9 +256,12 @@ class Store:
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction() as conn:
-                for statement in MIGRATIONS[target - 1].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                # Another process (a second crawl worker on the same store) may have migrated meanwhile:
+                # the version is read again under the write lock this transaction holds.
+                if self.schema_version >= target:
+                    continue
+                for statement in _statements(MIGRATIONS[target - 1]):
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {target}")
 
     def integrity_ok(self) -> bool:
@@ -411,6 +443,34 @@ class Store:
             sql += " WHERE relevant = 1"
         sql += " ORDER BY COALESCE(published, extracted_at) DESC, id"
         return list(self.conn.execute(sql))
+
+    def iter_articles(self) -> Iterator[sqlite3.Row]:
+        """Every article row, one at a time (the site builder streams them: holding 100,000 texts twice,
+        as rows and as models, would double its memory)."""
+        yield from self.conn.execute("SELECT * FROM articles ORDER BY id")
+
+    def article_tokens(self) -> list[tuple[str, str]]:
+        """(id, token) for every article; the token changes whenever the row does (its revision, with its
+        text length and extraction time as a second guard, e.g. after restoring an older copy of the store)."""
+        return [
+            (str(aid), f"{rev}:{length}:{extracted}")
+            for aid, rev, length, extracted in self.conn.execute(
+                "SELECT id, rev, length(text), extracted_at FROM articles"
+            )
+        ]
+
+    def article_rows(self, ids: Iterable[str], batch: int = 500) -> Iterator[sqlite3.Row]:
+        """The full rows of the given articles (in batches: SQLite limits the number of parameters)."""
+        ids = list(ids)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            yield from self.conn.execute(
+                f"SELECT * FROM articles WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+            )
+
+    def article_text(self, aid: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (aid,)).fetchone()
+        return None if row is None else str(row[0] or "")
 
     def article(self, aid: str) -> sqlite3.Row | None:
         return self.conn.execute("SELECT * FROM articles WHERE id = ?", (aid,)).fetchone()

@@ -1,5 +1,8 @@
 /* Yigai Watch search.
-   data-engine="pagefind": the Pagefind index built with the site (pagefind/), queried through its JS API.
+   data-engine="pagefind": the Pagefind index built with the site, queried through its JS API. The index is
+   one or more bundles listed, newest first, in pagefind/shards.json (data-shards; the directories are relative
+   to that file): the first is imported, the others are merged into it (Pagefind's mergeIndex), so a query
+   searches them all (see pagefindSearch for the one way in which that differs from a single index).
    data-engine="json": the fallback when the build had no Pagefind binary — search-index.json and a substring
    match (works for Chinese, which has no spaces between words).
    Page text is inserted with textContent; Pagefind's excerpts (HTML with <mark>) are parsed into an inert
@@ -58,28 +61,78 @@
 
   /* --- Pagefind ----------------------------------------------------------------------------------- */
   var pagefind = null;
+  // Every bundle reports its results with the URL it was given at indexing, "/article/<id>.html" (baseUrl "/"
+  // turns off Pagefind's guess of a site prefix from the bundle's location); the links are made relative below.
+  var PAGEFIND_OPTIONS = { excerptLength: 40, baseUrl: "/" };
+
+  function absolute(url, base) {
+    // import() resolves a relative URL against this script's URL, not the page's: always pass absolute ones.
+    return new URL(url, base || document.baseURI).href;
+  }
+
+  function bundleList() {
+    var list = absolute(form.getAttribute("data-shards"));
+    return fetch(list).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    }).then(function (dirs) {
+      if (!Array.isArray(dirs) || !dirs.length) { throw new Error("empty search index list"); }
+      return dirs.map(function (dir) { return absolute(String(dir), list); });
+    });
+  }
 
   function loadPagefind() {
     if (pagefind) { return pagefind; }
-    // import() resolves against this script's URL, so make the bundle's URL absolute from the page's.
-    var url = new URL(form.getAttribute("data-bundle"), document.baseURI).href;
-    pagefind = import(url).then(function (module) {
-      return module.options({ excerptLength: 40 }).then(function () { return module; });
+    pagefind = bundleList().then(function (bundles) {
+      return import(bundles[0] + "pagefind.js").then(function (module) {
+        return module.options(PAGEFIND_OPTIONS).then(function () {
+          return Promise.all(bundles.slice(1).map(function (bundle) {
+            return module.mergeIndex(bundle, PAGEFIND_OPTIONS);
+          }));
+        }).then(function () { return module; });
+      });
     });
     return pagefind;
   }
 
+  // The words Pagefind looks up for a query: it segments Chinese with Intl.Segmenter as well.
+  function words(query) {
+    if (/^\s*".+"\s*$/.test(query) || typeof Intl === "undefined" || !Intl.Segmenter) { return []; }
+    var segmenter = new Intl.Segmenter(document.documentElement.lang || "zh", { granularity: "word" });
+    var found = [];
+    Array.from(segmenter.segment(query)).forEach(function (s) {
+      if (s.isWordLike && found.indexOf(s.segment) === -1) { found.push(s.segment); }
+    });
+    return found;
+  }
+
   function pagefindSearch(query) {
+    var parts = words(query);
     return loadPagefind().then(function (module) {
-      return module.search(query);
-    }).then(function (search) {
-      var shown = search.results.slice(0, MAX_RESULTS);
+      var searches = [module.search(query)];
+      if (parts.length > 1) {
+        parts.forEach(function (word) { searches.push(module.search(word)); });
+      }
+      return Promise.all(searches);
+    }).then(function (all) {
+      // Pagefind ignores a word its index does not hold at all, so a shard without one of the words would
+      // answer with every page that has the others. Keep the pages found by each word the site holds: what one
+      // index over all the pages would answer. (A shard that holds no word *starting* with a query word
+      // matches a shorter indexed word that the query word starts with instead; those pages stay.)
+      var hits = all[0].results;
+      all.slice(1).forEach(function (single) {
+        if (!single.results.length) { return; }  // nowhere on the site: ignored, as by one index
+        var ids = new Set(single.results.map(function (r) { return r.id; }));
+        hits = hits.filter(function (r) { return ids.has(r.id); });
+      });
+      var shown = hits.slice(0, MAX_RESULTS);
       return Promise.all(shown.map(function (r) { return r.data(); })).then(function (data) {
         return {
-          total: search.results.length,
+          total: hits.length,
           entries: data.map(function (d) {
             return {
-              // Pagefind's URLs are root-absolute ("/article/x.html"); keep the site relocatable.
+              // "/article/x.html" (see PAGEFIND_OPTIONS): made relative to the site root, which keeps the
+              // links working wherever the site is served from.
               url: String(d.url || "").replace(/^\/+/, ""),
               title: (d.meta && d.meta.title) || "",
               date: (d.meta && d.meta.date) || "",

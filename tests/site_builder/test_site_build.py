@@ -15,6 +15,7 @@ from site_fixtures import make_record, sample_records
 
 import site_builder.feeds
 from site_builder import build_site
+from site_builder.writer import MANIFEST_NAME, content_digest, read_manifest
 
 RECS = sample_records()
 PUBLISHED = {k: r for k, r in RECS.items() if r["is_original"] and r["relevant"]}
@@ -53,10 +54,11 @@ def _expected_topics() -> set[str]:
 
 
 def _list_links(out: Path, directory: str) -> list[str]:
-    """Article ids linked from every page of a paginated list, in page order."""
+    """Article ids linked from every page of a paginated list, in page order (newest first: the first page,
+    then the numbered pages from the highest number down — page 1 holds the oldest stories)."""
     pages = (
         [out / directory / "index.html"]
-        + sorted((out / directory / "page").glob("*.html"), key=lambda p: int(p.stem))
+        + sorted((out / directory / "page").glob("*.html"), key=lambda p: -int(p.stem))
         if (out / directory / "page").is_dir()
         else [out / directory / "index.html"]
     )
@@ -83,7 +85,8 @@ def test_every_page_and_feed_exists(built):
         "archive/index.html",
         "about.html",
         "search.html",
-        "pagefind/pagefind.js",
+        "pagefind/shards.json",
+        "pagefind/s0001/pagefind.js",
         "sitemap.xml",
         "robots.txt",
         "opml.xml",
@@ -111,8 +114,12 @@ def test_every_page_and_feed_exists(built):
         assert not (out / f"article/{ID[key]}.html").exists()
     assert len(list((out / "article").glob("*.html"))) == len(PUBLISHED)
     assert not (out / "region").joinpath("000000").exists()
-    files = [p for p in out.rglob("*") if p.is_file()]
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST_NAME]
     assert report.files_total == len(files) == report.pages_written
+    # The build manifest lists every file with the key it was made from and the digest of its bytes.
+    manifest = read_manifest(out)
+    assert set(manifest) == {p.relative_to(out).as_posix() for p in files}
+    assert all(digest == content_digest(p.read_bytes()) for p in files for digest in [manifest[p.relative_to(out).as_posix()][1]])
     assert report.files_unchanged == 0
     assert report.feeds == len(list((out / "feeds").rglob("*.xml")))
 
@@ -142,9 +149,18 @@ def test_pages_are_accessible_html(built):
 def test_pagination_covers_every_story_once_newest_first(built):
     out, _ = built
     ids = _list_links(out, "")
-    assert (out / "page" / "2.html").is_file()
+    assert (out / "page" / "1.html").is_file()
     expected = [r["id"] for r in sorted(PUBLISHED.values(), key=lambda r: (-_date(r).timestamp(), r["id"]))]
     assert ids == expected
+    # Numbered from the oldest: page 1 holds exactly the `page_size` oldest stories, the first page the rest
+    # of the newest full chunk and everything newer.
+    size = 4  # the fixture's page_size
+    oldest = re.findall(r'class="story-title" href="\.\./article/([0-9a-f]{16})\.html"', (out / "page/1.html").read_text())
+    assert oldest == expected[-size:]
+    numbered = len(list((out / "page").glob("*.html")))
+    first = re.findall(r'class="story-title" href="article/([0-9a-f]{16})\.html"', (out / "index.html").read_text())
+    assert first == expected[: len(expected) - size * numbered]
+    assert size <= len(first) < 2 * size
 
 
 def test_county_story_is_on_city_and_province_pages_and_feeds(built):
@@ -264,10 +280,12 @@ def test_hostile_content_is_inert(built):
 def test_search_page_uses_the_pagefind_bundle(built):
     out, _ = built
     search = (out / "search.html").read_text("utf-8")
-    assert 'data-engine="pagefind"' in search and 'data-bundle="pagefind/pagefind.js"' in search
+    assert 'data-engine="pagefind"' in search and 'data-shards="pagefind/shards.json"' in search
     assert 'type="search"' in search
     assert not (out / "search-index.json").exists()
-    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text("utf-8"))
+    shards = json.loads((out / "pagefind/shards.json").read_text("utf-8"))
+    assert shards == ["s0001/"]  # a small site is one shard
+    entry = json.loads((out / "pagefind/s0001/pagefind-entry.json").read_text("utf-8"))
     assert [lang["page_count"] for lang in entry["languages"].values()] == [len(PUBLISHED)]
     # Only the article itself is indexed, not the navigation around it.
     for rec in PUBLISHED.values():
@@ -355,6 +373,17 @@ def test_new_story_rewrites_only_what_changed(built, store, settings):
     changed = {p for p in after if p not in before or before[p][0] != after[p][0]}
     assert {"index.html", "feeds/all.rss.xml", "region/330500/index.html"} <= changed
     assert f"article/{ID['old']}.html" not in changed
+    # Lists are numbered from the oldest story, so a new story leaves the numbered pages as they were.
+    # (The one exception: when the new story fills a chunk, a new numbered page appears and the page below
+    # it gets a link to it.)
+    numbered = [p for p in before if "/page/" in "/" + p]
+    assert numbered
+    for p in changed & set(numbered):
+        directory, _, name = p.rpartition("page/")
+        assert f"{directory}page/{int(name.split('.')[0]) + 1}.html" in set(after) - set(before), p
+    # Only what changed was rendered: the new article's page, the lists and feeds it is on, and the few
+    # pages made on every build (about, search, archive index, sitemap …), not every article page again.
+    assert report.rendered < len(changed) + 12
 
 
 def test_failed_build_leaves_previous_site_intact(built, store, settings, monkeypatch):
@@ -378,7 +407,8 @@ def test_failed_build_leaves_previous_site_intact(built, store, settings, monkey
     with pytest.raises(RuntimeError, match="midway"):
         build_site(store, settings)
     assert snapshot(out) == before
-    assert [p.name for p in out.parent.iterdir()] == [out.name]  # staging removed
+    # The staging directory is removed; only the output and the builder's own state next to it remain.
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
 
 
 def test_operator_dotfiles_survive_builds(built, store, settings):

@@ -1,11 +1,11 @@
-"""The Pagefind search bundle: built over the staged pages, deterministic, reused when the pages did not change,
-and the JSON fallback when there is no binary. (Querying it in a browser: tests/browser/.)"""
+"""The sharded Pagefind index as the build makes it: deterministic, only the shards whose pages changed indexed
+again, a failing Pagefind fails the build, and the JSON fallback when there is no binary. (ShardIndexer and
+shard planning: test_search_shards.py; querying in a browser: there and tests/browser/.)"""
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,12 +13,13 @@ from conftest import make_settings
 from site_checks import snapshot
 from site_fixtures import make_record, sample_records
 
-import site_builder.search
+import site_builder.search_shards
 from site_builder import build_site
-from site_builder.search import PAGEFIND_ENV, SearchIndexError, find_pagefind, pagefind_bundle
+from site_builder.search import PAGEFIND_ENV, SHARD_SIZE, SearchIndexError, find_pagefind
 from tests.conftest import require_or_skip
 
 PUBLISHED = {r["id"] for r in sample_records().values() if r["is_original"] and r["relevant"]}
+UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
 @pytest.fixture(autouse=True)
@@ -37,48 +38,79 @@ def _bundle(out: Path) -> dict[str, bytes]:
     }
 
 
-def test_pagefind_output_is_byte_identical_for_the_same_pages(store, tmp_path):
-    out = tmp_path / "out"
-    build_site(store, make_settings(out))
-    copy = tmp_path / "elsewhere" / "site"
-    shutil.copytree(out, copy)
-    binary = find_pagefind()
-    first = dict(pagefind_bundle(out, binary))
-    second = dict(pagefind_bundle(copy, binary))
-    assert first == second
-    published = _bundle(out)
-    assert published.pop("pagefind/yigai-input.sha256")
-    assert first == published  # the build's own run gave the same bytes too
-    assert any(k.startswith("pagefind/fragment/") for k in first) and "pagefind/pagefind.js" in first
+def _page_counts(out: Path) -> dict[str, int]:
+    """Shard name → pages in its index, in the order of pagefind/shards.json (newest first)."""
+    counts = {}
+    for entry in json.loads((out / "pagefind" / "shards.json").read_text("utf-8")):
+        meta = json.loads((out / "pagefind" / entry / "pagefind-entry.json").read_text("utf-8"))
+        counts[entry.rstrip("/")] = sum(lang["page_count"] for lang in meta["languages"].values())
+    return counts
 
 
-def test_index_is_reused_when_the_article_pages_did_not_change(store, settings, monkeypatch):
+@pytest.fixture
+def small_shards(monkeypatch) -> list[str]:
+    """Shards of 3 pages instead of 2,000; returns the names of the shards Pagefind indexes, as it goes."""
+    real_plan, real_indexer = site_builder.search_shards.plan_shards, site_builder.search_shards.ShardIndexer
+    indexed: list[str] = []
+
+    def plan(pages, size=SHARD_SIZE, version=None):
+        return real_plan(pages, 3, version)
+
+    class Recording(real_indexer):
+        def __init__(self, binary, out_dir, **kwargs):
+            indexed.append(Path(out_dir).name)
+            super().__init__(binary, out_dir, **kwargs)
+
+    monkeypatch.setattr(site_builder.search_shards, "plan_shards", plan)
+    monkeypatch.setattr(site_builder.search_shards, "ShardIndexer", Recording)
+    return indexed
+
+
+def test_the_index_is_byte_identical_for_the_same_pages(store, tmp_path):
+    first, second = tmp_path / "out", tmp_path / "elsewhere" / "site"
+    build_site(store, make_settings(first))
+    build_site(store, make_settings(second))
+    assert _bundle(first) == _bundle(second)
+    assert _page_counts(first) == {"s0001": len(PUBLISHED)}
+    files = _bundle(first)
+    assert {"pagefind/s0001/pagefind.js", "pagefind/s0001/pagefind-entry.json"} <= set(files)
+    assert any(k.startswith("pagefind/s0001/fragment/") for k in files)
+    assert not [k for k in files if k.rsplit("/", 1)[-1].startswith(UI_FILES)]  # the unused UIs
+    search = (first / "search.html").read_text("utf-8")
+    assert 'data-engine="pagefind"' in search and 'data-shards="pagefind/shards.json"' in search
+
+
+def test_only_the_shards_whose_pages_changed_are_indexed_again(store, settings, small_shards):
     build_site(store, settings)
     out = settings.output_dir
-    before = snapshot(out / "pagefind")
+    shards = _page_counts(out)
+    assert len(shards) >= 3 and list(shards) == sorted(shards, reverse=True)  # newest first
+    assert sorted(small_shards) == sorted(shards) and sum(shards.values()) == len(PUBLISHED)
+    before = _bundle(out)
 
-    def must_not_run(*_args, **_kwargs):
-        raise AssertionError("pagefind ran although no article page changed")
-
-    monkeypatch.setattr(site_builder.search, "pagefind_bundle", must_not_run)
-    report = build_site(store, settings)
-    assert not report.published
-    assert snapshot(out / "pagefind") == before  # bytes, mtimes and inodes
-    monkeypatch.undo()
+    small_shards.clear()
+    build_site(store, settings)
+    assert small_shards == []  # nothing changed: Pagefind does not run
+    assert _bundle(out) == before
 
     store.save_article(
         make_record(
-            "https://wsjkw.example.gov.cn/xwzx/2024/0322/new.html",
+            "https://wsjkw.example.gov.cn/xwzx/2024/1231/new.html",
             title="某市推进紧密型县域医共体信息化建设",
             text="某市推进医共体信息化建设。",
-            published="2024-03-22T09:00:00+08:00",
+            published="2024-12-31T09:00:00+08:00",  # the newest article: it goes into the last shard
         )
     )
     build_site(store, settings)
-    after = _bundle(out)
-    assert after["pagefind/yigai-input.sha256"] != before["yigai-input.sha256"][0]
-    entry = json.loads(after["pagefind/pagefind-entry.json"])
-    assert [lang["page_count"] for lang in entry["languages"].values()] == [len(PUBLISHED) + 1]
+    after = _page_counts(out)
+    newest = max(after)
+    assert small_shards == [newest]  # only the last shard (or a new one) was indexed
+    assert sum(after.values()) == len(PUBLISHED) + 1
+    for name in shards:
+        if name != newest:  # the older shards' files are the same bytes
+            assert {k: v for k, v in _bundle(out).items() if k.startswith(f"pagefind/{name}/")} == {
+                k: v for k, v in before.items() if k.startswith(f"pagefind/{name}/")
+            }
 
 
 def test_without_pagefind_the_build_falls_back_to_the_json_index(store, settings, monkeypatch, caplog):
@@ -109,7 +141,8 @@ def test_a_failing_pagefind_fails_the_build_and_keeps_the_live_site(store, setti
     with pytest.raises(SearchIndexError, match=r"exit 3.*boom"):
         build_site(store, settings)
     assert snapshot(out) == before
-    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no staging directory left behind
+    # no staging directory left behind: only the output and the builder's article cache next to it
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
 
 
 def test_a_misconfigured_binary_path_is_an_error(monkeypatch, tmp_path):
@@ -124,4 +157,4 @@ def test_a_killed_builds_pagefind_scratch_is_removed_by_the_next_build(store, se
     leftover = out.parent / f".{out.name}.staging-abc123-pagefind-xyz"
     (leftover / "bundle").mkdir(parents=True)
     build_site(store, settings)
-    assert [p.name for p in out.parent.iterdir()] == [out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
