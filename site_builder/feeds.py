@@ -98,6 +98,7 @@ class FeedsGenerator:
         self.with_text = with_text or (lambda art: art)  # feeds carry the full text
 
     def feed_specs(self, ctx: SiteContext) -> Iterator[tuple[str, str, str, Sequence[Article]]]:
+        """(key, title, page, articles newest first) of every feed."""
         yield "all", "全部报道", "index.html", ctx.articles
         yield "national", "全国", paths.NATIONAL_DIR + "index.html", ctx.national
         for code, region in ctx.regions.items():
@@ -108,7 +109,7 @@ class FeedsGenerator:
     def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
         limit = max(1, int(ctx.site.get("feed_items") or 50))
         for key, title, page_path, articles in self.feed_specs(ctx):
-            newest = sorted(articles, key=lambda a: a.sort_key)[:limit]
+            newest = list(articles[:limit])  # the context keeps every list newest first
             feed_key = short_hash(
                 self.base_key, key, title, page_path, *(a.digest or short_hash(repr(a)) for a in newest)
             )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -101,7 +102,7 @@ class Article:
     def month(self) -> str:
         return self.date.astimezone(CHINA_TZ).strftime("%Y-%m")
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple[float, str]:
         """Newest first, ties broken by id, so every list has one fixed order."""
         return (-self.date.timestamp(), self.id)

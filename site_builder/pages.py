@@ -171,6 +171,7 @@ class PageGenerator:
         self.base_key = base_key
         self._memo_ctx: SiteContext | None = None
         self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
+        self._regions_memo: dict[tuple, str] = {}
         self._repr_memo: dict[tuple, str] = {}
 
     def render(self, template: str, path: str, ctx: SiteContext, **variables: Any) -> bytes:
@@ -368,7 +369,7 @@ class PageGenerator:
     def _article_links(self, ctx: SiteContext, primary_code: str | None, national: bool) -> tuple[tuple, tuple]:
         # Many articles share a primary region: its breadcrumbs and feed links are made once per build.
         if self._memo_ctx is not ctx:
-            self._memo_ctx, self._links_memo = ctx, {}
+            self._memo_ctx, self._links_memo, self._regions_memo = ctx, {}, {}
         found = self._links_memo.get((primary_code, national))
         if found is None:
             found = self._links_memo[(primary_code, national)] = self._make_article_links(
@@ -389,18 +390,25 @@ class PageGenerator:
 
     def article_job(self, ctx: SiteContext, art: Article) -> Output:
         path = paths.article_path(art.id)
-        regions = [ctx.regions[c] for c in ctx.article_regions.get(art.id, ()) if c in ctx.regions]
         crumbs, feeds = self._article_links(ctx, art.primary_code, art.national)
         key = short_hash(
             self.base_key,
-            "article.html",
             path,
             art.digest or short_hash(repr(art)),
-            *(f"{r.code}:{r.name}" for r in regions),
+            self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
             self._links_repr(crumbs, feeds),
         )
         # Only the key is made now; the page (and the article's text) only if the writer asks for it.
         return path, key, partial(self._render_article, ctx, art)
+
+    def _regions_sig(self, ctx: SiteContext, codes: tuple[str, ...]) -> str:
+        """The regions an article page links to, as text for its key (memoised: region sets recur)."""
+        found = self._regions_memo.get(codes)
+        if found is None:
+            found = self._regions_memo[codes] = "|".join(
+                f"{c}:{ctx.regions[c].name}" for c in codes if c in ctx.regions
+            )
+        return found
 
     def _links_repr(self, crumbs: tuple, feeds: tuple) -> str:
         found = self._repr_memo.get((crumbs, feeds))

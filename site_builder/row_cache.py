@@ -101,7 +101,10 @@ def _decode(value: tuple) -> ParsedRow:
         place,
         digest,
     ) = value
-    art = Article(
+    # Built field by field into the instance dict: a frozen dataclass's __init__ sets each field through
+    # object.__setattr__, which for 100,000 articles costs more than everything else here.
+    art = _new(
+        Article,
         id=aid,
         title=title,
         paragraphs=(),
@@ -114,10 +117,10 @@ def _decode(value: tuple) -> ParsedRow:
         original_source=original_source,
         author=author,
         editor=editor,
-        regions=tuple(RegionRef(*r) for r in regions),
+        regions=tuple(_region(r) for r in regions),
         region_codes=tuple(region_codes),
         national=national,
-        topics=tuple(TopicRef(*t) for t in topics),
+        topics=tuple(_new(TopicRef, id=t[0], label=t[1]) for t in topics),
         doc_number=doc_number,
         doc_type=doc_type,
         issuing_body=issuing_body,
@@ -125,9 +128,27 @@ def _decode(value: tuple) -> ParsedRow:
         group_id=group_id,
         primary_code=primary_code,
         place=place,
+        copies=(),
         digest=digest,
     )
     return art, None, None
+
+
+def _new(cls: type, **fields: Any) -> Any:
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
+_REGIONS: dict[tuple, RegionRef] = {}
+
+
+def _region(value: tuple) -> RegionRef:
+    # The same few thousand divisions recur across 100,000 articles: one (immutable) object each.
+    found = _REGIONS.get(value)
+    if found is None:
+        found = _REGIONS[value] = RegionRef(*value)
+    return found
 
 
 def _load(path: Path | None) -> dict[str, tuple[str, tuple]]:
