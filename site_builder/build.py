@@ -176,11 +176,13 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
                 search.page(rel, data)
         del articles
         for generator in (pages, feeds, meta):
-            for output in generator.generate_output(ctx):
+            for n, output in enumerate(generator.generate_output(ctx)):
                 if len(output) == 2:
                     writer.write(*output)
                 else:
                     writer.emit(*output)
+                if search is not None and n % 256 == 0:
+                    search.poll()  # start queued search shards while the lists are rendered
         if search is not None:
             search.finish()
         for rel, data in meta.sitemap_output(ctx, sorted(writer.paths)):

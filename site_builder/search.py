@@ -332,6 +332,12 @@ class ShardIndexer:
         )
         self._deadline = time.monotonic() + self.timeout
 
+    def ready(self) -> bool:
+        """True once ``finish`` was called and the bundle has arrived (or Pagefind failed): ``wait`` will not
+        block on Pagefind then."""
+        with self._cond:
+            return self._write_id is not None and (self._write_id in self._replies or bool(self._failure))
+
     def wait(self) -> list[str]:
         """Block until Pagefind has built the bundle and exited, write it into ``out_dir``, and return its files
         relative to ``out_dir``, sorted (Pagefind's ready-made UI files are neither written nor listed)."""

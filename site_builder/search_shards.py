@@ -84,31 +84,63 @@ class ShardedSearch:
                     kept = group
                     break
             self._kept.append(kept)
-        self._indexers: dict[int, ShardIndexer] = {}
-        self._running: list[int] = []  # finished feeding, Pagefind still writing
-        self._done: list[int] = []
+        self._indexers: dict[int, ShardIndexer] = {}  # started, being fed or building
+        self._feeding: set[int] = set()  # indexers still receiving pages as they are emitted
+        self._building: list[int] = []  # fed completely, Pagefind building the bundle (oldest first)
+        self._deferred: set[int] = set()  # no free Pagefind when the shard began: fed from disk later
+        self._queued: list[int] = []  # deferred shards whose pages are all emitted
         self.indexed = 0  # shards indexed by this build
+        self._since_poll = 0
+
+    # Scheduling: at most MAX_RUNNING Pagefind processes; the build never waits for one while it has pages to
+    # render. A shard starts with its first page when a process is free (then it is fed as pages are
+    # emitted), otherwise it is queued and fed from the staged files once one is (``poll``).
 
     def page(self, rel: str, data: bytes | None) -> None:
         """An article page was emitted; ``data`` is its bytes when it was rendered (else read back)."""
         index = self._shard_of[rel]
-        if self._kept[index] is None:
-            self._indexer(index).add("/" + rel, data if data is not None else self.writer.read(rel))
+        if self._kept[index] is None and index not in self._deferred:
+            indexer = self._indexers.get(index)
+            if indexer is None:
+                self.poll()
+                if len(self._indexers) < MAX_RUNNING:
+                    indexer = self._start(index)
+                    self._feeding.add(index)
+                else:
+                    self._deferred.add(index)
+            if indexer is not None:
+                indexer.add("/" + rel, data if data is not None else self.writer.read(rel))
         self._remaining[index] -= 1
         if self._remaining[index] == 0:
             self._shard_complete(index)
+        self._since_poll += 1
+        if self._since_poll >= 256:
+            self.poll()
 
-    def _indexer(self, index: int) -> ShardIndexer:
-        indexer = self._indexers.get(index)
-        if indexer is None:
-            while len(self._running) >= MAX_RUNNING:
-                self._collect(self._running.pop(0))
-            shard = self.shards[index]
-            self.writer.discard(f"{PAGEFIND_DIR}/{shard.name}/")  # an older generation of this shard
-            out_dir = self.writer.root / PAGEFIND_DIR / shard.name
-            indexer = ShardIndexer(self.binary, out_dir, scratch=self.scratch)
-            self._indexers[index] = indexer
+    def poll(self) -> None:
+        """Collect bundles that are ready and start queued shards in the freed processes (never blocks)."""
+        self._since_poll = 0
+        for index in [i for i in self._building if self._indexers[i].ready()]:
+            self._building.remove(index)
+            self._collect(index)
+        while self._queued and len(self._indexers) < MAX_RUNNING:
+            self._start_from_disk(self._queued.pop(0))
+
+    def _start(self, index: int) -> ShardIndexer:
+        shard = self.shards[index]
+        self.writer.discard(f"{PAGEFIND_DIR}/{shard.name}/")  # an older generation of this shard
+        out_dir = self.writer.root / PAGEFIND_DIR / shard.name
+        indexer = ShardIndexer(self.binary, out_dir, scratch=self.scratch)
+        self._indexers[index] = indexer
         return indexer
+
+    def _start_from_disk(self, index: int) -> None:
+        indexer = self._start(index)
+        for aid in self.shards[index].article_ids:
+            rel = f"{_ARTICLE_PREFIX}{aid}.html"
+            indexer.add("/" + rel, self.writer.read(rel))
+        indexer.finish()
+        self._building.append(index)
 
     def _shard_complete(self, index: int) -> None:
         kept = self._kept[index]
@@ -124,28 +156,36 @@ class ShardedSearch:
             self._kept[index] = None
             for rel in [r for r in sorted(kept) if r in self.writer.entries]:
                 self.writer.forget(rel)
-            indexer = self._indexer(index)
-            for aid in self.shards[index].article_ids:
-                rel = f"{_ARTICLE_PREFIX}{aid}.html"
-                indexer.add("/" + rel, self.writer.read(rel))
+            self._queued.append(index)
+            self.poll()
+            return
+        if index in self._deferred:
+            self._queued.append(index)
+            self.poll()
+            return
+        self._feeding.discard(index)
         self._indexers[index].finish()
-        self._running.append(index)
+        self._building.append(index)
 
     def _collect(self, index: int) -> None:
         shard = self.shards[index]
         files = self._indexers.pop(index).wait()
         for name in files:
             self.writer.adopt(f"{PAGEFIND_DIR}/{shard.name}/{name}", shard.key)
-        self._done.append(index)
         self.indexed += 1
 
     def finish(self) -> None:
-        """Wait for the running shards, record their files and write the shard list."""
-        while self._running:
-            self._collect(self._running.pop(0))
+        """Wait for the remaining shards, record their files and write the shard list."""
+        self.poll()
+        while self._building or self._queued:
+            if self._building:
+                self._collect(self._building.pop(0))  # blocks until that bundle is built
+            self.poll()
         self.writer.write(*write_shard_list(self.shards))
         logger.info(
-            "search: %d shards, %d indexed by Pagefind, %d kept", len(self.shards), self.indexed,
+            "search: %d shards, %d indexed by Pagefind, %d kept",
+            len(self.shards),
+            self.indexed,
             len(self.shards) - self.indexed,
         )
 

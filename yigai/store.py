@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -218,9 +219,22 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA busy_timeout = 30000")
         if not readonly:
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._enable_wal()
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.migrate()
+
+    def _enable_wal(self) -> None:
+        # Switching a new database to WAL needs an exclusive lock and SQLite does not wait for it (no busy
+        # handler): two processes opening a new store at once (two crawl workers) would see "locked".
+        for _attempt in range(100):
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(0.05)
+        self.conn.execute("PRAGMA journal_mode = WAL")
 
     # ------------------------------------------------------------------------------------ lifecycle
     def close(self) -> None:
