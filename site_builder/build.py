@@ -169,7 +169,12 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
             shard_size = int(site.get("search_shard_size") or SHARD_SIZE)
             if shard_size < 1:
                 raise ValueError(f"[site] search_shard_size must be at least 1, not {shard_size}")
-            search = ShardedSearch(pagefind, writer, staging.parent, articles, shard_size=shard_size)
+            oldest_first = reversed(ctx.articles)  # the order of ``articles``
+            search_keys = [
+                (rel, pages.search_key(ctx, art))
+                for (rel, _key, _render), art in zip(articles, oldest_first, strict=True)
+            ]
+            search = ShardedSearch(pagefind, writer, staging.parent, search_keys, shard_size=shard_size)
         for rel, key, render in articles:
             data = writer.emit(rel, key, render)
             if search is not None:

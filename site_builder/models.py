@@ -94,7 +94,7 @@ class Article:
     primary_code: str | None = None  # the most specific code of the primary (first tagged) region
     place: str | None = None  # the primary region for lists, e.g. "河北省 · 邯郸市 · 魏县", or "全国"
     copies: tuple[Copy, ...] = ()
-    # What the pages and feeds show of this article (its row and its copies), as a short hash: the site
+    # A short hash of the article's store row (not of its copies, which only its own page shows): the site
     # builder re-renders a page only when the digests of what it shows changed.
     digest: str = ""
 
@@ -323,6 +323,4 @@ def assemble(parsed: Iterable[ParsedRow]) -> list[Article]:
 def _with_copies(art: Article, copies: tuple[Copy, ...]) -> Article:
     from dataclasses import replace
 
-    if not copies:
-        return art
-    return replace(art, copies=copies, digest=short_hash(art.digest, *(repr(c) for c in copies)))
+    return replace(art, copies=copies) if copies else art

@@ -397,12 +397,15 @@ class PageGenerator:
             art.digest or short_hash(repr(art)),
             self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
             self._links_repr(crumbs, feeds),
+            repr(art.copies) if art.copies else "",
         )
         # Only the key is made now; the page (and the article's text) only if the writer asks for it.
         return path, key, partial(self._render_article, ctx, art)
 
     def _regions_sig(self, ctx: SiteContext, codes: tuple[str, ...]) -> str:
         """The regions an article page links to, as text for its key (memoised: region sets recur)."""
+        if self._memo_ctx is not ctx:
+            self._memo_ctx, self._links_memo, self._regions_memo = ctx, {}, {}
         found = self._regions_memo.get(codes)
         if found is None:
             found = self._regions_memo[codes] = "|".join(
@@ -431,6 +434,16 @@ class PageGenerator:
             breadcrumbs=crumbs,
             feeds=feeds,
             description=art.summary,
+        )
+
+    def search_key(self, ctx: SiteContext, art: Article) -> str:
+        """A digest of what the search index takes from an article page: the ``<article>`` element without
+        its ``data-pagefind-ignore`` parts (so a new syndicated copy does not re-index a shard)."""
+        return short_hash(
+            self.base_key,
+            paths.article_path(art.id),
+            art.digest or short_hash(repr(art)),
+            self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
         )
 
     def article_jobs(self, ctx: SiteContext) -> list[Output]:

@@ -52,14 +52,15 @@ def _groups(manifest: dict[str, Entry]) -> dict[str, dict[str, Entry]]:
 
 
 class ShardedSearch:
-    """Feed it every article page (``page``) in the order of ``article_jobs``, then ``finish``."""
+    """Feed it every article page (``page``) in the order of ``pages`` — (path, search key) of every article
+    page, oldest first — then ``finish``."""
 
     def __init__(
         self,
         binary: Path,
         writer: SiteWriter,
         scratch: Path,
-        article_jobs: Sequence[tuple[str, str, object]],
+        pages: Sequence[tuple[str, str]],
         *,
         shard_size: int = SHARD_SIZE,
     ) -> None:
@@ -67,7 +68,7 @@ class ShardedSearch:
         self.writer = writer
         self.scratch = scratch
         self.shards: list[Shard] = plan_shards(
-            [(_article_id(rel), key) for rel, key, _render in article_jobs], shard_size, pagefind_version(binary)
+            [(_article_id(rel), key) for rel, key in pages], shard_size, pagefind_version(binary)
         )
         self._shard_of: dict[str, int] = {}
         for index, shard in enumerate(self.shards):

@@ -285,7 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_extract)
 
     s = sub.add_parser("build", parents=[common], help="build the static site and feeds",
-                       description="Build the site and feeds from the store and publish them atomically.")
+                       description="Build the site and feeds from the store and publish them atomically. "
+                       "Only pages whose inputs changed are rendered; the previous generation of the site "
+                       "(.OUTPUT.spare) and the parsed articles (.OUTPUT.articles) are kept next to the "
+                       "output directory to make that cheap (both are safe to delete).")
     s.add_argument("--output", metavar="DIR", help="override the settings' output directory")
     s.set_defaults(func=cmd_build)
 

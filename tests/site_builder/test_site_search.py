@@ -113,6 +113,32 @@ def test_only_the_shards_whose_pages_changed_are_indexed_again(store, settings, 
             }
 
 
+def test_a_new_syndicated_copy_rerenders_the_original_page_but_reindexes_no_shard(store, settings, small_shards):
+    """The "also carried by" list is not indexed (data-pagefind-ignore): a new copy of an old story changes
+    that story's page, not its search shard."""
+    build_site(store, settings)
+    out = settings.output_dir
+    original = min(PUBLISHED)
+    page_before = (out / "article" / f"{original}.html").read_bytes()
+    row = store.article(original)
+    small_shards.clear()
+    store.save_article(
+        make_record(
+            "https://other.example.gov.cn/repost/copy.html",
+            title=row["title"],
+            text=row["text"],
+            published=row["published"],
+            site="另一家转载网站",
+            is_original=0,
+            group_id=original,
+        )
+    )
+    report = build_site(store, settings)
+    assert report.published and small_shards == []
+    page_after = (out / "article" / f"{original}.html").read_text("utf-8")
+    assert page_after.encode() != page_before and "另一家转载网站" in page_after
+
+
 def test_without_pagefind_the_build_falls_back_to_the_json_index(store, settings, monkeypatch, caplog):
     monkeypatch.setenv(PAGEFIND_ENV, "none")
     with caplog.at_level(logging.WARNING, logger="site_builder.build"):
