@@ -383,7 +383,6 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.build", None, "publish_atomically", "publish (swap)"),
     ("site_builder.build", None, "_keep_as_spare", "publish (keep previous generation)"),
     ("site_builder.build", None, "_all_files", "list files"),
-    ("site_builder.build", None, "search_bundle", "search index (Pagefind)"),  # the one-process indexer
     ("site_builder.pages", None, "search_index", "search index (JSON)"),
     ("site_builder.pages", "PageGenerator", "generate_output", "pages: other (about, search)"),
     ("site_builder.pages", "PageGenerator", "_home", "pages: home"),

@@ -341,6 +341,17 @@ class ShardIndexer:
     def wait(self) -> list[str]:
         """Block until Pagefind has built the bundle and exited, write it into ``out_dir``, and return its files
         relative to ``out_dir``, sorted (Pagefind's ready-made UI files are neither written nor listed)."""
+        bundle = self.bundle()
+        for folder in sorted({(self.out_dir / rel).parent for rel in bundle}):
+            folder.mkdir(parents=True, exist_ok=True)
+        for rel, data in bundle.items():
+            with open(self.out_dir / rel, "wb") as out:
+                out.write(data)
+        return sorted(bundle)
+
+    def bundle(self) -> dict[str, bytes]:
+        """Block until Pagefind has built the bundle and exited; return its files (path relative to ``out_dir``
+        → bytes) without writing them (the site build hands them to its writer)."""
         try:
             self.finish()
             assert self._write_id is not None
@@ -368,7 +379,7 @@ class ShardIndexer:
             self.close()
             raise
         self.close()
-        files = self._write_bundle(reply.get("files"))
+        files = self._decode_bundle(reply.get("files"))
         self.seconds = time.monotonic() - self._started
         return files
 
@@ -404,7 +415,7 @@ class ShardIndexer:
 
     # --- internals ---
 
-    def _write_bundle(self, files: object) -> list[str]:
+    def _decode_bundle(self, files: object) -> dict[str, bytes]:
         bundle: dict[str, bytes] = {}
         try:
             for file in files:  # type: ignore[attr-defined]
@@ -419,12 +430,7 @@ class ShardIndexer:
             raise SearchIndexError(f"pagefind returned an unreadable bundle: {exc!r}") from exc
         if "pagefind.js" not in bundle or "pagefind-entry.json" not in bundle:
             raise SearchIndexError(f"pagefind returned no complete bundle: {sorted(bundle)[:10]}")
-        for folder in sorted({(self.out_dir / rel).parent for rel in bundle}):
-            folder.mkdir(parents=True, exist_ok=True)
-        for rel, data in bundle.items():
-            with open(self.out_dir / rel, "wb") as out:
-                out.write(data)
-        return sorted(bundle)
+        return bundle
 
     def _send(self, payload: dict[str, Any], what: str, *, awaited: bool = False) -> int:
         with self._cond:

@@ -170,9 +170,9 @@ class ShardedSearch:
 
     def _collect(self, index: int) -> None:
         shard = self.shards[index]
-        files = self._indexers.pop(index).wait()
-        for name in files:
-            self.writer.adopt(f"{PAGEFIND_DIR}/{shard.name}/{name}", shard.key)
+        # Through the writer like every other file: a fragment whose bytes are already published keeps its inode.
+        for name, data in sorted(self._indexers.pop(index).bundle().items()):
+            self.writer.emit(f"{PAGEFIND_DIR}/{shard.name}/{name}", shard.key, data)
         self.indexed += 1
 
     def finish(self) -> None:

@@ -102,7 +102,7 @@ class SiteWriter:
         self.entries: dict[str, Entry] = {}
         self.written: list[str] = []  # differs from the published copy (or is new)
         self.unchanged: list[str] = []  # same bytes as the published copy
-        self.rendered = 0  # how many pages had to be rendered
+        self.rendered = 0  # how many pages and feeds had to be rendered (bytes handed over do not count)
         self._dirs: set[str] = set()
         self._removed: list[str] = []
 
@@ -134,10 +134,13 @@ class SiteWriter:
             if live is not None and live[0] == key and self._link_from_live(rel):
                 self._record(rel, live, live)
                 return None
-        data = render() if callable(render) else render
+        if callable(render):
+            data = render()
+            self.rendered += 1
+        else:
+            data = render
         if not isinstance(data, bytes):
             raise WriterError(f"{rel}: data must be bytes, got {type(data).__name__}")
-        self.rendered += 1
         entry = (key, content_digest(data))
         if live is None and self._legacy_same(rel, data):
             live = entry  # a published tree from before manifests, with these very bytes
@@ -149,38 +152,6 @@ class SiteWriter:
             self._create(rel, data)
         self._record(rel, entry, live)
         return data
-
-    def adopt(self, rel: str, key: str) -> None:
-        """Record a file that another program (Pagefind) wrote into the staging tree itself."""
-        self._claim(rel)
-        data = (self.root / rel).read_bytes()
-        entry = (key, content_digest(data))
-        live = self.live.get(rel)
-        if live is not None and live[1] == entry[1]:
-            self._link_from_live(rel)  # same bytes as published: keep its inode and mtime
-        self._record(rel, entry, live)
-
-    def keep(self, rel: str, entry: Entry) -> bool:
-        """Keep ``rel`` as the staging tree or the published tree holds it (made from ``entry``); False
-        when neither does."""
-        if self.staged.get(rel) == entry:
-            self._claim(rel)
-            self._record(rel, entry, self.live.get(rel))
-            return True
-        if self.live.get(rel) == entry:
-            self._claim(rel)
-            if self._link_from_live(rel):
-                self._record(rel, entry, entry)
-                return True
-            del self.entries[rel]  # not recorded: let the caller make it
-        return False
-
-    def forget(self, rel: str) -> None:
-        """Undo the record of ``rel`` (its file is about to be made again)."""
-        self.entries.pop(rel, None)
-        for bucket in (self.written, self.unchanged):
-            if rel in bucket:
-                bucket.remove(rel)
 
     def keep_all(self, entries: dict[str, Entry], *, staged: bool) -> None:
         """``keep`` for a whole group of files known to be in the staging tree (``staged``) or the published
@@ -198,7 +169,7 @@ class SiteWriter:
             self._record(rel, entry, self.live.get(rel))
 
     def discard(self, prefix: str) -> None:
-        """Delete the staged files under ``prefix`` now (before another program writes there)."""
+        """Delete the staged files under ``prefix`` now (before that shard is indexed again)."""
         for rel in [p for p in self.staged if p.startswith(prefix)]:
             self._unlink(rel)
             del self.staged[rel]

@@ -459,8 +459,7 @@ class Store:
         return list(self.conn.execute(sql))
 
     def iter_articles(self) -> Iterator[sqlite3.Row]:
-        """Every article row, one at a time (the site builder streams them: holding 100,000 texts twice,
-        as rows and as models, would double its memory)."""
+        """Every article row, one at a time (no list of 100,000 rows with their texts in memory)."""
         yield from self.conn.execute("SELECT * FROM articles ORDER BY id")
 
     def article_tokens(self) -> list[tuple[str, str]]:
