@@ -166,9 +166,7 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
         if pagefind is not None:
             from site_builder.search_shards import ShardedSearch
 
-            shard_size = int(site.get("search_shard_size") or SHARD_SIZE)
-            if shard_size < 1:
-                raise ValueError(f"[site] search_shard_size must be at least 1, not {shard_size}")
+            shard_size = int(site.get("search_shard_size") or SHARD_SIZE)  # ≥ 1: checked with the settings
             oldest_first = reversed(ctx.articles)  # the order of ``articles``
             search_keys = [
                 (rel, pages.search_key(ctx, art))

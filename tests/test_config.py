@@ -82,3 +82,11 @@ def test_settings_merge_and_validation(tmp_path):
 def test_sample_registry_loads():
     sources = load_registry("sample", sample_web="http://127.0.0.1:1")
     assert len(sources) >= 4
+
+
+@pytest.mark.parametrize("key", ["page_size", "feed_items", "search_shard_size"])
+def test_site_counts_below_one_are_refused(tmp_path, key):
+    cfg = tmp_path / "yigai.toml"
+    cfg.write_text(f"[site]\n{key} = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"site\.{key}' must be at least 1, got 0"):
+        load_settings(cfg)

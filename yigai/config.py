@@ -58,6 +58,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
+# Counts that make no sense below a floor (a page of 0 stories, a search shard of 0 pages).
+_MINIMUMS = {"site.page_size": 1, "site.feed_items": 1, "site.search_shard_size": 1}
+
+
 def _defaults() -> dict[str, Any]:
     text = resources.files("yigai").joinpath("defaults.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
@@ -79,6 +83,9 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Pat
                 raise ConfigError(
                     f"{path}: setting '{where}{key}' must be {expected.__name__}, got {type(value).__name__}"
                 )
+            minimum = _MINIMUMS.get(f"{where}{key}")
+            if minimum is not None and value < minimum:
+                raise ConfigError(f"{path}: setting '{where}{key}' must be at least {minimum}, got {value}")
             out[key] = value
     return out
 
