@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import chain
 from typing import Any
 
 from site_builder import paths
@@ -111,37 +112,48 @@ class SiteContext:
 
 
 def _most_common(values: Iterable[str]) -> str:
-    counts = Counter(values)
+    return _winner(Counter(values))
+
+
+def _winner(counts: Mapping[str, int]) -> str:
+    """The most frequent value; ties go to the smallest (so the choice never depends on input order)."""
     return min(counts, key=lambda v: (-counts[v], v))
 
 
 def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef], dict[str, tuple[str, ...]]]:
     """One name/level/parent per code (majority vote, ties broken by sort order), then per-article closure."""
-    names: dict[str, list[str]] = {}
-    levels: dict[str, list[str]] = {}
-    parents: dict[str, list[str]] = {}
-    for art in articles:
-        for ref in art.regions:
-            names.setdefault(ref.code, []).append(ref.name)
-            levels.setdefault(ref.code, []).append(ref.level)
-            if ref.parent_code:
-                parents.setdefault(ref.code, []).append(ref.parent_code)
+    # Count each distinct (code, name, level, parent) once per mention: a few thousand distinct values among
+    # hundreds of thousands of mentions, so the vote below runs over the few thousand.
+    mentions = Counter(chain.from_iterable(art.regions for art in articles))
+    names: dict[str, Counter[str]] = {}
+    levels: dict[str, Counter[str]] = {}
+    parents: dict[str, Counter[str]] = {}
+    for ref, count in mentions.items():
+        names.setdefault(ref.code, Counter())[ref.name] += count
+        levels.setdefault(ref.code, Counter())[ref.level] += count
+        if ref.parent_code and ref.parent_code != ref.code:
+            parents.setdefault(ref.code, Counter())[ref.parent_code] += count
     resolved: dict[str, RegionRef] = {}
     for code in sorted(names):
-        candidates = [p for p in parents.get(code, []) if p != code]
+        candidates = parents.get(code) or {}
         # A county named with its prefecture anywhere hangs under that prefecture everywhere.
-        prefecture_parents = [p for p in candidates if not p.endswith("0000")]
-        parent = _most_common(prefecture_parents or candidates) if candidates else None
-        resolved[code] = RegionRef(code, _most_common(names[code]), _most_common(levels[code]), parent)
+        prefecture_parents = {p: n for p, n in candidates.items() if not p.endswith("0000")}
+        parent = _winner(prefecture_parents or candidates) if candidates else None
+        resolved[code] = RegionRef(code, _winner(names[code]), _winner(levels[code]), parent)
     closure: dict[str, tuple[str, ...]] = {}
+    by_tagged: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same few region sets recur across articles
     for art in articles:
-        codes: set[str] = set()
-        for ref in art.regions:
-            current: str | None = ref.code
-            while current and current in resolved and current not in codes:
-                codes.add(current)
-                current = resolved[current].parent_code
-        closure[art.id] = tuple(sorted(codes))
+        tagged = tuple(ref.code for ref in art.regions)
+        found = by_tagged.get(tagged)
+        if found is None:
+            codes: set[str] = set()
+            for code in tagged:
+                current: str | None = code
+                while current and current in resolved and current not in codes:
+                    codes.add(current)
+                    current = resolved[current].parent_code
+            found = by_tagged[tagged] = tuple(sorted(codes))
+        closure[art.id] = found
     return resolved, closure
 
 
@@ -211,8 +223,18 @@ def generate_context(
     newest = articles[0].date if articles else None
     recent_since = newest - timedelta(days=RECENT_DAYS) if newest else None
 
-    def is_recent(a: Article) -> bool:
-        return recent_since is not None and a.date > recent_since
+    def recent_count(members: Sequence[Article]) -> int:
+        # Members are newest first: the recent ones are a prefix (binary search, not a scan per region).
+        if recent_since is None:
+            return 0
+        low, high = 0, len(members)
+        while low < high:
+            mid = (low + high) // 2
+            if members[mid].date > recent_since:
+                low = mid + 1
+            else:
+                high = mid
+        return low
 
     resolved, closure = _resolve_regions(articles)
     members: dict[str, list[Article]] = {code: [] for code in resolved}
@@ -232,7 +254,7 @@ def generate_context(
             else LEVEL_COUNTY,
             parent_code=ref.parent_code if ref.parent_code in resolved else None,
             articles=tuple(members[code]),
-            recent=sum(1 for a in members[code] if is_recent(a)),
+            recent=recent_count(members[code]),
             children=tuple(sorted(children.get(code, []))),
         )
         for code, ref in sorted(resolved.items())

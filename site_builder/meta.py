@@ -28,11 +28,12 @@ def sitemap_files(
 ) -> list[tuple[str, bytes]]:
     """``sitemap.xml`` alone, or (for a large site) an index plus ``sitemaps/sitemap-N.xml`` parts."""
     ordered = sorted(html_paths)
+    lastmod = _lastmod(ctx)  # once for every part: 100,000 dates
     if len(ordered) <= max_urls:
-        return [("sitemap.xml", sitemap(ctx, ordered))]
+        return [("sitemap.xml", sitemap(ctx, ordered, lastmod))]
     base = _base(ctx)
     parts = [ordered[i : i + max_urls] for i in range(0, len(ordered), max_urls)]
-    files = [(f"sitemaps/sitemap-{n}.xml", sitemap(ctx, part)) for n, part in enumerate(parts, 1)]
+    files = [(f"sitemaps/sitemap-{n}.xml", sitemap(ctx, part, lastmod)) for n, part in enumerate(parts, 1)]
     index = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
@@ -42,10 +43,15 @@ def sitemap_files(
     return [("sitemap.xml", ("\n".join(index) + "\n").encode("utf-8")), *files]
 
 
-def sitemap(ctx: SiteContext, html_paths: Iterable[str]) -> bytes:
+def _lastmod(ctx: SiteContext) -> dict[str, str]:
+    return {paths.article_path(a.id): a.date.astimezone(CHINA_TZ).date().isoformat() for a in ctx.articles}
+
+
+def sitemap(ctx: SiteContext, html_paths: Iterable[str], lastmod: dict[str, str] | None = None) -> bytes:
     """Every HTML page; article pages carry their date as lastmod (other pages change with every story)."""
     base = _base(ctx)
-    lastmod = {paths.article_path(a.id): a.date.astimezone(CHINA_TZ).date().isoformat() for a in ctx.articles}
+    if lastmod is None:
+        lastmod = _lastmod(ctx)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',

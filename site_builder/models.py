@@ -189,7 +189,10 @@ def regions_from_json(items: Iterable[Any]) -> list[RegionRef]:
 
 def short_hash(*parts: object) -> str:
     """A 128-bit BLAKE2b hex digest of ``parts`` (their ``str``), for change detection, not security."""
-    text = "\x1e".join("" if p is None else str(p) for p in parts)
+    try:
+        text = "\x1e".join(parts)  # type: ignore[arg-type]  # all str: the common case, ~3x faster
+    except TypeError:
+        text = "\x1e".join("" if p is None else str(p) for p in parts)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

@@ -141,7 +141,7 @@ def _pager_key(pager: Pager) -> tuple:
 
 
 def _items_key(items: Sequence[Article]) -> str:
-    return short_hash(*(a.digest or short_hash(repr(a)) for a in items))
+    return short_hash(*[a.digest or short_hash(repr(a)) for a in items])
 
 
 Output = tuple  # (path, bytes) or (path, key, render): see ``SiteWriter.emit``
@@ -195,17 +195,16 @@ class PageGenerator:
         yield from self._national(ctx)
         yield from self._topics(ctx)
         yield from self._archive(ctx)
-        yield (
+        groups = feed_groups(ctx)  # every feed: thousands of links, rendered only when they or a source change
+        yield self.job(
             "about.html",
-            self.render(
-                "about.html",
-                "about.html",
-                ctx,
-                page_title="关于",
-                section="about",
-                sources=ctx.sources,
-                feed_groups=feed_groups(ctx),
-            ),
+            "about.html",
+            ctx,
+            (repr(ctx.sources), repr(groups)),
+            page_title="关于",
+            section="about",
+            sources=ctx.sources,
+            feed_groups=groups,
         )
         yield (
             "search.html",
@@ -388,19 +387,15 @@ class PageGenerator:
             crumbs.append(("全国", paths.NATIONAL_DIR + "index.html"))
         return tuple(crumbs), tuple(feeds)
 
-    def article_job(self, ctx: SiteContext, art: Article) -> Output:
+    def article_job(self, ctx: SiteContext, art: Article) -> tuple[str, str, Callable[[], bytes], str]:
+        """(path, key, render, search key) of an article page. The page key extends the search key (what the
+        search index takes from the page) with what only the page shows: its links and syndicated copies."""
         path = paths.article_path(art.id)
         crumbs, feeds = self._article_links(ctx, art.primary_code, art.national)
-        key = short_hash(
-            self.base_key,
-            path,
-            art.digest or short_hash(repr(art)),
-            self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
-            self._links_repr(crumbs, feeds),
-            repr(art.copies) if art.copies else "",
-        )
+        search_key = self.search_key(ctx, art)
+        key = short_hash(search_key, self._links_repr(crumbs, feeds), repr(art.copies) if art.copies else "")
         # Only the key is made now; the page (and the article's text) only if the writer asks for it.
-        return path, key, partial(self._render_article, ctx, art)
+        return path, key, partial(self._render_article, ctx, art), search_key
 
     def _regions_sig(self, ctx: SiteContext, codes: tuple[str, ...]) -> str:
         """The regions an article page links to, as text for its key (memoised: region sets recur)."""
@@ -446,8 +441,9 @@ class PageGenerator:
             self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
         )
 
-    def article_jobs(self, ctx: SiteContext) -> list[Output]:
-        """Every article page, oldest first (the order of the search index's shards)."""
+    def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
+        """Every article page as (path, key, render, search key), oldest first (the order of the search
+        index's shards)."""
         return [self.article_job(ctx, art) for art in reversed(ctx.articles)]
 
 

@@ -165,12 +165,13 @@ def _load(path: Path | None) -> dict[str, tuple[str, tuple]]:
 
 
 class StoreArticles:
-    """Reads the store's articles (``read``) and, once the build has succeeded, saves the cache (``save``)."""
+    """Reads the store's articles (``read``), then saves the cache (``save``) and lets go of its rows."""
 
     def __init__(self, cache_file: Path | None) -> None:
         self.cache_file = cache_file
         self._rows: dict[str, tuple[str, tuple]] = {}
         self.parsed = 0  # rows parsed this time (the others came from the cache)
+        self._changed = True
 
     def read(self, store: Any) -> list[Article]:
         cached = _load(self.cache_file)
@@ -193,14 +194,21 @@ class StoreArticles:
             rows[aid] = (token, value)
             parsed.append(_decode(value))
         self._rows = rows
+        # Unchanged when every row came from the cache and none was deleted: then saving would rewrite the same
+        # bytes (~100 MB at 100,000 articles).
+        self._changed = bool(fresh) or len(rows) != len(cached)
         logger.debug("build: %d article rows, %d parsed, %d from the cache", len(tokens), len(fresh), len(rows) - len(fresh))
         return assemble(parsed)
 
     def save(self) -> None:
-        """Write the cache atomically (a torn file would only cost one slow build, but is never read)."""
-        if self.cache_file is None:
+        """Write the cache atomically (a torn file would only cost one slow build, but is never read), and let
+        go of the rows: the articles ``read`` returned are all the build needs. What the cache holds does not
+        depend on the build succeeding, so the build saves it as soon as it has read the store."""
+        rows, self._rows = self._rows, {}
+        if self.cache_file is None or not self._changed:
             return
-        data = marshal.dumps({"format": CACHE_FORMAT, "code": _code_digest(), "rows": self._rows})
+        data = marshal.dumps({"format": CACHE_FORMAT, "code": _code_digest(), "rows": rows})
+        del rows
         tmp = self.cache_file.with_name(self.cache_file.name + f".tmp-{os.getpid()}")
         try:
             tmp.write_bytes(data)

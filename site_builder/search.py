@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ctypes
 import hashlib
 import json
 import logging
@@ -49,9 +48,7 @@ import os
 import queue
 import re
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -76,7 +73,6 @@ _SHARD_FORMAT = "yigai-shard-1 force_language=zh"  # in every shard key: change 
 _SHARD_NAME = re.compile(r"s(\d{4,})")
 # Pages queued for the writer thread (beyond the pipe's buffer) before add() waits for Pagefind.
 _QUEUE_DEPTH = 32
-_PR_SET_PDEATHSIG = 1
 # Pagefind's ready-made UIs; the site uses the JS API (static/search.js), so these are not published.
 _UNUSED_PREFIXES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
@@ -104,31 +100,6 @@ def find_pagefind() -> Path | None:
         pass
     found = shutil.which("pagefind_extended")
     return Path(found) if found else None
-
-
-def _load_prctl() -> Any:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-
-# Resolved once, in the parent: the child (after fork, before exec, possibly while other threads of the build
-# held locks) then runs no import and no dlopen.
-_PRCTL = _load_prctl()
-_SIGKILL = int(signal.SIGKILL)
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: on Linux, be killed when the build process dies (a SIGKILLed nightly run
-    must not leave Pagefind running). Elsewhere a no-op.
-
-    Linux sends the signal when the *thread* that started the child ends, so start Pagefind from a thread
-    that outlives it (the build's main thread)."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, _SIGKILL)
 
 
 def _clean_env() -> dict[str, str]:
@@ -275,6 +246,11 @@ class ShardIndexer:
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_DEPTH)
         # Closed by close(), which every path out of this object reaches.
         self._stderr = tempfile.TemporaryFile(dir=scratch, prefix="pagefind-stderr-")  # noqa: SIM115
+        # No preexec_fn: without one, subprocess spawns with vfork/posix_spawn instead of fork, which would copy
+        # the page tables of a build process holding ~1 GB, 50-odd times a build (and, until exec, look like a
+        # second copy of it to anything summing memory). Pagefind's service ends when its stdin closes, which
+        # the kernel does when this process dies however it dies (close_fds keeps the pipe out of other
+        # children), so a killed build leaves no Pagefind behind (tested).
         try:
             self._proc = subprocess.Popen(
                 [str(binary), "--service"],
@@ -283,7 +259,6 @@ class ShardIndexer:
                 stderr=self._stderr,
                 cwd=scratch,
                 env=_clean_env(),
-                preexec_fn=_die_with_parent,
             )
         except OSError as exc:
             self._stderr.close()

@@ -44,3 +44,28 @@ def test_a_damaged_cache_means_parsing_everything(store, tmp_path):
     reader = StoreArticles(cache)
     assert reader.read(store) == _light(store)
     assert reader.parsed == len(store.article_tokens())
+
+
+def test_the_cache_is_rewritten_only_when_a_row_changed_or_went(store, tmp_path):
+    cache = tmp_path / ".output.articles"
+    first = StoreArticles(cache)
+    first.read(store)
+    first.save()
+    stamp = cache.stat().st_mtime_ns, cache.stat().st_ino
+
+    unchanged = StoreArticles(cache)
+    unchanged.read(store)
+    unchanged.save()
+    assert (cache.stat().st_mtime_ns, cache.stat().st_ino) == stamp  # same rows: the same file, not rewritten
+
+    aid = next(a.id for a in _light(store))
+    store.conn.execute("DELETE FROM articles WHERE id = ?", (aid,))
+    store.conn.commit()
+    after_delete = StoreArticles(cache)
+    assert after_delete.read(store) == _light(store)
+    assert after_delete.parsed == 0
+    after_delete.save()
+    assert cache.stat().st_ino != stamp[1]  # the deleted row is dropped from the cache
+    again = StoreArticles(cache)
+    again.read(store)
+    assert again.parsed == 0 and len(again._rows) == len(store.article_tokens())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from site_builder.search import (
     plan_shards,
     write_shard_list,
 )
-from tests.conftest import require_or_skip
+from tests.conftest import REPO, require_or_skip
 
 V = "pagefind 1.5.2"
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -273,6 +274,31 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_killed_build_leaves_no_pagefind_running(tmp_path, pagefind):
+    # A nightly run killed with SIGKILL (OOM killer, a timeout in cron) runs no cleanup code: Pagefind must end
+    # by itself (its service ends when its input closes, which the kernel does when the build dies).
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from site_builder.search import ShardIndexer\n"
+        f"ix = ShardIndexer(Path({str(pagefind)!r}), Path({str(tmp_path / 'out')!r}), scratch=Path({str(tmp_path / 's')!r}))\n"
+        "ix.add('/article/a.html', '<html lang=zh-CN><body><p>医共体</p></body></html>')\n"
+        "print(ix.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        pid = int(build.stdout.readline())
+        assert _alive(pid)
+    finally:
+        build.kill()
+        build.wait()
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid), "Pagefind outlived the build that started it"
 
 
 def test_pagefind_runs_in_a_clean_environment_and_scratch_directory(tmp_path, monkeypatch):

@@ -411,6 +411,33 @@ def test_failed_build_leaves_previous_site_intact(built, store, settings, monkey
     assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
 
 
+def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, settings, monkeypatch):
+    # The build freezes what it read (the collector skips it while the build runs); in a long-running process
+    # (the scheduler) the next build must not find the last one's objects still frozen, nor the collector off.
+    import gc
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    seen = {}
+
+    def spy(self, ctx):
+        seen["frozen"], seen["enabled"] = gc.get_freeze_count(), gc.isenabled()
+        yield from ()
+
+    monkeypatch.setattr(site_builder.feeds.FeedsGenerator, "generate_output", spy)
+    build_site(store, settings)
+    assert seen["frozen"] > 1000 and seen["enabled"]  # during the build: frozen, collector on
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    def exploding(self, ctx):
+        raise RuntimeError("generator failed")
+        yield
+
+    monkeypatch.setattr(site_builder.feeds.FeedsGenerator, "generate_output", exploding)
+    with pytest.raises(RuntimeError, match="generator failed"):
+        build_site(store, settings)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_operator_dotfiles_survive_builds(built, store, settings):
     out, _ = built
     (out / ".well-known").mkdir()

@@ -109,3 +109,25 @@ def test_county_parent_resolved_consistently_across_articles():
     assert ctx.regions["330521"].parent_code == "330500"
     assert {x.id for x in ctx.regions["330500"].articles} == {a["id"], b["id"]}
     assert [r.code for r in ctx.region_chain("330521")] == ["330000", "330500", "330521"]
+
+
+def test_region_names_are_voted_by_mentions_ties_to_the_smallest_and_recent_counts_the_last_30_days():
+    def rec(n: int, county: str, published: str):
+        return make_record(
+            f"https://a.example/{n}.html", title=str(n), text=str(n), published=published,
+            regions=[region("330521", "浙江省", "湖州市", county)],
+        )
+
+    majority = [
+        rec(1, "德清县", "2024-03-01T08:00:00+08:00"),
+        rec(2, "德清", "2024-03-20T08:00:00+08:00"),
+        rec(3, "德清县", "2024-03-30T08:00:00+08:00"),
+        rec(4, "德清县", "2024-01-02T08:00:00+08:00"),
+    ]
+    ctx = generate_context(read_articles(majority), {})
+    assert ctx.regions["330521"].name == "德清县"
+    # Within 30 days of the newest story (03-30): 03-01, 03-20 and 03-30; 01-02 is older.
+    assert ctx.regions["330521"].recent == 3
+    tie = [rec(1, "德清县", "2024-03-01T08:00:00+08:00"), rec(2, "德清", "2024-03-02T08:00:00+08:00")]
+    assert generate_context(read_articles(tie), {}).regions["330521"].name == "德清"  # "德清" < "德清县"
+    assert generate_context(read_articles(tie[::-1]), {}).regions["330521"].name == "德清"
