@@ -63,6 +63,30 @@ def _mem_kb(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
+# Between fork (or vfork) and exec a child shows its parent's memory as its own (shared, not new): counting
+# it then would count the parent twice. A descendant still running its parent's program is counted from its
+# third sample on (20 ms; a spawn's fork-to-exec window is far shorter), one running another program at once.
+_SETTLED_SAMPLES = 3
+
+
+def _comm(pid: int | None) -> str | None:
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as fh:
+            return fh.read().strip()
+    except OSError:
+        return None
+
+
+def _ppid(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _children(pid: int) -> list[int]:
     """The children of every thread of ``pid`` (a child started from a thread is listed under that thread)."""
     out: list[int] = []
@@ -104,7 +128,8 @@ def run_child(
     Every ``interval`` (10 ms) the tree (the child and all its descendants, from
     ``/proc/<pid>/task/*/children``) is walked and the VmRSS of its processes summed; the peak is the largest
     such sum, raised to the largest single VmHWM when one process alone peaked between two samples (VmHWM is
-    exact, the samples are not), so it never under-reports what one process used. The largest VmHWM of any one
+    exact, the samples are not), so it never under-reports what one process used. A child caught between fork
+    and exec (its parent's memory, shared) is not added a second time (``_SETTLED_SAMPLES``). The largest VmHWM of any one
     process is kept too (``peak_process_mb``). ``ru_maxrss`` from wait4 cannot be used: Linux carries the
     parent's high-water mark into a forked child across exec, so every child of a big benchmark process would
     look big; nor does it add up processes that run at once.
@@ -119,6 +144,7 @@ def run_child(
         most = 1
         seen: set[int] = set()
         pids = [proc.pid]
+        samples: dict[int, int] = {}  # descendant pid -> samples it was seen in
         while True:
             pids = _tree(proc.pid)
             total = 0
@@ -127,6 +153,10 @@ def run_child(
                 rss, hwm = _mem_kb(pid)
                 if not hwm:
                     continue  # gone, or a zombie waiting to be reaped
+                if pid != proc.pid:
+                    samples[pid] = samples.get(pid, 0) + 1
+                    if samples[pid] < _SETTLED_SAMPLES and _comm(pid) == _comm(_ppid(pid)):
+                        continue  # probably forked and not exec'd yet: its memory is its parent's
                 alive += 1
                 total += rss
                 if pid == proc.pid:

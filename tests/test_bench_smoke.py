@@ -235,6 +235,20 @@ def test_run_child_adds_up_processes_that_run_at_once():
     assert run.max_rss_mb > 2 * 60  # both grandchildren (and the parent) together
 
 
+def test_run_child_does_not_count_a_forked_child_twice_before_it_execs():
+    # A 200 MB parent spawning short programs: between fork and exec each child shows the parent's 200 MB as
+    # its own; summing them would report ~400 MB for a tree that never used more than ~200 MB.
+    code = (
+        "import subprocess, time\n"
+        "ballast = b'x' * (200 * 1024 * 1024)\n"
+        "for _ in range(30):\n"
+        "    subprocess.run(['true'], preexec_fn=lambda: time.sleep(0.006))\n"
+    )
+    run = run_child([sys.executable, "-c", code])
+    assert run.returncode == 0
+    assert 190 < run.max_rss_mb < 300
+
+
 def test_render_writes_every_section(extract_result, tmp_path):
     results = {
         "date": "2026-01-01 00:00 UTC",
