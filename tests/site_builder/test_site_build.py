@@ -307,6 +307,21 @@ def test_about_page_lists_sources_with_health(built):
     assert "days old (limit 14)" in row and "正常" not in row
 
 
+def test_about_page_is_rendered_again_only_when_a_source_or_the_feeds_change(built, store, settings):
+    from site_fixtures import SOURCES
+
+    from yigai.config import Source
+
+    out, _ = built
+    before = snapshot(out)["about.html"]
+    build_site(store, settings)
+    assert snapshot(out)["about.html"] == before  # same sources, same health: neither rendered nor written
+    store.upsert_sources([*SOURCES, Source(id="sample_new", name="新来源", list_urls=("https://x.example/",))])
+    build_site(store, settings)
+    about = (out / "about.html").read_text("utf-8")
+    assert "新来源" in about and "sample_new" in about
+
+
 def test_sitemap_opml_robots(built):
     out, _ = built
     sitemap = (out / "sitemap.xml").read_text("utf-8")
