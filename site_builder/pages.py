@@ -393,7 +393,10 @@ class PageGenerator:
         path = paths.article_path(art.id)
         crumbs, feeds = self._article_links(ctx, art.primary_code, art.national)
         search_key = self.search_key(ctx, art)
-        key = short_hash(search_key, self._links_repr(crumbs, feeds), repr(art.copies) if art.copies else "")
+        # Concatenated, not hashed again: the links digest is memoised (few distinct), copies are rare.
+        key = search_key + self._links_digest(crumbs, feeds)
+        if art.copies:
+            key += short_hash(repr(art.copies))
         # Only the key is made now; the page (and the article's text) only if the writer asks for it.
         return path, key, partial(self._render_article, ctx, art), search_key
 
@@ -408,10 +411,10 @@ class PageGenerator:
             )
         return found
 
-    def _links_repr(self, crumbs: tuple, feeds: tuple) -> str:
+    def _links_digest(self, crumbs: tuple, feeds: tuple) -> str:
         found = self._repr_memo.get((crumbs, feeds))
         if found is None:
-            found = self._repr_memo[(crumbs, feeds)] = repr((crumbs, feeds))
+            found = self._repr_memo[(crumbs, feeds)] = short_hash(repr((crumbs, feeds)))
         return found
 
     def _render_article(self, ctx: SiteContext, art: Article) -> bytes:

@@ -76,15 +76,12 @@ def read_manifest(tree: Path | None) -> dict[str, Entry]:
     if not text.startswith(MANIFEST_HEADER):
         return {}
     try:
-        return {path: (key, digest) for path, key, digest in map(_split3, text[len(MANIFEST_HEADER) :].splitlines())}
+        # A damaged line (not three fields) fails the unpacking: ValueError.
+        lines = text[len(MANIFEST_HEADER) :].splitlines()
+        return {path: (key, digest) for path, key, digest in (line.split("\t") for line in lines)}
     except ValueError:
         logger.warning("build manifest of %s is damaged; ignoring it", tree)
         return {}
-
-
-def _split3(line: str) -> tuple[str, str, str]:
-    path, key, digest = line.split("\t")  # ValueError when a line is damaged
-    return path, key, digest
 
 
 class SiteWriter:

@@ -94,3 +94,22 @@ def test_publish_refuses_a_file_target(tmp_path):
     (tmp_path / "output").write_text("not a dir")
     with pytest.raises(NotADirectoryError):
         publish_atomically(staging, tmp_path / "output")
+
+
+@pytest.mark.parametrize("damage", ["a.html\tk1\n", "a.html\tk1\td1\textra\n", "\n"])
+def test_a_damaged_manifest_trusts_nothing_so_the_page_is_made_again(tmp_path, damage):
+    from site_builder.writer import MANIFEST_HEADER, MANIFEST_NAME, read_manifest
+
+    site = tmp_path / "site"
+    site.mkdir()
+    first = SiteWriter(site)
+    first.emit("a.html", "k1", lambda: b"one")
+    first.finish()
+    assert read_manifest(site) == {"a.html": ("k1", read_manifest(site)["a.html"][1])}
+    (site / MANIFEST_NAME).write_text(MANIFEST_HEADER + "b.html\tk2\td2\n" + damage, "utf-8")
+    assert read_manifest(site) == {}
+    again = SiteWriter(site)
+    calls = []
+    again.emit("a.html", "k1", lambda: calls.append(1) or b"two")
+    again.finish()
+    assert calls == [1] and (site / "a.html").read_bytes() == b"two"  # the same key was not trusted
