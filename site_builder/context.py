@@ -6,6 +6,7 @@ Pure: models (and a few store rows for the sources page) in, an immutable-by-con
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -224,17 +225,10 @@ def generate_context(
     recent_since = newest - timedelta(days=RECENT_DAYS) if newest else None
 
     def recent_count(members: Sequence[Article]) -> int:
-        # Members are newest first: the recent ones are a prefix (binary search, not a scan per region).
+        # Members are in sort_key order (newest first): the recent ones are a prefix, found by bisection.
         if recent_since is None:
             return 0
-        low, high = 0, len(members)
-        while low < high:
-            mid = (low + high) // 2
-            if members[mid].date > recent_since:
-                low = mid + 1
-            else:
-                high = mid
-        return low
+        return bisect_left(members, (-recent_since.timestamp(),), key=lambda a: a.sort_key)
 
     resolved, closure = _resolve_regions(articles)
     members: dict[str, list[Article]] = {code: [] for code in resolved}

@@ -172,7 +172,7 @@ class PageGenerator:
         self._memo_ctx: SiteContext | None = None
         self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
         self._regions_memo: dict[tuple, str] = {}
-        self._repr_memo: dict[tuple, str] = {}
+        self._links_digests: dict[tuple, str] = {}
 
     def render(self, template: str, path: str, ctx: SiteContext, **variables: Any) -> bytes:
         variables.setdefault("feeds", [feed_link("all", "全部报道")])
@@ -412,9 +412,9 @@ class PageGenerator:
         return found
 
     def _links_digest(self, crumbs: tuple, feeds: tuple) -> str:
-        found = self._repr_memo.get((crumbs, feeds))
+        found = self._links_digests.get((crumbs, feeds))
         if found is None:
-            found = self._repr_memo[(crumbs, feeds)] = short_hash(repr((crumbs, feeds)))
+            found = self._links_digests[(crumbs, feeds)] = short_hash(repr((crumbs, feeds)))
         return found
 
     def _render_article(self, ctx: SiteContext, art: Article) -> bytes:

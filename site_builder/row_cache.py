@@ -166,10 +166,7 @@ def _topic_set(value: tuple) -> tuple[TopicRef, ...]:
 
 def _region(value: tuple) -> RegionRef:
     # The same few thousand divisions recur across 100,000 articles: one (immutable) object each.
-    found = _REGIONS.get(value)
-    if found is None:
-        found = _REGIONS[value] = RegionRef(*value)
-    return found
+    return _shared(_REGIONS, value, lambda v: RegionRef(*v))
 
 
 def _load(path: Path | None) -> dict[str, tuple[str, tuple]]:
