@@ -232,7 +232,7 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        gc.unfreeze()
+        gc.unfreeze()  # what long_lived_objects froze goes back to the collector
     report = BuildReport(
         pages_written=len(writer.written),
         files_unchanged=len(writer.unchanged),
