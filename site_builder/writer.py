@@ -141,22 +141,29 @@ class SiteWriter:
         entry = (key, content_digest(data))
         if live is None and self._legacy_same(rel, data):
             live = entry  # a published tree from before manifests, with these very bytes
-        if live is not None and live[1] == entry[1] and self._link_from_live(rel):
+        linked = live is not None and live[1] == entry[1] and self._link_from_live(rel)
+        if linked:
             pass
         elif staged is not None and staged[1] == entry[1]:
             pass  # the staging tree already holds these bytes
         else:
             self._create(rel, data)
+        if not linked and live is not None and live[1] == entry[1]:
+            live = None  # the published copy is missing (removed by hand): publishing puts it back
         self._record(rel, entry, live)
         return data
 
     def keep_all(self, entries: dict[str, Entry], *, staged: bool) -> None:
-        """``keep`` for a whole group of files known to be in the staging tree (``staged``) or the published
-        one, such as a search shard whose pages did not change: no per-file checks beyond the manifest's."""
+        """``keep`` for a whole group of files in the staging tree (``staged``) or the published one, such as a
+        search shard whose pages did not change. A file of the group that is missing raises ``WriterError``
+        (the files kept before it stay recorded: ``forget`` them to make the group again)."""
         for rel, entry in sorted(entries.items()):
             if rel in self.entries:
                 raise WriterError(f"output path written twice: {rel}")
-            if not staged:
+            if staged:
+                if not os.path.isfile(os.path.join(self._root_str, rel)):
+                    raise WriterError(f"staged file {rel} is missing")
+            else:
                 parent = rel.rpartition("/")[0]
                 if parent not in self._dirs:
                     self._claim(rel)
@@ -164,6 +171,18 @@ class SiteWriter:
                 if not self._link_from_live(rel):
                     raise WriterError(f"published file {rel} is missing")
             self._record(rel, entry, self.live.get(rel))
+
+    def forget(self, rel: str) -> None:
+        """Undo ``rel``'s record (a kept file of a group found incomplete) and remove its staged file, so the
+        path can be made again in this build."""
+        if self.entries.pop(rel, None) is None:
+            return
+        for made in (self.written, self.unchanged):
+            if rel in made:
+                made.remove(rel)
+        self._unlink(rel)
+        if self.staged.pop(rel, None) is not None:
+            self._removed.append(rel)
 
     def discard(self, prefix: str) -> None:
         """Delete the staged files under ``prefix`` now (before that shard is indexed again)."""

@@ -113,3 +113,48 @@ def test_a_damaged_manifest_trusts_nothing_so_the_page_is_made_again(tmp_path, d
     again.emit("a.html", "k1", lambda: calls.append(1) or b"two")
     again.finish()
     assert calls == [1] and (site / "a.html").read_bytes() == b"two"  # the same key was not trusted
+
+
+def test_a_published_file_removed_by_hand_is_made_again_and_counts_as_a_change(tmp_path):
+    """The manifest says the published tree holds the file with this key; it does not. The writer makes it
+    again and reports a change, so the build publishes instead of keeping the damaged site."""
+    live = tmp_path / "live"
+    live.mkdir()
+    first = SiteWriter(live)
+    first.emit("a.html", "k1", b"one")
+    first.emit("b.html", "k2", b"two")
+    first.finish()
+    (live / "b.html").unlink()
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    again = SiteWriter(staging, previous=live)
+    assert again.emit("a.html", "k1", b"one") is None  # linked from the published tree
+    assert again.emit("b.html", "k2", b"two") == b"two"  # the link failed: made from the bytes
+    again.finish()
+    assert (staging / "b.html").read_bytes() == b"two"
+    assert again.written == ["b.html"] and again.unchanged == ["a.html"]
+    assert again.changed_from_published()
+
+
+def test_forget_undoes_a_kept_group_so_it_can_be_made_again(tmp_path):
+    live = tmp_path / "live"
+    live.mkdir()
+    first = SiteWriter(live)
+    for name in ("g/a.json", "g/b.json"):
+        first.emit(name, "key", name.encode())
+    first.finish()
+    (live / "g" / "b.json").unlink()
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    again = SiteWriter(staging, previous=live)
+    with pytest.raises(WriterError, match="g/b.json is missing"):
+        again.keep_all(dict(again.live), staged=False)
+    assert "g/a.json" in again.entries  # kept before the missing one was met
+    for rel in ("g/a.json", "g/b.json"):
+        again.forget(rel)
+    assert again.entries == {} and again.unchanged == []
+    for name in ("g/a.json", "g/b.json"):
+        again.emit(name, "key", name.encode())  # no "written twice"
+    again.finish()
+    assert sorted(p.name for p in (staging / "g").iterdir()) == ["a.json", "b.json"]
+    assert again.changed_from_published()
