@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
@@ -21,6 +21,7 @@ from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
 from site_builder.meta import MetaGenerator
 from site_builder.models import Article, short_hash, split_paragraphs
+from site_builder.ngram_index import NgramSearch, search_doc
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
 from site_builder.row_cache import StoreArticles, cache_path
@@ -48,6 +49,37 @@ class BuildReport:
     output_dir: Path
     published: bool = True  # False when nothing changed and the live site was left untouched
     rendered: int = 0  # pages and feeds rendered (the rest were unchanged inputs and not rendered at all)
+
+
+def _pagefind_binary(site: dict) -> Path | None:
+    """The Pagefind binary when ``[site] search_engine = "pagefind"`` and one is installed, else None (the
+    site's own n-gram index is built)."""
+    if str(site.get("search_engine") or "ngram") != "pagefind":
+        return None
+    binary = find_pagefind()
+    if binary is None:
+        logger.warning(
+            "build: search_engine = \"pagefind\" but no Pagefind binary (install `pagefind[extended]`); "
+            "building the site's own n-gram search index instead"
+        )
+    return binary
+
+
+def _last_text_memo(store: Store) -> Callable[[Article], Article]:
+    """``with_text``: the article with its paragraphs loaded from the store. The last one is remembered, so
+    the search index takes the text of the page just rendered without reading it again."""
+    last: list[Article] = []  # [the article as given, the article with its text]
+
+    def with_text(art: Article) -> Article:
+        if art.paragraphs:
+            return art
+        if last and last[0] is art:
+            return last[1]
+        loaded = replace(art, paragraphs=split_paragraphs(store.article_text(art.id) or ""))
+        last[:] = [art, loaded]
+        return loaded
+
+    return with_text
 
 
 def load_context(
@@ -156,27 +188,16 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
     _remove_leftover_staging(target)
     staging = _staging_dir(target)
     search: ShardedSearch | None = None
+    ngram: NgramSearch | None = None
     try:
         reader = StoreArticles(cache_path(target))
         with long_lived_objects():
             ctx = load_context(store, site, settings, reader=reader)
             reader.save()
             writer = SiteWriter(staging, previous=target if target.is_dir() else None)  # reads two manifests
-        pagefind = find_pagefind()
-        if pagefind is None:
-            logger.warning(
-                "build: no Pagefind binary (install `pagefind[extended]`); "
-                "falling back to the JSON substring search (search-index.json)"
-            )
-        elif not ctx.articles:
-            pagefind = None  # Pagefind refuses to index nothing; an empty JSON index answers "no results"
+        pagefind = _pagefind_binary(site) if ctx.articles else None  # Pagefind refuses to index nothing
         base_key = build_key(site)
-
-        def with_text(art: Article) -> Article:
-            if art.paragraphs:
-                return art
-            return replace(art, paragraphs=split_paragraphs(store.article_text(art.id) or ""))
-
+        with_text = _last_text_memo(store)
         pages = PageGenerator(
             make_env(),
             page_size=int(site.get("page_size") or 30),
@@ -187,18 +208,31 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
         feeds = FeedsGenerator(base_key, with_text)
         meta = MetaGenerator()
         articles = pages.article_jobs(ctx)  # oldest first
+        segment_size = int(site.get("search_shard_size") or SHARD_SIZE)  # ≥ 1: checked with the settings
+        search_keys = [(rel, search_key) for rel, _key, _render, search_key in articles]
         if pagefind is not None:
             from site_builder.search_shards import ShardedSearch
 
-            shard_size = int(site.get("search_shard_size") or SHARD_SIZE)  # ≥ 1: checked with the settings
-            search_keys = [(rel, search_key) for rel, _key, _render, search_key in articles]
-            search = ShardedSearch(pagefind, writer, staging.parent, search_keys, shard_size=shard_size)
-            del search_keys
+            search = ShardedSearch(pagefind, writer, staging.parent, search_keys, shard_size=segment_size)
+        else:
+            by_id = {art.id: art for art in ctx.articles}
+            ngram = NgramSearch(
+                writer,
+                search_keys,
+                lambda aid: search_doc(ctx, with_text(by_id[aid])),
+                segment_size=segment_size,
+            )
+        del search_keys
         for rel, key, render, _search_key in articles:
             data = writer.emit(rel, key, render)
             if search is not None:
                 search.page(rel, data)
+            else:
+                assert ngram is not None
+                ngram.page(rel[len("article/") : -len(".html")])
         del articles
+        if ngram is not None:
+            ngram.finish()
         for generator in (pages, feeds, meta):
             for n, output in enumerate(generator.generate_output(ctx)):
                 if len(output) == 2:
@@ -229,6 +263,8 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
     except BaseException:
         if search is not None:
             search.abort()
+        if ngram is not None:
+            ngram.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:

@@ -6,7 +6,6 @@ and the site works from any base path, or straight from disk.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from site_builder.tilemap import legend, svg_size
 logger = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-SEARCH_TEXT_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ Output = tuple  # (path, bytes) or (path, key, render): see ``SiteWriter.emit``
 
 
 class PageGenerator:
-    """Yields every HTML page, plus the JSON search index when Pagefind is not used.
+    """Yields every HTML page (the search index is the build's: ``ngram_index`` or Pagefind).
 
     Pages come as (path, key, render): ``key`` digests everything the page shows (the templates and code via
     ``base_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
@@ -159,7 +157,7 @@ class PageGenerator:
         env: jinja2.Environment,
         page_size: int,
         *,
-        pagefind: bool = True,
+        pagefind: bool = False,
         base_key: str = "",
         with_text: Callable[[Article], Article] | None = None,
     ) -> None:
@@ -167,7 +165,7 @@ class PageGenerator:
         # Articles are read without their text (see ``models.read_article``); this loads it for a page.
         self.with_text = with_text or (lambda art: art)
         self.page_size = page_size
-        self.pagefind = pagefind  # False: the fallback substring search over search-index.json
+        self.pagefind = pagefind  # False: the site's own n-gram index (search/index.json)
         self.base_key = base_key
         self._memo_ctx: SiteContext | None = None
         self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
@@ -212,8 +210,6 @@ class PageGenerator:
                 "search.html", "search.html", ctx, page_title="搜索", section="search", pagefind=self.pagefind
             ),
         )
-        if not self.pagefind:
-            yield "search-index.json", search_index(ctx.articles)
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
         width, height = svg_size()
@@ -457,22 +453,3 @@ def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
         ("地区", [feed_link(f"region/{code}", r.name) for code, r in ctx.regions.items()]),
         ("专题", [feed_link(f"topic/{tid}", t.label) for tid, t in ctx.topics.items()]),
     ]
-
-
-def search_index(articles: Sequence[Article]) -> bytes:
-    """The fallback search index (no Pagefind binary): id, title, url (root-relative), date, a text prefix."""
-    entries = [
-        {
-            "id": a.id,
-            "title": a.title,
-            "url": paths.article_path(a.id),
-            "date": _day(a.date),
-            "place": a.place or "",
-            "text": a.summary[:SEARCH_TEXT_CHARS],
-        }
-        for a in articles
-    ]
-    text = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    # Escape HTML-significant characters so the file is safe even if it is ever inlined into a page.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return (text + "\n").encode("utf-8")

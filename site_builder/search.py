@@ -1,4 +1,4 @@
-"""Full-text search: Pagefind (extended build) indexes over the article pages, in shards.
+"""Full-text search with Pagefind (extended build): indexes over the article pages, in shards.
 
 **Sharded index (``ShardIndexer``).** The article pages, oldest first, are cut into shards of ``SHARD_SIZE``
 consecutive pages (``plan_shards``); each shard is one self-contained Pagefind bundle, ``pagefind/s0001/``,
@@ -31,8 +31,9 @@ Only the ``data-pagefind-body`` element of a page is indexed (the article, not t
 build is required: it segments Chinese text into words (the standard build would index whole runs of Han
 characters as one "word").
 
-When no Pagefind binary can be found the build does not fail: it logs a warning and falls back to the small
-JSON substring index (``search-index.json``, see ``pages.search_index``); ``static/search.js`` handles both.
+Used when ``[site] search_engine = "pagefind"``; the default is the site's own index (``ngram_index``). When no
+Pagefind binary can be found the build does not fail: it logs a warning and builds the n-gram index instead;
+``static/search.js`` handles both.
 A binary that exists but fails, crashes, stalls or answers with an error raises ``SearchIndexError``, which
 fails the build (the live site is untouched).
 """

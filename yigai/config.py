@@ -60,6 +60,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 # Counts that make no sense below a floor (a page of 0 stories, a search shard of 0 pages).
 _MINIMUMS = {"site.page_size": 1, "site.feed_items": 1, "site.search_shard_size": 1}
+# Settings that take one of a few words.
+_CHOICES = {"site.search_engine": ("ngram", "pagefind")}
 
 
 def _defaults() -> dict[str, Any]:
@@ -86,6 +88,11 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Pat
             minimum = _MINIMUMS.get(f"{where}{key}")
             if minimum is not None and value < minimum:
                 raise ConfigError(f"{path}: setting '{where}{key}' must be at least {minimum}, got {value}")
+            choices = _CHOICES.get(f"{where}{key}")
+            if choices is not None and value not in choices:
+                raise ConfigError(
+                    f"{path}: setting '{where}{key}' must be one of {', '.join(map(repr, choices))}, got {value!r}"
+                )
             out[key] = value
     return out
 

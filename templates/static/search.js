@@ -3,8 +3,11 @@
    one or more bundles listed, newest first, in pagefind/shards.json (data-shards; the directories are relative
    to that file): the first is imported, the others are merged into it (Pagefind's mergeIndex), so a query
    searches them all (see pagefindSearch for the one way in which that differs from a single index).
-   data-engine="json": the fallback when the build had no Pagefind binary — search-index.json and a substring
-   match (works for Chinese, which has no spaces between words).
+   data-engine="ngram" (the default): the site's own index, search/index.json and its segments (written by
+   site_builder/ngram_index.py, whose docstring describes the files; queryTokens and bucketOf here must
+   stay the same functions as index_tokens/query_tokens and bucket_of there). A query fetches, per token, one
+   bucket file of each segment; a page must hold every token; pages are ranked by BM25 over all segments.
+   Excerpts come from the result's own article page, fetched when it is shown.
    Page text is inserted with textContent; Pagefind's excerpts (HTML with <mark>) are parsed into an inert
    document and only their text and <mark> elements are copied. Every link is relative to the site root. */
 (function () {
@@ -52,7 +55,7 @@
     meta.textContent = (entry.date || "") + (entry.place ? " · " + entry.place : "");
     var summary = document.createElement("p");
     summary.className = "story-summary";
-    if (entry.excerpt) { safeExcerpt(summary, entry.excerpt); } else { summary.textContent = entry.text || ""; }
+    if (entry.excerpt) { safeExcerpt(summary, entry.excerpt); }
     li.appendChild(a);
     li.appendChild(meta);
     li.appendChild(summary);
@@ -145,28 +148,155 @@
     });
   }
 
-  /* --- JSON fallback ------------------------------------------------------------------------------ */
-  var index = null;
+  /* --- the site's n-gram index ------------------------------------------------------------------ */
+  var TOKEN_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+/g;
+  var EXCERPT_BEFORE = 20;
+  var EXCERPT_LENGTH = 80;
+  var fetched = {};  // URL -> promise of its JSON
 
-  function normalise(text) {
-    return String(text || "").toLowerCase().replace(/\s+/g, "");
-  }
-
-  function jsonSearch(query) {
-    if (!index) {
-      index = fetch(form.getAttribute("data-index")).then(function (response) {
+  function getJSON(url) {
+    if (!fetched[url]) {
+      fetched[url] = fetch(url).then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       });
+      fetched[url].catch(function () { delete fetched[url]; });  // a failed file may be fetched again
     }
-    var terms = query.split(/\s+/).map(normalise).filter(Boolean);
-    return index.then(function (entries) {
-      var hits = entries.filter(function (entry) {
-        var hay = normalise(entry.title + " " + entry.place + " " + entry.text);
-        return terms.every(function (term) { return hay.indexOf(term) !== -1; });
-      });
-      return { total: hits.length, entries: hits.slice(0, MAX_RESULTS) };
+    return fetched[url];
+  }
+
+  function queryRuns(query) {
+    return query.normalize("NFKC").toLowerCase().match(TOKEN_RUN) || [];
+  }
+
+  // ngram_index.query_tokens: bigrams of a Han run, a lone Han character, an ASCII run; distinct, in order.
+  function queryTokens(query) {
+    var found = [];
+    queryRuns(query).forEach(function (run) {
+      var parts = [];
+      if (run.charCodeAt(0) < 0x3400 || run.length === 1) {
+        parts.push(run);
+      } else {
+        for (var i = 0; i + 1 < run.length; i++) { parts.push(run.slice(i, i + 2)); }
+      }
+      parts.forEach(function (token) { if (found.indexOf(token) === -1) { found.push(token); } });
     });
+    return found;
+  }
+
+  // ngram_index.bucket_of: FNV-1a (32 bit) over the UTF-16 code units, modulo a power of two.
+  function bucketOf(token, buckets) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < token.length; i++) { h = Math.imul(h ^ token.charCodeAt(i), 0x01000193) >>> 0; }
+    return h & (buckets - 1);
+  }
+
+  var SEGMENT = 1e8;  // a page's key: segment number * SEGMENT + its number in the segment
+
+  function ngramSearch(query) {
+    var tokens = queryTokens(query);
+    var indexUrl = absolute(form.getAttribute("data-index"));
+    return getJSON(indexUrl).then(function (index) {
+      var segments = index.segments || [];
+      if (!tokens.length || !segments.length) { return { total: 0, entries: [] }; }
+      var loads = [];
+      segments.forEach(function (segment, s) {
+        var base = absolute(segment.name + "/", indexUrl);
+        tokens.forEach(function (token) {
+          loads.push(getJSON(base + "b" + bucketOf(token, segment.buckets) + ".json").then(function (bucket) {
+            return { s: s, token: token, list: Object.prototype.hasOwnProperty.call(bucket, token) ? bucket[token] : [] };
+          }));
+        });
+      });
+      return Promise.all(loads).then(function (lists) {
+        var weights = {};
+        tokens.forEach(function (token) { weights[token] = new Map(); });
+        lists.forEach(function (item) {
+          var found = weights[item.token];
+          var doc = 0;
+          for (var i = 0; i + 1 < item.list.length; i += 2) {
+            doc += item.list[i];
+            found.set(item.s * SEGMENT + doc, item.list[i + 1]);
+          }
+        });
+        var pages = segments.reduce(function (n, segment) { return n + segment.docs; }, 0);
+        var scores = null;
+        tokens.forEach(function (token) {
+          var found = weights[token];
+          var idf = Math.log(1 + (pages - found.size + 0.5) / (found.size + 0.5));
+          if (scores === null) {
+            scores = new Map();
+            found.forEach(function (w, key) { scores.set(key, idf * w); });
+          } else {
+            var next = new Map();
+            scores.forEach(function (score, key) {
+              if (found.has(key)) { next.set(key, score + idf * found.get(key)); }
+            });
+            scores = next;
+          }
+        });
+        // Highest score first; on ties the newer page (segments and their pages are oldest first).
+        var ranked = Array.from(scores.entries()).map(function (kv) {
+          return { key: kv[0], score: Math.round(kv[1] * 1e9) / 1e9 };
+        }).sort(function (a, b) { return b.score - a.score || b.key - a.key; });
+        var shown = ranked.slice(0, MAX_RESULTS);
+        return Promise.all(shown.map(function (hit) {
+          var s = Math.floor(hit.key / SEGMENT);
+          var doc = hit.key - s * SEGMENT;
+          var chunk = absolute(segments[s].name + "/d" + Math.floor(doc / index.chunk) + ".json", indexUrl);
+          return getJSON(chunk).then(function (docs) {
+            var d = docs[doc % index.chunk];
+            return { url: d[0], title: d[1], date: d[2], place: d[3], words: queryRuns(query) };
+          });
+        })).then(function (entries) { return { total: ranked.length, entries: entries }; });
+      });
+    });
+  }
+
+  // The excerpt of an n-gram result: its article page's text around the first query word found there.
+  function pageText(url) {
+    return fetch(url).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var body = doc.querySelector(".article-body");
+      return body ? body.textContent.replace(/\s+/g, " ").trim() : "";
+    }).catch(function () { return ""; });
+  }
+
+  function fillExcerpt(node, text, words) {
+    var lower = text.toLowerCase();
+    var start = -1;
+    words.forEach(function (word) {
+      var at = lower.indexOf(word);
+      if (at !== -1 && (start === -1 || at < start)) { start = at; }
+    });
+    var from = Math.max(0, start - EXCERPT_BEFORE);
+    var part = text.slice(from, from + EXCERPT_LENGTH);
+    var partLower = lower.slice(from, from + EXCERPT_LENGTH);
+    var longest = words.slice().sort(function (a, b) { return b.length - a.length; });
+    var i = 0;
+    var plain = "";
+    clear(node);
+    if (from > 0) { plain = "…"; }
+    while (i < part.length) {
+      var word = null;
+      for (var w = 0; w < longest.length; w++) {
+        if (longest[w] && partLower.startsWith(longest[w], i)) { word = longest[w]; break; }
+      }
+      if (word) {
+        if (plain) { node.appendChild(document.createTextNode(plain)); plain = ""; }
+        var mark = document.createElement("mark");
+        mark.textContent = part.slice(i, i + word.length);
+        node.appendChild(mark);
+        i += word.length;
+      } else {
+        plain += part.charAt(i);
+        i += 1;
+      }
+    }
+    if (from + EXCERPT_LENGTH < text.length) { plain += "…"; }
+    if (plain) { node.appendChild(document.createTextNode(plain)); }
   }
 
   function search(query) {
@@ -179,13 +309,25 @@
       return;
     }
     status.textContent = "正在搜索…";
-    (engine === "pagefind" ? pagefindSearch(query) : jsonSearch(query)).then(function (found) {
+    (engine === "pagefind" ? pagefindSearch(query) : ngramSearch(query)).then(function (found) {
       if (ticket !== pending) { return; }  // a newer query has started
-      found.entries.forEach(function (entry) { results.appendChild(item(entry)); });
+      var excerpts = [];
+      found.entries.forEach(function (entry) {
+        var li = item(entry);
+        results.appendChild(li);
+        if (entry.words) {
+          var summary = li.querySelector(".story-summary");
+          excerpts.push(pageText(root + entry.url).then(function (text) {
+            if (ticket === pending && text) { fillExcerpt(summary, text, entry.words); }
+          }));
+        }
+      });
       status.textContent = found.total
         ? "找到 " + found.total + " 篇" + (found.total > MAX_RESULTS ? "，显示前 " + MAX_RESULTS + " 篇" : "")
         : "没有找到相关报道。";
-      form.setAttribute("data-done", "true");
+      return Promise.all(excerpts).then(function () {
+        if (ticket === pending) { form.setAttribute("data-done", "true"); }
+      });
     }).catch(function () {
       if (ticket !== pending) { return; }
       status.textContent = "搜索索引加载失败。";

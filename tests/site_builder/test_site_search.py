@@ -1,6 +1,7 @@
-"""The sharded Pagefind index as the build makes it: deterministic, only the shards whose pages changed indexed
-again, a failing Pagefind fails the build, and the JSON fallback when there is no binary. (ShardIndexer and
-shard planning: test_search_shards.py; querying in a browser: there and tests/browser/.)"""
+"""The sharded Pagefind index as the build makes it with ``[site] search_engine = "pagefind"``: deterministic,
+only the shards whose pages changed indexed again, a failing Pagefind fails the build, and the site's own
+n-gram index when there is no binary. (ShardIndexer and shard planning: test_search_shards.py; querying in a
+browser: there and tests/browser/; the n-gram index: test_ngram_index.py.)"""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from site_fixtures import make_record, sample_records
 
 import site_builder.search_shards
 from site_builder import build_site
+from site_builder.ngram_index import search_files
 from site_builder.search import PAGEFIND_ENV, SHARD_SIZE, SearchIndexError, find_pagefind
 from tests.conftest import require_or_skip
 
 PUBLISHED = {r["id"] for r in sample_records().values() if r["is_original"] and r["relevant"]}
+PAGEFIND = {"search_engine": "pagefind"}
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
@@ -28,6 +31,12 @@ def _pagefind_required(monkeypatch):
     require_or_skip(
         find_pagefind() is not None, "the Pagefind binary", ".venv/bin/pip install 'pagefind[extended]'"
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    """The site builder tests' settings, with Pagefind as the search engine."""
+    return make_settings(tmp_path / "site" / "output", **PAGEFIND)
 
 
 def _bundle(out: Path) -> dict[str, bytes]:
@@ -68,8 +77,8 @@ def small_shards(monkeypatch) -> list[str]:
 
 def test_the_index_is_byte_identical_for_the_same_pages(store, tmp_path):
     first, second = tmp_path / "out", tmp_path / "elsewhere" / "site"
-    build_site(store, make_settings(first))
-    build_site(store, make_settings(second))
+    build_site(store, make_settings(first, **PAGEFIND))
+    build_site(store, make_settings(second, **PAGEFIND))
     assert _bundle(first) == _bundle(second)
     assert _page_counts(first) == {"s0001": len(PUBLISHED)}
     files = _bundle(first)
@@ -78,6 +87,12 @@ def test_the_index_is_byte_identical_for_the_same_pages(store, tmp_path):
     assert not [k for k in files if k.rsplit("/", 1)[-1].startswith(UI_FILES)]  # the unused UIs
     search = (first / "search.html").read_text("utf-8")
     assert 'data-engine="pagefind"' in search and 'data-shards="pagefind/shards.json"' in search
+    assert "data-index" not in search and not (first / "search").exists()  # no n-gram index beside it
+    # Only the article itself is indexed, not the navigation around it.
+    for aid in PUBLISHED:
+        page = (first / "article" / f"{aid}.html").read_text("utf-8")
+        assert page.count("data-pagefind-body") == 1
+        assert page.index("data-pagefind-body") > page.index('<main id="main"')
 
 
 def test_only_the_shards_whose_pages_changed_are_indexed_again(store, settings, small_shards):
@@ -139,19 +154,37 @@ def test_a_new_syndicated_copy_rerenders_the_original_page_but_reindexes_no_shar
     assert page_after.encode() != page_before and "另一家转载网站" in page_after
 
 
-def test_without_pagefind_the_build_falls_back_to_the_json_index(store, settings, monkeypatch, caplog):
+def test_without_pagefind_the_build_falls_back_to_the_ngram_index(store, settings, monkeypatch, caplog):
     monkeypatch.setenv(PAGEFIND_ENV, "none")
     with caplog.at_level(logging.WARNING, logger="site_builder.build"):
         build_site(store, settings)
-    assert "falling back to the JSON substring search" in caplog.text
+    assert 'search_engine = "pagefind" but no Pagefind binary' in caplog.text
+    assert "n-gram search index instead" in caplog.text
     out = settings.output_dir
-    assert not (out / "pagefind").exists()
-    index = json.loads((out / "search-index.json").read_text("utf-8"))
-    assert {e["id"] for e in index} == PUBLISHED
-    for e in index:
-        assert (out / e["url"]).is_file()
+    assert not (out / "pagefind").exists() and not (out / "search-index.json").exists()
+    index = json.loads((out / "search" / "index.json").read_text("utf-8"))
+    assert sum(s["docs"] for s in index["segments"]) == len(PUBLISHED)
+    assert (out / "search" / "s0001" / "b0.json").is_file()
     search = (out / "search.html").read_text("utf-8")
-    assert 'data-engine="json"' in search and 'data-index="search-index.json"' in search
+    assert 'data-engine="ngram"' in search and 'data-index="search/index.json"' in search
+    assert "data-shards" not in search
+    total, hits = search_files(out, "医共体")
+    assert total >= 4 and all((out / h.url).is_file() for h in hits)
+
+
+def test_switching_the_search_engine_replaces_the_index(store, tmp_path):
+    out = tmp_path / "site" / "output"
+    build_site(store, make_settings(out))  # the default: the n-gram index
+    assert (out / "search" / "index.json").is_file() and not (out / "pagefind").exists()
+    build_site(store, make_settings(out, **PAGEFIND))
+    assert _page_counts(out) == {"s0001": len(PUBLISHED)}
+    assert not (out / "search").exists()  # the other engine's files are gone
+    assert 'data-engine="pagefind"' in (out / "search.html").read_text("utf-8")
+    build_site(store, make_settings(out))
+    assert not (out / "pagefind").exists()
+    index = json.loads((out / "search" / "index.json").read_text("utf-8"))
+    assert sum(s["docs"] for s in index["segments"]) == len(PUBLISHED)
+    assert 'data-engine="ngram"' in (out / "search.html").read_text("utf-8")
 
 
 def test_a_failing_pagefind_fails_the_build_and_keeps_the_live_site(store, settings, monkeypatch, tmp_path):
