@@ -4,7 +4,7 @@ For each size: a store of N synthetic articles (regions across every province/pr
 gazetteer, 12% national, 1–3 topics, dates over 3 years, 5% syndicated copies, 4% off-topic; rows inserted
 with one ``executemany``), then, each in its own child process (wall time; peak memory = the largest sum of
 RSS over the child and all its descendants sampled together every 10 ms, e.g. the Python build plus the
-Pagefind shard indexers running beside it; the largest single process's VmHWM is kept too):
+search index worker running beside it; the largest single process's VmHWM is kept too):
 
 - ``full``: a build into an empty output directory;
 - ``incremental``: a build after adding 100 articles dated the day after the newest one (a nightly
@@ -13,6 +13,8 @@ Pagefind shard indexers running beside it; the largest single process's VmHWM is
 - ``incremental_steady``: 100 more articles of the following day, built again: the previous generation of
   the site is now kept next to the output (``.<output>.spare``), as on every night after the first;
 - ``no_change``: the same store built once more;
+- ``full_pagefind``: the full build again with ``search_engine = "pagefind"`` (Pagefind's indexer, two shard
+  processes at a time), to show what the site's own index saves;
 - Hugo (``hugo``) over the same articles as Markdown (taxonomies region/topic/month, paginated lists,
   RSS per term) with a minimal theme written here, full and after adding the same 100 (then the next 100)
   articles — Hugo has no state between runs, so these are full builds again.
@@ -359,12 +361,13 @@ def _emit_wrapper(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _shards_wrapper(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """After ``ShardedSearch.finish``: note how many shards there are and how many Pagefind indexed."""
+    """After ``ShardedSearch.finish`` / ``NgramSearch.finish``: note how many shards (segments) there are and
+    how many this build indexed."""
 
     def finish(self: Any, *args: Any, **kwargs: Any) -> Any:
         result = fn(self, *args, **kwargs)
         try:
-            _EXTRA["search_shards"] = len(self.shards)
+            _EXTRA["search_shards"] = len(getattr(self, "shards", None) or self.segments)
             _EXTRA["search_shards_indexed"] = int(self.indexed)
         except Exception:  # noqa: BLE001 - the builder evolves; a count is not worth a failure
             pass
@@ -383,7 +386,6 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.build", None, "publish_atomically", "publish (swap)"),
     ("site_builder.build", None, "_keep_as_spare", "publish (keep previous generation)"),
     ("site_builder.build", None, "_all_files", "list files"),
-    ("site_builder.pages", None, "search_index", "search index (JSON)"),
     ("site_builder.pages", "PageGenerator", "generate_output", "pages: other (about, search)"),
     ("site_builder.pages", "PageGenerator", "_home", "pages: home"),
     ("site_builder.pages", "PageGenerator", "_regions", "pages: regions"),
@@ -395,6 +397,9 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.feeds", "FeedsGenerator", "generate_output", "feeds"),
     ("site_builder.meta", "MetaGenerator", "generate_output", "meta"),
     ("site_builder.meta", "MetaGenerator", "sitemap_output", "sitemap"),
+    ("site_builder.ngram_index", "NgramSearch", "__init__", "search index (n-gram)"),
+    ("site_builder.ngram_index", "NgramSearch", "page", "search index (n-gram)"),
+    ("site_builder.ngram_index", "NgramSearch", "finish", "search index (n-gram)"),
     ("site_builder.search_shards", "ShardedSearch", "__init__", "search index (Pagefind)"),
     ("site_builder.search_shards", "ShardedSearch", "page", "search index (Pagefind)"),
     ("site_builder.search_shards", "ShardedSearch", "finish", "search index (Pagefind)"),
@@ -433,7 +438,7 @@ def _instrument(table: Sequence[tuple[str, str | None, str, str]] = _PHASE_TABLE
             inner = fn
             if class_name == "SiteWriter" and attr == "emit":
                 inner = _emit_wrapper(fn)
-            elif class_name == "ShardedSearch" and attr == "finish":
+            elif class_name in ("ShardedSearch", "NgramSearch") and attr == "finish":
                 inner = _shards_wrapper(fn)
             timed = _timed_call(inner, name)
         setattr(owner, attr, timed)
@@ -441,15 +446,17 @@ def _instrument(table: Sequence[tuple[str, str | None, str, str]] = _PHASE_TABLE
     return wrapped
 
 
-def child_build(db: Path, out: Path, profile: Path | None = None) -> dict[str, Any]:
-    """Build the site of store ``db`` into ``out``; runs in the child process."""
+def child_build(db: Path, out: Path, profile: Path | None = None, engine: str = "ngram") -> dict[str, Any]:
+    """Build the site of store ``db`` into ``out`` with search engine ``engine``; runs in the child process."""
     from site_builder import build_site
     from yigai.config import load_settings
     from yigai.store import Store
 
     logging.basicConfig(level=logging.WARNING)
     wrapped = _instrument()
-    settings = load_settings(None, overrides={"database": str(db), "output_dir": str(out)})
+    settings = load_settings(
+        None, overrides={"database": str(db), "output_dir": str(out), "site": {"search_engine": engine}}
+    )
     store = Store(db)
     code = code_digest()  # as the build reads it (build_site's own key is made at its start)
     started = time.perf_counter()
@@ -648,7 +655,7 @@ class SizeResult:
     hugo_incremental_steady: dict[str, Any] = field(default_factory=dict)
     file_floor: dict[str, Any] = field(default_factory=dict)  # creating the same files, nothing else
     full_tmpfs: dict[str, Any] = field(default_factory=dict)  # the same full build into tmpfs (no disk)
-    full_no_search: dict[str, Any] = field(default_factory=dict)  # the same full build without Pagefind
+    full_pagefind: dict[str, Any] = field(default_factory=dict)  # the same full build with Pagefind's index
     hugo_full_tmpfs: dict[str, Any] = field(default_factory=dict)
     incremental_share: float = float("nan")  # wall time / the full build's, each below likewise
     incremental_steady_share: float = float("nan")
@@ -670,21 +677,22 @@ class BuildResult:
 
 
 def _our_build(
-    db: Path, out: Path, timeout: float, profile: Path | None = None, *, search: bool = True
+    db: Path, out: Path, timeout: float, profile: Path | None = None, *, engine: str = "ngram"
 ) -> dict[str, Any]:
-    """One build in a child process. ``search=False``: no Pagefind (the JSON fallback index), which shows what
-    the Python side alone costs in time and memory."""
+    """One build in a child process, with the search index ``engine`` ("ngram", the default, or "pagefind":
+    what the same build costs with Pagefind's indexer)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child-build", "--db", str(db), "--out", str(out)]
+    cmd += ["--search-engine", engine]
     if profile is not None:
         cmd += ["--profile-out", str(profile)]
-    run = run_child(cmd, env=project_env(None if search else {"YIGAI_PAGEFIND": "none"}), timeout=timeout)
+    run = run_child(cmd, env=project_env(), timeout=timeout)
     if run.returncode != 0:
         raise RuntimeError(f"build child failed ({run.returncode}): {run.stderr[-3000:]}")
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result["wall_seconds"] = round(run.seconds, 3)
     result.update(_memory(run))
     result["own_rss_mb"] = round(run.own_rss_mb, 1)  # the Python process alone (VmHWM)
-    result["child_rss_mb"] = round(run.child_rss_mb, 1)  # its largest child (a Pagefind process; VmHWM)
+    result["child_rss_mb"] = round(run.child_rss_mb, 1)  # its largest child (the index worker, Pagefind; VmHWM)
     return result
 
 
@@ -776,8 +784,8 @@ def run(
             sr.full = _our_build(db, out, timeout)
             sr.file_floor = file_floor(out, tmp / "floor")
             shutil.rmtree(tmp / "floor", ignore_errors=True)
-            sr.full_no_search = _our_build(db, tmp / "output-no-search", timeout, search=False)
-            _remove_tree(tmp / "output-no-search")
+            sr.full_pagefind = _our_build(db, tmp / "output-pagefind", timeout, engine="pagefind")
+            _remove_tree(tmp / "output-pagefind")
             if tmpfs is not None:
                 with tempfile.TemporaryDirectory(prefix="yigai-build-bench-", dir=tmpfs) as memdir:
                     sr.full_tmpfs = _our_build(db, Path(memdir) / "output", timeout)
@@ -835,13 +843,13 @@ def run(
     return result
 
 
-def no_search_build(size: int, timeout: float = 3600) -> dict[str, Any]:
-    """Only the full build without Pagefind, for a store of ``size`` articles (the Python side alone)."""
+def pagefind_build(size: int, timeout: float = 3600) -> dict[str, Any]:
+    """Only the full build with ``search_engine = "pagefind"``, for a store of ``size`` articles."""
     with tempfile.TemporaryDirectory(prefix=f"yigai-build-bench-{size}-") as tmpdir:
         tmp = Path(tmpdir)
         factory = ArticleFactory()
         insert_articles(tmp / "store.sqlite3", [factory.row(n) for n in range(size)])
-        return _our_build(tmp / "store.sqlite3", tmp / "output", timeout, search=False)
+        return _our_build(tmp / "store.sqlite3", tmp / "output", timeout, engine="pagefind")
 
 
 def _nightly(size: SizeResult | dict[str, Any]) -> tuple[float, float]:
@@ -925,8 +933,8 @@ def format_result(r: BuildResult) -> str:
             f"    creating the same files alone: {s.file_floor.get('seconds')}s"
             + (f"; full into tmpfs {s.full_tmpfs['wall_seconds']}s" if s.full_tmpfs else "")
             + (
-                f"; without Pagefind {s.full_no_search['wall_seconds']}s / {s.full_no_search['max_rss_mb']} MB"
-                if s.full_no_search
+                f"; with Pagefind {s.full_pagefind['wall_seconds']}s / {s.full_pagefind['max_rss_mb']} MB"
+                if s.full_pagefind
                 else ""
             )
         )
@@ -979,9 +987,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--search-engine", default="ngram", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_build:
-        print(json.dumps(child_build(args.db, args.out, args.profile_out)))
+        print(json.dumps(child_build(args.db, args.out, args.profile_out, args.search_engine)))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

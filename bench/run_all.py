@@ -197,7 +197,7 @@ def _build_section(bd: dict[str, Any]) -> list[str]:
         "",
         (
             "Peak memory: every 10 ms the resident memory (RSS) of the build process and all its descendants "
-            "(the Pagefind shard indexers, up to 2 at once) is summed; the peak is the largest sum (never less "
+            "(the search index worker; with Pagefind, its shard indexers, up to 2 at once) is summed; the peak is the largest sum (never less "
             'than the largest single process\'s own high-water mark, VmHWM). "largest process" is that VmHWM.'
             if new_method
             else "Peak memory (older method): the build process's VmHWM plus its largest child's (Pagefind), "
@@ -225,12 +225,12 @@ def _build_section(bd: dict[str, Any]) -> list[str]:
         "",
         f"| articles | published | files | full s | {rss_head} | largest process | "
         "+100, first rebuild s (share of full) | +100, nightly s (share) | no change s (share) | "
-        "without Pagefind s / peak | creating the files alone s | full into tmpfs s |",
+        "full with Pagefind s / peak | creating the files alone s | full into tmpfs s |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in sizes:
         full = s["full"]
-        nops = s.get("full_no_search") or {}
+        nops = s.get("full_pagefind") or {}
         lines.append(
             f"| {_n(s['articles'])} | {_n(s['published'])} | {_n(full['files_total'])} | "
             f"{_n(full['wall_seconds'], 1)} | {_rss(full)} | {_mb(full.get('peak_process_mb'))} | "
@@ -289,9 +289,9 @@ def _build_section(bd: dict[str, Any]) -> list[str]:
                 "Where our full build spends its time (seconds, timed inside the build process by wrappers around "
                 "the builder's functions; a function called inside another pauses the outer one's clock, so each "
                 "moment counts once and `other` is what no wrapper covers; rendering is timed separately from the "
-                'writer that asks for it). "search index (Pagefind)" is only the time the Python process spends '
-                "feeding the Pagefind processes and waiting for them: they index beside it, so their own work "
-                "overlaps the other phases."
+                'writer that asks for it). "search index (n-gram)" is the time the build process spends on the '
+                "index: making each page's search text, indexing a segment itself (small builds) or handing it to "
+                "the worker process and collecting its files; the worker's own indexing overlaps the other phases."
                 if new_method
                 else "Where our full build spends its time (seconds, timed inside the child by wrappers around each "
                 "phase; generators are timed inside `next()`, the writer inside `write()`):"
@@ -496,9 +496,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--from-json", type=Path, help="render docs/benchmarks.md from saved results only")
     parser.add_argument(
-        "--add-no-search",
+        "--add-pagefind",
         action="store_true",
-        help="with --from-json: measure the builds without Pagefind for the saved sizes and add them",
+        help="with --from-json: measure the full builds with Pagefind for the saved sizes and add them",
     )
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -506,10 +506,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
-        if args.add_no_search:
+        if args.add_pagefind:
             for size in results["build"]["sizes"]:
-                logger.info("build without Pagefind: %d articles …", size["articles"])
-                size["full_no_search"] = build_bench.no_search_build(size["articles"])
+                logger.info("build with Pagefind: %d articles …", size["articles"])
+                size["full_pagefind"] = build_bench.pagefind_build(size["articles"])
                 _save(args.results, results)
     else:
         results = run_all(

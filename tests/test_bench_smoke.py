@@ -190,11 +190,12 @@ def test_build_bench_builds_ours_and_hugo(tmp_path):
         assert s.no_change["pages_written"] == 0
     if s.no_change.get("rendered") is not None:
         assert s.no_change["rendered"] < s.full["rendered"]
-    assert s.full_no_search["files_total"] > s.published  # the same site with the JSON search index
-    assert (
-        "search index (Pagefind)" not in s.full_no_search["phases"]
-        or not s.full_no_search["phases"]["search index (Pagefind)"]
-    )
+    assert "search index (n-gram)" in s.full["phases"]  # the default index, built in the build's process
+    assert "search index (Pagefind)" not in s.full["phases"]
+    assert s.full["search_shards"] == s.full["search_shards_indexed"] >= 1
+    # the same site with Pagefind's index, for comparison: its shard processes ran
+    assert s.full_pagefind["files_total"] > s.published
+    assert s.full_pagefind["phases"]["search index (Pagefind)"] > 0
     assert r.profile_size == 50 and r.profile_top
     t = r.targets["incremental_under_5_percent"]
     assert t["value"] == s.incremental_steady_share and t["cold_value"] == s.incremental_share
