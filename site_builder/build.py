@@ -21,7 +21,7 @@ from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
 from site_builder.meta import MetaGenerator
 from site_builder.models import Article, short_hash, split_paragraphs
-from site_builder.ngram_index import NgramSearch, search_doc
+from site_builder.ngram_index import NgramSearch, bodiless_doc, search_doc
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
 from site_builder.row_cache import StoreArticles, cache_path
@@ -220,6 +220,8 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
                 writer,
                 search_keys,
                 lambda aid: search_doc(ctx, with_text(by_id[aid])),
+                describe=lambda aid: bodiless_doc(ctx, by_id[aid]),
+                database=store.path,
                 segment_size=segment_size,
             )
         del search_keys
@@ -231,18 +233,21 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
                 assert ngram is not None
                 ngram.page(rel[len("article/") : -len(".html")])
         del articles
-        if ngram is not None:
-            ngram.finish()
         for generator in (pages, feeds, meta):
             for n, output in enumerate(generator.generate_output(ctx)):
                 if len(output) == 2:
                     writer.write(*output)
                 else:
                     writer.emit(*output)
-                if search is not None and n % 256 == 0:
-                    search.poll()  # start queued search shards while the lists are rendered
+                if n % 256 == 0:
+                    if search is not None:
+                        search.poll()  # start queued search shards while the lists are rendered
+                    if ngram is not None:
+                        ngram.poll()  # record the segments the index worker has finished
         if search is not None:
             search.finish()
+        if ngram is not None:
+            ngram.finish()  # waits for the worker's last segments: the lists and feeds were rendered meanwhile
         for rel, data in meta.sitemap_output(ctx, sorted(writer.paths)):
             writer.write(rel, data)
         names = set(os.listdir(staging))

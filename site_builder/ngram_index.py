@@ -2,8 +2,8 @@
 
 Why not Pagefind by default: its Chinese indexer costs ~1.8 ms of CPU and ~0.2 MB of memory per page (at
 100,000 articles ~150 CPU-s and two ~0.5 GB processes), more than the rest of the build together. This index
-costs ~0.3 ms a page in the build's own process and a few MB; ``[site] search_engine = "pagefind"`` still
-selects Pagefind.
+costs ~0.5 ms a page and a few MB per segment, on a first build in a worker process beside the build
+(``ngram_worker``); ``[site] search_engine = "pagefind"`` still selects Pagefind.
 
 **Tokens** (``index_tokens``, and the same rules in ``static/search.js``): the text is NFKC-normalised and
 lower-cased; each run of Han characters gives its single characters and every pair of neighbours (the
@@ -40,10 +40,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import add
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from site_builder import paths
 from site_builder.models import CHINA_TZ, Article
@@ -66,7 +66,6 @@ DOC_CHUNK = 100  # pages per d<c>.json: a result list fetches the chunks of the 
 TITLE_BOOST = 4
 K1 = 1.2
 B = 0.75
-_IN_FLIGHT = 2  # segments handed to the worker and not yet collected
 WORKER_TIMEOUT_SECONDS = 600.0  # a stalled worker fails the build
 _BUCKET_POSTINGS = 4096  # a bucket file holds about this many postings (~30 KB of JSON)
 _MAX_BUCKETS = 4096
@@ -145,9 +144,21 @@ def search_doc(ctx: SiteContext, art: Article) -> SearchDoc:
     """What the index takes from an article (with its text loaded): what its page's ``<article>`` shows
     readers — title, place, paragraphs, attachment titles, the regions and topics it is filed under — but not
     the meta list or the "also carried by" copies (a new copy must not change the index)."""
+    return with_body(bodiless_doc(ctx, art), art.paragraphs)
+
+
+def bodiless_doc(ctx: SiteContext, art: Article) -> SearchDoc:
+    """``search_doc`` without the article's paragraphs (``with_body`` adds them): what the worker process is
+    sent, so the texts are read from the store there, not here."""
     regions = [ctx.regions[c].name for c in ctx.article_regions.get(art.id, ()) if c in ctx.regions]
-    parts = [*art.paragraphs, *(a.title for a in art.attachments), *regions, *(t.label for t in art.topics)]
-    return SearchDoc(paths.article_path(art.id), art.title, art.date.astimezone(CHINA_TZ).strftime("%Y-%m-%d"), art.place or "", "\n".join(parts))
+    extras = [*(a.title for a in art.attachments), *regions, *(t.label for t in art.topics)]
+    day = art.date.astimezone(CHINA_TZ).strftime("%Y-%m-%d")
+    return SearchDoc(paths.article_path(art.id), art.title, day, art.place or "", "\n".join(extras))
+
+
+def with_body(doc: SearchDoc, paragraphs: Sequence[str]) -> SearchDoc:
+    """``doc`` with the article's paragraphs before what it already holds."""
+    return replace(doc, text="\n".join([*paragraphs, doc.text]) if doc.text else "\n".join(paragraphs))
 
 
 def _dumps(value: object) -> bytes:
@@ -281,15 +292,18 @@ def _groups(manifest: dict[str, Entry]) -> dict[str, dict[str, Entry]]:
 
 class NgramSearch:
     """Call ``page`` for every article page in the order of ``pages`` — (path, search key) of every article
-    page, oldest first — then ``finish`` (or ``abort``). A segment whose key is unchanged keeps its files
-    (from the staging or the published tree); the others are indexed from ``make_doc(article_id)``, which is
-    only called for the pages of those segments (so an unchanged page's text is not loaded).
+    page, oldest first — then ``finish`` (or ``abort``); ``poll`` now and then. A segment whose key is
+    unchanged keeps its files (from the staging or the published tree); the others are indexed from
+    ``make_doc(article_id)``, which is only called for the pages of those segments (so an unchanged page's
+    text is not loaded).
 
-    Where: when ``WORKER_FROM`` or more segments are to be indexed (a first build, a format change) they are
-    indexed by one worker process (``ngram_worker.IndexWorker``) while this one renders the site, which puts
-    the second core to work (the index costs about half as much CPU as the rest of the build); fewer (a nightly
-    build: the newest segment) are indexed here, where a process start would cost more than it saves. At most
-    ``_IN_FLIGHT`` segments wait for the worker, so memory does not grow with the archive."""
+    Where: when ``WORKER_FROM`` or more segments are to be indexed (a first build, a format change) and
+    ``describe`` and ``database`` are given, they are indexed by one worker process (``ngram_worker``) while
+    this one renders the site, which puts the second core to work (the index costs about as much CPU as
+    rendering). It is sent ``describe(article_id)`` (the doc without its body) and reads the texts from the
+    store itself, so a segment in flight costs little memory here and the build never waits for the worker
+    before its end. Fewer segments (a nightly build: the newest one) are indexed here, where a process start
+    would cost more than it saves."""
 
     WORKER_FROM = 3
 
@@ -299,10 +313,14 @@ class NgramSearch:
         pages: Sequence[tuple[str, str]],
         make_doc: Callable[[str], SearchDoc],
         *,
+        describe: Callable[[str], SearchDoc] | None = None,
+        database: Path | None = None,
         segment_size: int = SEGMENT_SIZE,
     ) -> None:
         self.writer = writer
         self.make_doc = make_doc
+        self.describe = describe
+        self.database = database
         ids = [(rel[len(_ARTICLE_PREFIX) : -len(".html")], key) for rel, key in pages]
         self.segments: list[Shard] = plan_shards(ids, segment_size, FORMAT)
         staged, live = _groups(writer.staged), _groups(writer.live)
@@ -315,12 +333,14 @@ class NgramSearch:
                     break
             self._kept.append(kept)
         to_index = sum(1 for kept in self._kept if kept is None)
-        # A fresh interpreter, not a fork of this process and everything it has read.
-        self._worker = IndexWorker(timeout=WORKER_TIMEOUT_SECONDS) if to_index >= self.WORKER_FROM else None
+        self._worker: IndexWorker | None = None
+        if to_index >= self.WORKER_FROM and describe is not None and database is not None:
+            # A fresh interpreter, not a fork of this process and everything it has read.
+            self._worker = IndexWorker(timeout=WORKER_TIMEOUT_SECONDS)
         self._pending: list[int] = []  # segments handed to the worker, oldest first (it answers in order)
         self._current = 0  # the segment the next page belongs to
         self._kept_seen = 0  # pages of the current (kept) segment seen
-        self._docs: list[SearchDoc] = []
+        self._docs: list[Any] = []  # SearchDoc here; (article id, bodiless SearchDoc) for the worker
         self._buckets: dict[int, int] = {}  # segment index -> its bucket count, once its files are recorded
         self.indexed = 0  # segments indexed by this build
 
@@ -333,7 +353,7 @@ class NgramSearch:
             expected = segment.article_ids[position]
             raise ValueError(f"search: page {article_id!r} out of order (expected {expected!r})")
         if indexing:
-            self._docs.append(self.make_doc(article_id))
+            self._docs.append(self._doc(article_id))
         else:
             self._kept_seen += 1
         if position + 1 == len(segment.article_ids):
@@ -359,14 +379,24 @@ class NgramSearch:
                 logger.warning("search: segment %s is incomplete; indexing it again", segment.name)
                 for rel in [r for r in sorted(kept) if r in self.writer.entries]:
                     self.writer.forget(rel)
-                docs = [self.make_doc(aid) for aid in segment.article_ids]
+                docs = [self._doc(aid) for aid in segment.article_ids]
         if self._worker is None:
             self._record(index, segment_files(docs))
             return
-        while len(self._pending) >= _IN_FLIGHT:
-            self._collect()
-        self._worker.submit(docs)
+        self._worker.submit((str(self.database), docs))
         self._pending.append(index)
+        self.poll()
+
+    def _doc(self, article_id: str) -> Any:
+        if self._worker is None:
+            return self.make_doc(article_id)
+        assert self.describe is not None
+        return article_id, self.describe(article_id)
+
+    def poll(self) -> None:
+        """Record the segments the worker has finished (never waits)."""
+        while self._pending and self._worker is not None and self._worker.ready():
+            self._collect()
 
     def _collect(self) -> None:
         """Record the files of the oldest segment the worker was given (waits for them)."""

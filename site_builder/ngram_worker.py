@@ -1,7 +1,8 @@
 """The process that indexes search segments beside a first build (``ngram_index.NgramSearch``).
 
-``IndexWorker`` runs ``python -m site_builder.ngram_worker``, which reads segments (a pickled list of
-``SearchDoc``, framed by an 8-byte length) from its stdin and answers each, in order, with the segment's files
+``IndexWorker`` runs ``python -m site_builder.ngram_worker``, which reads segments from its stdin — the store's
+path and, per page, (article id, ``SearchDoc`` without its body), pickled and framed by an 8-byte length —
+reads the pages' texts from the store (read-only), and answers each segment, in order, with its files
 (``ngram_index.segment_files``) on its stdout. Why a plain child process rather than a
 ``ProcessPoolExecutor``: the executor's workers and its resource tracker outlive a parent killed by SIGKILL
 (the cron job's timeout, the out-of-memory killer); this child's stdin is held by the build alone, so it ends
@@ -23,10 +24,16 @@ from pathlib import Path
 from typing import IO, Any
 
 _HEADER = 8  # bytes of big-endian length before each frame
+_MAX_FRAME = 1 << 31  # no segment comes near this: a larger length is garbage, not a frame
 
 
 class SearchIndexWorkerError(RuntimeError):
     """The process indexing segments failed, died or stalled; the build must not publish without its index."""
+
+
+def worker_command() -> list[str]:
+    """The worker's command line (tests replace it to make a worker fail)."""
+    return [sys.executable, "-m", "site_builder.ngram_worker"]
 
 
 def _read_frame(stream: IO[bytes]) -> bytes | None:
@@ -36,6 +43,8 @@ def _read_frame(stream: IO[bytes]) -> bytes | None:
     if len(header) < _HEADER:
         raise EOFError("truncated frame header")
     size = int.from_bytes(header, "big")
+    if size > _MAX_FRAME:
+        raise ValueError(f"not a frame (length {size})")
     data = stream.read(size)
     if len(data) < size:
         raise EOFError("truncated frame")
@@ -47,7 +56,7 @@ def _frame(data: bytes) -> bytes:
 
 
 class IndexWorker:
-    """``submit`` segments (lists of ``SearchDoc``), then take their files with ``result``, in the same order.
+    """``submit`` segments, then take their files with ``result``, in the same order.
 
     Writing and reading run in threads, so ``submit`` never blocks the build on a full pipe and the child never
     blocks on an unread answer. ``result`` raises ``SearchIndexWorkerError`` when the child reports an error,
@@ -62,7 +71,7 @@ class IndexWorker:
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "site_builder.ngram_worker"],
+                worker_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
@@ -79,8 +88,13 @@ class IndexWorker:
         self._writer.start()
         self._reader.start()
 
-    def submit(self, docs: Sequence[Any]) -> None:
-        self._requests.put(pickle.dumps(list(docs), protocol=pickle.HIGHEST_PROTOCOL))
+    def submit(self, segment: tuple[str, Sequence[tuple[str, Any]]]) -> None:
+        """(the store's path, [(article id, SearchDoc without its body), …])."""
+        self._requests.put(pickle.dumps(segment, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def ready(self) -> bool:
+        """Whether ``result`` has an answer (or a failure) to give without waiting."""
+        return not self._answers.empty()
 
     def result(self) -> dict[str, bytes]:
         """The files of the oldest segment submitted and not yet taken."""
@@ -171,15 +185,23 @@ class IndexWorker:
 
 def main() -> int:
     """The child: segments in on stdin, their files out on stdout, until end of input."""
-    from site_builder.ngram_index import segment_files
+    from site_builder.models import split_paragraphs
+    from site_builder.ngram_index import segment_files, with_body
+    from yigai.store import Store
 
+    stores: dict[str, Store] = {}
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         data = _read_frame(stdin)
         if data is None:
             return 0
         try:
-            answer: tuple[str, Any] = ("ok", segment_files(pickle.loads(data)))
+            database, pages = pickle.loads(data)
+            if database not in stores:
+                stores[database] = Store(database, readonly=True)
+            store = stores[database]
+            docs = [with_body(doc, split_paragraphs(store.article_text(aid) or "")) for aid, doc in pages]
+            answer: tuple[str, Any] = ("ok", segment_files(docs))
         except Exception:  # noqa: BLE001 - reported to the build, which fails with it
             answer = ("error", traceback.format_exc(limit=5))
         stdout.write(_frame(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)))
