@@ -162,7 +162,10 @@ def with_body(doc: SearchDoc, paragraphs: Sequence[str]) -> SearchDoc:
 
 
 def _dumps(value: object) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # Titles are shown as text, but the files stay inert even if ever inlined into a page.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (text + "\n").encode("utf-8")
 
 
 def segment_files(docs: Sequence[SearchDoc]) -> dict[str, bytes]:

@@ -265,6 +265,7 @@
   }
 
   function fillExcerpt(node, text, words) {
+    text = text.normalize("NFKC");  // as the index and the query: ＤＲＧ in the text is found by "drg"
     var lower = text.toLowerCase();
     var start = -1;
     words.forEach(function (word) {
