@@ -158,7 +158,7 @@ def _did(run: dict[str, Any] | None) -> str:
         parts.append(f"{_n(run['rendered'])} rendered")
     if run.get("search_shards") is not None:
         parts.append(
-            f"{_n(run.get('search_shards_indexed'))} of {_n(run['search_shards'])} search shards indexed"
+            f"{_n(run.get('search_shards_indexed'))} of {_n(run['search_shards'])} search segments indexed"
         )
     if run.get("published") is False:
         parts.append("nothing published")
