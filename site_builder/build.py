@@ -17,6 +17,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from site_builder import paths
 from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
 from site_builder.meta import MetaGenerator
@@ -231,7 +232,7 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
                 search.page(rel, data)
             else:
                 assert ngram is not None
-                ngram.page(rel[len("article/") : -len(".html")])
+                ngram.page(paths.article_id(rel))
         del articles
         for generator in (pages, feeds, meta):
             for n, output in enumerate(generator.generate_output(ctx)):

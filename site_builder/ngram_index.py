@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 from site_builder import paths
 from site_builder.models import CHINA_TZ, Article
 from site_builder.ngram_worker import IndexWorker, SearchIndexWorkerError
-from site_builder.search import Shard, plan_shards
+from site_builder.search import Shard, kept_bundles, plan_shards
 from site_builder.writer import Entry, SiteWriter, WriterError
 
 if TYPE_CHECKING:
@@ -278,21 +278,6 @@ def search_files(root: Path, query: str, limit: int = 50) -> tuple[int, list[Hit
 
 # --- the builder's side -----------------------------------------------------------------------------------
 
-_ARTICLE_PREFIX = "article/"
-
-
-def _groups(manifest: dict[str, Entry]) -> dict[str, dict[str, Entry]]:
-    """Manifest entries under ``search/<segment>/``, by segment name."""
-    out: dict[str, dict[str, Entry]] = {}
-    prefix = INDEX_DIR + "/"
-    for rel, entry in manifest.items():
-        if rel.startswith(prefix):
-            name, sep, _rest = rel[len(prefix) :].partition("/")
-            if sep:
-                out.setdefault(name, {})[rel] = entry
-    return out
-
-
 class NgramSearch:
     """Call ``page`` for every article page in the order of ``pages`` — (path, search key) of every article
     page, oldest first — then ``finish`` (or ``abort``); ``poll`` now and then. A segment whose key is
@@ -324,17 +309,9 @@ class NgramSearch:
         self.make_doc = make_doc
         self.describe = describe
         self.database = database
-        ids = [(rel[len(_ARTICLE_PREFIX) : -len(".html")], key) for rel, key in pages]
+        ids = [(paths.article_id(rel), key) for rel, key in pages]
         self.segments: list[Shard] = plan_shards(ids, segment_size, FORMAT)
-        staged, live = _groups(writer.staged), _groups(writer.live)
-        self._kept: list[dict[str, Entry] | None] = []
-        for segment in self.segments:
-            kept = None
-            for group in (staged.get(segment.name), live.get(segment.name)):
-                if group and all(entry[0] == segment.key for entry in group.values()):
-                    kept = group
-                    break
-            self._kept.append(kept)
+        self._kept = kept_bundles(writer.staged, writer.live, INDEX_DIR, self.segments)
         to_index = sum(1 for kept in self._kept if kept is None)
         self._worker: IndexWorker | None = None
         if to_index >= self.WORKER_FROM and describe is not None and database is not None:

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from site_builder.search import close_quietly, stderr_tail
+
 _HEADER = 8  # bytes of big-endian length before each frame
 _MAX_FRAME = 1 << 31  # no segment comes near this: a larger length is garbage, not a frame
 
@@ -106,7 +108,7 @@ class IndexWorker:
             ) from None
         if kind == "ok":
             return value
-        raise SearchIndexWorkerError(f"the search index worker failed: {value}{self._stderr_tail()}")
+        raise SearchIndexWorkerError(f"the search index worker failed: {value}{stderr_tail(self._stderr)}")
 
     def close(self) -> None:
         """End the worker after what it was given (its answers must have been taken)."""
@@ -130,12 +132,7 @@ class IndexWorker:
         self._requests.put(None)
         self._writer.join(timeout=5)
         self._reader.join(timeout=5)
-        for stream in (self._proc.stdin, self._proc.stdout):
-            try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
+        close_quietly(self._proc.stdin, self._proc.stdout)
         self._stderr.close()
 
     def _write_loop(self) -> None:
@@ -172,16 +169,6 @@ class IndexWorker:
             return
         code = self._proc.wait()
         self._answers.put(("error", f"it ended (exit {code})"))
-
-    def _stderr_tail(self) -> str:
-        try:
-            fd = self._stderr.fileno()
-            size = os.fstat(fd).st_size
-            text = os.pread(fd, 2000, max(size - 2000, 0)).decode("utf-8", "replace").strip()
-        except (OSError, ValueError):
-            return ""
-        return f": {text}" if text else ""
-
 
 def main() -> int:
     """The child: segments in on stdin, their files out on stdout, until end of input."""

@@ -56,7 +56,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from site_builder.writer import Entry
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +164,56 @@ def plan_shards(
             _digest_field(digest, page_key)
         shards.append(Shard(f"s{number:04d}", tuple(a for a, _ in chunk), digest.hexdigest()))
     return shards
+
+
+def kept_bundles(
+    staged: dict[str, Entry], live: dict[str, Entry], directory: str, shards: Sequence[Shard]
+) -> list[dict[str, Entry] | None]:
+    """For each shard (or n-gram segment), its files under ``<directory>/<name>/`` in the staging tree's
+    manifest (``staged``), else in the published one's (``live``), when every one was made from the shard's key:
+    the build keeps them as they are. None: the shard is indexed again. Decided before anything is written."""
+    groups: list[dict[str, dict[str, Entry]]] = []
+    prefix = directory + "/"
+    for manifest in (staged, live):
+        by_name: dict[str, dict[str, Entry]] = {}
+        for rel, entry in manifest.items():
+            if rel.startswith(prefix):
+                name, sep, _rest = rel[len(prefix) :].partition("/")
+                if sep:
+                    by_name.setdefault(name, {})[rel] = entry
+        groups.append(by_name)
+    kept: list[dict[str, Entry] | None] = []
+    for shard in shards:
+        found = None
+        for by_name in groups:
+            group = by_name.get(shard.name)
+            if group and all(entry[0] == shard.key for entry in group.values()):
+                found = group
+                break
+        kept.append(found)
+    return kept
+
+
+def stderr_tail(file: IO[bytes]) -> str:
+    """``": <the last 2,000 bytes>"`` of a child's stderr file, or "" (for error messages)."""
+    try:
+        # pread: the child shares the file's offset, which must not move under it.
+        fd = file.fileno()
+        size = os.fstat(fd).st_size
+        text = os.pread(fd, 2000, max(size - 2000, 0)).decode("utf-8", "replace").strip()
+    except (OSError, ValueError):
+        return ""
+    return f": {text}" if text else ""
+
+
+def close_quietly(*streams: IO[bytes] | None) -> None:
+    """Close a child's pipes, ignoring that one is gone already."""
+    for stream in streams:
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
 
 
 def _digest_field(digest: Any, text: str) -> None:
@@ -375,12 +428,7 @@ class ShardIndexer:
             pass
         self._writer.join(timeout=5)
         self._reader.join(timeout=5)
-        for stream in (self._proc.stdout, self._proc.stdin):
-            try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
+        close_quietly(self._proc.stdout, self._proc.stdin)
         self._stderr.close()
 
     def __enter__(self) -> ShardIndexer:
@@ -455,17 +503,8 @@ class ShardIndexer:
             self._cond.notify_all()
 
     def _raise(self) -> None:
-        raise SearchIndexError(f"{self._failure}{self._stderr_tail()}")
+        raise SearchIndexError(f"{self._failure}{stderr_tail(self._stderr)}")
 
-    def _stderr_tail(self) -> str:
-        try:
-            # pread: Pagefind shares the file's offset, which must not move under it.
-            fd = self._stderr.fileno()
-            size = os.fstat(fd).st_size
-            text = os.pread(fd, 2000, max(size - 2000, 0)).decode("utf-8", "replace").strip()
-        except (OSError, ValueError):
-            return ""
-        return f": {text}" if text else ""
 
     def _write_loop(self) -> None:
         stdin = self._proc.stdin

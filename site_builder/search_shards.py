@@ -18,39 +18,22 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from site_builder import paths
 from site_builder.search import (
     PAGEFIND_DIR,
     SHARD_SIZE,
     Shard,
     ShardIndexer,
+    kept_bundles,
     pagefind_version,
     plan_shards,
     write_shard_list,
 )
-from site_builder.writer import Entry, SiteWriter, WriterError
+from site_builder.writer import SiteWriter, WriterError
 
 logger = logging.getLogger(__name__)
 
 MAX_RUNNING = 2  # Pagefind processes at a time (each single-threaded; memory ~0.2 MB per page of its shard)
-_ARTICLE_PREFIX = "article/"
-
-
-def _article_id(rel: str) -> str:
-    return rel[len(_ARTICLE_PREFIX) : -len(".html")]
-
-
-def _groups(manifest: dict[str, Entry]) -> dict[str, dict[str, Entry]]:
-    """Manifest entries under ``pagefind/<shard>/``, by shard name."""
-    out: dict[str, dict[str, Entry]] = {}
-    prefix = PAGEFIND_DIR + "/"
-    for rel, entry in manifest.items():
-        if rel.startswith(prefix):
-            name, sep, _rest = rel[len(prefix) :].partition("/")
-            if sep:
-                out.setdefault(name, {})[rel] = entry
-    return out
-
-
 class ShardedSearch:
     """Feed it every article page (``page``) in the order of ``pages`` — (path, search key) of every article
     page, oldest first — then ``finish``."""
@@ -68,23 +51,14 @@ class ShardedSearch:
         self.writer = writer
         self.scratch = scratch
         self.shards: list[Shard] = plan_shards(
-            [(_article_id(rel), key) for rel, key in pages], shard_size, pagefind_version(binary)
+            [(paths.article_id(rel), key) for rel, key in pages], shard_size, pagefind_version(binary)
         )
         self._shard_of: dict[str, int] = {}
         for index, shard in enumerate(self.shards):
             for aid in shard.article_ids:
-                self._shard_of[f"{_ARTICLE_PREFIX}{aid}.html"] = index
+                self._shard_of[paths.article_path(aid)] = index
         self._remaining = [len(s.article_ids) for s in self.shards]
-        staged, live = _groups(writer.staged), _groups(writer.live)
-        # Decided before anything is written: which shards keep their files, and from which tree.
-        self._kept: list[dict[str, Entry] | None] = []
-        for shard in self.shards:
-            kept = None
-            for group in (staged.get(shard.name), live.get(shard.name)):
-                if group and all(entry[0] == shard.key for entry in group.values()):
-                    kept = group
-                    break
-            self._kept.append(kept)
+        self._kept = kept_bundles(writer.staged, writer.live, PAGEFIND_DIR, self.shards)
         self._indexers: dict[int, ShardIndexer] = {}  # started, being fed or building
         self._feeding: set[int] = set()  # indexers still receiving pages as they are emitted
         self._building: list[int] = []  # fed completely, Pagefind building the bundle (oldest first)
@@ -138,7 +112,7 @@ class ShardedSearch:
     def _start_from_disk(self, index: int) -> None:
         indexer = self._start(index)
         for aid in self.shards[index].article_ids:
-            rel = f"{_ARTICLE_PREFIX}{aid}.html"
+            rel = paths.article_path(aid)
             indexer.add("/" + rel, self.writer.read(rel))
         indexer.finish()
         self._building.append(index)

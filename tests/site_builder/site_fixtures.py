@@ -115,6 +115,22 @@ def make_record(
 BASE = "https://wsjkw.example.gov.cn/xwzx"
 
 
+def save_syndicated_copy(store: Store, original: str) -> None:
+    """Store a new copy of article ``original``, carried by another site (a night's syndicated repost)."""
+    row = store.article(original)
+    store.save_article(
+        make_record(
+            "https://other.example.gov.cn/repost/copy.html",
+            title=row["title"],
+            text=row["text"],
+            published=row["published"],
+            site="另一家转载网站",
+            is_original=0,
+            group_id=original,
+        )
+    )
+
+
 def sample_records() -> dict[str, dict[str, Any]]:
     """Named records: county/city/province/national stories, a syndicated group, a hostile article …"""
     syn_url = f"{BASE}/2024/0312/syndicated.html"

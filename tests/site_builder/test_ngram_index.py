@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 from site_checks import snapshot
-from site_fixtures import HOSTILE_TITLE, make_record, sample_records
+from site_fixtures import HOSTILE_TITLE, make_record, sample_records, save_syndicated_copy
 
 import site_builder.ngram_index as ngram
 from site_builder import build_site
@@ -382,18 +382,7 @@ def test_only_the_newest_segment_is_written_again_for_a_newer_story(store, tmp_p
     # A new syndicated copy of an old story changes its page, not one file of the index.
     before = snapshot(out)
     original = min(PUBLISHED)
-    row = store.article(original)
-    store.save_article(
-        make_record(
-            "https://other.example.gov.cn/repost/copy.html",
-            title=row["title"],
-            text=row["text"],
-            published=row["published"],
-            site="另一家转载网站",
-            is_original=0,
-            group_id=original,
-        )
-    )
+    save_syndicated_copy(store, original)
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="site_builder.ngram_index"):
         report = build_site(store, settings)

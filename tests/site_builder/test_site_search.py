@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 from site_checks import snapshot
-from site_fixtures import make_record, sample_records
+from site_fixtures import make_record, sample_records, save_syndicated_copy
 
 import site_builder.search_shards
 from site_builder import build_site
@@ -135,19 +135,8 @@ def test_a_new_syndicated_copy_rerenders_the_original_page_but_reindexes_no_shar
     out = settings.output_dir
     original = min(PUBLISHED)
     page_before = (out / "article" / f"{original}.html").read_bytes()
-    row = store.article(original)
     small_shards.clear()
-    store.save_article(
-        make_record(
-            "https://other.example.gov.cn/repost/copy.html",
-            title=row["title"],
-            text=row["text"],
-            published=row["published"],
-            site="另一家转载网站",
-            is_original=0,
-            group_id=original,
-        )
-    )
+    save_syndicated_copy(store, original)
     report = build_site(store, settings)
     assert report.published and small_shards == []
     page_after = (out / "article" / f"{original}.html").read_text("utf-8")
