@@ -68,6 +68,36 @@ def test_a_first_build_indexes_its_segments_in_the_worker_with_the_same_bytes(st
     assert search_files(by_worker, "医共体")[0] > 0
 
 
+def test_a_large_sites_nightly_build_indexes_its_one_changed_segment_in_the_worker(store, tmp_path, monkeypatch):
+    """One segment to index: a small site indexes it in its own process, a large one (``WORKER_SITE_FROM``
+    articles) in the worker, behind the lists and feeds; the files are the same either way."""
+    started: list[IndexWorker] = []
+    real_init = IndexWorker.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self)
+
+    monkeypatch.setattr(IndexWorker, "__init__", spy)
+    monkeypatch.setattr(NgramSearch, "WORKER_FROM", 10**9)
+    out = tmp_path / "w" / "output"
+    build_site(store, make_settings(out, search_shard_size=3))
+    assert started == []  # a small site: no worker
+    aid = store.conn.execute("SELECT id FROM articles WHERE is_original = 1 AND relevant = 1 LIMIT 1").fetchone()[0]
+    store.conn.execute("UPDATE articles SET title = title || '（医共体更新）' WHERE id = ?", (aid,))
+    store.conn.commit()
+    monkeypatch.setattr(NgramSearch, "WORKER_SITE_FROM", 1)
+    report = build_site(store, make_settings(out, search_shard_size=3))
+    assert len(started) == 1 and report.published
+    monkeypatch.setattr(NgramSearch, "WORKER_SITE_FROM", 10**9)
+    here = tmp_path / "h" / "output"
+    build_site(store, make_settings(here, search_shard_size=3))
+    assert len(started) == 1
+    files = {k: v[0] for k, v in snapshot(out).items() if k.startswith(f"{INDEX_DIR}/")}
+    assert files == {k: v[0] for k, v in snapshot(here).items() if k.startswith(f"{INDEX_DIR}/")}
+    assert any(hit.title.endswith("（医共体更新）") for hit in search_files(out, "医共体更新")[1])
+
+
 @pytest.mark.parametrize(
     ("script", "message"),
     [
