@@ -7,7 +7,7 @@ and the site works from any base path, or straight from disk.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -386,15 +386,29 @@ class PageGenerator:
     def article_job(self, ctx: SiteContext, art: Article) -> tuple[str, str, Callable[[], bytes], str]:
         """(path, key, render, search key) of an article page. The page key extends the search key (what the
         search index takes from the page) with what only the page shows: its links and syndicated copies."""
-        path = paths.article_path(art.id)
-        crumbs, feeds = self._article_links(ctx, art.primary_code, art.national)
-        search_key = self.search_key(ctx, art)
-        # Concatenated, not hashed again: the links digest is memoised (few distinct), copies are rare.
-        key = search_key + self._links_digest(crumbs, feeds)
-        if art.copies:
-            key += short_hash(repr(art.copies))
-        # Only the key is made now; the page (and the article's text) only if the writer asks for it.
-        return path, key, partial(self._render_article, ctx, art), search_key
+        return self._article_jobs(ctx, (art,))[0]
+
+    def _article_jobs(
+        self, ctx: SiteContext, articles: Iterable[Article]
+    ) -> list[tuple[str, str, Callable[[], bytes], str]]:
+        # One loop over 100,000 articles on every nightly build: what articles share (their links, their
+        # region set) is digested once per distinct value, and each page costs one hash.
+        jobs = []
+        links: dict[tuple[str | None, bool], str] = {}
+        for art in articles:
+            path = paths.article_path(art.id)
+            where = (art.primary_code, art.national)
+            links_digest = links.get(where)
+            if links_digest is None:
+                links_digest = links[where] = self._links_digest(*self._article_links(ctx, *where))
+            search_key = self._search_key(ctx, art, path)
+            # Concatenated, not hashed again: copies are rare.
+            key = search_key + links_digest
+            if art.copies:
+                key += short_hash(repr(art.copies))
+            # Only the key is made now; the page (and the article's text) only if the writer asks for it.
+            jobs.append((path, key, partial(self._render_article, ctx, art), search_key))
+        return jobs
 
     def _regions_sig(self, ctx: SiteContext, codes: tuple[str, ...]) -> str:
         """The regions an article page links to, as text for its key (memoised: region sets recur)."""
@@ -433,9 +447,12 @@ class PageGenerator:
     def search_key(self, ctx: SiteContext, art: Article) -> str:
         """A digest of what the search index takes from an article page: the ``<article>`` element without
         its ``data-pagefind-ignore`` parts (so a new syndicated copy does not re-index a shard)."""
+        return self._search_key(ctx, art, paths.article_path(art.id))
+
+    def _search_key(self, ctx: SiteContext, art: Article, path: str) -> str:
         return short_hash(
             self.base_key,
-            paths.article_path(art.id),
+            path,
             art.digest or short_hash(repr(art)),
             self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
         )
@@ -443,7 +460,7 @@ class PageGenerator:
     def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
         """Every article page as (path, key, render, search key), oldest first (the order of the search
         index's shards)."""
-        return [self.article_job(ctx, art) for art in reversed(ctx.articles)]
+        return self._article_jobs(ctx, reversed(ctx.articles))
 
 
 def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
