@@ -50,6 +50,8 @@ class BuildReport:
     output_dir: Path
     published: bool = True  # False when nothing changed and the live site was left untouched
     rendered: int = 0  # pages and feeds rendered (the rest were unchanged inputs and not rendered at all)
+    search_segments: int = 0  # search index segments (Pagefind: shards) the site has …
+    search_indexed: int = 0  # … and how many of them this build indexed (the others were kept)
 
 
 def _pagefind_binary(site: dict) -> Path | None:
@@ -108,14 +110,22 @@ def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tup
     return {h.source_id: tuple(h.flags) for h in source_health(store, settings, now=as_of)}
 
 
+# Full (oldest-generation) collections while a build runs: rare. Each one walks every object made since the
+# store was read and frozen (at 100,000 articles: a million page jobs, manifest entries, …) and finds almost
+# nothing to free; with the default threshold they cost a nightly build more than a second. The young
+# generations are still collected as usual, so the short-lived cycles of rendering are freed.
+BUILD_FULL_COLLECTION_THRESHOLD = 1000
+
+
 @contextlib.contextmanager
 def long_lived_objects() -> Iterator[None]:
     """Read the context without the cyclic garbage collector, then freeze what was read for the build.
 
     Reading 100,000 articles makes millions of objects that live as long as the build; each full collection
     walks all of them, and allocation triggers collections: at 100,000 articles the collector cost more than
-    the reading itself. Frozen objects are skipped by every later collection; they are unfrozen (back to the
-    collector) when the build ends, so a long-running process (the scheduler) frees them as usual."""
+    the reading itself. Frozen objects are skipped by every later collection; ``collector_restored`` unfreezes
+    them (back to the collector) when the build ends, so a long-running process (the scheduler) frees them as
+    usual."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -124,6 +134,19 @@ def long_lived_objects() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def collector_restored() -> Iterator[None]:
+    """Run a build with full collections made rare (``BUILD_FULL_COLLECTION_THRESHOLD``); afterwards, whatever
+    happens, unfreeze what ``long_lived_objects`` froze and put the collector's thresholds back."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], BUILD_FULL_COLLECTION_THRESHOLD))
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def build_key(site: dict) -> str:
@@ -188,6 +211,11 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
         raise NotADirectoryError(f"publish target {target} must be a directory (or not exist yet)")
     _remove_leftover_staging(target)
     staging = _staging_dir(target)
+    with collector_restored():
+        return _build(store, settings, target, staging, site, started)
+
+
+def _build(store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float) -> BuildReport:
     search: ShardedSearch | None = None
     ngram: NgramSearch | None = None
     try:
@@ -273,8 +301,6 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
             ngram.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    finally:
-        gc.unfreeze()  # what long_lived_objects froze goes back to the collector
     report = BuildReport(
         pages_written=len(writer.written),
         files_unchanged=len(writer.unchanged),
@@ -284,6 +310,8 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
         output_dir=target,
         published=changed,
         rendered=writer.rendered,
+        search_segments=len(search.shards) if search is not None else len(ngram.segments) if ngram else 0,
+        search_indexed=search.indexed if search is not None else ngram.indexed if ngram else 0,
     )
     logger.info(
         "build: %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",

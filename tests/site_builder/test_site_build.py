@@ -463,16 +463,20 @@ def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, s
     import gc
 
     assert gc.isenabled() and gc.get_freeze_count() == 0
+    thresholds = gc.get_threshold()
     seen = {}
 
     def spy(self, ctx):
-        seen["frozen"], seen["enabled"] = gc.get_freeze_count(), gc.isenabled()
+        seen["frozen"], seen["enabled"], seen["thresholds"] = gc.get_freeze_count(), gc.isenabled(), gc.get_threshold()
         yield from ()
 
     monkeypatch.setattr(site_builder.feeds.FeedsGenerator, "generate_output", spy)
     build_site(store, settings)
     assert seen["frozen"] > 1000 and seen["enabled"]  # during the build: frozen, collector on
-    assert gc.isenabled() and gc.get_freeze_count() == 0
+    # … with full collections rare (each would walk everything the build made since), young ones as usual
+    assert seen["thresholds"][:2] == thresholds[:2]
+    assert seen["thresholds"][2] >= site_builder.build.BUILD_FULL_COLLECTION_THRESHOLD > thresholds[2]
+    assert gc.isenabled() and gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
 
     def exploding(self, ctx):
         raise RuntimeError("generator failed")
@@ -481,7 +485,7 @@ def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, s
     monkeypatch.setattr(site_builder.feeds.FeedsGenerator, "generate_output", exploding)
     with pytest.raises(RuntimeError, match="generator failed"):
         build_site(store, settings)
-    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
 
 
 def test_operator_dotfiles_survive_builds(built, store, settings):
