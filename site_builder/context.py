@@ -124,12 +124,17 @@ def _winner(counts: Mapping[str, int]) -> str:
 def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef], dict[str, tuple[str, ...]]]:
     """One name/level/parent per code (majority vote, ties broken by sort order), then per-article closure."""
     # Count each distinct (code, name, level, parent) once per mention: a few thousand distinct values among
-    # hundreds of thousands of mentions, so the vote below runs over the few thousand.
-    mentions = Counter(chain.from_iterable(art.regions for art in articles))
+    # hundreds of thousands of mentions, so the vote below runs over the few thousand. Counted by identity
+    # (articles read through the row cache share one object per distinct value; a dataclass's hash is
+    # Python code), so equal values may appear more than once below: the vote adds them up.
+    mentioned = list(chain.from_iterable(art.regions for art in articles))
+    by_identity = {id(ref): ref for ref in mentioned}
+    mentions = [(by_identity[ref_id], count) for ref_id, count in Counter(map(id, mentioned)).items()]
+    del mentioned
     names: dict[str, Counter[str]] = {}
     levels: dict[str, Counter[str]] = {}
     parents: dict[str, Counter[str]] = {}
-    for ref, count in mentions.items():
+    for ref, count in mentions:
         names.setdefault(ref.code, Counter())[ref.name] += count
         levels.setdefault(ref.code, Counter())[ref.level] += count
         if ref.parent_code and ref.parent_code != ref.code:
@@ -255,14 +260,17 @@ def generate_context(
         if members[code]
     }
     topic_members: dict[str, list[Article]] = {}
-    topic_labels: dict[str, list[str]] = {}
     for art in articles:
         for t in art.topics:
             topic_members.setdefault(t.id, []).append(art)
-            topic_labels.setdefault(t.id, []).append(t.label)
+    # Each label once per article, counted by distinct topic set (shared tuples, as for regions)
+    topic_labels: dict[str, Counter[str]] = {}
+    topic_sets = {id(art.topics): art.topics for art in articles}
+    for set_id, count in Counter(map(id, (art.topics for art in articles))).items():
+        for t in topic_sets[set_id]:
+            topic_labels.setdefault(t.id, Counter())[t.label] += count
     topics = {
-        tid: Topic(tid, _most_common(topic_labels[tid]), tuple(topic_members[tid]))
-        for tid in sorted(topic_members)
+        tid: Topic(tid, _winner(topic_labels[tid]), tuple(topic_members[tid])) for tid in sorted(topic_members)
     }
     months: dict[str, list[Article]] = {}
     for art in articles:
