@@ -60,7 +60,7 @@ CHINA = timezone(timedelta(hours=8))
 START = datetime(2022, 1, 1, tzinfo=CHINA)
 SPAN_MINUTES = 3 * 365 * 24 * 60
 INCREMENT = 100  # articles added per night
-NIGHTS = 2  # increments: the first rebuild after a full build ("cold"), then the steady nightly one
+NIGHTS = 3  # increments: the first rebuild after a full build ("cold"), the steady nightly one, one timed by phase
 HUGO_TIMEOUT = 900.0  # seconds, per Hugo build
 HUGO_TIMEOUT_100K = 600.0  # Hugo did not finish 100,000 articles in 20 minutes here: do not wait that long
 TARGET_SECONDS_100K = 120.0
@@ -265,7 +265,6 @@ def insert_articles(db: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 # ------------------------------------------------------------------------------------------------ our build
 _PHASES: dict[str, float] = {}
-_EXTRA: dict[str, Any] = {}  # other facts the wrappers see (e.g. how many search shards were indexed)
 _STACK: list[list[Any]] = []  # [phase, started] of the timed calls under way, innermost last
 _MAIN_THREAD: list[int] = []  # the thread whose calls are timed (the builder's helper threads are not)
 _WRAPPED = "_yigai_bench_phase"
@@ -360,22 +359,6 @@ def _emit_wrapper(fn: Callable[..., Any]) -> Callable[..., Any]:
     return emit
 
 
-def _shards_wrapper(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """After ``ShardedSearch.finish`` / ``NgramSearch.finish``: note how many shards (segments) there are and
-    how many this build indexed."""
-
-    def finish(self: Any, *args: Any, **kwargs: Any) -> Any:
-        result = fn(self, *args, **kwargs)
-        try:
-            _EXTRA["search_shards"] = len(getattr(self, "shards", None) or self.segments)
-            _EXTRA["search_shards_indexed"] = int(self.indexed)
-        except Exception:  # noqa: BLE001 - the builder evolves; a count is not worth a failure
-            pass
-        return result
-
-    return finish
-
-
 # (module, class or None, attribute, phase). Whatever is missing is skipped: the builder evolves. Phases of
 # calls made inside another timed call pause that one, so the phases add up to (at most) the build's time.
 _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
@@ -438,22 +421,25 @@ def _instrument(table: Sequence[tuple[str, str | None, str, str]] = _PHASE_TABLE
             inner = fn
             if class_name == "SiteWriter" and attr == "emit":
                 inner = _emit_wrapper(fn)
-            elif class_name in ("ShardedSearch", "NgramSearch") and attr == "finish":
-                inner = _shards_wrapper(fn)
             timed = _timed_call(inner, name)
         setattr(owner, attr, timed)
         wrapped.append(f"{module_name}{'.' + class_name if class_name else ''}.{attr}")
     return wrapped
 
 
-def child_build(db: Path, out: Path, profile: Path | None = None, engine: str = "ngram") -> dict[str, Any]:
-    """Build the site of store ``db`` into ``out`` with search engine ``engine``; runs in the child process."""
+def child_build(
+    db: Path, out: Path, profile: Path | None = None, engine: str = "ngram", *, phases: bool = False
+) -> dict[str, Any]:
+    """Build the site of store ``db`` into ``out`` with search engine ``engine``; runs in the child process.
+    With ``phases``, the builder's functions are wrapped with timers (``_PHASE_TABLE``): that costs a few
+    microseconds per page (the writer and the search index are called once per page), about a second of a
+    nightly build at 100,000 articles, so the builds whose times are compared run without them."""
     from site_builder import build_site
     from yigai.config import load_settings
     from yigai.store import Store
 
     logging.basicConfig(level=logging.WARNING)
-    wrapped = _instrument()
+    wrapped = _instrument() if phases else []
     settings = load_settings(
         None, overrides={"database": str(db), "output_dir": str(out), "site": {"search_engine": engine}}
     )
@@ -470,9 +456,11 @@ def child_build(db: Path, out: Path, profile: Path | None = None, engine: str = 
         report = build_site(store, settings, output_dir=out)
     seconds = time.perf_counter() - started
     store.close()
-    phases = {k: round(v, 3) for k, v in sorted(_PHASES.items(), key=lambda kv: -kv[1])}
-    # Each moment is counted in one phase at most (see _enter), so the rest is untimed work of build_site.
-    phases["other"] = round(seconds - sum(_PHASES.values()), 3)
+    timed: dict[str, float] = {}
+    if phases:
+        timed = {k: round(v, 3) for k, v in sorted(_PHASES.items(), key=lambda kv: -kv[1])}
+        # Each moment is counted in one phase at most (see _enter), so the rest is untimed work of build_site.
+        timed["other"] = round(seconds - sum(_PHASES.values()), 3)
     return {
         "seconds": round(seconds, 3),
         "files_total": report.files_total,
@@ -481,8 +469,9 @@ def child_build(db: Path, out: Path, profile: Path | None = None, engine: str = 
         "feeds": report.feeds,
         "rendered": getattr(report, "rendered", None),  # pages and feeds rendered (newer builders only)
         "published": getattr(report, "published", None),  # False: nothing changed, the site left as it was
-        **_EXTRA,
-        "phases": phases,
+        "search_shards": getattr(report, "search_segments", None),  # search segments (Pagefind: shards) …
+        "search_shards_indexed": getattr(report, "search_indexed", None),  # … and how many were indexed
+        **({"phases": timed} if phases else {}),
         "wrapped": len(wrapped),
         "code": code,
     }
@@ -649,6 +638,9 @@ class SizeResult:
     # +100 articles of the day after, built again: the nightly steady state (previous generation kept)
     incremental_steady: dict[str, Any] = field(default_factory=dict)
     no_change: dict[str, Any] = field(default_factory=dict)  # the same store built once more
+    # The timed builds above run without the phase timers; these two are the same kind of build with them:
+    full_phases: dict[str, Any] = field(default_factory=dict)  # a full build into a fresh directory
+    nightly_phases: dict[str, Any] = field(default_factory=dict)  # +100 of a third day, steady state
     increment_days: list[str] = field(default_factory=list)  # the dates of the added articles, per night
     hugo_full: dict[str, Any] = field(default_factory=dict)
     hugo_incremental: dict[str, Any] = field(default_factory=dict)
@@ -677,12 +669,21 @@ class BuildResult:
 
 
 def _our_build(
-    db: Path, out: Path, timeout: float, profile: Path | None = None, *, engine: str = "ngram"
+    db: Path,
+    out: Path,
+    timeout: float,
+    profile: Path | None = None,
+    *,
+    engine: str = "ngram",
+    phases: bool = False,
 ) -> dict[str, Any]:
     """One build in a child process, with the search index ``engine`` ("ngram", the default, or "pagefind":
-    what the same build costs with Pagefind's indexer)."""
+    what the same build costs with Pagefind's indexer); with ``phases``, timed by phase (slower: see
+    ``child_build``)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child-build", "--db", str(db), "--out", str(out)]
     cmd += ["--search-engine", engine]
+    if phases:
+        cmd.append("--phases")
     if profile is not None:
         cmd += ["--profile-out", str(profile)]
     run = run_child(cmd, env=project_env(), timeout=timeout)
@@ -784,7 +785,9 @@ def run(
             sr.full = _our_build(db, out, timeout)
             sr.file_floor = file_floor(out, tmp / "floor")
             shutil.rmtree(tmp / "floor", ignore_errors=True)
-            sr.full_pagefind = _our_build(db, tmp / "output-pagefind", timeout, engine="pagefind")
+            sr.full_phases = _our_build(db, tmp / "output-phases", timeout, phases=True)
+            _remove_tree(tmp / "output-phases")
+            sr.full_pagefind = _our_build(db, tmp / "output-pagefind", timeout, engine="pagefind", phases=True)
             _remove_tree(tmp / "output-pagefind")
             if tmpfs is not None:
                 with tempfile.TemporaryDirectory(prefix="yigai-build-bench-", dir=tmpfs) as memdir:
@@ -795,6 +798,8 @@ def run(
             insert_articles(db, nights[1][1])
             sr.incremental_steady = _our_build(db, out, timeout)
             sr.no_change = _our_build(db, out, timeout)
+            insert_articles(db, nights[2][1])
+            sr.nightly_phases = _our_build(db, out, timeout, phases=True)
             codes = {b.get("code") for b in (sr.full, sr.incremental, sr.incremental_steady, sr.no_change)}
             if len(codes) > 1:
                 sr.notes.append(
@@ -939,9 +944,12 @@ def format_result(r: BuildResult) -> str:
             )
         )
         lines.extend(f"    NOTE: {note}" for note in s.notes)
-        lines.append(f"    phases (full): {s.full['phases']}")
-        if s.incremental_steady:
-            lines.append(f"    phases (+{INCREMENT} steady): {s.incremental_steady['phases']}")
+        full_phases = (s.full_phases or s.full).get("phases")
+        if full_phases:
+            lines.append(f"    phases (full): {full_phases}")
+        nightly_phases = (s.nightly_phases or s.incremental_steady).get("phases")
+        if nightly_phases:
+            lines.append(f"    phases (+{INCREMENT} steady): {nightly_phases}")
         if s.hugo_full and s.hugo_full.get("seconds") is None:
             lines.append(
                 f"    hugo did not finish in {s.hugo_full['did_not_finish_after_seconds']}s "
@@ -988,9 +996,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--search-engine", default="ngram", help=argparse.SUPPRESS)
+    parser.add_argument("--phases", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_build:
-        print(json.dumps(child_build(args.db, args.out, args.profile_out, args.search_engine)))
+        print(json.dumps(child_build(args.db, args.out, args.profile_out, args.search_engine, phases=args.phases)))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
