@@ -1,11 +1,23 @@
-"""``read_store_articles``: the store's articles as light models, parsing only the rows that changed.
+"""``StoreArticles``: the store's articles as light models, parsing only the rows that changed.
 
 Parsing a row (JSON columns, regions, links, the summary, the row digest) costs ~100 µs; at 100,000 articles
 that alone would be most of a nightly build. The store bumps a revision number on every write to a row
 (migration 3), so the builder keeps what it parsed from each row in a cache file next to the output
-(``.<output>.articles``) and parses a row again only when its token (revision, text length, extraction time)
+(``.<output>.articles``) and parses a row again only when its token (revision, text SimHash, extraction time)
 changed. The cache holds plain values only (``marshal``; nothing in it is ever executed); a missing, damaged
 or outdated cache just means every row is parsed, as on a first build.
+
+At 100,000 articles the cache is ~90 MB, and rewriting it (~0.5 s) on every nightly build that changes ~100
+rows would cost a large share of the build. So the cache is a *base* file plus a small *journal* beside it
+(``.<output>.articles.journal``) holding every change since the base: the rows added or changed, with their
+latest value, and the base's rows deleted. A save that changes a few rows of a big base rewrites only the
+journal (the previous journal's changes plus this build's); once the journal would outgrow
+``JOURNAL_MAX_SHARE`` of the base (or when the base is small), the save writes a new base instead and removes
+the journal. Each base carries a random ``stamp`` and a journal names the stamp of the base it extends: a
+journal is applied only over that very base, so a journal left over from an older base (a crash between
+writing a base and removing the journal, a copied file …) is ignored. Both files are written atomically.
+Whatever state they are in, what ``read`` returns equals a full parse: an ignored or damaged journal only
+means the rows it held are parsed again (their tokens no longer match the base's).
 """
 
 from __future__ import annotations
@@ -23,11 +35,25 @@ from site_builder.models import Article, Attachment, Copy, ParsedRow, RegionRef,
 
 logger = logging.getLogger(__name__)
 
+# The rows' layout. A base written before journals existed has no stamp: it is read, but never extended by a
+# journal (the next save that changes anything writes a new base).
 CACHE_FORMAT = 1
+# Below this many rows in the base, every save rewrites the base: that costs a few milliseconds, and a single
+# file is the simplest state to be in.
+JOURNAL_MIN_BASE_ROWS = 2_000
+# The journal may hold at most this share of the base's rows (rows changed or added, plus rows gone). Every
+# save rewrites the whole journal and every read applies it, so it must stay small next to the base; at
+# 100,000 articles and ~100 changed rows a night, the base is rewritten about once in 100 builds.
+JOURNAL_MAX_SHARE = 0.10
 
 
 def cache_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.articles")
+
+
+def journal_path(cache_file: Path) -> Path:
+    """The journal of the changes made since the base file ``cache_file`` was written."""
+    return cache_file.with_name(cache_file.name + ".journal")
 
 
 def _code_digest() -> str:
@@ -169,17 +195,15 @@ def _region(value: tuple) -> RegionRef:
     return _shared(_REGIONS, value, lambda v: RegionRef(*v))
 
 
-def _load(path: Path | None) -> dict[str, tuple[str, tuple]]:
-    if path is None:
-        return {}
+def _read_cache_file(path: Path, code: str) -> dict[str, Any] | None:
+    """The marshalled dict in ``path`` if it was written by this format and these parsing rules, else None."""
     try:
         data: Any = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("code") != _code_digest():
-        return {}
-    rows = data.get("rows")
-    return rows if isinstance(rows, dict) else {}
+        return None
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("code") != code:
+        return None
+    return data
 
 
 class StoreArticles:
@@ -190,9 +214,59 @@ class StoreArticles:
         self._rows: dict[str, tuple[str, tuple]] = {}
         self.parsed = 0  # rows parsed this time (the others came from the cache)
         self._changed = True
+        # What ``save`` needs to write the journal instead of the base — all small next to the rows:
+        self._stamp: str | None = None  # the stamp of the base read; None: no base a journal could extend
+        self._base_rows = 0  # rows in that base
+        self._journal_ids: set[str] = set()  # rows the journal supplied (changed or added since the base)
+        self._journal_new: set[str] = set()  # those of them not in the base
+        self._journal_gone: set[str] = set()  # the base's rows the journal read deleted
+        self._fresh: set[str] = set()  # rows parsed this time
+        self._went: list[str] = []  # rows in the cache that are no longer in the store
+
+    def _load(self, code: str) -> dict[str, tuple[str, tuple]]:
+        """The cached rows: the base with its journal applied in place (one dict of 100,000 rows, not two)."""
+        self._stamp, self._base_rows = None, 0
+        self._journal_ids, self._journal_new, self._journal_gone = set(), set(), set()
+        if self.cache_file is None:
+            return {}
+        base = _read_cache_file(self.cache_file, code)
+        if base is None:
+            return {}
+        rows, stamp = base.get("rows"), base.get("stamp")
+        del base
+        if not isinstance(rows, dict):
+            return {}
+        self._base_rows = len(rows)
+        if not isinstance(stamp, str) or not stamp:
+            return rows  # a base without a stamp (an older builder's): the next save writes a new one
+        self._stamp = stamp
+        journal = _read_cache_file(journal_path(self.cache_file), code)
+        if journal is None:
+            return rows
+        if journal.get("base") != stamp:
+            # Changes made over another base: applied over this one they could bring back deleted rows or
+            # stale values with matching tokens.
+            logger.debug("build: ignoring the article cache journal of another base")
+            return rows
+        changed, gone = journal.get("rows"), journal.get("gone")
+        if not (
+            isinstance(changed, dict)
+            and isinstance(gone, (list, tuple))
+            and all(isinstance(aid, str) for aid in gone)
+            and all(isinstance(v, tuple) and len(v) == 2 for v in changed.values())
+        ):
+            logger.warning("build: ignoring a damaged article cache journal")
+            return rows
+        self._journal_new = {aid for aid in changed if aid not in rows}
+        self._journal_gone = set(gone)
+        self._journal_ids = set(changed)
+        for aid in gone:
+            rows.pop(aid, None)
+        rows.update(changed)
+        return rows
 
     def read(self, store: Any) -> list[Article]:
-        cached = _load(self.cache_file)
+        cached = self._load(_code_digest())
         tokens = store.article_tokens()
         stale = [aid for aid, token in tokens if cached.get(aid, ("",))[0] != token]
         fresh: dict[str, tuple] = {}
@@ -202,35 +276,86 @@ class StoreArticles:
         stale_ids = set(stale)
         rows: dict[str, tuple[str, tuple]] = {}
         parsed: list[ParsedRow] = []
+        kept = 0  # rows of the cache still in the store: fewer than the cache holds means some went
         for aid, token in tokens:
             if aid in fresh:
-                value = fresh[aid]
+                entry = (token, fresh[aid])
+                kept += aid in cached
             elif aid in stale_ids:
                 continue  # deleted between the two queries
             else:
-                value = cached[aid][1]
-            rows[aid] = (token, value)
-            parsed.append(_decode(value))
+                entry = cached[aid]  # the same token: the cached pair itself, not a copy
+                kept += 1
+            rows[aid] = entry
+            parsed.append(_decode(entry[1]))
         self._rows = rows
-        # Unchanged when every row came from the cache and none was deleted: then saving would rewrite the same
-        # bytes (~100 MB at 100,000 articles).
-        self._changed = bool(fresh) or len(rows) != len(cached)
+        self._fresh = set(fresh)
+        self._went = [aid for aid in cached if aid not in rows] if kept < len(cached) else []
+        # Unchanged when every row came from the cache and none went: then saving would write the same rows.
+        self._changed = bool(fresh) or bool(self._went)
         logger.debug("build: %d article rows, %d parsed, %d from the cache", len(tokens), len(fresh), len(rows) - len(fresh))
         return assemble(parsed)
 
     def save(self) -> None:
-        """Write the cache atomically (a torn file would only cost one slow build, but is never read), and let
-        go of the rows: the articles ``read`` returned are all the build needs. What the cache holds does not
-        depend on the build succeeding, so the build saves it as soon as it has read the store."""
+        """Save the cache (only the journal when the changes since the base are few, else a new base) and
+        let go of the rows: the articles ``read`` returned are all the build needs. Files are written
+        atomically (a torn file would only cost one slow build, but is never read). What the cache holds does
+        not depend on the build succeeding, so the build saves it as soon as it has read the store."""
         rows, self._rows = self._rows, {}
         if self.cache_file is None or not self._changed:
             return
-        data = marshal.dumps({"format": CACHE_FORMAT, "code": _code_digest(), "rows": rows})
+        code = _code_digest()
+        journal = self._journal(rows, code)
+        if journal is not None:
+            del rows
+            if _write_atomically(journal_path(self.cache_file), journal):
+                logger.debug("build: article cache journal written (%d bytes)", len(journal))
+            return
+        stamp = os.urandom(8).hex()  # names this base for the journals that will extend it
+        data = marshal.dumps({"format": CACHE_FORMAT, "code": code, "stamp": stamp, "rows": rows})
         del rows
-        tmp = self.cache_file.with_name(self.cache_file.name + f".tmp-{os.getpid()}")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, self.cache_file)
-        except OSError as exc:
-            logger.warning("build: could not save the article cache %s: %s", self.cache_file, exc)
-            tmp.unlink(missing_ok=True)
+        if _write_atomically(self.cache_file, data):
+            logger.debug("build: article cache base written (%d bytes)", len(data))
+            # The journal extends the old base (its stamp no longer matches): should removing it fail, it is
+            # ignored all the same.
+            try:
+                journal_path(self.cache_file).unlink(missing_ok=True)
+            except OSError as exc:
+                logger.warning("build: could not remove the old article cache journal: %s", exc)
+
+    def _journal(self, rows: dict[str, tuple[str, tuple]], code: str) -> bytes | None:
+        """The journal holding every change since the base (the previous journal's and this build's), or None
+        when a new base should be written instead (no base to extend, a small base, or too many changes)."""
+        if self._stamp is None or self._base_rows < JOURNAL_MIN_BASE_ROWS:
+            return None
+        changed = [aid for aid in self._journal_ids | self._fresh if aid in rows]
+        # Only the base's rows need recording as gone (a row added since the base and deleted is simply not in
+        # the journal); a row deleted and added again is in ``changed`` instead.
+        gone = [
+            aid
+            for aid in self._journal_gone.union(self._went)
+            if aid not in rows and aid not in self._journal_new
+        ]
+        if len(changed) + len(gone) > self._base_rows * JOURNAL_MAX_SHARE:
+            return None
+        return marshal.dumps(
+            {
+                "format": CACHE_FORMAT,
+                "code": code,
+                "base": self._stamp,
+                "rows": {aid: rows[aid] for aid in changed},
+                "gone": sorted(gone),
+            }
+        )
+
+
+def _write_atomically(path: Path, data: bytes) -> bool:
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        logger.warning("build: could not save the article cache %s: %s", path, exc)
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
