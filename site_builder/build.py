@@ -277,7 +277,7 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
             search.finish()
         if ngram is not None:
             ngram.finish()  # waits for the worker's last segments: the lists and feeds were rendered meanwhile
-        for rel, data in meta.sitemap_output(ctx, sorted(writer.paths)):
+        for rel, data in meta.sitemap_output(ctx, writer.paths):
             writer.write(rel, data)
         names = set(os.listdir(staging))
         if target.is_dir():
