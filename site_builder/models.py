@@ -325,6 +325,10 @@ def assemble(parsed: Iterable[ParsedRow]) -> list[Article]:
 
 
 def _with_copies(art: Article, copies: tuple[Copy, ...]) -> Article:
-    from dataclasses import replace
-
-    return replace(art, copies=copies) if copies else art
+    if not copies:
+        return art
+    # A copy of the instance dict, not ``dataclasses.replace`` (which runs the frozen __init__, field by
+    # field: thousands of times a build); cached properties (sort_key) carry over, as id and date do.
+    with_copies = object.__new__(Article)
+    with_copies.__dict__.update(art.__dict__, copies=copies)
+    return with_copies

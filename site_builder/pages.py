@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +139,16 @@ def _pager_key(pager: Pager) -> tuple:
     return (pager.number, pager.newer, pager.older, pager.latest, pager.oldest, pager.span)
 
 
+_DIGEST = attrgetter("digest")
+
+
 def _items_key(items: Sequence[Article]) -> str:
-    return short_hash(*[a.digest or short_hash(repr(a)) for a in items])
+    # Every list page's key: ~700,000 article digests per build at 100,000 articles, so gathered in C
+    # (``map``); an article without a digest (made in code, not read from the store) is digested here.
+    digests = list(map(_DIGEST, items))
+    if "" in digests:
+        digests = [d or short_hash(repr(a)) for d, a in zip(digests, items, strict=True)]
+    return short_hash(*digests)
 
 
 Output = tuple  # (path, bytes) or (path, key, render): see ``SiteWriter.emit``
