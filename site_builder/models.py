@@ -318,7 +318,11 @@ def assemble(parsed: Iterable[ParsedRow]) -> list[Article]:
             copies_by_group.setdefault(group, []).append(copy)
     out = []
     for art in originals:
-        copies = sorted(copies_by_group.get(art.group_id, []), key=lambda c: (c.site, c.id))
+        group = copies_by_group.get(art.group_id)
+        if not group:  # most articles: no copies to sort
+            out.append(art)
+            continue
+        copies = sorted(group, key=lambda c: (c.site, c.id))
         out.append(_with_copies(art, tuple(c for c in copies if c.id != art.id)))
     out.sort(key=lambda a: a.sort_key)
     return out

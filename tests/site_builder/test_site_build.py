@@ -473,9 +473,7 @@ def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, s
     monkeypatch.setattr(site_builder.feeds.FeedsGenerator, "generate_output", spy)
     build_site(store, settings)
     assert seen["frozen"] > 1000 and seen["enabled"]  # during the build: frozen, collector on
-    # … with full collections rare (each would walk everything the build made since), young ones as usual
-    assert seen["thresholds"][:2] == thresholds[:2]
-    assert seen["thresholds"][2] >= site_builder.build.BUILD_FULL_COLLECTION_THRESHOLD > thresholds[2]
+    assert seen["thresholds"] == thresholds  # the collector's own settings: rarer full collections cost more
     assert gc.isenabled() and gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
 
     def exploding(self, ctx):
