@@ -705,10 +705,30 @@ def _share(part: dict[str, Any], full: dict[str, Any]) -> float:
 
 
 def _remove_tree(out: Path) -> None:
-    """Remove an output directory and what the builder keeps next to it (previous generation, staging)."""
+    """Remove an output directory and what the builder keeps next to it (previous generation, staging, the
+    row cache and its journal: files, which ``rmtree`` leaves)."""
     shutil.rmtree(out, ignore_errors=True)
     for sibling in out.parent.glob(f".{out.name}.*"):
-        shutil.rmtree(sibling, ignore_errors=True)
+        if sibling.is_dir() and not sibling.is_symlink():
+            shutil.rmtree(sibling, ignore_errors=True)
+        else:
+            sibling.unlink(missing_ok=True)
+
+
+def full_runs(size: int) -> int:
+    """How many times a full build (ours and Hugo's) is timed: the median is reported. A 1,000-article build
+    takes about two seconds, where a disk hiccup can add one; at 100,000 articles one run (and Hugo's
+    10-minute timeout) is what the benchmark's time allows."""
+    return 3 if size < 100_000 else 1
+
+
+def median_run(runs: Sequence[dict[str, Any]], key: str = "wall_seconds") -> dict[str, Any]:
+    """The run with the median time (of an odd number; the upper middle of an even one), with every run's
+    time listed in ``runs``. Unfinished runs (``None``) count as the slowest."""
+    ordered = sorted(runs, key=lambda r: (r.get(key) is None, r.get(key) or 0.0))
+    chosen = dict(ordered[len(ordered) // 2])
+    chosen["runs"] = [r.get(key) for r in runs]
+    return chosen
 
 
 def file_floor(src: Path, dest: Path) -> dict[str, Any]:
@@ -782,7 +802,14 @@ def run(
             )
             out = tmp / "output"
             logger.info("build bench: %d articles: full build …", size)
-            sr.full = _our_build(db, out, timeout)
+            # Each run into a directory of its own, removed only after the last: deleting a tree just before a
+            # timed build slows it (the file system is still busy with the deletion).
+            others = [tmp / f"output-run{n}" for n in range(2, full_runs(size) + 1)]
+            fulls = [_our_build(db, target, timeout) for target in (out, *others)]
+            sr.full = median_run(fulls)
+            for other in others:
+                _remove_tree(other)
+            os.sync()
             sr.file_floor = file_floor(out, tmp / "floor")
             shutil.rmtree(tmp / "floor", ignore_errors=True)
             sr.full_phases = _our_build(db, tmp / "output-phases", timeout, phases=True)
@@ -815,7 +842,14 @@ def run(
                 sr.hugo_timeout = hugo_timeout if hugo_timeout is not None else default_hugo_timeout(size)
                 site = tmp / "hugo"
                 write_hugo_site(site, rows)
-                sr.hugo_full = hugo_build(site, hugo, sr.hugo_timeout)
+                hugo_fulls = [hugo_build(site, hugo, sr.hugo_timeout)]
+                while hugo_fulls[-1]["seconds"] is not None and len(hugo_fulls) < full_runs(size):
+                    destination = site / f"public-run{len(hugo_fulls) + 1}"  # as ours: a directory of its own
+                    hugo_fulls.append(hugo_build(site, hugo, sr.hugo_timeout, destination))
+                sr.hugo_full = median_run(hugo_fulls, "seconds")
+                for extra in site.glob("public-run*"):
+                    shutil.rmtree(extra, ignore_errors=True)
+                os.sync()
                 if sr.hugo_full["seconds"] is None:  # unfinished: the ratio is an upper bound
                     sr.hugo_ratio = round(
                         sr.full["wall_seconds"] / sr.hugo_full["did_not_finish_after_seconds"], 2

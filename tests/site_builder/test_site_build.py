@@ -457,6 +457,41 @@ def test_failed_build_leaves_previous_site_intact(built, store, settings, monkey
     assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
 
 
+def test_a_file_that_cannot_be_created_fails_the_build_and_keeps_the_live_site(built, store, settings, monkeypatch):
+    """Files are created by the writer's threads; an error there (a full disk) still fails the build, the
+    threads are stopped before the staging tree is removed, and the live site stays as it was."""
+    import threading
+
+    import site_builder.writer as writer_module
+
+    out, _ = built
+    before = snapshot(out)
+    store.save_article(
+        make_record(
+            "https://example.gov.cn/2024/0324/y.html",
+            title="又一篇医共体报道",
+            text="正文。",
+            published="2024-03-24T09:00:00+08:00",
+            regions=[],
+        )
+    )
+    real = writer_module._create_file
+    made: list[str] = []
+
+    def disk_fills_up(dest, data):
+        if len(made) >= 3:
+            raise OSError(28, "No space left on device", dest)
+        made.append(dest)
+        real(dest, data)
+
+    monkeypatch.setattr(writer_module, "_create_file", disk_fills_up)
+    with pytest.raises(OSError, match="No space left"):
+        build_site(store, settings)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
+    assert not any(t.name.startswith("site-writer") for t in threading.enumerate())
+
+
 def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, settings, monkeypatch):
     # The build freezes what it read (the collector skips it while the build runs); in a long-running process
     # (the scheduler) the next build must not find the last one's objects still frozen, nor the collector off.
