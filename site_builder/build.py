@@ -208,7 +208,6 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
 def _build(store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float) -> BuildReport:
     search: ShardedSearch | None = None
     ngram: NgramSearch | None = None
-    writer: SiteWriter | None = None
     try:
         reader = StoreArticles(cache_path(target))
         with long_lived_objects():
@@ -291,8 +290,6 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
             search.abort()
         if ngram is not None:
             ngram.abort()
-        if writer is not None:
-            writer.close()  # its threads may still be creating files in the staging tree
         shutil.rmtree(staging, ignore_errors=True)
         raise
     report = BuildReport(

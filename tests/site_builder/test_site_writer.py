@@ -14,47 +14,10 @@ def test_writer_writes_and_refuses_a_second_write(tmp_path):
     w = SiteWriter(tmp_path / "root")
     (tmp_path / "root").mkdir()
     w.write("a/b/c.html", b"x")
-    w.flush()  # files are created by the writer's threads: on disk once flushed
     assert (tmp_path / "root/a/b/c.html").read_bytes() == b"x"
     with pytest.raises(WriterError, match="twice"):
         w.write("a/b/c.html", b"y")
-    w.finish()
     assert (tmp_path / "root/a/b/c.html").read_bytes() == b"x"
-
-
-def test_many_files_are_written_by_threads_and_all_there_after_finish(tmp_path, monkeypatch):
-    import site_builder.writer as writer_module
-
-    monkeypatch.setattr(writer_module, "MAX_PENDING", 8)  # the bound on files in flight is exercised
-    root = tmp_path / "root"
-    root.mkdir()
-    (root / "old").mkdir()
-    (root / "old" / "0.html").write_bytes(b"an older generation's file")
-    w = SiteWriter(root)
-    for n in range(300):
-        w.write(f"{'old' if n < 50 else 'new'}/{n}.html", f"page {n}".encode())
-    w.finish()
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.html")}
-    assert files == {f"{'old' if n < 50 else 'new'}/{n}.html": f"page {n}".encode() for n in range(300)}
-    threads = {t.name for t in __import__("threading").enumerate()}
-    assert not any(name.startswith("site-writer") for name in threads)  # finish stopped them
-
-
-def test_a_failed_file_creation_fails_the_build_step_that_waits_for_it(tmp_path, monkeypatch):
-    import site_builder.writer as writer_module
-
-    def full_disk(dest, data):
-        raise OSError(28, "No space left on device", dest)
-
-    monkeypatch.setattr(writer_module, "_create_file", full_disk)
-    root = tmp_path / "root"
-    root.mkdir()
-    w = SiteWriter(root)
-    w.write("a.html", b"x")  # handed over: the error shows when the writer waits for it
-    with pytest.raises(OSError, match="No space left"):
-        w.finish()
-    assert not (root / writer_module.MANIFEST_NAME).exists()  # no manifest for a tree missing a file
-    w.close()  # and again: harmless
 
 
 @pytest.mark.parametrize(
@@ -89,7 +52,6 @@ def test_writer_links_unchanged_files_from_the_previous_site(tmp_path):
     w = SiteWriter(root, previous=prev)
     w.write("same.html", b"same")
     w.write("changed.html", b"new")
-    w.flush()
     assert w.unchanged == ["same.html"] and w.written == ["changed.html"]
     assert os.stat(root / "same.html").st_mtime_ns == 1_000_000_000
     assert os.stat(root / "same.html").st_ino == os.stat(prev / "same.html").st_ino
