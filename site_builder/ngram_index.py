@@ -294,10 +294,11 @@ class NgramSearch:
     A tiny site (the tests', the demo's) indexes its segment here, where a process start would cost more than
     it saves; from a few hundred articles, the lists and feeds rendered after the newest segment take longer
     than the worker needs to start, so that segment's indexing (about half a second at 1,000 articles, a
-    second at 2,000) is hidden behind them, in a first build as in a nightly one."""
+    second at 2,000) is hidden behind them, in a first build as in a nightly one (a 1,000-article site built
+    into tmpfs: 1.03 s against 1.43 s)."""
 
     WORKER_FROM = 3
-    WORKER_SITE_FROM = 20_000
+    WORKER_SITE_FROM = 500
 
     def __init__(
         self,
