@@ -44,17 +44,23 @@ def _wait_gone(pid: int, seconds: float = 10.0) -> bool:
     return False
 
 
-def test_a_first_build_indexes_its_segments_in_the_worker_with_the_same_bytes(store, tmp_path, monkeypatch):
-    """Three or more segments to index: the worker makes them (reading the texts from the store itself), and the
-    files are byte for byte those the build makes in its own process."""
-    started: list[IndexWorker] = []
+@pytest.fixture
+def started(monkeypatch) -> list[IndexWorker]:
+    """Every index worker started while the test runs."""
+    workers: list[IndexWorker] = []
     real_init = IndexWorker.__init__
 
     def spy(self, *args, **kwargs):
         real_init(self, *args, **kwargs)
-        started.append(self)
+        workers.append(self)
 
     monkeypatch.setattr(IndexWorker, "__init__", spy)
+    return workers
+
+
+def test_a_first_build_indexes_its_segments_in_the_worker_with_the_same_bytes(store, tmp_path, monkeypatch, started):
+    """Three or more segments to index: the worker makes them (reading the texts from the store itself), and the
+    files are byte for byte those the build makes in its own process."""
     by_worker = tmp_path / "w" / "output"
     build_site(store, make_settings(by_worker, search_shard_size=3))
     assert len(started) == 1  # one worker for the whole build
@@ -68,21 +74,13 @@ def test_a_first_build_indexes_its_segments_in_the_worker_with_the_same_bytes(st
     assert search_files(by_worker, "医共体")[0] > 0
 
 
-def test_a_large_sites_nightly_build_indexes_its_one_changed_segment_in_the_worker(store, tmp_path, monkeypatch):
-    """One segment to index: a small site indexes it in its own process, a large one (``WORKER_SITE_FROM``
+def test_a_sites_nightly_build_indexes_its_one_changed_segment_in_the_worker(store, tmp_path, monkeypatch, started):
+    """One segment to index: a tiny site indexes it in its own process, a larger one (``WORKER_SITE_FROM``
     articles) in the worker, behind the lists and feeds; the files are the same either way."""
-    started: list[IndexWorker] = []
-    real_init = IndexWorker.__init__
-
-    def spy(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        started.append(self)
-
-    monkeypatch.setattr(IndexWorker, "__init__", spy)
     monkeypatch.setattr(NgramSearch, "WORKER_FROM", 10**9)
     out = tmp_path / "w" / "output"
     build_site(store, make_settings(out, search_shard_size=3))
-    assert started == []  # a small site: no worker
+    assert started == []  # a tiny site: no worker
     aid = store.conn.execute("SELECT id FROM articles WHERE is_original = 1 AND relevant = 1 LIMIT 1").fetchone()[0]
     store.conn.execute("UPDATE articles SET title = title || '（医共体更新）' WHERE id = ?", (aid,))
     store.conn.commit()
