@@ -927,14 +927,22 @@ def evaluate_targets(result: BuildResult) -> dict[str, Any]:
         "cold_value": cold,  # the first build after a full one
         "cold_met": cold < TARGET_INCREMENTAL_SHARE,
     }
-    if largest.hugo_full:
+    compared = [s for s in result.sizes if s.hugo_full]
+    if compared:
+        # "Within 3× of Hugo's" holds only if it holds at every size compared, not just the largest.
+        by_size = {str(s.articles): s.hugo_ratio for s in sorted(compared, key=lambda s: s.articles)}
         targets["within_3x_hugo"] = {
-            "value": largest.hugo_ratio,
+            "value": max(by_size.values()),
             "target": TARGET_HUGO_RATIO,
-            "met": largest.hugo_ratio <= TARGET_HUGO_RATIO,
+            "met": all(ratio <= TARGET_HUGO_RATIO for ratio in by_size.values()),
+            "by_size": by_size,
         }
-        if largest.hugo_full.get("seconds") is None:
-            targets["within_3x_hugo"]["note"] = "Hugo stopped unfinished; the ratio is an upper bound"
+        unfinished = [s.articles for s in compared if s.hugo_full.get("seconds") is None]
+        if unfinished:
+            targets["within_3x_hugo"]["note"] = (
+                f"Hugo stopped unfinished at {', '.join(f'{n:,}' for n in unfinished)} articles: "
+                "the ratio there is an upper bound"
+            )
     return targets
 
 

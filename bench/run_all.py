@@ -391,11 +391,14 @@ def render(results: dict[str, Any], analysis: str | None = None) -> str:
                 value = (
                     f"{_n(100 * t['value'], 1)}% (the first rebuild after a full build; nightly not measured)"
                 )
+        elif t.get("by_size"):
+            value = "; ".join(f"{_n(ratio, 2)}{unit} at {_n(int(n))}" for n, ratio in t["by_size"].items())
         else:
             value = f"{_n(t['value'], 2)}{unit}"
         if t.get("note"):
             value += f" ({t['note']})"
-        lines.append(f"| {label} (at {_n(size)} articles) | {value} | {_yes(t['met'])} |")
+        where = "at every size" if t.get("by_size") else f"at {_n(size)} articles"
+        lines.append(f"| {label} ({where}) | {value} | {_yes(t['met'])} |")
 
     # extract
     lines += [

@@ -343,3 +343,24 @@ def test_render_writes_every_section(extract_result, tmp_path):
     assert "0.5 (25.0%)" in text and "nothing published" in text and "did not finish in 600 s" in text
     assert "2024-12-31, 2025-01-01" in text
     assert str(Path(run_all.DOC).relative_to(run_all.ROOT)) == "docs/benchmarks.md"
+
+
+def test_within_3x_hugo_holds_only_if_it_holds_at_every_size():
+    def size(articles: int, ratio: float, finished: bool = True) -> build_bench.SizeResult:
+        hugo = {"seconds": 1.0} if finished else {"seconds": None, "did_not_finish_after_seconds": 600}
+        return build_bench.SizeResult(
+            articles=articles,
+            published=articles,
+            generate_seconds=0.1,
+            full={"wall_seconds": ratio, "max_rss_mb": 100.0},
+            incremental_steady_share=0.1,
+            hugo_full=hugo,
+            hugo_ratio=ratio,
+        )
+
+    small_slow = build_bench.evaluate_targets(build_bench.BuildResult(sizes=[size(1000, 3.25), size(100_000, 0.1, False)]))
+    t = small_slow["within_3x_hugo"]
+    assert not t["met"] and t["value"] == 3.25 and t["by_size"] == {"1000": 3.25, "100000": 0.1}
+    assert "unfinished at 100,000" in t["note"]
+    everywhere = build_bench.evaluate_targets(build_bench.BuildResult(sizes=[size(1000, 2.9), size(10_000, 1.3)]))
+    assert everywhere["within_3x_hugo"]["met"] and "note" not in everywhere["within_3x_hugo"]
