@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from site_builder.search import close_quietly, stderr_tail
+from site_builder.search import close_quietly, pump_to_stdin, stderr_tail
 
 _HEADER = 8  # bytes of big-endian length before each frame
 _MAX_FRAME = 1 << 31  # no segment comes near this: a larger length is garbage, not a frame
@@ -136,24 +136,8 @@ class IndexWorker:
         self._stderr.close()
 
     def _write_loop(self) -> None:
-        stdin = self._proc.stdin
-        assert stdin is not None
-        broken = False
-        while True:
-            item = self._requests.get()
-            if item is None:
-                break
-            if broken:
-                continue
-            try:
-                stdin.write(_frame(item))
-                stdin.flush()
-            except (OSError, ValueError):
-                broken = True  # the child is gone: the reader reports it
-        try:
-            stdin.close()
-        except (OSError, ValueError):
-            pass
+        assert self._proc.stdin is not None
+        pump_to_stdin(self._requests, self._proc.stdin, _frame)
 
     def _read_loop(self) -> None:
         stdout = self._proc.stdout

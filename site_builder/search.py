@@ -53,7 +53,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -206,6 +206,27 @@ def stderr_tail(file: IO[bytes]) -> str:
     return f": {text}" if text else ""
 
 
+def pump_to_stdin(
+    requests: queue.Queue, stdin: IO[bytes], encode: Callable[[Any], bytes] = lambda item: item
+) -> None:
+    """Write ``encode(item)`` for each item of ``requests`` to a child's ``stdin`` until a ``None`` arrives,
+    then close it (the child sees its end of input). Once the pipe breaks (the child is gone) the rest is
+    drained and dropped, so whoever puts items never blocks on a dead child; its reader reports how it ended."""
+    broken = False
+    while True:
+        item = requests.get()
+        if item is None:
+            break
+        if broken:
+            continue
+        try:
+            stdin.write(encode(item))
+            stdin.flush()
+        except (OSError, ValueError):
+            broken = True
+    close_quietly(stdin)
+
+
 def close_quietly(*streams: IO[bytes] | None) -> None:
     """Close a child's pipes, ignoring that one is gone already."""
     for stream in streams:
@@ -291,7 +312,6 @@ class ShardIndexer:
         self._replies: dict[int, dict[str, Any]] = {}
         self._indexed = 0
         self._failure: str | None = None
-        self._input_broken = False
         self._closing = False  # stdin is closed on purpose: an exit is expected
         self._closed = False
         self._next_id = 0
@@ -507,24 +527,10 @@ class ShardIndexer:
 
 
     def _write_loop(self) -> None:
-        stdin = self._proc.stdin
-        assert stdin is not None
-        while True:
-            item = self._queue.get()
-            if item is None:
-                break
-            if self._input_broken:
-                continue  # keep draining so that add() never waits on a dead pipe
-            try:
-                stdin.write(item)
-                stdin.flush()
-            except (OSError, ValueError):
-                # Pagefind is gone (the reader reports how it ended) or stopped reading (the timeouts catch it).
-                self._input_broken = True
-        try:
-            stdin.close()
-        except (OSError, ValueError):
-            pass
+        # Pagefind gone (the reader reports how it ended) or no longer reading (the timeouts catch it):
+        # the rest is drained, so add() never waits on a dead pipe.
+        assert self._proc.stdin is not None
+        pump_to_stdin(self._queue, self._proc.stdin)
 
     def _read_loop(self) -> None:
         stdout = self._proc.stdout
