@@ -131,6 +131,18 @@ def save_syndicated_copy(store: Store, original: str) -> None:
     )
 
 
+def save_newest_article(store: Store) -> None:
+    """A story newer than every sample one, so it belongs to the newest search segment (or Pagefind shard)."""
+    store.save_article(
+        make_record(
+            "https://wsjkw.example.gov.cn/xwzx/2024/1231/new.html",
+            title="某市推进紧密型县域医共体信息化建设",
+            text="某市推进医共体信息化建设。",
+            published="2024-12-31T09:00:00+08:00",
+        )
+    )
+
+
 def sample_records() -> dict[str, dict[str, Any]]:
     """Named records: county/city/province/national stories, a syndicated group, a hostile article …"""
     syn_url = f"{BASE}/2024/0312/syndicated.html"

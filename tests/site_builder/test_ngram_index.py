@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 from site_checks import snapshot
-from site_fixtures import HOSTILE_TITLE, make_record, sample_records, save_syndicated_copy
+from site_fixtures import (
+    HOSTILE_TITLE,
+    sample_records,
+    save_newest_article,
+    save_syndicated_copy,
+)
 
 import site_builder.ngram_index as ngram
 from site_builder import build_site
@@ -358,14 +363,7 @@ def test_only_the_newest_segment_is_written_again_for_a_newer_story(store, tmp_p
     before = _segment_files(out)
     newest = segments[-1]["name"]
 
-    store.save_article(
-        make_record(
-            "https://wsjkw.example.gov.cn/xwzx/2024/1231/new.html",
-            title="某市推进紧密型县域医共体信息化建设",
-            text="某市推进医共体信息化建设。",
-            published="2024-12-31T09:00:00+08:00",  # the newest article: it goes into the last segment
-        )
-    )
+    save_newest_article(store)  # it goes into the last segment
     with caplog.at_level(logging.INFO, logger="site_builder.ngram_index"):
         build_site(store, settings)
     assert "search: 4 segments, 1 indexed, 3 kept" in caplog.text

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 from site_checks import snapshot
-from site_fixtures import make_record, sample_records, save_syndicated_copy
+from site_fixtures import sample_records, save_newest_article, save_syndicated_copy
 
 import site_builder.search_shards
 from site_builder import build_site
@@ -108,14 +108,7 @@ def test_only_the_shards_whose_pages_changed_are_indexed_again(store, settings, 
     assert small_shards == []  # nothing changed: Pagefind does not run
     assert _bundle(out) == before
 
-    store.save_article(
-        make_record(
-            "https://wsjkw.example.gov.cn/xwzx/2024/1231/new.html",
-            title="某市推进紧密型县域医共体信息化建设",
-            text="某市推进医共体信息化建设。",
-            published="2024-12-31T09:00:00+08:00",  # the newest article: it goes into the last shard
-        )
-    )
+    save_newest_article(store)  # it goes into the last shard
     build_site(store, settings)
     after = _page_counts(out)
     newest = max(after)
