@@ -392,14 +392,11 @@ class PageGenerator:
             crumbs.append(("全国", paths.NATIONAL_DIR + "index.html"))
         return tuple(crumbs), tuple(feeds)
 
-    def article_job(self, ctx: SiteContext, art: Article) -> tuple[str, str, Callable[[], bytes], str]:
-        """(path, key, render, search key) of an article page. The page key extends the search key (what the
-        search index takes from the page) with what only the page shows: its links and syndicated copies."""
-        return self._article_jobs(ctx, (art,))[0]
-
     def _article_jobs(
         self, ctx: SiteContext, articles: Iterable[Article]
     ) -> list[tuple[str, str, Callable[[], bytes], str]]:
+        # (path, key, render, search key) of each article page. The page key extends the search key (what the
+        # search index takes from the page) with what only the page shows: its links and syndicated copies.
         # One loop over 100,000 articles on every nightly build: what articles share (their links, their
         # region set) is digested once per distinct value, and each page costs one hash.
         jobs = []
@@ -453,12 +450,9 @@ class PageGenerator:
             description=art.summary,
         )
 
-    def search_key(self, ctx: SiteContext, art: Article) -> str:
+    def _search_key(self, ctx: SiteContext, art: Article, path: str) -> str:
         """A digest of what the search index takes from an article page: the ``<article>`` element without
         its ``data-pagefind-ignore`` parts (so a new syndicated copy does not re-index a shard)."""
-        return self._search_key(ctx, art, paths.article_path(art.id))
-
-    def _search_key(self, ctx: SiteContext, art: Article, path: str) -> str:
         return short_hash(
             self.base_key,
             path,
