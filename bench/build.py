@@ -801,14 +801,34 @@ def run(
                 increment_days=[day for day, _rows in nights],
             )
             out = tmp / "output"
-            logger.info("build bench: %d articles: full build …", size)
+            hugo_site: Path | None = None
+            hugo_limit = hugo_timeout if hugo_timeout is not None else default_hugo_timeout(size)
+            if with_hugo:
+                sr.hugo_timeout = hugo_limit
+                hugo_site = tmp / "hugo"
+                write_hugo_site(hugo_site, rows)
+            os.sync()  # both tools start on a disk with nothing of the set-up left to write back
             # Each run into a directory of its own, removed only after the last: deleting a tree just before a
-            # timed build slows it (the file system is still busy with the deletion).
+            # timed build slows it (the file system is still busy with the deletion). Where both tools are
+            # timed several times, our runs and Hugo's alternate, so a slow spell of the (virtual) disk falls
+            # on both rather than on one tool's runs. With one run each (the largest size), Hugo's comes after
+            # our incremental builds, as its run (minutes, gigabytes) empties the page cache they would use.
+            alternate = hugo_site is not None and full_runs(size) > 1
+            logger.info("build bench: %d articles: full builds%s …", size, " (ours and Hugo's)" if alternate else "")
             others = [tmp / f"output-run{n}" for n in range(2, full_runs(size) + 1)]
-            fulls = [_our_build(db, target, timeout) for target in (out, *others)]
+            fulls: list[dict[str, Any]] = []
+            hugo_fulls: list[dict[str, Any]] = []
+            for n, target in enumerate((out, *others)):
+                fulls.append(_our_build(db, target, timeout))
+                if alternate and hugo_site is not None and (not hugo_fulls or hugo_fulls[-1]["seconds"] is not None):
+                    destination = hugo_site / f"public-run{n + 1}" if n else None
+                    hugo_fulls.append(hugo_build(hugo_site, hugo, hugo_limit, destination))
             sr.full = median_run(fulls)
             for other in others:
                 _remove_tree(other)
+            if hugo_site is not None:
+                for extra in hugo_site.glob("public-run*"):
+                    shutil.rmtree(extra, ignore_errors=True)
             os.sync()
             sr.file_floor = file_floor(out, tmp / "floor")
             shutil.rmtree(tmp / "floor", ignore_errors=True)
@@ -837,19 +857,12 @@ def run(
             sr.incremental_share = _share(sr.incremental, sr.full)
             sr.incremental_steady_share = _share(sr.incremental_steady, sr.full)
             sr.no_change_share = _share(sr.no_change, sr.full)
-            if with_hugo:
+            if hugo_site is not None:
                 logger.info("build bench: %d articles: Hugo …", size)
-                sr.hugo_timeout = hugo_timeout if hugo_timeout is not None else default_hugo_timeout(size)
-                site = tmp / "hugo"
-                write_hugo_site(site, rows)
-                hugo_fulls = [hugo_build(site, hugo, sr.hugo_timeout)]
-                while hugo_fulls[-1]["seconds"] is not None and len(hugo_fulls) < full_runs(size):
-                    destination = site / f"public-run{len(hugo_fulls) + 1}"  # as ours: a directory of its own
-                    hugo_fulls.append(hugo_build(site, hugo, sr.hugo_timeout, destination))
+                site = hugo_site
+                if not hugo_fulls:
+                    hugo_fulls.append(hugo_build(site, hugo, hugo_limit))
                 sr.hugo_full = median_run(hugo_fulls, "seconds")
-                for extra in site.glob("public-run*"):
-                    shutil.rmtree(extra, ignore_errors=True)
-                os.sync()
                 if sr.hugo_full["seconds"] is None:  # unfinished: the ratio is an upper bound
                     sr.hugo_ratio = round(
                         sr.full["wall_seconds"] / sr.hugo_full["did_not_finish_after_seconds"], 2
@@ -858,12 +871,12 @@ def run(
                     if tmpfs is not None:
                         with tempfile.TemporaryDirectory(prefix="yigai-hugo-bench-", dir=tmpfs) as memdir:
                             sr.hugo_full_tmpfs = hugo_build(
-                                site, hugo, sr.hugo_timeout, Path(memdir) / "public"
+                                site, hugo, hugo_limit, Path(memdir) / "public"
                             )
                     add_hugo_articles(site, nights[0][1])
-                    sr.hugo_incremental = hugo_build(site, hugo, sr.hugo_timeout)
+                    sr.hugo_incremental = hugo_build(site, hugo, hugo_limit)
                     add_hugo_articles(site, nights[1][1])
-                    sr.hugo_incremental_steady = hugo_build(site, hugo, sr.hugo_timeout)
+                    sr.hugo_incremental_steady = hugo_build(site, hugo, hugo_limit)
                     sr.hugo_ratio = round(sr.full["wall_seconds"] / sr.hugo_full["seconds"], 2)
                 shutil.rmtree(site, ignore_errors=True)
             if profile and size == sorted(sizes)[len(sizes) // 2 if len(sizes) > 1 else 0]:

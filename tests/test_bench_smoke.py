@@ -163,8 +163,14 @@ def test_instrument_wraps_only_what_exists_and_counts_each_moment_once(monkeypat
     assert sum(phases.values()) <= total + 1e-6
 
 
-def test_build_bench_builds_ours_and_hugo(tmp_path):
+def test_build_bench_builds_ours_and_hugo(tmp_path, monkeypatch):
     with_hugo = shutil.which("hugo") is not None
+    calls: list[str] = []  # which tool built, in order (the real builds run)
+    for name, tool in (("_our_build", "ours"), ("hugo_build", "hugo")):
+        real = getattr(build_bench, name)
+        monkeypatch.setattr(
+            build_bench, name, lambda *a, _real=real, _tool=tool, **k: calls.append(_tool) or _real(*a, **k)
+        )
     r = build_bench.run(sizes=[50], with_hugo=with_hugo, profile=True, tmpfs=None, keep=tmp_path)
     (s,) = r.sizes
     assert s.articles == 50 and 0 < s.published <= 50
@@ -205,7 +211,10 @@ def test_build_bench_builds_ours_and_hugo(tmp_path):
     t = r.targets["incremental_under_5_percent"]
     assert t["value"] == s.incremental_steady_share and t["cold_value"] == s.incremental_share
     assert "+100 (steady)" in build_bench.format_result(r)
+    assert len(s.full["runs"]) == build_bench.full_runs(50) == 3
     if with_hugo:
+        # timed three times each, alternately, so a slow spell of the disk does not fall on one tool alone
+        assert calls[:6] == ["ours", "hugo"] * 3 and len(s.hugo_full["runs"]) == 3
         assert s.hugo_full["files_total"] > s.published
         assert _positive(s.hugo_ratio)
         assert s.hugo_incremental_steady["files_total"] > s.hugo_incremental["files_total"]
