@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from yigai.store import MIGRATIONS, SCHEMA_VERSION, FetchedPage, SourceStats, Store, StoreError
+from yigai.store import (
+    ARTICLE_TOKENS_SQL,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    FetchedPage,
+    SourceStats,
+    Store,
+    StoreError,
+)
 
 
 def page(url: str, body: bytes, **kw) -> FetchedPage:
@@ -113,3 +121,30 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
     with Store(Path(path)) as store:
         assert store.schema_version == SCHEMA_VERSION
+
+
+def test_article_tokens_come_from_the_covering_index_as_python_would_write_them(tmp_path):
+    """Every build reads every article's token: from the index of migration 4 (not the table, whose rows hold
+    the texts), each token the revision, SimHash and extraction time as text, and a changed row changes it."""
+    from bench.build import ArticleFactory, insert_articles
+
+    db = tmp_path / "s.sqlite3"
+    factory = ArticleFactory()
+    insert_articles(db, [factory.row(n) for n in range(30)])
+    with Store(db) as store:
+        expected = [
+            (str(aid), f"{rev}:{fingerprint}:{extracted}")
+            for aid, rev, fingerprint, extracted in store.conn.execute(
+                "SELECT id, rev, fingerprint, extracted_at FROM articles NOT INDEXED"
+            )
+        ]
+        tokens = store.article_tokens()
+        assert sorted(tokens) == sorted(expected) and len(tokens) == 30
+        assert all(type(t) is tuple for t in tokens)  # plain tuples, not Row objects
+        plan = " ".join(str(row[-1]) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {ARTICLE_TOKENS_SQL}"))
+        assert "COVERING INDEX articles_tokens" in plan
+        aid = tokens[0][0]
+        with store.transaction() as conn:
+            conn.execute("UPDATE articles SET title = title || '!' WHERE id = ?", (aid,))
+        changed = dict(store.article_tokens())
+        assert changed[aid] != dict(tokens)[aid] and len(changed) == 30
