@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -245,25 +246,31 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
                 segment_size=segment_size,
             )
         del search_keys
+        kept = writer.keep_staged([(rel, key) for rel, key, _render, _search_key in articles])
         for rel, key, render, _search_key in articles:
-            data = writer.emit(rel, key, render)
+            data = None if rel in kept else writer.emit(rel, key, render)
             if search is not None:
                 search.page(rel, data)
             else:
                 assert ngram is not None
                 ngram.page(paths.article_id(rel))
-        del articles
+        del articles, kept
         for generator in (pages, feeds, meta):
-            for n, output in enumerate(generator.generate_output(ctx)):
-                if len(output) == 2:
-                    writer.write(*output)
-                else:
-                    writer.emit(*output)
-                if n % 256 == 0:
-                    if search is not None:
-                        search.poll()  # start queued search shards while the lists are rendered
-                    if ngram is not None:
-                        ngram.poll()  # record the segments the index worker has finished
+            # In batches: the writer keeps what the staging tree already holds for a whole batch at once.
+            outputs = generator.generate_output(ctx)
+            while batch := list(itertools.islice(outputs, 256)):
+                kept = writer.keep_staged([(output[0], output[1]) for output in batch if len(output) == 3])
+                for output in batch:
+                    if output[0] in kept:
+                        continue
+                    if len(output) == 2:
+                        writer.write(*output)
+                    else:
+                        writer.emit(*output)
+                if search is not None:
+                    search.poll()  # start queued search shards while the lists are rendered
+                if ngram is not None:
+                    ngram.poll()  # record the segments the index worker has finished
         if search is not None:
             search.finish()
         if ngram is not None:

@@ -158,3 +158,80 @@ def test_forget_undoes_a_kept_group_so_it_can_be_made_again(tmp_path):
     again.finish()
     assert sorted(p.name for p in (staging / "g").iterdir()) == ["a.json", "b.json"]
     assert again.changed_from_published()
+
+
+def _generation(root: Path, files: dict[str, tuple[str, bytes]]) -> None:
+    """A built tree: each path made from (key, bytes), with its manifest."""
+    root.mkdir(parents=True)
+    writer = SiteWriter(root)
+    for rel, (key, data) in files.items():
+        writer.emit(rel, key, data)
+    writer.finish()
+
+
+def test_keep_staged_records_what_emit_would_and_nothing_else(tmp_path):
+    """Kept at once: the files the staging tree holds made from the same key. The outcome of a build that keeps
+    them and emits the rest equals one that emits everything: files, manifest, written/unchanged, renders."""
+    import random
+    import shutil
+
+    rng = random.Random(7)
+    paths = [f"d{n % 7}/sub{n % 3}/p{n}.html" for n in range(300)] + [f"top{n}.html" for n in range(20)]
+    older = {rel: (f"k{rng.randrange(3)}", f"v{rng.randrange(3)}".encode()) for rel in paths[:250]}
+    newer = dict(older)
+    for rel in rng.sample(paths, 120):
+        newer[rel] = (f"k{rng.randrange(3)}", f"v{rng.randrange(3)}".encode())
+    outputs = [(rel, f"k{rng.randrange(3)}", f"v{rng.randrange(3)}".encode()) for rel in paths[10:]]
+    outputs[:100] = [(rel, *newer.get(rel, older.get(rel, ("k0", b"v0")))) for rel, _k, _d in outputs[:100]]
+    outcomes = []
+    for bulk in (False, True):
+        base = tmp_path / ("bulk" if bulk else "each")
+        _generation(base / "staging", older)
+        _generation(base / "live", newer)
+        writer = SiteWriter(base / "staging", previous=base / "live")
+        renders: list[str] = []
+        jobs = [
+            (rel, key, lambda rel=rel, data=data, renders=renders: renders.append(rel) or data)
+            for rel, key, data in outputs
+        ]
+        kept = writer.keep_staged([(rel, key) for rel, key, _render in jobs]) if bulk else set()
+        if bulk:
+            assert kept and kept == {rel for rel, key, _d in outputs if older.get(rel, ("",))[0] == key}
+        for rel, key, render in jobs:
+            if rel not in kept:
+                writer.emit(rel, key, render)
+        writer.finish()
+        tree = {
+            str(p.relative_to(base / "staging")): p.read_bytes() for p in (base / "staging").rglob("*") if p.is_file()
+        }
+        outcomes.append(
+            (tree, writer.entries, sorted(writer.written), sorted(writer.unchanged), sorted(renders), writer.rendered)
+        )
+        shutil.rmtree(base)
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][4]  # some pages had to be rendered: the check above compared real work
+
+
+def test_keep_staged_leaves_repeated_unusual_and_linked_paths_to_emit(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    names = ("a.html", "b.html", "c.html", "link/x.html")
+    staging = tmp_path / "staging"
+    _generation(staging, {rel: ("k", rel.encode()) for rel in names})
+    (staging / "link" / "x.html").unlink()
+    (staging / "link").rmdir()
+    (staging / "link").symlink_to(outside, target_is_directory=True)
+    writer = SiteWriter(staging)
+    writer.emit("a.html", "k", b"a.html")
+    kept = writer.keep_staged([("a.html", "k"), ("b.html", "k"), ("b.html", "k"), ("c.html", "k"), ("link/x.html", "k")])
+    assert kept == {"c.html"}  # a: emitted already; b: given twice; link/x: under a symbolic link
+    assert writer.unchanged == [] and sorted(writer.written) == ["a.html", "c.html"]
+    with pytest.raises(WriterError, match="twice"):
+        writer.emit("a.html", "k", b"a.html")
+    writer.emit("b.html", "k", b"b.html")
+    with pytest.raises(WriterError, match="twice"):
+        writer.emit("b.html", "k", b"b.html")
+    with pytest.raises(WriterError, match="escapes"):
+        writer.emit("link/x.html", "k", b"x")
+    assert list(outside.iterdir()) == []
+    assert writer.keep_staged([("../a.html", "k"), ("d.html", "")]) == set()  # outside the root; no key
