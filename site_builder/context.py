@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from site_builder import paths
@@ -148,7 +149,12 @@ def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef],
         resolved[code] = RegionRef(code, _winner(names[code]), _winner(levels[code]), parent)
     closure: dict[str, tuple[str, ...]] = {}
     by_tagged: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same few region sets recur across articles
+    by_set: dict[int, tuple[str, ...]] = {}  # by the identity of an article's region set (often shared)
     for art in articles:
+        found = by_set.get(id(art.regions))
+        if found is not None:
+            closure[art.id] = found
+            continue
         tagged = tuple(ref.code for ref in art.regions)
         found = by_tagged.get(tagged)
         if found is None:
@@ -159,6 +165,7 @@ def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef],
                     codes.add(current)
                     current = resolved[current].parent_code
             found = by_tagged[tagged] = tuple(sorted(codes))
+        by_set[id(art.regions)] = found  # the articles (and so their sets) outlive this loop: ids stay unique
         closure[art.id] = found
     return resolved, closure
 
@@ -170,11 +177,13 @@ def _source_health(
     articles: Sequence[Article],
     health_flags: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[SourceHealth]:
-    per_source_articles = Counter(a.source_id for a in articles)
-    newest: dict[str, datetime] = {}
-    for a in articles:
-        if a.source_id not in newest or a.date > newest[a.source_id]:
-            newest[a.source_id] = a.date
+    # ``articles`` are newest first: walked backwards, each source's last date is its newest (of equal ones,
+    # the first in list order), and the walk runs in C.
+    source_ids = list(map(attrgetter("source_id"), articles))
+    per_source_articles = Counter(source_ids)
+    newest: dict[str, datetime] = dict(
+        zip(reversed(source_ids), map(attrgetter("date"), reversed(articles)), strict=True)
+    )
     runs_newest_first = sorted(runs, key=lambda r: -int(r["id"]))
     stats = {int(r["id"]): {row["source_id"]: row for row in run_sources.get(int(r["id"]), [])} for r in runs}
     out = []

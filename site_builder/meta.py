@@ -8,7 +8,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from site_builder import paths
 from site_builder.context import SiteContext
-from site_builder.models import CHINA_TZ
 from site_builder.pages import TEMPLATES_DIR, feed_groups
 
 STATIC_DIR = TEMPLATES_DIR / "static"
@@ -45,7 +44,7 @@ def sitemap_files(
 
 def _lastmod(ctx: SiteContext) -> dict[str, str]:
     # Only looked up by the paths the writer accepted, so the ids need no second check here.
-    return {f"article/{a.id}.html": a.date.astimezone(CHINA_TZ).date().isoformat() for a in ctx.articles}
+    return {f"article/{a.id}.html": a.day for a in ctx.articles}
 
 
 def sitemap(ctx: SiteContext, html_paths: Iterable[str], lastmod: dict[str, str] | None = None) -> bytes:

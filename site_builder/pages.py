@@ -120,7 +120,7 @@ def paginate(
     for k in range(numbered, 0, -1):
         # oldest-first chunk k covers newest-first positions [n - k·size, n - (k-1)·size)
         chunk = items[n - k * size : n - (k - 1) * size]
-        span = f"{_day(chunk[-1].date)} 至 {_day(chunk[0].date)}"
+        span = f"{chunk[-1].day} 至 {chunk[0].day}"
         yield (
             page_path(k),
             chunk,
