@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HEALTH_RUNS = 5
+TEXT_MEMO_SIZE = 256  # articles whose text a build keeps at hand (see ``_recent_text_memo``)
 BUILD_FORMAT = "yigai-site-2"  # bump to force every page to be rendered again  # how many recent runs the sources page summarises
 
 
@@ -69,18 +71,23 @@ def _pagefind_binary(site: dict) -> Path | None:
     return binary
 
 
-def _last_text_memo(store: Store) -> Callable[[Article], Article]:
-    """``with_text``: the article with its paragraphs loaded from the store. The last one is remembered, so
-    the search index takes the text of the page just rendered without reading it again."""
-    last: list[Article] = []  # [the article as given, the article with its text]
+def _recent_text_memo(store: Store, size: int = TEXT_MEMO_SIZE) -> Callable[[Article], Article]:
+    """``with_text``: the article with its paragraphs loaded from the store. The last ``size`` are remembered:
+    the search index takes the text of the page just rendered, and a night's new stories, each in a dozen
+    feeds (everything, its regions, its topics), are read once rather than once per feed."""
+    recent: OrderedDict[str, tuple[Article, Article]] = OrderedDict()  # id → (as given, with its text)
 
     def with_text(art: Article) -> Article:
         if art.paragraphs:
             return art
-        if last and last[0] is art:
-            return last[1]
+        found = recent.get(art.id)
+        if found is not None and found[0] is art:
+            recent.move_to_end(art.id)
+            return found[1]
         loaded = replace(art, paragraphs=split_paragraphs(store.article_text(art.id) or ""))
-        last[:] = [art, loaded]
+        recent[art.id] = (art, loaded)
+        if len(recent) > size:
+            recent.popitem(last=False)
         return loaded
 
     return with_text
@@ -217,7 +224,7 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
             writer = SiteWriter(staging, previous=target if target.is_dir() else None)  # reads two manifests
         pagefind = _pagefind_binary(site) if ctx.articles else None  # Pagefind refuses to index nothing
         base_key = build_key(site)
-        with_text = _last_text_memo(store)
+        with_text = _recent_text_memo(store)
         pages = PageGenerator(
             make_env(),
             page_size=int(site.get("page_size") or 30),

@@ -385,7 +385,7 @@ def test_same_store_gives_byte_identical_trees(store, tmp_path):
     assert snap_a == snap_b
 
 
-def test_new_story_rewrites_only_what_changed(built, store, settings):
+def test_new_story_rewrites_only_what_changed(built, store, settings, monkeypatch):
     out, _ = built
     before = snapshot(out)
     store.save_article(
@@ -408,9 +408,16 @@ def test_new_story_rewrites_only_what_changed(built, store, settings):
             site="浙江省卫生健康委员会",
         )
     )
+    reads: list[str] = []
+    read_text = store.article_text
+    monkeypatch.setattr(store, "article_text", lambda aid: reads.append(aid) or read_text(aid))
     report = build_site(store, settings)
     after = snapshot(out)
     assert 0 < report.pages_written < report.files_total
+    # The new story is on its page, in the search index and in four feeds (all, its city, its province, a
+    # topic): its text is read from the store once.
+    new_id = next(p.split("/")[1][:-5] for p in set(after) - set(before) if p.startswith("article/"))
+    assert reads.count(new_id) == 1 and len(reads) == len(set(reads))
     assert report.pages_written + report.files_unchanged == report.files_total
     unchanged = [p for p in before if p in after and before[p][0] == after[p][0]]
     assert unchanged, "some files should be untouched"
