@@ -234,7 +234,7 @@ def generate_context(
     run_sources: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
     health_flags: Mapping[str, tuple[str, ...]] | None = None,
 ) -> SiteContext:
-    articles = sorted(articles, key=lambda a: a.sort_key)
+    articles = sorted(articles, key=attrgetter("sort_key"))
     newest = articles[0].date if articles else None
     recent_since = newest - timedelta(days=RECENT_DAYS) if newest else None
 

@@ -266,6 +266,7 @@ class PageGenerator:
         children: Sequence[Any] = (),
         intro: str | None = None,
     ) -> Iterator[Output]:
+        feeds_text, crumbs_text = repr(feeds), repr(list(breadcrumbs))  # for every page's key: made once
         for path, page_items, pager in paginate(items, self.page_size, directory):
             first = pager.number == 0
             title = heading if first else f"{heading}（{pager.span}）"
@@ -278,8 +279,8 @@ class PageGenerator:
                 (
                     title,
                     section,
-                    repr(feeds),
-                    repr(list(breadcrumbs)),
+                    feeds_text,
+                    crumbs_text,
                     repr([(c.code, c.name, len(c.articles)) for c in page_children]),
                     intro if first else None,
                     len(items) if first else None,

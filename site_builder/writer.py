@@ -23,6 +23,7 @@ as ``.well-known/`` are the exception: they are carried over as they are).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -170,10 +171,10 @@ class SiteWriter:
             return set()
         kept = dict(matches)
         # One scan for the whole batch (a path with a newline is never in a manifest, so never kept).
-        if not _PLAIN_PATHS.fullmatch("".join(f"{rel}\n" for rel in kept)):
+        if not _PLAIN_PATHS.fullmatch("\n".join(kept) + "\n"):
             kept = {rel: entry for rel, entry in kept.items() if _PLAIN_PATH.fullmatch(rel)}
         entries = self.entries
-        repeated = {rel for rel in kept if rel in entries}
+        repeated = {rel for rel in kept if rel in entries} if entries else set()
         if len(kept) < len(matches):  # a path given twice: the second ``emit`` must raise
             repeated |= {rel for rel, n in Counter(rel for rel, _ in matches).items() if n > 1}
         for rel in repeated:
@@ -184,10 +185,10 @@ class SiteWriter:
         if unsafe:
             kept = {rel: entry for rel, entry in kept.items() if rel.rpartition("/")[0] not in unsafe}
         entries.update(kept)
-        live = self.live
-        for rel, entry in kept.items():
-            previous = live.get(rel)
-            (self.unchanged if previous is not None and previous[1] == entry[1] else self.written).append(rel)
+        live, missing = self.live, ("", "")
+        same = [live.get(rel, missing)[1] == entry[1] for rel, entry in kept.items()]
+        self.unchanged.extend(itertools.compress(kept, same))
+        self.written.extend(rel for rel, unchanged in zip(kept, same, strict=True) if not unchanged)
         return set(kept)
 
     def keep_all(self, entries: dict[str, Entry], *, staged: bool) -> None:

@@ -27,6 +27,26 @@ def test_encoding_round_trips_every_field(store):
         if decoded[0] is not None:
             # every field in the instance itself (not the class default showing through), and the sort key
             assert names <= set(vars(decoded[0])) and vars(decoded[0])["sort_key"] == parsed[0].sort_key
+            assert decoded[0].day == parsed[0].day
+
+
+@pytest.mark.parametrize(
+    "when, day",
+    [
+        ("2024-03-22T09:00:00+08:00", "2024-03-22"),
+        ("2024-03-21T20:00:00+00:00", "2024-03-22"),  # already the next day in China
+        ("2024-03-22T23:30:00+09:00", "2024-03-22"),
+        ("2024-03-22T00:30:00+08:00", "2024-03-22"),
+    ],
+)
+def test_a_decoded_article_has_its_day_in_china(store, when, day):
+    from dataclasses import replace
+    from datetime import datetime
+
+    row = next(r for r in store.iter_articles() if read_row(r, keep_text=False)[0] is not None)
+    art = replace(read_row(row, keep_text=False)[0], date=datetime.fromisoformat(when))
+    decoded = _decode(_encode((art, None, None)))[0]
+    assert decoded.day == art.day == day and decoded.month == day[:7]
 
 
 def test_cached_read_equals_a_full_parse_and_reparses_only_changed_rows(store, tmp_path):
