@@ -62,6 +62,9 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates do not change during a build: no stat of the template file on every page's get_template
+        # (100,000 article pages: a second of a full build).
+        auto_reload=False,
     )
     env.filters["iso"] = _iso
     env.filters["day"] = _day
