@@ -7,10 +7,12 @@ feed's ``updated``/``lastBuildDate`` is its newest item's date, and items are ne
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from html import escape
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator as _FeedGen
 
 from site_builder import paths
@@ -37,10 +39,51 @@ def _base(ctx: SiteContext) -> str:
     return base if base.endswith("/") else base + "/"
 
 
+class FeedEntries:
+    """Each article's feed entry, made once and added to every feed that carries it: a night's new story is in
+    a dozen feeds (everything, its regions, its topics), and feedgen only reads an entry to serialise it. The
+    last ``size`` are remembered (an entry holds the article's full text)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._recent: OrderedDict[tuple[str, str], tuple[Article, FeedEntry]] = OrderedDict()
+
+    def entry(self, base: str, art: Article) -> FeedEntry:
+        found = self._recent.get((base, art.id))
+        if found is not None and found[0] is art:
+            self._recent.move_to_end((base, art.id))
+            return found[1]
+        made = _entry(base, art)
+        self._recent[(base, art.id)] = (art, made)
+        if len(self._recent) > self.size:
+            self._recent.popitem(last=False)
+        return made
+
+
+def _entry(base: str, art: Article) -> FeedEntry:
+    fe = FeedEntry()
+    fe.id(entry_id(art.id))
+    fe.title(art.title)
+    fe.link(href=paths.public_url(base, paths.article_path(art.id)))
+    fe.published(art.date.astimezone(CHINA_TZ))
+    fe.updated(art.date.astimezone(CHINA_TZ))
+    fe.author({"name": art.original_source or art.site})
+    for topic in art.topics:
+        fe.category(term=topic.id, label=topic.label)
+    fe.summary(escape(art.summary, quote=False), type="html")
+    fe.content(content_html(art), type="html")
+    return fe
+
+
 def render_feed(
-    ctx: SiteContext, key: str, title: str, page_path: str, articles: Sequence[Article]
+    ctx: SiteContext,
+    key: str,
+    title: str,
+    page_path: str,
+    articles: Sequence[Article],
+    entries: FeedEntries | None = None,
 ) -> tuple[bytes, bytes]:
-    """(RSS bytes, Atom bytes) for one feed."""
+    """(RSS bytes, Atom bytes) for one feed; ``entries`` lends the entries of articles seen in other feeds."""
     base = _base(ctx)
     limit = max(1, int(ctx.site.get("feed_items") or 50))
     items = sorted(articles, key=lambda a: a.sort_key)[:limit]
@@ -57,17 +100,7 @@ def render_feed(
     fg.lastBuildDate(updated)
     fg.pubDate(updated)
     for art in items:  # newest first; 'append' keeps that order (feedgen prepends by default)
-        fe = fg.add_entry(order="append")
-        fe.id(entry_id(art.id))
-        fe.title(art.title)
-        fe.link(href=paths.public_url(base, paths.article_path(art.id)))
-        fe.published(art.date.astimezone(CHINA_TZ))
-        fe.updated(art.date.astimezone(CHINA_TZ))
-        fe.author({"name": art.original_source or art.site})
-        for topic in art.topics:
-            fe.category(term=topic.id, label=topic.label)
-        fe.summary(escape(art.summary, quote=False), type="html")
-        fe.content(content_html(art), type="html")
+        fg.add_entry(entries.entry(base, art) if entries is not None else _entry(base, art), order="append")
     # Each format names itself as rel="self" (RSS through atom:link), so the links are set per format.
     # The alternate link goes last: feedgen takes the RSS <link> from the last link.
     page_url = paths.public_url(base, page_path)
@@ -96,6 +129,7 @@ class FeedsGenerator:
         self.count = 0
         self.base_key = base_key
         self.with_text = with_text or (lambda art: art)  # feeds carry the full text
+        self.entries = FeedEntries()
 
     def feed_specs(self, ctx: SiteContext) -> Iterator[tuple[str, str, str, Sequence[Article]]]:
         """(key, title, page, articles newest first) of every feed."""
@@ -118,7 +152,7 @@ class FeedsGenerator:
             def both(key=key, title=title, page_path=page_path, newest=newest, rendered=rendered):
                 if not rendered:
                     full = [self.with_text(a) for a in newest]
-                    rendered.append(render_feed(ctx, key, title, page_path, full))
+                    rendered.append(render_feed(ctx, key, title, page_path, full, self.entries))
                 return rendered[0]
 
             self.count += 2

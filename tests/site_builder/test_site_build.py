@@ -255,6 +255,28 @@ def test_feed_items_limit(store, tmp_path):
     assert [e.id for e in feed.entries] == [f"urn:yigai:article:{r['id']}" for r in newest3]
 
 
+def test_feeds_lend_each_article_one_entry_and_give_the_same_bytes(store, settings, monkeypatch):
+    """A story in several feeds gets one feed entry, added to each (made once: not once per feed), and every
+    feed's bytes equal those made with fresh entries."""
+    from site_builder.build import _recent_text_memo, load_context
+
+    ctx = load_context(store, settings.section("site"), settings)
+    with_text = _recent_text_memo(store)
+    made: list[str] = []
+    make_entry = site_builder.feeds._entry
+    monkeypatch.setattr(site_builder.feeds, "_entry", lambda base, art: made.append(art.id) or make_entry(base, art))
+    shared = site_builder.feeds.FeedEntries()
+    carried = 0
+    for key, title, page, articles in site_builder.feeds.FeedsGenerator().feed_specs(ctx):
+        full = [with_text(a) for a in articles[:50]]
+        carried += len(full)
+        lent = site_builder.feeds.render_feed(ctx, key, title, page, full, shared)
+        assert lent == site_builder.feeds.render_feed(ctx, key, title, page, full), key
+    assert carried > len(PUBLISHED)  # stories are in several feeds …
+    assert len(made) == carried + len(set(made))  # … and got one lent entry each (the rest: fresh ones)
+    assert len(set(made)) == len(PUBLISHED)
+
+
 def test_hostile_content_is_inert(built):
     out, _ = built
     search_data = []
