@@ -138,8 +138,9 @@ def paginate(
         )
 
 
-def _pager_key(pager: Pager) -> tuple:
-    return (pager.number, pager.newer, pager.older, pager.latest, pager.oldest, pager.span)
+def _pager_key(pager: Pager) -> str:
+    # Text, as every part of a list page's key: ``short_hash`` joins text parts in C, anything else one by one.
+    return f"{pager.number}\x1f{pager.newer}\x1f{pager.older}\x1f{pager.latest}\x1f{pager.oldest}\x1f{pager.span}"
 
 
 _DIGEST = attrgetter("digest")
@@ -284,9 +285,9 @@ class PageGenerator:
                     section,
                     feeds_text,
                     crumbs_text,
-                    repr([(c.code, c.name, len(c.articles)) for c in page_children]),
-                    intro if first else None,
-                    len(items) if first else None,
+                    repr([(c.code, c.name, len(c.articles)) for c in page_children]) if first else "",
+                    (intro or "") if first else "",
+                    str(len(items)) if first else "",
                     _items_key(page_items),
                     _pager_key(pager),
                 ),
