@@ -373,3 +373,22 @@ def test_within_3x_hugo_holds_only_if_it_holds_at_every_size():
     assert "unfinished at 100,000" in t["note"]
     everywhere = build_bench.evaluate_targets(build_bench.BuildResult(sizes=[size(1000, 2.9), size(10_000, 1.3)]))
     assert everywhere["within_3x_hugo"]["met"] and "note" not in everywhere["within_3x_hugo"]
+
+
+def test_hugo_extras_are_skipped_when_its_full_build_takes_most_of_its_limit(tmp_path, monkeypatch):
+    """Hugo keeps nothing between runs: when its full build took more than half its time limit, its +100 builds
+    and its build into tmpfs (full builds again, likely to pass the limit) are not run, and the result says so."""
+    calls: list[Path | None] = []
+
+    def slow_hugo(root, hugo, timeout, destination=None):
+        calls.append(destination)
+        return {"seconds": 0.6 * timeout, "files_total": 1, "max_rss_mb": 1.0}
+
+    monkeypatch.setattr(build_bench, "hugo_build", slow_hugo)
+    monkeypatch.setattr(build_bench.shutil, "which", lambda name: "/usr/bin/" + name)
+    r = build_bench.run(sizes=[20], with_hugo=True, tmpfs=tmp_path, keep=tmp_path, hugo_timeout=100)
+    (s,) = r.sizes
+    assert len(calls) == build_bench.full_runs(20) == 3  # the alternating full builds, nothing more
+    assert s.hugo_full["seconds"] == 60 and s.hugo_ratio == round(s.full["wall_seconds"] / 60, 2)
+    assert not s.hugo_incremental and not s.hugo_full_tmpfs
+    assert any("were not run" in note for note in s.notes)
