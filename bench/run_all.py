@@ -202,8 +202,9 @@ def _build_section(bd: dict[str, Any]) -> list[str]:
             "of the gazetteer (12% national), 1–3 topics, dates over 3 years, 5% syndicated copies, 4% off-topic; "
             "6–12 paragraphs (~1,300 characters) each. Every build runs in its own child process and is timed "
             "from outside (wall time, including Python's start-up). Full builds (ours and Hugo's) are timed "
-            "three times below 100,000 articles and the median is shown, with every run in brackets; once at "
-            "100,000."
+            "three times below 100,000 articles, ours and Hugo's alternately after a `sync` (a slow spell of the "
+            "disk falls on both), and the median is shown, with every run in brackets; once at 100,000 (Hugo's "
+            "after our incremental builds)."
         ),
         "",
         (
