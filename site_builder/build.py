@@ -38,9 +38,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-HEALTH_RUNS = 5
+HEALTH_RUNS = 5  # how many recent runs the sources page summarises
 TEXT_MEMO_SIZE = 256  # articles whose text a build keeps at hand (see ``_recent_text_memo``)
-BUILD_FORMAT = "yigai-site-2"  # bump to force every page to be rendered again  # how many recent runs the sources page summarises
+BUILD_FORMAT = "yigai-site-2"  # bump to force every page to be rendered again
 
 
 @dataclass(frozen=True)
