@@ -32,3 +32,40 @@ def test_extract_all_reports_changes_and_keeps_pages(settings_file, capsys):
     with Store(settings.database) as store:
         assert store.count_pages() == 1
         assert store.conn.execute("SELECT title FROM articles").fetchone()[0] == "郑州推进紧密型县域医共体建设"
+
+
+COPY = PAGE.replace("来源：河南日报", "来源：河南日报 转载").replace("<title>", "<title>转载：")
+
+
+def test_copies_are_grouped_even_when_the_run_that_saved_them_died_before_grouping(settings_file, monkeypatch):
+    """Articles are saved one by one and grouped after the last. A run killed in between leaves the copy marked
+    as an original; the next run, with nothing new to extract, still groups it — and, once grouped, a run
+    with nothing new does not group again."""
+    import yigai.pipeline as pipeline
+    from yigai.config import load_settings
+
+    settings = load_settings(settings_file)
+    with Store(settings.database) as store:
+        for url, body in (("http://x.cn/a/t20240315_1.html", PAGE), ("http://y.cn/b/t20240316_2.html", COPY)):
+            store.save_page(FetchedPage(url, url, "x", "article", 200, body.encode()))
+        group = pipeline.group_syndicated
+
+        def killed(store):
+            raise KeyboardInterrupt("killed before grouping")
+
+        monkeypatch.setattr(pipeline, "group_syndicated", killed)
+        try:
+            pipeline.run_extract_stage(store, settings)
+        except KeyboardInterrupt:
+            pass
+        originals = "SELECT COUNT(*) FROM articles WHERE is_original = 1"
+        assert store.conn.execute(originals).fetchone()[0] == 2  # saved, not grouped
+        monkeypatch.setattr(pipeline, "group_syndicated", group)
+        report = pipeline.run_extract_stage(store, settings)
+        assert report.extracted == 0 and report.duplicates == 1
+        assert store.conn.execute(originals).fetchone()[0] == 1
+        monkeypatch.setattr(pipeline, "group_syndicated", killed)  # nothing changed since: not grouped again
+        assert pipeline.run_extract_stage(store, settings).duplicates == 1
+        with store.transaction() as conn:
+            conn.execute("UPDATE articles SET is_original = 1")  # any change to the articles: due again
+        assert store.grouping_due()

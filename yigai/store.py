@@ -134,6 +134,12 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX articles_tokens ON articles(id, rev, fingerprint, extracted_at);
     """,
+    # 5: the state of the articles (revision, count) when syndicated copies were last grouped. Articles are saved
+    # one by one and grouped after the last: a run killed in between leaves copies marked as originals, and the
+    # next run, with nothing new to extract, must still group them (``Store.grouping_due``).
+    """
+    CREATE TABLE syndication_grouped (revision INTEGER NOT NULL, articles INTEGER NOT NULL);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -458,6 +464,24 @@ class Store:
                 "UPDATE articles SET group_id = ?, is_original = ? WHERE id = ?",
                 [(g, int(orig), aid) for aid, (g, orig) in groups.items()],
             )
+
+    def _articles_state(self) -> tuple[int, int]:
+        """(the articles' revision counter, how many articles): any insert, update or deletion changes it."""
+        revision = self.conn.execute("SELECT n FROM article_revision").fetchone()[0]
+        count = self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        return int(revision), int(count)
+
+    def grouping_due(self) -> bool:
+        """Whether articles changed since syndicated copies were last grouped (``mark_grouped``)."""
+        row = self.conn.execute("SELECT revision, articles FROM syndication_grouped").fetchone()
+        return row is None or (int(row[0]), int(row[1])) != self._articles_state()
+
+    def mark_grouped(self) -> None:
+        """Record that the articles, as they are now, are grouped (after ``set_groups``)."""
+        with self.transaction() as conn:
+            revision, count = self._articles_state()
+            conn.execute("DELETE FROM syndication_grouped")
+            conn.execute("INSERT INTO syndication_grouped (revision, articles) VALUES (?, ?)", (revision, count))
 
     def articles(self, *, relevant_only: bool = False) -> list[sqlite3.Row]:
         sql = "SELECT * FROM articles"
