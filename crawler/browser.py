@@ -8,6 +8,9 @@ Why a browser at all: some government sites answer a plain client with a JavaScr
 national health commission answers HTTP 412 with a page whose script sets a cookie and reloads). A browser runs
 the script; its context keeps the cookie (``COOKIES_ENABLED = False`` only concerns Scrapy's own cookie jar), and
 ``BrowserChallengeMiddleware`` fetches the page again once the cookie is set.
+
+``DOWNLOAD_MAXSIZE`` holds for browser pages too (``BrowserSizeLimitMiddleware``): Scrapy's own handler cancels
+a download that passes it, Playwright's hands over the whole page.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import shutil
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 if TYPE_CHECKING:
     from typing import Self
@@ -135,3 +138,33 @@ class BrowserChallengeMiddleware:
         )
         # dont_filter: the URL is already in the duplicate filter (also the shared one of a redis frontier).
         return request.replace(dont_filter=True, meta={**request.meta, "yigai_challenge_tries": done + 1})
+
+
+class BrowserSizeLimitMiddleware:
+    """Drops a browser page larger than ``DOWNLOAD_MAXSIZE`` (or the request's ``download_maxsize``).
+
+    Scrapy's HTTP handler cancels such a download as it arrives; the Playwright handler hands over whatever the
+    page holds. The limit is applied here, after the fact: the page is not archived or extracted, the request
+    fails with ``IgnoreRequest`` (counted as ``too_large``, as Scrapy's own refusals are) and
+    ``yigai/browser_too_large`` counts it. Plain responses are left to Scrapy.
+    """
+
+    def __init__(self, maxsize: int, stats: StatsCollector):
+        self.maxsize = maxsize
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"), crawler.stats)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if "playwright" not in response.flags:
+            return response
+        limit = int(request.meta.get("download_maxsize", self.maxsize) or 0)
+        if limit and len(response.body) > limit:
+            self.stats.inc_value("yigai/browser_too_large")
+            logger.warning("%s: the browser's page is %d bytes, over the limit of %d", request.url, len(response.body), limit)
+            raise IgnoreRequest(
+                f"{request.url}: the browser's page ({len(response.body)} bytes) exceeds DOWNLOAD_MAXSIZE ({limit})"
+            )
+        return response

@@ -55,6 +55,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 560,
     # Browser sources only: a JavaScript-challenge status (412, 521) is fetched again once its cookie is set.
     "crawler.browser.BrowserChallengeMiddleware": 580,
+    # Browser sources only: a page past DOWNLOAD_MAXSIZE is dropped (Playwright's handler does not cancel it).
+    "crawler.browser.BrowserSizeLimitMiddleware": 590,
     # Sees 3xx answers before RedirectMiddleware (600): a loop fails at once instead of by chance.
     "crawler.middlewares.RedirectLoopMiddleware": 610,
 }

@@ -35,6 +35,9 @@ document.cookie = "{COOKIE}=" + v + "; path=/";
 location.reload();
 </script></body></html>""".encode()
 EXPECTED_COOKIE = format(6 * 7 + 2000, "x")
+# One more article, past the crawl's size limit: the browser fetches it whole, the crawl must still drop it.
+BIG = "/xcs/s7847/2024/t20240605_6.shtml"
+MAX_BYTES = 20_000
 
 
 def _page(title: str, body: str) -> bytes:
@@ -51,9 +54,11 @@ def respond(path: str, headers: dict[str, str]) -> Answer:
         return Answer(status=412, body=CHALLENGE)
     if path == "/xcs/yqfkdt/gzbd_index.shtml":
         links = "".join(
-            f'<li><a href="{a}">医联体建设工作动态第{i}期</a></li>' for i, a in enumerate(ARTICLES, 1)
+            f'<li><a href="{a}">医联体建设工作动态第{i}期</a></li>' for i, a in enumerate([*ARTICLES, BIG], 1)
         )
         return Answer(body=_page("工作动态", f"<ul>{links}</ul>"))
+    if path == BIG:
+        return Answer(body=_page("医联体建设工作动态第6期", "<p>推进分级诊疗。</p>" * 3000))
     if path in ARTICLES:
         n = ARTICLES.index(path) + 1
         return Answer(body=_page(f"医联体建设工作动态第{n}期", f"<p>推进分级诊疗，第{n}期动态正文。</p>"))
@@ -79,7 +84,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
         "pip install scrapy-playwright playwright",
     )
     tmp = tmp_path_factory.mktemp("browser")
-    settings = write_settings(tmp, retry_times=1, download_timeout=15)
+    settings = write_settings(tmp, retry_times=1, download_timeout=15, max_response_bytes=MAX_BYTES)
     with ScriptedSite(respond) as site:
         registry = tmp / "registry.toml"
         registry.write_text(
@@ -128,9 +133,12 @@ def test_articles_were_only_served_with_the_script_set_cookie(crawled) -> None:
         assert served and all(cookie_value(h.headers, COOKIE) == EXPECTED_COOKIE for h in served)
 
 
-def test_browser_source_has_no_errors(crawled) -> None:
-    tmp, _, result = crawled
-    assert _errors(tmp, "nhc_browser") == {}, result.stderr[-3000:]
+def test_browser_source_drops_only_the_page_past_the_size_limit(crawled) -> None:
+    tmp, site, result = crawled
+    assert _errors(tmp, "nhc_browser") == {"too_large": 1}, result.stderr[-3000:]
+    assert any(h.status == 200 for h in site.hits_for(BIG))  # fetched whole by the browser …
+    with _db(tmp) as conn:  # … but not archived
+        assert conn.execute("SELECT COUNT(*) FROM pages WHERE url LIKE ?", (f"%{BIG}",)).fetchone()[0] == 0
 
 
 def test_plain_source_gets_412_counted_as_errors(crawled) -> None:

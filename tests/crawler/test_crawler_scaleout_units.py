@@ -15,6 +15,7 @@ from crawler.browser import (
     CHROMIUM_ARGS,
     PLAYWRIGHT_HANDLER,
     BrowserChallengeMiddleware,
+    BrowserSizeLimitMiddleware,
     browser_spider_settings,
     chromium_path,
 )
@@ -98,6 +99,27 @@ def test_other_answers_pass_through(status: int, flags: list[str]) -> None:
     request = Request("http://g.test/list.html")
     response = _response(request, status, flags)
     assert _challenge_mw().process_response(request, response) is response
+
+
+def test_a_browser_page_past_the_size_limit_is_dropped_and_counted_as_too_large() -> None:
+    from scrapy.exceptions import IgnoreRequest
+
+    from crawler.errors import classify_failure
+
+    mw = BrowserSizeLimitMiddleware(1000, MemoryStatsCollector(get_crawler()))
+    request = Request("http://g.test/big.html", meta={"playwright": True})
+    big = HtmlResponse(request.url, body=b"x" * 1001, request=request, flags=["playwright"])
+    with pytest.raises(IgnoreRequest) as refused:
+        mw.process_response(request, big)
+    assert classify_failure(refused.value) == "too_large"
+    assert mw.stats.get_value("yigai/browser_too_large") == 1
+    fits = HtmlResponse(request.url, body=b"x" * 1000, request=request, flags=["playwright"])
+    assert mw.process_response(request, fits) is fits
+    plain = HtmlResponse(request.url, body=b"x" * 5000, request=request)  # Scrapy's handler enforces its own
+    assert mw.process_response(request, plain) is plain
+    roomy = request.replace(meta={"playwright": True, "download_maxsize": 2000})
+    assert mw.process_response(roomy, big) is big
+    assert BrowserSizeLimitMiddleware(0, mw.stats).process_response(request, big) is big  # 0: no limit
 
 
 # ------------------------------------------------------------------------------------------------ frontier
