@@ -33,6 +33,13 @@ _JS_PAGER = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,"
     r"\s*['\"](\w+)['\"]"
 )
+# Its other form (the national health commission's, among others) names the element it fills first and counts
+# pages from 1: createPageHTML('page_div', total, current, "new_list", "shtml", records); page N is
+# new_list_N.shtml.
+_JS_PAGER_INTO = re.compile(
+    r"createPageHTML\(\s*['\"][\w\-]+['\"]\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,"
+    r"\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
 CHINA_TZ = timezone(timedelta(hours=8))
 
 
@@ -96,15 +103,19 @@ def _absolute(base: str, href: str) -> str | None:
 
 
 def js_pager_pages(body: bytes, page_url: str) -> list[tuple[str, int]]:
-    """Pages announced by a JavaScript pager (``createPageHTML(total, current, "index", "html")``).
-
-    Page 1 is ``index.html``, page N is ``index_{N-1}.html`` in the same directory.
-    """
-    m = _JS_PAGER.search(body[-200_000:].decode("latin-1"))
+    """Pages announced by a JavaScript pager, in the same directory: ``createPageHTML(total, current, "index",
+    "html")`` (page 1 is ``index.html``, page N ``index_{N-1}.html``) or ``createPageHTML('page_div', total,
+    current, "new_list", "shtml", records)`` (page 1 is ``new_list.shtml``, page N ``new_list_N.shtml``)."""
+    text = body[-200_000:].decode("latin-1")
+    directory = page_url.rsplit("/", 1)[0] + "/"
+    m = _JS_PAGER_INTO.search(text)
+    if m:
+        total, stem, ext = int(m.group(1)), m.group(3), m.group(4)
+        return [(f"{directory}{stem}_{n}.{ext}", n) for n in range(2, total + 1)]
+    m = _JS_PAGER.search(text)
     if not m:
         return []
     total, stem, ext = int(m.group(1)), m.group(3), m.group(4)
-    directory = page_url.rsplit("/", 1)[0] + "/"
     return [(f"{directory}{stem}_{n - 1}.{ext}", n) for n in range(2, total + 1)]
 
 

@@ -100,6 +100,17 @@ def test_js_pager() -> None:
     ]
 
 
+def test_js_pager_that_names_its_element_counts_pages_from_one() -> None:
+    # The national health commission's form: page 1 is new_list.shtml, page N new_list_N.shtml.
+    body = b"<script type=\"text/javascript\">createPageHTML('page_div', 3, 1, 'new_list', 'shtml', 58);</script>"
+    assert js_pager_pages(body, "http://gov.test/yzygj/new_list.shtml") == [
+        ("http://gov.test/yzygj/new_list_2.shtml", 2),
+        ("http://gov.test/yzygj/new_list_3.shtml", 3),
+    ]
+    one_page = b"<script>createPageHTML('page_div', 1, 1, 'new_list', 'shtml', 2);</script>"
+    assert js_pager_pages(one_page, "http://gov.test/yzygj/new_list.shtml") == []
+
+
 def test_atom_feed_entries() -> None:
     body = (
         b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/a/1.html"/>'
