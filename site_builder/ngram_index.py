@@ -49,6 +49,7 @@ from site_builder import paths
 from site_builder.models import CHINA_TZ, Article
 from site_builder.ngram_worker import IndexWorker, SearchIndexWorkerError
 from site_builder.search import Shard, kept_bundles, plan_shards
+from site_builder.t2s import to_simplified
 from site_builder.writer import Entry, SiteWriter, WriterError
 
 if TYPE_CHECKING:
@@ -97,11 +98,24 @@ def index_tokens(text: str) -> Counter[str]:
     return counts
 
 
-def query_tokens(query: str) -> list[str]:
+def query_forms(query: str) -> list[list[str]]:
+    """The token lists a query looks up: the query as typed and, when it has Traditional characters, its
+    Simplified form (``t2s``: the texts are Simplified). A page matching every token of either is found — both,
+    as 著 in 著名 is Simplified too, while 醫 in 醫共體 is not."""
+    forms = [query_tokens(query)]
+    simple = query_tokens(query, simplify=True)
+    if simple != forms[0]:
+        forms.append(simple)
+    return [tokens for tokens in forms if tokens]
+
+
+def query_tokens(query: str, *, simplify: bool = False) -> list[str]:
     """The tokens a query looks up (every one must be in a page): bigrams of each Han run of two or more
-    characters, a lone Han character itself, ASCII runs. Distinct, in query order."""
+    characters, a lone Han character itself, ASCII runs. Distinct, in query order. With ``simplify``,
+    Traditional characters become Simplified first."""
     found: list[str] = []
-    for run in _TOKEN_RUN.findall(normalise(query)):
+    text = normalise(query)
+    for run in _TOKEN_RUN.findall(to_simplified(text) if simplify else text):
         if run[0] < "\u3400" or len(run) == 1:
             parts: Iterable[str] = (run,)
         else:
@@ -238,7 +252,8 @@ class Hit:
 def search_files(root: Path, query: str, limit: int = 50) -> tuple[int, list[Hit]]:
     """Search a built site's index the way ``static/search.js`` does: (pages matching every token, the best
     ``limit`` of them, highest score first, newer first on ties)."""
-    tokens = query_tokens(query)
+    forms = query_forms(query)
+    tokens = list(dict.fromkeys(token for form in forms for token in form))
     index = json.loads((root / INDEX_DIR / INDEX_FILE).read_text(encoding="utf-8"))
     segments = index["segments"]
     if not tokens or not segments:
@@ -255,14 +270,19 @@ def search_files(root: Path, query: str, limit: int = 50) -> tuple[int, list[Hit
                 doc += values[i]
                 per_token[token][(s_number, doc)] = values[i + 1]
     scores: dict[tuple[int, int], float] = {}
-    for n, token in enumerate(tokens):
-        found = per_token[token]
-        df = len(found)
-        idf = math.log(1 + (total_docs - df + 0.5) / (df + 0.5))
-        if n == 0:
-            scores = {doc: idf * w for doc, w in found.items()}
-        else:
-            scores = {doc: score + idf * found[doc] for doc, score in scores.items() if doc in found}
+    for form in forms:  # a form's pages hold every one of its tokens; a page found by both keeps its better score
+        form_scores: dict[tuple[int, int], float] = {}
+        for n, token in enumerate(form):
+            found = per_token[token]
+            df = len(found)
+            idf = math.log(1 + (total_docs - df + 0.5) / (df + 0.5))
+            if n == 0:
+                form_scores = {doc: idf * w for doc, w in found.items()}
+            else:
+                form_scores = {doc: score + idf * found[doc] for doc, score in form_scores.items() if doc in found}
+        for doc, score in form_scores.items():
+            if doc not in scores or scores[doc] < score:
+                scores[doc] = score
     ranked = sorted(scores.items(), key=lambda kv: (-round(kv[1], 9), -kv[0][0], -kv[0][1]))[:limit]
     hits = []
     chunks: dict[tuple[int, int], list] = {}

@@ -165,14 +165,41 @@
     return fetched[url];
   }
 
-  function queryRuns(query) {
-    return query.normalize("NFKC").toLowerCase().match(TOKEN_RUN) || [];
+  // t2s.py: Traditional characters are looked up as Simplified (the texts are). The table is fetched on the
+  // first query with a Han character.
+  var simplified = null;  // Traditional character -> Simplified one, once fetched
+
+  function loadSimplified(query) {
+    if (simplified || !/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/.test(query.normalize("NFKC"))) {
+      return Promise.resolve();
+    }
+    return getJSON(absolute(form.getAttribute("data-t2s"))).then(function (table) {
+      var pairs = String(table.pairs || "");
+      var map = new Map();
+      for (var i = 0; i + 1 < pairs.length; i += 2) { map.set(pairs.charAt(i), pairs.charAt(i + 1)); }
+      simplified = map;
+    }).catch(function () {});  // without the table, Traditional queries simply find less
+  }
+
+  function toSimplified(text) {
+    if (!simplified) { return text; }
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charAt(i);
+      out += simplified.has(c) ? simplified.get(c) : c;
+    }
+    return out;
+  }
+
+  function queryRuns(query, simplify) {
+    var text = query.normalize("NFKC");
+    return (simplify ? toSimplified(text) : text).toLowerCase().match(TOKEN_RUN) || [];
   }
 
   // ngram_index.query_tokens: bigrams of a Han run, a lone Han character, an ASCII run; distinct, in order.
-  function queryTokens(query) {
+  function queryTokens(query, simplify) {
     var found = [];
-    queryRuns(query).forEach(function (run) {
+    queryRuns(query, simplify).forEach(function (run) {
       var parts = [];
       if (run.charCodeAt(0) < 0x3400 || run.length === 1) {
         parts.push(run);
@@ -191,12 +218,28 @@
     return h & (buckets - 1);
   }
 
+  // ngram_index.query_forms: the query as typed and, when it has Traditional characters, its Simplified form
+  // (a page matching either is found: 著 in 著名 is Simplified too, 醫 in 醫共體 is not).
+  function queryForms(query) {
+    var forms = [queryTokens(query, false)];
+    var simple = queryTokens(query, true);
+    if (simple.join("\u0000") !== forms[0].join("\u0000")) { forms.push(simple); }
+    return forms.filter(function (tokens) { return tokens.length > 0; });
+  }
+
   var SEGMENT = 1e8;  // a page's key: segment number * SEGMENT + its number in the segment
 
   function ngramSearch(query) {
-    var tokens = queryTokens(query);
+    var forms = null;
+    var tokens = [];
     var indexUrl = absolute(form.getAttribute("data-index"));
-    return getJSON(indexUrl).then(function (index) {
+    return loadSimplified(query).then(function () {
+      forms = queryForms(query);
+      forms.forEach(function (formTokens) {
+        formTokens.forEach(function (token) { if (tokens.indexOf(token) === -1) { tokens.push(token); } });
+      });
+      return getJSON(indexUrl);
+    }).then(function (index) {
       var segments = index.segments || [];
       if (!tokens.length || !segments.length) { return { total: 0, entries: [] }; }
       var loads = [];
@@ -220,20 +263,27 @@
           }
         });
         var pages = segments.reduce(function (n, segment) { return n + segment.docs; }, 0);
-        var scores = null;
-        tokens.forEach(function (token) {
-          var found = weights[token];
-          var idf = Math.log(1 + (pages - found.size + 0.5) / (found.size + 0.5));
-          if (scores === null) {
-            scores = new Map();
-            found.forEach(function (w, key) { scores.set(key, idf * w); });
-          } else {
-            var next = new Map();
-            scores.forEach(function (score, key) {
-              if (found.has(key)) { next.set(key, score + idf * found.get(key)); }
-            });
-            scores = next;
-          }
+        // A form's pages hold every one of its tokens; a page found by both forms keeps its better score.
+        var scores = new Map();
+        forms.forEach(function (formTokens) {
+          var formScores = null;
+          formTokens.forEach(function (token) {
+            var found = weights[token];
+            var idf = Math.log(1 + (pages - found.size + 0.5) / (found.size + 0.5));
+            if (formScores === null) {
+              formScores = new Map();
+              found.forEach(function (w, key) { formScores.set(key, idf * w); });
+            } else {
+              var next = new Map();
+              formScores.forEach(function (score, key) {
+                if (found.has(key)) { next.set(key, score + idf * found.get(key)); }
+              });
+              formScores = next;
+            }
+          });
+          formScores.forEach(function (score, key) {
+            if (!scores.has(key) || scores.get(key) < score) { scores.set(key, score); }
+          });
         });
         // Highest score first; on ties the newer page (segments and their pages are oldest first).
         var ranked = Array.from(scores.entries()).map(function (kv) {
@@ -246,7 +296,7 @@
           var chunk = absolute(segments[s].name + "/d" + Math.floor(doc / index.chunk) + ".json", indexUrl);
           return getJSON(chunk).then(function (docs) {
             var d = docs[doc % index.chunk];
-            return { url: d[0], title: d[1], date: d[2], place: d[3], words: queryRuns(query) };
+            return { url: d[0], title: d[1], date: d[2], place: d[3], words: queryRuns(query, false).concat(queryRuns(query, true)) };
           });
         })).then(function (entries) { return { total: ranked.length, entries: entries }; });
       });

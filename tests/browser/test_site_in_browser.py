@@ -94,6 +94,16 @@ def test_search_for_yigongti_finds_exactly_the_articles_that_mention_it(sample_s
     assert page.errors == []
 
 
+def test_a_traditional_query_finds_what_its_simplified_form_finds(sample_site, new_page):
+    """The texts are Simplified; a reader pasting 醫共體 gets the results of 医共体, the match highlighted."""
+    page = new_page()
+    simplified = _search(page, sample_site.base_url, QUERY)
+    traditional = _search(page, sample_site.base_url, "醫共體")
+    assert traditional == simplified and len(traditional) >= 3
+    assert page.locator("#search-results mark").first.inner_text() == QUERY
+    assert page.errors == []
+
+
 def test_search_shows_hostile_titles_as_text(synthetic_site, new_page):
     page = new_page()
     found = _search(page, synthetic_site.base_url, "县域医共体")

@@ -33,6 +33,7 @@ from site_builder.ngram_index import (
     bucket_of,
     index_list,
     index_tokens,
+    query_forms,
     query_tokens,
     search_files,
     segment_files,
@@ -65,6 +66,26 @@ def test_punctuation_and_spaces_split_runs():
     assert {"医保", "改革", "试点", "dip", "2", "0"} <= set(tokens)
     assert not [t for t in tokens if not t.isalnum()]
     assert index_tokens("，。！<script>") == Counter({"script": 1})
+
+
+def test_a_traditional_query_is_also_looked_up_in_its_simplified_form():
+    assert query_forms("醫共體") == [["醫共", "共體"], ["医共", "共体"]]
+    assert query_forms("医共体") == [["医共", "共体"]]  # nothing to convert: one form
+    assert query_forms("分級診療")[1] == query_tokens("分级诊疗")
+    assert query_forms("ＤＲＧ付費") == [["drg", "付費"], ["drg", "付费"]]
+    assert query_forms("著名")[0] == ["著名"]  # as typed first: 著 is a Simplified character too
+    assert query_forms("，。") == []
+
+
+def test_the_traditional_table_is_what_the_installed_opencc_makes():
+    """templates/static/t2s.json is generated (python -m site_builder.t2s): it must match OpenCC, and hold
+    only pairs of characters the search tokenises (one UTF-16 unit each, as search.js reads them)."""
+    from site_builder.t2s import T2S_PATH, _is_han, t2s_file_text, t2s_pairs
+
+    pairs = t2s_pairs()
+    assert T2S_PATH.read_text("utf-8") == t2s_file_text(pairs), "regenerate: python -m site_builder.t2s"
+    assert len(pairs) % 2 == 0 and len(pairs) > 4000 and all(map(_is_han, pairs))
+    assert ("醫医" in pairs) and ("療疗" in pairs)
 
 
 def test_query_tokens_are_the_bigrams_of_each_word_distinct_in_order():

@@ -14,6 +14,7 @@ from site_checks import broken_links, parse_html, snapshot
 from site_fixtures import HOSTILE_TITLE, make_record, sample_records
 
 import site_builder.feeds
+import site_builder.ngram_index
 from site_builder import build_site
 from site_builder.writer import MANIFEST_NAME, content_digest, read_manifest
 
@@ -611,3 +612,22 @@ def test_large_sitemap_becomes_an_index_of_parts(store, settings):
     parts = [files[f"sitemaps/sitemap-{n}.xml"].decode() for n in (1, 2, 3)]
     assert [p.count("<url>") for p in parts] == [3, 3, 1]
     assert dict(sitemap_files(ctx, pages[:3], max_urls=3)).keys() == {"sitemap.xml"}
+
+
+def test_a_traditional_query_finds_the_simplified_pages_and_what_it_spells_as_typed(store, settings):
+    """Texts are Simplified: 醫共體 finds what 医共体 finds. A query is also looked up as typed, since some of the
+    table's characters are Simplified too in some words (乾 in 乾隆, where 干 would find nothing)."""
+    store.save_article(
+        make_record(
+            "https://wsjkw.example.gov.cn/art/2024/3/25/qianlong.html",
+            title="乾隆年间的医馆旧址改建为社区卫生服务中心",
+            text="乾隆年间的医馆旧址改建为社区卫生服务中心，纳入紧密型县域医共体管理。",
+            published="2024-03-25T09:00:00+08:00",
+        )
+    )
+    build_site(store, settings)
+    out = settings.output_dir
+    total, hits = site_builder.ngram_index.search_files(out, "医共体")
+    assert total >= 4 and site_builder.ngram_index.search_files(out, "醫共體") == (total, hits)
+    total, hits = site_builder.ngram_index.search_files(out, "乾隆")
+    assert total == 1 and "乾隆" in (out / hits[0].url).read_text("utf-8")
