@@ -12,7 +12,6 @@ import os
 import shutil
 import tempfile
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING
 from site_builder import paths
 from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
+from site_builder.memo import RecentMemo
 from site_builder.meta import MetaGenerator
 from site_builder.models import Article, short_hash, split_paragraphs
 from site_builder.ngram_index import NgramSearch, bodiless_doc, search_doc
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HEALTH_RUNS = 5  # how many recent runs the sources page summarises
-TEXT_MEMO_SIZE = 256  # articles whose text a build keeps at hand (see ``_recent_text_memo``)
 BUILD_FORMAT = "yigai-site-2"  # bump to force every page to be rendered again
 
 
@@ -71,24 +70,14 @@ def _pagefind_binary(site: dict) -> Path | None:
     return binary
 
 
-def _recent_text_memo(store: Store, size: int = TEXT_MEMO_SIZE) -> Callable[[Article], Article]:
-    """``with_text``: the article with its paragraphs loaded from the store. The last ``size`` are remembered:
-    the search index takes the text of the page just rendered, and a night's new stories, each in a dozen
-    feeds (everything, its regions, its topics), are read once rather than once per feed."""
-    recent: OrderedDict[str, tuple[Article, Article]] = OrderedDict()  # id → (as given, with its text)
+def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
+    """``with_text``: the article with its paragraphs loaded from the store. The last few are remembered
+    (``RecentMemo``): the search index takes the text of the page just rendered, and a night's new stories,
+    each in a dozen feeds (everything, its regions, its topics), are read once rather than once per feed."""
+    memo = RecentMemo(lambda art: replace(art, paragraphs=split_paragraphs(store.article_text(art.id) or "")))
 
     def with_text(art: Article) -> Article:
-        if art.paragraphs:
-            return art
-        found = recent.get(art.id)
-        if found is not None and found[0] is art:
-            recent.move_to_end(art.id)
-            return found[1]
-        loaded = replace(art, paragraphs=split_paragraphs(store.article_text(art.id) or ""))
-        recent[art.id] = (art, loaded)
-        if len(recent) > size:
-            recent.popitem(last=False)
-        return loaded
+        return art if art.paragraphs else memo.get(art.id, art)
 
     return with_text
 

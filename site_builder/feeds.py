@@ -7,9 +7,9 @@ feed's ``updated``/``lastBuildDate`` is its newest item's date, and items are ne
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from html import escape
 
 from feedgen.entry import FeedEntry
@@ -17,6 +17,7 @@ from feedgen.feed import FeedGenerator as _FeedGen
 
 from site_builder import paths
 from site_builder.context import SiteContext
+from site_builder.memo import RecentMemo
 from site_builder.models import CHINA_TZ, Article, short_hash
 
 logger = logging.getLogger(__name__)
@@ -42,22 +43,16 @@ def _base(ctx: SiteContext) -> str:
 class FeedEntries:
     """Each article's feed entry, made once and added to every feed that carries it: a night's new story is in
     a dozen feeds (everything, its regions, its topics), and feedgen only reads an entry to serialise it. The
-    last ``size`` are remembered (an entry holds the article's full text)."""
+    last few are remembered (``RecentMemo``; an entry holds the article's full text)."""
 
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._recent: OrderedDict[tuple[str, str], tuple[Article, FeedEntry]] = OrderedDict()
+    def __init__(self) -> None:
+        self._by_base: dict[str, RecentMemo[Article, FeedEntry]] = {}  # a build has one base URL
 
     def entry(self, base: str, art: Article) -> FeedEntry:
-        found = self._recent.get((base, art.id))
-        if found is not None and found[0] is art:
-            self._recent.move_to_end((base, art.id))
-            return found[1]
-        made = _entry(base, art)
-        self._recent[(base, art.id)] = (art, made)
-        if len(self._recent) > self.size:
-            self._recent.popitem(last=False)
-        return made
+        memo = self._by_base.get(base)
+        if memo is None:
+            memo = self._by_base[base] = RecentMemo(partial(_entry, base))
+        return memo.get(art.id, art)
 
 
 def _entry(base: str, art: Article) -> FeedEntry:
