@@ -108,15 +108,12 @@ def js_pager_pages(body: bytes, page_url: str) -> list[tuple[str, int]]:
     current, "new_list", "shtml", records)`` (page 1 is ``new_list.shtml``, page N ``new_list_N.shtml``)."""
     text = body[-200_000:].decode("latin-1")
     directory = page_url.rsplit("/", 1)[0] + "/"
-    m = _JS_PAGER_INTO.search(text)
-    if m:
-        total, stem, ext = int(m.group(1)), m.group(3), m.group(4)
-        return [(f"{directory}{stem}_{n}.{ext}", n) for n in range(2, total + 1)]
-    m = _JS_PAGER.search(text)
-    if not m:
-        return []
-    total, stem, ext = int(m.group(1)), m.group(3), m.group(4)
-    return [(f"{directory}{stem}_{n - 1}.{ext}", n) for n in range(2, total + 1)]
+    for pattern, shift in ((_JS_PAGER_INTO, 0), (_JS_PAGER, 1)):  # page N's file number: N - shift
+        m = pattern.search(text)
+        if m:
+            total, stem, ext = int(m.group(1)), m.group(3), m.group(4)
+            return [(f"{directory}{stem}_{n - shift}.{ext}", n) for n in range(2, total + 1)]
+    return []
 
 
 # ------------------------------------------------------------------------------------------------ filters
