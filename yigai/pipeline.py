@@ -224,7 +224,7 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
             report.off_topic += 1
     # Grouped when articles changed since the last grouping: by this run, or by a run killed between saving its
     # last article and grouping (its copies would otherwise stay marked as originals until new stories came).
-    if report.extracted or store.grouping_due():
+    if store.grouping_due():
         group_syndicated(store)
     report.duplicates = int(store.conn.execute("SELECT COUNT(*) FROM articles WHERE is_original = 0").fetchone()[0])
     report.seconds = round(time.monotonic() - started, 3)
