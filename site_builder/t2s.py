@@ -1,9 +1,9 @@
 """Traditional → Simplified, character by character, for search queries.
 
 The site's texts are Simplified (extraction converts them with OpenCC), so a reader who types or pastes a
-Traditional query (醫共體) would find nothing. The search converts each character of a query with the table in
-``templates/static/t2s.json`` — the browser (``static/search.js``, fetched on the first query with a Han
-character) and ``ngram_index.query_tokens`` alike. The table is OpenCC's ``t2s`` applied to every character of
+Traditional query (醫共體) would find nothing. The search also looks a query up in its Simplified form, made
+character by character with the table in ``templates/static/t2s.json`` — the browser (``static/search.js``,
+fetched on the first query with a Han character) and ``ngram_index.query_forms`` alike. The table is OpenCC's ``t2s`` applied to every character of
 the Han ranges the index tokenises, kept where it gives one other character of those ranges; it is generated
 (``python -m site_builder.t2s``) and a test checks it against the installed OpenCC.
 """
