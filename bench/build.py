@@ -365,6 +365,10 @@ def _emit_wrapper(fn: Callable[..., Any]) -> Callable[..., Any]:
 # calls made inside another timed call pause that one, so the phases add up to (at most) the build's time.
 _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.build", None, "load_context", "read store + context"),
+    ("site_builder.build", None, "store_extras", "sources, runs, health flags"),
+    ("site_builder.build", None, "plan_delta", "delta: changed rows, lists (state)"),
+    ("site_builder.delta_state", "StateWriter", "write", "delta state (written by a full build)"),
+    ("site_builder.delta", "DeltaPlan", "search_pages", "search index (n-gram)"),
     ("site_builder.build", None, "build_key", "build key (templates + code digest)"),
     ("site_builder.build", None, "_remove_leftover_staging", "staging tree"),
     ("site_builder.build", None, "_staging_dir", "staging tree"),
@@ -379,6 +383,7 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.pages", "PageGenerator", "_archive", "pages: archive"),
     ("site_builder.pages", "PageGenerator", "_articles", "pages: articles"),
     ("site_builder.pages", "PageGenerator", "article_jobs", "pages: articles"),
+    ("site_builder.pages", "PageGenerator", "article_jobs_of", "pages: articles"),
     ("site_builder.feeds", "FeedsGenerator", "generate_output", "feeds"),
     ("site_builder.meta", "MetaGenerator", "generate_output", "meta"),
     ("site_builder.meta", "MetaGenerator", "sitemap_output", "sitemap"),
@@ -391,6 +396,7 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.writer", "SiteWriter", "emit", "writer"),
     ("site_builder.writer", "SiteWriter", "write", "writer"),
     ("site_builder.writer", "SiteWriter", "carry_over", "writer"),
+    ("site_builder.writer", "SiteWriter", "keep_published", "writer: keep published (delta)"),
     ("site_builder.writer", "SiteWriter", "__init__", "writer: manifests, removals"),
     ("site_builder.writer", "SiteWriter", "finish", "writer: manifests, removals"),
     ("site_builder.writer", "SiteWriter", "changed_from_published", "writer: manifests, removals"),
@@ -470,6 +476,7 @@ def child_build(
         "files_unchanged": report.files_unchanged,
         "feeds": report.feeds,
         "rendered": getattr(report, "rendered", None),  # pages and feeds rendered (newer builders only)
+        "mode": getattr(report, "mode", "full"),  # "delta": built from the rows changed since the last build
         "published": getattr(report, "published", None),  # False: nothing changed, the site left as it was
         "search_shards": getattr(report, "search_segments", None),  # search segments (Pagefind: shards) …
         "search_shards_indexed": getattr(report, "search_indexed", None),  # … and how many were indexed

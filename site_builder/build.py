@@ -10,26 +10,31 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from site_builder import paths
 from site_builder.context import SiteContext, generate_context
+from site_builder.delta import DeltaPlan, DeltaUnavailable, plan_delta
+from site_builder.delta_state import STATE_FORMAT, StateWriter, manifest_digest, read_meta, state_path
+from site_builder.delta_state import connect as connect_state
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
 from site_builder.meta import MetaGenerator
 from site_builder.models import Article, short_hash, split_paragraphs
-from site_builder.ngram_index import NgramSearch, bodiless_doc, search_doc
+from site_builder.ngram_index import INDEX_DIR, NgramSearch, bodiless_doc, search_doc
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
 from site_builder.row_cache import StoreArticles, cache_path
+from site_builder.row_cache import code_digest as row_code_digest
 from site_builder.search import SHARD_SIZE, find_pagefind
-from site_builder.writer import MANIFEST_NAME, SiteWriter
+from site_builder.writer import MANIFEST_NAME, SiteWriter, WriterError
 
 if TYPE_CHECKING:
     from site_builder.search_shards import ShardedSearch
@@ -54,6 +59,8 @@ class BuildReport:
     rendered: int = 0  # pages and feeds rendered (the rest were unchanged inputs and not rendered at all)
     search_segments: int = 0  # search index segments (Pagefind: shards) the site has …
     search_indexed: int = 0  # … and how many of them this build indexed (the others were kept)
+    mode: str = "full"  # "delta": built from the rows changed since the published site (``delta``)
+    rows_changed: int | None = None  # store rows changed since the published site (delta builds)
 
 
 def _pagefind_binary(site: dict) -> Path | None:
@@ -88,12 +95,18 @@ def load_context(
     """Read the store once: articles (with their syndicated copies, without their texts: pages load those
     when they are rendered), sources, recent runs and source health."""
     articles = (reader or StoreArticles(None)).read(store)
+    return generate_context(articles, site, **store_extras(store, settings))
+
+
+def store_extras(store: Store, settings: Settings | None) -> dict:
+    """What the sources page shows besides the articles: sources, recent runs and their health flags."""
     runs = store.runs(limit=HEALTH_RUNS)
-    run_sources = {int(r["id"]): store.run_sources(int(r["id"])) for r in runs}
-    flags = _health_flags(store, settings, runs) if settings is not None else {}
-    return generate_context(
-        articles, site, sources=store.sources(), runs=runs, run_sources=run_sources, health_flags=flags
-    )
+    return {
+        "sources": store.sources(),
+        "runs": runs,
+        "run_sources": {int(r["id"]): store.run_sources(int(r["id"])) for r in runs},
+        "health_flags": _health_flags(store, settings, runs) if settings is not None else {},
+    }
 
 
 def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tuple[str, ...]]:
@@ -197,22 +210,124 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise NotADirectoryError(f"publish target {target} must be a directory (or not exist yet)")
     _remove_leftover_staging(target)
+    base_key = build_key(site)
     staging = _staging_dir(target)
     with collector_restored():
-        return _build(store, settings, target, staging, site, started)
+        if _delta_possible(target, site):
+            try:
+                return _build_delta(store, settings, target, staging, site, started, base_key)
+            except DeltaUnavailable as exc:
+                logger.info("build: a full build (%s)", exc)
+                if not staging.is_dir():  # the delta had begun writing: it removed the staging tree
+                    staging = _staging_dir(target)
+        return _build(store, settings, target, staging, site, started, base_key)
 
 
-def _build(store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float) -> BuildReport:
+def state_meta(site: dict, base_key: str) -> dict[str, str]:
+    """What the delta state must have been built with to be used: its format, the build key (settings,
+    templates, code) and the row cache's parsing rules."""
+    return {"format": STATE_FORMAT, "base_key": base_key, "rows": row_code_digest()}
+
+
+def _delta_possible(target: Path, site: dict) -> bool:
+    return target.is_dir() and state_path(target).is_file() and str(site.get("search_engine") or "ngram") == "ngram"
+
+
+def _build_delta(
+    store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float, base_key: str
+) -> BuildReport:
+    """The build from the rows changed since the published site (``delta``); raises ``DeltaUnavailable``
+    before anything is written when it cannot be one, or after removing the staging tree when something the
+    delta relies on turned out missing (a published file)."""
+    try:
+        conn = connect_state(state_path(target))
+        meta = read_meta(conn)
+    except sqlite3.Error as exc:
+        with contextlib.suppress(NameError, sqlite3.Error):
+            conn.close()
+        raise DeltaUnavailable(f"the delta state is unreadable: {exc}") from exc
+    try:
+        expected = {**state_meta(site, base_key), "manifest": manifest_digest(target) or "-"}
+        stale = sorted(k for k, v in expected.items() if meta.get(k) != v)
+        if stale:
+            raise DeltaUnavailable(f"the delta state does not match ({', '.join(stale)})")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            plan = plan_delta(store, conn, site, **store_extras(store, settings))
+        except sqlite3.Error as exc:
+            raise DeltaUnavailable(f"the delta state is unreadable: {exc}") from exc
+        report = _write_delta(store, plan, target, staging, site, started, base_key)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (manifest_digest(target) or "-",))
+        conn.execute("COMMIT")
+        return report
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+
+
+def _write_delta(
+    store: Store, plan: DeltaPlan, target: Path, staging: Path, site: dict, started: float, base_key: str
+) -> BuildReport:
+    ngram: NgramSearch | None = None
+    ctx, loader = plan.ctx, plan.loader
+    try:
+        writer = SiteWriter(staging, previous=target)
+        with_text = _recent_text_memo(store)
+        pages = PageGenerator(
+            make_env(), page_size=int(site.get("page_size") or 30), base_key=base_key, with_text=with_text
+        )
+        feeds = FeedsGenerator(base_key, with_text)
+        meta = MetaGenerator()
+        jobs = pages.article_jobs_of(ctx, plan.articles)
+        kept = writer.keep_staged([(rel, key) for rel, key, _render, _search_key in jobs])
+        for rel, key, render, _search_key in jobs:
+            if rel not in kept:
+                writer.emit(rel, key, render)
+        plan.record_search_keys((paths.article_id(rel), search_key) for rel, _k, _r, search_key in jobs)
+        del jobs, kept
+        search_pages = plan.search_pages()
+        ngram = NgramSearch(
+            writer,
+            search_pages,
+            lambda aid: search_doc(ctx, with_text(loader.get(aid))),
+            describe=lambda aid: bodiless_doc(ctx, loader.get(aid)),
+            database=store.path,
+            segment_size=int(site.get("search_shard_size") or SHARD_SIZE),
+        )
+        del search_pages
+        ngram.all_pages()
+        _generate(writer, (pages, feeds, meta), ctx, None, ngram)
+        ngram.finish()
+        writer.keep_published(exclude=plan.removed, owned=(INDEX_DIR + "/",))
+        for rel, data in meta.sitemap_output(ctx, writer.paths, plan.lastmod()):
+            writer.write(rel, data)
+        changed = _finish_and_publish(writer, staging, target)
+    except BaseException as exc:
+        if ngram is not None:
+            ngram.abort()
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, WriterError) and "missing" in str(exc):
+            raise DeltaUnavailable(str(exc)) from exc
+        raise
+    feed_files = 2 * (2 + len(ctx.regions) + len(ctx.topics))
+    return _report(writer, feed_files, started, target, changed, None, ngram, mode="delta", rows_changed=plan.rows_changed)
+
+
+def _build(
+    store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float, base_key: str
+) -> BuildReport:
     search: ShardedSearch | None = None
     ngram: NgramSearch | None = None
+    state: StateWriter | None = None
     try:
         reader = StoreArticles(cache_path(target))
         with long_lived_objects():
             ctx = load_context(store, site, settings, reader=reader)
+            rows = reader.rows  # for the delta state, written below
             reader.save()
             writer = SiteWriter(staging, previous=target if target.is_dir() else None)  # reads two manifests
         pagefind = _pagefind_binary(site) if ctx.articles else None  # Pagefind refuses to index nothing
-        base_key = build_key(site)
         with_text = _recent_text_memo(store)
         pages = PageGenerator(
             make_env(),
@@ -241,7 +356,10 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
                 database=store.path,
                 segment_size=segment_size,
             )
-        del search_keys
+        if pagefind is None:  # a delta build indexes with the n-gram index only
+            state = StateWriter(target)
+            state.write(rows, ctx, {paths.article_id(rel): key for rel, key in search_keys}, state_meta(site, base_key))
+        del search_keys, rows
         kept = writer.keep_staged([(rel, key) for rel, key, _render, _search_key in articles])
         for rel, key, render, _search_key in articles:
             data = None if rel in kept else writer.emit(rel, key, render)
@@ -251,64 +369,95 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
                 assert ngram is not None
                 ngram.page(paths.article_id(rel))
         del articles, kept
-        for generator in (pages, feeds, meta):
-            # In batches: the writer keeps what the staging tree already holds for a whole batch at once.
-            outputs = generator.generate_output(ctx)
-            while batch := list(itertools.islice(outputs, 256)):
-                kept = writer.keep_staged([(output[0], output[1]) for output in batch if len(output) == 3])
-                for output in batch:
-                    if output[0] in kept:
-                        continue
-                    if len(output) == 2:
-                        writer.write(*output)
-                    else:
-                        writer.emit(*output)
-                if search is not None:
-                    search.poll()  # start queued search shards while the lists are rendered
-                if ngram is not None:
-                    ngram.poll()  # record the segments the index worker has finished
+        _generate(writer, (pages, feeds, meta), ctx, search, ngram)
         if search is not None:
             search.finish()
         if ngram is not None:
             ngram.finish()  # waits for the worker's last segments: the lists and feeds were rendered meanwhile
         for rel, data in meta.sitemap_output(ctx, writer.paths):
             writer.write(rel, data)
-        names = set(os.listdir(staging))
-        if target.is_dir():
-            names |= set(os.listdir(target))
-        for entry in sorted(names):
-            if entry.startswith("."):  # operator files such as .well-known/ or .gitkeep survive builds
-                writer.carry_over(entry)
-        writer.finish()
-        changed = writer.changed_from_published()
-        if changed:
-            old = publish_atomically(staging, target, keep_old=True)
-            if old is not None:
-                _keep_as_spare(old, target)
-        else:
-            _keep_as_spare(staging, target)  # now identical to the published site
-            logger.info("build: nothing changed; the published site is left as it is")
+        changed = _finish_and_publish(writer, staging, target)
+        if state is not None:
+            state.publish(manifest_digest(target))
     except BaseException:
         if search is not None:
             search.abort()
         if ngram is not None:
             ngram.abort()
+        if state is not None:
+            state.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return _report(writer, feeds.count, started, target, changed, search, ngram)
+
+
+def _generate(writer: SiteWriter, generators: tuple, ctx: SiteContext, search: ShardedSearch | None, ngram: NgramSearch | None) -> None:
+    """Every page but the article pages, every feed and the site-wide files, into the writer."""
+    for generator in generators:
+        # In batches: the writer keeps what the staging tree already holds for a whole batch at once.
+        outputs = generator.generate_output(ctx)
+        while batch := list(itertools.islice(outputs, 256)):
+            kept = writer.keep_staged([(output[0], output[1]) for output in batch if len(output) == 3])
+            for output in batch:
+                if output[0] in kept:
+                    continue
+                if len(output) == 2:
+                    writer.write(*output)
+                else:
+                    writer.emit(*output)
+            if search is not None:
+                search.poll()  # start queued search shards while the lists are rendered
+            if ngram is not None:
+                ngram.poll()  # record the segments the index worker has finished
+
+
+def _finish_and_publish(writer: SiteWriter, staging: Path, target: Path) -> bool:
+    """Carry the operator's dot-entries over, write the manifest, and publish the staging tree if it differs
+    from the published one (returns whether it did)."""
+    names = set(os.listdir(staging))
+    if target.is_dir():
+        names |= set(os.listdir(target))
+    for entry in sorted(names):
+        if entry.startswith("."):  # operator files such as .well-known/ or .gitkeep survive builds
+            writer.carry_over(entry)
+    writer.finish()
+    changed = writer.changed_from_published()
+    if changed:
+        old = publish_atomically(staging, target, keep_old=True)
+        if old is not None:
+            _keep_as_spare(old, target)
+    else:
+        _keep_as_spare(staging, target)  # now identical to the published site
+        logger.info("build: nothing changed; the published site is left as it is")
+    return changed
+
+
+def _report(
+    writer: SiteWriter,
+    feeds: int,
+    started: float,
+    target: Path,
+    changed: bool,
+    search: ShardedSearch | None,
+    ngram: NgramSearch | None,
+    **extra: Any,
+) -> BuildReport:
     report = BuildReport(
         pages_written=len(writer.written),
         files_unchanged=len(writer.unchanged),
         files_total=writer.files_total,
-        feeds=feeds.count,
+        feeds=feeds,
         seconds=round(time.monotonic() - started, 3),
         output_dir=target,
         published=changed,
         rendered=writer.rendered,
         search_segments=len(search.shards) if search is not None else len(ngram.segments) if ngram else 0,
         search_indexed=search.indexed if search is not None else ngram.indexed if ngram else 0,
+        **extra,
     )
     logger.info(
-        "build: %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",
+        "build (%s): %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",
+        report.mode,
         report.files_total,
         report.pages_written,
         report.files_unchanged,

@@ -83,6 +83,16 @@ class SourceHealth:
         return sum(n for _k, n in self.errors)
 
 
+@dataclass(frozen=True)
+class BuildScope:
+    """What a delta build (``site_builder.delta``) generates: the pages of these lists — each list's first page
+    and its numbered pages from the given number up (pages below it are unchanged) — and these feeds. Every
+    other list page and feed is kept as published. A full build has no scope: it generates everything."""
+
+    lists: Mapping[str, int]  # list key ("home", "national", "region/<code>", "topic/<id>", "month/<YYYY-MM>")
+    feeds: frozenset[str]  # feed keys ("all", "national", "region/<code>", "topic/<id>")
+
+
 @dataclass
 class SiteContext:
     site: dict[str, Any]
@@ -96,6 +106,10 @@ class SiteContext:
     months: dict[str, list[Article]]  # "YYYY-MM" → articles, newest month first
     tiles: list[Tile]
     sources: list[SourceHealth] = field(default_factory=list)
+    # The regions as the vote resolved them (before a level is normalised or a parent dropped): a delta build
+    # compares its own vote with these.
+    resolved: dict[str, RegionRef] = field(default_factory=dict)
+    scope: BuildScope | None = None
 
     def region_chain(self, code: str) -> list[Region]:
         """The region and its ancestors, province first."""
@@ -122,6 +136,60 @@ def _winner(counts: Mapping[str, int]) -> str:
     return min(counts, key=lambda v: (-counts[v], v))
 
 
+def resolve_region(
+    code: str, names: Mapping[str, int], levels: Mapping[str, int], parents: Mapping[str, int] | None
+) -> RegionRef:
+    """A region's name, level and parent by majority vote of its mentions (ties to the smallest value)."""
+    candidates = parents or {}
+    # A county named with its prefecture anywhere hangs under that prefecture everywhere.
+    prefecture_parents = {p: n for p, n in candidates.items() if not p.endswith("0000")}
+    parent = _winner(prefecture_parents or candidates) if candidates else None
+    return RegionRef(code, _winner(names), _winner(levels), parent)
+
+
+def region_closure(tagged: Iterable[str], resolved: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every region an article is listed under: its tagged codes and their ancestors, sorted."""
+    codes: set[str] = set()
+    for code in tagged:
+        current: str | None = code
+        while current and current in resolved and current not in codes:
+            codes.add(current)
+            current = resolved[current].parent_code
+    return tuple(sorted(codes))
+
+
+def region_children(resolved: Mapping[str, RegionRef]) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = {}
+    for code, ref in resolved.items():
+        if ref.parent_code and ref.parent_code in resolved:
+            children.setdefault(ref.parent_code, []).append(code)
+    return children
+
+
+def make_region(
+    ref: RegionRef, resolved: Mapping[str, RegionRef], articles: Sequence[Article], recent: int, children: Iterable[str]
+) -> Region:
+    """The region page's model of a resolved region (an unknown level is shown as a county's)."""
+    return Region(
+        code=ref.code,
+        name=ref.name,
+        level=ref.level if ref.level in (LEVEL_PROVINCE, LEVEL_PREFECTURE, LEVEL_COUNTY) else LEVEL_COUNTY,
+        parent_code=ref.parent_code if ref.parent_code in resolved else None,
+        articles=articles,  # type: ignore[arg-type]  # a tuple, or a delta build's lazily read list
+        recent=recent,
+        children=tuple(sorted(children)),
+    )
+
+
+def province_tiles(regions: Mapping[str, Region]) -> list[Tile]:
+    """The map's tiles: each province's recent count and page."""
+    province_codes = {code for code, *_ in PROVINCE_TILES}
+    return build_tiles(
+        {code: r.recent for code, r in regions.items() if code in province_codes},
+        {code: r.path for code, r in regions.items() if code in province_codes},
+    )
+
+
 def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef], dict[str, tuple[str, ...]]]:
     """One name/level/parent per code (majority vote, ties broken by sort order), then per-article closure."""
     # Count each distinct (code, name, level, parent) once per mention: a few thousand distinct values among
@@ -140,13 +208,7 @@ def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef],
         levels.setdefault(ref.code, Counter())[ref.level] += count
         if ref.parent_code and ref.parent_code != ref.code:
             parents.setdefault(ref.code, Counter())[ref.parent_code] += count
-    resolved: dict[str, RegionRef] = {}
-    for code in sorted(names):
-        candidates = parents.get(code) or {}
-        # A county named with its prefecture anywhere hangs under that prefecture everywhere.
-        prefecture_parents = {p: n for p, n in candidates.items() if not p.endswith("0000")}
-        parent = _winner(prefecture_parents or candidates) if candidates else None
-        resolved[code] = RegionRef(code, _winner(names[code]), _winner(levels[code]), parent)
+    resolved = {code: resolve_region(code, names[code], levels[code], parents.get(code)) for code in sorted(names)}
     closure: dict[str, tuple[str, ...]] = {}
     by_tagged: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same few region sets recur across articles
     by_set: dict[int, tuple[str, ...]] = {}  # by the identity of an article's region set (often shared)
@@ -158,32 +220,32 @@ def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef],
         tagged = tuple(ref.code for ref in art.regions)
         found = by_tagged.get(tagged)
         if found is None:
-            codes: set[str] = set()
-            for code in tagged:
-                current: str | None = code
-                while current and current in resolved and current not in codes:
-                    codes.add(current)
-                    current = resolved[current].parent_code
-            found = by_tagged[tagged] = tuple(sorted(codes))
+            found = by_tagged[tagged] = region_closure(tagged, resolved)
         by_set[id(art.regions)] = found  # the articles (and so their sets) outlive this loop: ids stay unique
         closure[art.id] = found
     return resolved, closure
 
 
-def _source_health(
-    sources: Sequence[Mapping[str, Any]],
-    runs: Sequence[Mapping[str, Any]],
-    run_sources: Mapping[int, Sequence[Mapping[str, Any]]],
-    articles: Sequence[Article],
-    health_flags: Mapping[str, tuple[str, ...]] | None = None,
-) -> list[SourceHealth]:
-    # ``articles`` are newest first: walked backwards, each source's last date is its newest (of equal ones,
-    # the first in list order), and the walk runs in C.
+def source_article_counts(articles: Sequence[Article]) -> tuple[dict[str, int], dict[str, datetime]]:
+    """Per source: how many articles, and the date of its newest (of equal ones, the first in list order)."""
+    # ``articles`` are newest first: walked backwards, each source's last date is its newest, and the walk
+    # runs in C.
     source_ids = list(map(attrgetter("source_id"), articles))
-    per_source_articles = Counter(source_ids)
     newest: dict[str, datetime] = dict(
         zip(reversed(source_ids), map(attrgetter("date"), reversed(articles)), strict=True)
     )
+    return dict(Counter(source_ids)), newest
+
+
+def source_health_rows(
+    sources: Sequence[Mapping[str, Any]],
+    runs: Sequence[Mapping[str, Any]],
+    run_sources: Mapping[int, Sequence[Mapping[str, Any]]],
+    per_source_articles: Mapping[str, int],
+    newest: Mapping[str, datetime],
+    health_flags: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[SourceHealth]:
+    """The sources page's rows: each source's articles, newest story, last run and health flags."""
     runs_newest_first = sorted(runs, key=lambda r: -int(r["id"]))
     stats = {int(r["id"]): {row["source_id"]: row for row in run_sources.get(int(r["id"]), [])} for r in runs}
     out = []
@@ -249,22 +311,9 @@ def generate_context(
     for art in articles:
         for code in closure[art.id]:
             members[code].append(art)
-    children: dict[str, list[str]] = {}
-    for code, ref in resolved.items():
-        if ref.parent_code and ref.parent_code in resolved:
-            children.setdefault(ref.parent_code, []).append(code)
+    children = region_children(resolved)
     regions = {
-        code: Region(
-            code=code,
-            name=ref.name,
-            level=ref.level
-            if ref.level in (LEVEL_PROVINCE, LEVEL_PREFECTURE, LEVEL_COUNTY)
-            else LEVEL_COUNTY,
-            parent_code=ref.parent_code if ref.parent_code in resolved else None,
-            articles=tuple(members[code]),
-            recent=recent_count(members[code]),
-            children=tuple(sorted(children.get(code, []))),
-        )
+        code: make_region(ref, resolved, tuple(members[code]), recent_count(members[code]), children.get(code, []))
         for code, ref in sorted(resolved.items())
         if members[code]
     }
@@ -285,11 +334,7 @@ def generate_context(
     for art in articles:
         months.setdefault(art.month, []).append(art)
     months = dict(sorted(months.items(), reverse=True))
-    province_codes = {code for code, *_ in PROVINCE_TILES}
-    tiles = build_tiles(
-        {code: r.recent for code, r in regions.items() if code in province_codes},
-        {code: r.path for code, r in regions.items() if code in province_codes},
-    )
+    tiles = province_tiles(regions)
     return SiteContext(
         site=dict(site),
         articles=list(articles),
@@ -301,5 +346,8 @@ def generate_context(
         topics=topics,
         months=months,
         tiles=tiles,
-        sources=_source_health(sources, runs, run_sources or {}, articles, health_flags),
+        sources=source_health_rows(
+            sources, runs, run_sources or {}, *source_article_counts(articles), health_flags
+        ),
+        resolved=resolved,
     )

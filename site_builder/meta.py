@@ -23,11 +23,16 @@ SITEMAP_MAX_URLS = 50_000
 
 
 def sitemap_files(
-    ctx: SiteContext, html_paths: Iterable[str], max_urls: int = SITEMAP_MAX_URLS
+    ctx: SiteContext,
+    html_paths: Iterable[str],
+    max_urls: int = SITEMAP_MAX_URLS,
+    lastmod: dict[str, str] | None = None,
 ) -> list[tuple[str, bytes]]:
-    """``sitemap.xml`` alone, or (for a large site) an index plus ``sitemaps/sitemap-N.xml`` parts."""
+    """``sitemap.xml`` alone, or (for a large site) an index plus ``sitemaps/sitemap-N.xml`` parts.
+    ``lastmod``: each article page's day (default: from the context's articles)."""
     ordered = sorted(html_paths)
-    lastmod = _lastmod(ctx)  # once for every part: 100,000 dates
+    if lastmod is None:
+        lastmod = _lastmod(ctx)  # once for every part: 100,000 dates
     if len(ordered) <= max_urls:
         return [("sitemap.xml", _urlset(ctx, ordered, lastmod))]
     base = _base(ctx)
@@ -119,5 +124,8 @@ class MetaGenerator:
         yield "opml.xml", opml(ctx)
         yield from static_files()
 
-    def sitemap_output(self, ctx: SiteContext, written_paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        yield from sitemap_files(ctx, [p for p in written_paths if p.endswith(".html")])
+    def sitemap_output(
+        self, ctx: SiteContext, written_paths: Iterable[str], lastmod: dict[str, str] | None = None
+    ) -> Iterator[tuple[str, bytes]]:
+        html = [p for p in written_paths if p.endswith(".html")]
+        yield from sitemap_files(ctx, html, lastmod=lastmod)

@@ -322,16 +322,17 @@ def assemble(parsed: Iterable[ParsedRow]) -> list[Article]:
             originals.append(art)
         elif group is not None and copy is not None:
             copies_by_group.setdefault(group, []).append(copy)
-    out = []
-    for art in originals:
-        group = copies_by_group.get(art.group_id)
-        if not group:  # most articles: no copies to sort
-            out.append(art)
-            continue
-        copies = sorted(group, key=lambda c: (c.site, c.id))
-        out.append(_with_copies(art, tuple(c for c in copies if c.id != art.id)))
+    out = [attach_copies(art, copies_by_group.get(art.group_id)) for art in originals]
     out.sort(key=lambda a: a.sort_key)
     return out
+
+
+def attach_copies(art: Article, group: list[Copy] | None) -> Article:
+    """The article with its group's syndicated copies (by site, then id; the article itself left out)."""
+    if not group:  # most articles: no copies to sort
+        return art
+    copies = sorted(group, key=lambda c: (c.site, c.id))
+    return _with_copies(art, tuple(c for c in copies if c.id != art.id))
 
 
 def _with_copies(art: Article, copies: tuple[Copy, ...]) -> Article:

@@ -365,6 +365,17 @@ class NgramSearch:
         if position + 1 == len(segment.article_ids):
             self._segment_complete()
 
+    def all_pages(self) -> None:
+        """``page`` for every page not yet seen, in order: a delta build emits the few pages it makes before
+        the index is planned, and the others are kept."""
+        while self._current < len(self.segments):
+            segment = self.segments[self._current]
+            if self._kept[self._current] is None:
+                self._docs.extend(self._doc(aid) for aid in segment.article_ids[len(self._docs) :])
+            else:
+                self._kept_seen = len(segment.article_ids)
+            self._segment_complete()
+
     def _segment_complete(self) -> None:
         index = self._current
         segment = self.segments[index]

@@ -96,7 +96,7 @@ def _minute(dt: datetime) -> str:
 
 
 def paginate(
-    items: Sequence[Article], size: int, directory: str
+    items: Sequence[Article], size: int, directory: str, numbered_from: int = 1
 ) -> Iterator[tuple[str, Sequence[Article], Pager]]:
     """(path, items of the page, pager) for every page of a newest-first list; an empty list still has its
     first page.
@@ -120,7 +120,7 @@ def paginate(
         items[:first_count],
         Pager(0, None, page_path(numbered) if numbered else None, None, None, ""),
     )
-    for k in range(numbered, 0, -1):
+    for k in range(numbered, max(0, numbered_from - 1), -1):
         # oldest-first chunk k covers newest-first positions [n - k·size, n - (k-1)·size)
         chunk = items[n - k * size : n - (k - 1) * size]
         span = f"{chunk[-1].day} 至 {chunk[0].day}"
@@ -136,6 +136,12 @@ def paginate(
                 span=span,
             ),
         )
+
+
+def list_page_paths(directory: str, count: int, size: int) -> list[str]:
+    """The paths ``paginate`` yields for a list of ``count`` stories."""
+    numbered = max(0, count // max(1, size) - 1)
+    return [paths.list_page_path(directory, 1)] + [f"{directory}page/{k}.html" for k in range(1, numbered + 1)]
 
 
 def _pager_key(pager: Pager) -> str:
@@ -225,8 +231,11 @@ class PageGenerator:
         )
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
+        numbered_from = _numbered_from(ctx, "home")
+        if numbered_from is None:
+            return
         width, height = svg_size()
-        for path, items, pager in paginate(ctx.articles, self.page_size, ""):
+        for path, items, pager in paginate(ctx.articles, self.page_size, "", numbered_from):
             first = pager.number == 0
             variables: dict[str, Any] = {
                 "page_title": None if first else f"最新报道（{pager.span}）",
@@ -260,6 +269,7 @@ class PageGenerator:
     def _list(
         self,
         ctx: SiteContext,
+        list_key: str,
         directory: str,
         items: Sequence[Article],
         *,
@@ -270,8 +280,11 @@ class PageGenerator:
         children: Sequence[Any] = (),
         intro: str | None = None,
     ) -> Iterator[Output]:
+        numbered_from = _numbered_from(ctx, list_key)
+        if numbered_from is None:
+            return
         feeds_text, crumbs_text = repr(feeds), repr(list(breadcrumbs))  # for every page's key: made once
-        for path, page_items, pager in paginate(items, self.page_size, directory):
+        for path, page_items, pager in paginate(items, self.page_size, directory, numbered_from):
             first = pager.number == 0
             title = heading if first else f"{heading}（{pager.span}）"
             # Counts and sub-regions change with every new story, so only the first page shows them.
@@ -305,11 +318,14 @@ class PageGenerator:
 
     def _regions(self, ctx: SiteContext) -> Iterator[Output]:
         for code, region in ctx.regions.items():
+            if ctx.scope is not None and f"region/{code}" not in ctx.scope.lists:
+                continue
             chain = ctx.region_chain(code)
             crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain[:-1]] + [(region.name, None)]
             children = [ctx.regions[c] for c in region.children]
             yield from self._list(
                 ctx,
+                f"region/{code}",
                 paths.region_dir(code),
                 region.articles,
                 heading=region.name,
@@ -323,6 +339,7 @@ class PageGenerator:
     def _national(self, ctx: SiteContext) -> Iterator[Output]:
         yield from self._list(
             ctx,
+            "national",
             paths.NATIONAL_DIR,
             ctx.national,
             heading="全国",
@@ -336,6 +353,7 @@ class PageGenerator:
         for tid, topic in ctx.topics.items():
             yield from self._list(
                 ctx,
+                f"topic/{tid}",
                 paths.topic_dir(tid),
                 topic.articles,
                 heading=topic.label,
@@ -361,6 +379,7 @@ class PageGenerator:
         for month, items in ctx.months.items():
             yield from self._list(
                 ctx,
+                f"month/{month}",
                 paths.archive_dir(month),
                 items,
                 heading=f"{month} 报道",
@@ -465,10 +484,23 @@ class PageGenerator:
             self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
         )
 
+    def article_jobs_of(
+        self, ctx: SiteContext, articles: Iterable[Article]
+    ) -> list[tuple[str, str, Callable[[], bytes], str]]:
+        """(path, key, render, search key) of the given articles' pages (a delta build's)."""
+        return self._article_jobs(ctx, articles)
+
     def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
         """Every article page as (path, key, render, search key), oldest first (the order of the search
         index's shards)."""
         return self._article_jobs(ctx, reversed(ctx.articles))
+
+
+def _numbered_from(ctx: SiteContext, list_key: str) -> int | None:
+    """The first numbered page of the list to generate; None: none of its pages (a delta build's scope)."""
+    if ctx.scope is None:
+        return 1
+    return ctx.scope.lists.get(list_key)
 
 
 def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:

@@ -56,6 +56,11 @@ def journal_path(cache_file: Path) -> Path:
     return cache_file.with_name(cache_file.name + ".journal")
 
 
+def code_digest() -> str:
+    """The parsing rules' digest: what was parsed under other rules is stale."""
+    return _code_digest()
+
+
 def _code_digest() -> str:
     # Parsing rules live in models.py: when it changes, everything parsed before is stale.
     return hashlib.blake2b(Path(models.__file__).read_bytes(), digest_size=16).hexdigest()
@@ -158,6 +163,15 @@ def _decode(value: tuple) -> ParsedRow:
     return art, None, None
 
 
+def encode_row(parsed: ParsedRow) -> tuple:
+    """What a store row contributes, as plain values (marshal-able): the cache's (and the delta state's) form."""
+    return _encode(parsed)
+
+
+def decode_row(value: tuple) -> ParsedRow:
+    return _decode(value)
+
+
 _REGIONS: dict[tuple, RegionRef] = {}
 # The same region sets, code sets and topic sets recur across articles: one (immutable) tuple each, shared by
 # every article that has it (less memory, and faster than building a tuple per article).
@@ -257,6 +271,12 @@ class StoreArticles:
         return rows
 
     def read(self, store: Any) -> list[Article]:
+        """Every published article (without its text), with its copies attached, newest first."""
+        return assemble([_decode(entry[1]) for entry in self.read_rows(store).values()])
+
+    def read_rows(self, store: Any) -> dict[str, tuple[str, tuple]]:
+        """Every store row as id → (token, encoding), parsing only the rows whose token changed (in the
+        store's order). A delta build decodes only the few it needs."""
         cached = self._load(_code_digest())
         tokens = store.article_tokens()
         stale = [aid for aid, token in tokens if cached.get(aid, ("",))[0] != token]
@@ -266,7 +286,6 @@ class StoreArticles:
         self.parsed = len(fresh)
         stale_ids = set(stale)
         rows: dict[str, tuple[str, tuple]] = {}
-        parsed: list[ParsedRow] = []
         kept = 0  # rows of the cache still in the store: fewer than the cache holds means some went
         for aid, token in tokens:
             if aid in fresh:
@@ -278,14 +297,18 @@ class StoreArticles:
                 entry = cached[aid]  # the same token: the cached pair itself, not a copy
                 kept += 1
             rows[aid] = entry
-            parsed.append(_decode(entry[1]))
         self._rows = rows
         self._fresh = set(fresh)
         self._went = [aid for aid in cached if aid not in rows] if kept < len(cached) else []
         # Unchanged when every row came from the cache and none went: then saving would write the same rows.
         self._changed = bool(fresh) or bool(self._went)
         logger.debug("build: %d article rows, %d parsed, %d from the cache", len(tokens), len(fresh), len(rows) - len(fresh))
-        return assemble(parsed)
+        return rows
+
+    @property
+    def rows(self) -> dict[str, tuple[str, tuple]]:
+        """What ``read`` read: every row as id → (token, encoding), until ``save`` lets go of them."""
+        return self._rows
 
     def save(self) -> None:
         """Save the cache (only the journal when the changes since the base are few, else a new base) and

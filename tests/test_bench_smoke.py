@@ -184,7 +184,11 @@ def test_build_bench_builds_ours_and_hugo(tmp_path, monkeypatch):
     assert "pages: articles" in s.full_phases["phases"] and "writer" in s.full_phases["phases"]
     assert s.full_phases["phases"]["other"] >= -0.01  # phases never overlap: they add up to at most the build
     assert s.full_phases["files_total"] == s.full["files_total"]
-    assert s.nightly_phases["phases"]["read store + context"] > 0
+    assert s.full_phases["phases"]["read store + context"] > 0
+    # the nightly builds work from the changed rows (the delta build), the first build read everything
+    assert s.full["mode"] == "full" and s.incremental_steady["mode"] == s.nightly_phases["mode"] == "delta"
+    assert s.nightly_phases["phases"]["delta: changed rows, lists (state)"] > 0
+    assert "read store + context" not in s.nightly_phases["phases"]
     assert s.nightly_phases["files_total"] > s.no_change["files_total"]
     # nightly increments: the next day's articles (cold, steady, timed by phase), and a build with nothing new
     assert len(s.increment_days) == 3 and s.increment_days[0] < s.increment_days[1] < s.increment_days[2]

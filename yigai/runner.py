@@ -108,7 +108,7 @@ def run_once(settings: Settings, registry: str, sources: list[Source], args: arg
             build = run_build_stage(store, settings)
             stats["build"] = {
                 "files": build.files_total, "written": build.pages_written, "unchanged": build.files_unchanged,
-                "seconds": round(build.seconds, 3),
+                "seconds": round(build.seconds, 3), "mode": build.mode,
             }
         except Exception as exc:  # the previous site stays published; report and fail
             logger.exception("build failed; the published site was left as it was")

@@ -484,7 +484,7 @@ def test_failed_build_leaves_previous_site_intact(built, store, settings, monkey
         build_site(store, settings)
     assert snapshot(out) == before
     # The staging directory is removed; only the output and the builder's own state next to it remain.
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.delta.sqlite3", out.name]
 
 
 def test_a_file_that_cannot_be_created_fails_the_build_and_keeps_the_live_site(built, store, settings, monkeypatch):
@@ -516,7 +516,7 @@ def test_a_file_that_cannot_be_created_fails_the_build_and_keeps_the_live_site(b
     with pytest.raises(OSError, match="No space left"):
         build_site(store, settings)
     assert snapshot(out) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.delta.sqlite3", out.name]
 
 
 def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, settings, monkeypatch):
@@ -533,6 +533,8 @@ def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, s
         yield from ()
 
     monkeypatch.setattr(site_builder.feeds.FeedsGenerator, "generate_output", spy)
+    out, _ = built
+    (out.parent / f".{out.name}.delta.sqlite3").unlink()  # a full build: it reads (and freezes) every article
     build_site(store, settings)
     assert seen["frozen"] > 1000 and seen["enabled"]  # during the build: frozen, collector on
     assert seen["thresholds"] == thresholds  # the collector's own settings: rarer full collections cost more
