@@ -34,7 +34,7 @@ from site_builder.publish import publish_atomically
 from site_builder.row_cache import StoreArticles, cache_path
 from site_builder.row_cache import code_digest as row_code_digest
 from site_builder.search import SHARD_SIZE, find_pagefind
-from site_builder.writer import MANIFEST_NAME, SiteWriter, WriterError
+from site_builder.writer import MANIFEST_NAME, PublishedFileMissing, SiteWriter
 
 if TYPE_CHECKING:
     from site_builder.search_shards import ShardedSearch
@@ -286,7 +286,7 @@ def _write_delta(
                 writer.emit(rel, key, render)
         plan.record_search_keys((paths.article_id(rel), search_key) for rel, _k, _r, search_key in jobs)
         del jobs, kept
-        search_pages = plan.search_pages()
+        search_pages, lastmod = plan.search_pages()
         ngram = NgramSearch(
             writer,
             search_pages,
@@ -300,14 +300,14 @@ def _write_delta(
         _generate(writer, (pages, feeds, meta), ctx, None, ngram)
         ngram.finish()
         writer.keep_published(exclude=plan.removed, owned=(INDEX_DIR + "/",))
-        for rel, data in meta.sitemap_output(ctx, writer.paths, plan.lastmod()):
+        for rel, data in meta.sitemap_output(ctx, writer.paths, lastmod):
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)
     except BaseException as exc:
         if ngram is not None:
             ngram.abort()
         shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, WriterError) and "missing" in str(exc):
+        if isinstance(exc, PublishedFileMissing):
             raise DeltaUnavailable(str(exc)) from exc
         raise
     feed_files = 2 * (2 + len(ctx.regions) + len(ctx.topics))

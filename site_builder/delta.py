@@ -154,16 +154,14 @@ class DeltaPlan:
     removed: set[str]  # published paths the site no longer has
     rows_changed: int
 
-    def search_pages(self) -> list[tuple[str, str]]:
-        """(path, search key) of every article page, oldest first (the search index's order)."""
+    def search_pages(self) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        """(path, search key) of every article page, oldest first (the search index's order), and each
+        article page's day (the sitemap's lastmod): one pass over the state's articles."""
         rows = self.loader.conn.execute(
-            "SELECT id, search_key FROM rows WHERE kind = 'a' ORDER BY kind, sk DESC, id DESC"
+            "SELECT id, search_key, day FROM rows WHERE kind = 'a' ORDER BY kind, sk DESC, id DESC"
         ).fetchall()
-        return [(paths.article_path(aid), key) for aid, key in rows]
-
-    def lastmod(self) -> dict[str, str]:
-        rows = self.loader.conn.execute("SELECT id, day FROM rows INDEXED BY rows_order WHERE kind = 'a'")
-        return {f"article/{aid}.html": day for aid, day in rows}
+        pages = [(f"article/{aid}.html", key) for aid, key, _day in rows]
+        return pages, {f"article/{aid}.html": day for aid, _key, day in rows}
 
     def record_search_keys(self, keys: Iterable[tuple[str, str]]) -> None:
         self.loader.conn.executemany("UPDATE rows SET search_key = ? WHERE id = ?", ((k, aid) for aid, k in keys))

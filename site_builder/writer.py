@@ -46,6 +46,10 @@ class WriterError(RuntimeError):
     """A generator asked for something the writer refuses: a duplicate path or one outside the root."""
 
 
+class PublishedFileMissing(WriterError):
+    """A file the published tree's manifest lists is not there (``keep_published``)."""
+
+
 # The paths the generators make (ids, codes, Pagefind's hashed names): checked by one regex; anything else
 # goes through the slow, explicit checks below.
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
@@ -397,7 +401,7 @@ class SiteWriter:
 
 
 def _missing(rel: str) -> bytes:
-    raise WriterError(f"published file {rel} is missing")
+    raise PublishedFileMissing(f"published file {rel} is missing")
 
 
 def _create_file(dest: str, data: bytes) -> None:

@@ -633,3 +633,40 @@ def test_a_traditional_query_finds_the_simplified_pages_and_what_it_spells_as_ty
     assert total >= 4 and site_builder.ngram_index.search_files(out, "醫共體") == (total, hits)
     total, hits = site_builder.ngram_index.search_files(out, "乾隆")
     assert total == 1 and "乾隆" in (out / hits[0].url).read_text("utf-8")
+
+
+def test_a_delta_build_that_finds_a_published_file_missing_becomes_a_full_build(built, store, settings, tmp_path):
+    """The delta keeps unchanged pages by linking the published copy when the spare's is stale; if that copy
+    has gone (removed by hand), the build starts over as a full one instead of publishing a site without it."""
+    out, _ = built
+    store.save_article(
+        make_record(
+            "https://example.gov.cn/2024/0325/z.html",
+            title="第二篇医联体报道",
+            text="正文。",
+            published="2024-03-25T09:00:00+08:00",
+            regions=[],
+        )
+    )
+    assert build_site(store, settings).mode == "delta"  # the spare is now one generation behind
+    spare = read_manifest(out.parent / f".{out.name}.spare")
+    changed_last = {rel for rel, entry in read_manifest(out).items() if spare.get(rel) != entry}
+    store.save_article(
+        make_record(
+            "https://example.gov.cn/2024/0326/w.html",
+            title="第三篇医联体报道",
+            text="正文。",
+            published="2024-03-26T09:00:00+08:00",
+            regions=[],
+        )
+    )
+    # A page the last build changed (so the spare's copy is stale) and this one leaves alone: its published
+    # file is the only good copy.
+    victim = sorted(p for p in changed_last if p.startswith("article/"))[0]
+    (out / victim).unlink()
+    report = build_site(store, settings)
+    assert report.mode == "full"
+    assert (out / victim).is_file()
+    fresh = tmp_path / "fresh" / "output"
+    assert build_site(store, settings, output_dir=fresh).mode == "full"
+    assert {p: v[0] for p, v in snapshot(out).items()} == {p: v[0] for p, v in snapshot(fresh).items()}
