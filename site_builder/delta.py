@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 DELTA_MAX_SHARE = 0.05
 DELTA_MIN_ROWS = 500
 FIRST_PAGE_ONLY = 1 << 30  # ``BuildScope.lists``: no numbered page
+FAR_SLICE = 500  # ``LazyList``: a slice starting further than this reads the whole list's ids once
 
 
 class DeltaUnavailable(Exception):
@@ -118,6 +119,7 @@ class LazyList(Sequence[Article]):
 
     def __init__(self, loader: ArticleLoader, key: str, length: int) -> None:
         self.loader, self.key, self.length = loader, key, length
+        self._ids: list[str] | None = None  # the whole list, once a slice far from its start was asked for
 
     def __len__(self) -> int:
         return self.length
@@ -133,14 +135,24 @@ class LazyList(Sequence[Article]):
                 raise ValueError("a lazily read list is read by contiguous slices")
             if stop <= start:
                 return []
-            rows = self.loader.conn.execute(
-                "SELECT id FROM members WHERE list = ? ORDER BY sk, id LIMIT ? OFFSET ?", (self.key, stop - start, start)
-            )
-            return self.loader.get_many([aid for (aid,) in rows])
+            return self.loader.get_many(self._slice_ids(start, stop))
         position = index + self.length if index < 0 else index
         if not 0 <= position < self.length:
             raise IndexError(index)
         return self[position : position + 1][0]
+
+    def _slice_ids(self, start: int, stop: int) -> list[str]:
+        # A list's first pages are read with LIMIT; a change deep in a long list (a back-dated story) has every
+        # page above it read, and an OFFSET costs what it skips: then the list's ids are read once.
+        if self._ids is None and start <= FAR_SLICE:
+            rows = self.loader.conn.execute(
+                "SELECT id FROM members WHERE list = ? ORDER BY sk, id LIMIT ? OFFSET ?", (self.key, stop - start, start)
+            )
+            return [aid for (aid,) in rows]
+        if self._ids is None:
+            rows = self.loader.conn.execute("SELECT id FROM members WHERE list = ? ORDER BY sk, id", (self.key,))
+            self._ids = [aid for (aid,) in rows]
+        return self._ids[start:stop]
 
     def __iter__(self) -> Iterator[Article]:
         raise TypeError(f"list {self.key!r} is read by slices in a delta build, not walked whole")
