@@ -204,13 +204,14 @@ def plan_delta(
             for row in store.article_rows(changed)}
     gone = sorted(gone | (set(changed) - rows.keys()))  # rows deleted between the two queries are gone too
     changed = sorted(rows)
-    old = _state_rows(conn, changed + gone)  # what the changed rows were: kind, group, sk, lists, votes
+    old = _state_rows(conn, changed + gone)  # what the changed rows were: kind, group, article
     new_arts = {aid: art for aid in changed if (art := decode_row(rows[aid][1])[0]) is not None}
 
     # The votes: a region or topic decided differently or disappearing is beyond a delta.
     votes: Counter[tuple[str, str, str]] = Counter()
-    for _kind, _grp, _sk, _lists, cast in old.values():
-        votes.subtract(cast)
+    old_arts = {aid: art for aid, (_kind, _grp, art) in old.items() if art is not None}
+    for art in old_arts.values():
+        votes.subtract(vote_rows(art))
     for art in new_arts.values():
         votes.update(vote_rows(art))
     _apply_votes(conn, votes)
@@ -228,10 +229,10 @@ def plan_delta(
         "DELETE FROM values_ WHERE id = ?", ((aid,) for aid in changed if rows[aid][1][0] not in ("a", "c"))
     )
     conn.executemany(
-        "INSERT OR REPLACE INTO rows (id, token, kind, grp, sk, source_id, day, search_key, lists, votes) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO rows (id, token, kind, grp, sk, source_id, day, search_key) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            article_row(aid, rows[aid][0], art, closures[aid], None)
+            article_row(aid, rows[aid][0], art, None)
             if (art := new_arts.get(aid)) is not None
             else other_row(aid, rows[aid][0], rows[aid][1])
             for aid in changed
@@ -240,12 +241,16 @@ def plan_delta(
     groups = {grp for _kind, grp, *_rest in old.values() if grp}
     groups |= {grp for aid in changed if (grp := _group(rows[aid][1]))}
     regrouped = _ids_in_groups(conn, sorted(groups))
-    old_listed = {aid for aid, (kind, *_rest) in old.items() if kind == "a"}
+    old_listed = set(old_arts)
 
     # The lists: each changed article leaves its old lists and joins its new ones.
     moves: dict[str, list[tuple[float, str]]] = {}  # list → the (sk, id) of the members that moved
     growth: Counter[str] = Counter()
-    left = [(key, sk, aid) for aid, (kind, _grp, sk, lists, _cast) in old.items() if kind == "a" for key in lists]
+    left = [
+        (key, art.sort_key[0], aid)
+        for aid, art in old_arts.items()
+        for key in list_keys(art, region_closure([ref.code for ref in art.regions], resolved))
+    ]
     joined = [(key, art.sort_key[0], aid) for aid, art in new_arts.items() for key in list_keys(art, closures[aid])]
     for members, sql, step in (
         (left, "DELETE FROM members WHERE list = ? AND sk = ? AND id = ?", -1),
@@ -332,15 +337,19 @@ def plan_delta(
     return DeltaPlan(ctx, loader, loader.get_many(remade), removed, len(changed) + len(gone))
 
 
-def _state_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
-    """(kind, group, sk, lists, votes) of the given rows as the state has them (unpacked)."""
-    out = {}
+def _state_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str | None, Article | None]]:
+    """(kind, group, article) of the given rows as the state has them: the article (decoded) when the row was
+    a listed one — the lists it leaves and the votes it takes back are its own."""
+    out: dict[str, tuple[str, str | None, Article | None]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        sql = f"SELECT id, kind, grp, sk, lists, votes FROM rows WHERE id IN ({marks})"
-        for aid, kind, grp, sk, lists, cast in conn.execute(sql, chunk):
-            out[aid] = (kind, grp, sk, marshal.loads(lists) if lists else (), marshal.loads(cast) if cast else ())
+        sql = f"SELECT r.id, r.kind, r.grp, v.enc FROM rows r LEFT JOIN values_ v ON v.id = r.id WHERE r.id IN ({marks})"
+        for aid, kind, grp, enc in conn.execute(sql, chunk):
+            art = decode_row(marshal.loads(enc))[0] if kind == "a" and enc is not None else None
+            if kind == "a" and art is None:
+                raise DeltaUnavailable(f"the state lacks the value of article {aid}")
+            out[aid] = (kind, grp, art)
     return out
 
 

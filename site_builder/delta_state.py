@@ -36,15 +36,15 @@ STATE_FORMAT = "yigai-delta-1"
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- Every store row at this generation: its token, what it contributes ('a' a listed article, 'c' a syndicated
--- copy, 'x' nothing) and its group; for articles their list order (sk: minus the timestamp), source, day,
--- search key, and the lists they are in and the votes they cast (marshalled tuples), which are what a
--- change must take back.
+-- copy, 'x' nothing) and its group; for articles their list order (sk: minus the timestamp), source, day and
+-- search key.
 CREATE TABLE rows (
     id TEXT PRIMARY KEY, token TEXT NOT NULL, kind TEXT NOT NULL, grp TEXT, sk REAL, source_id TEXT,
-    day TEXT, search_key TEXT, lists BLOB, votes BLOB
+    day TEXT, search_key TEXT
 ) WITHOUT ROWID;
--- The values of articles and copies (the row cache's encoding, marshalled), read by id for the pages a delta
--- build makes; apart because they are large (a rowid table keeps big values out of the key b-tree).
+-- The values of articles and copies (the row cache's encoding, marshalled): read by id for the pages a delta
+-- build makes, and for a changed article the lists it leaves and the votes it takes back. Apart because they
+-- are large (a rowid table keeps big values out of the key b-tree).
 CREATE TABLE values_ (id TEXT PRIMARY KEY, enc BLOB NOT NULL);
 -- Each list's members in list order (newest first, ties by id).
 CREATE TABLE members (list TEXT NOT NULL, sk REAL NOT NULL, id TEXT NOT NULL, PRIMARY KEY (list, sk, id))
@@ -136,12 +136,10 @@ class StateWriter:
         topics and recent counts of the context built from them, with each article's search key."""
         conn = self.conn
         articles = {art.id: art for art in ctx.articles}
-        closures = ctx.article_regions
         conn.executemany(
-            "INSERT INTO rows (id, token, kind, grp, sk, source_id, day, search_key, lists, votes) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO rows (id, token, kind, grp, sk, source_id, day, search_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                article_row(aid, token, art, closures[aid], search_keys[aid])
+                article_row(aid, token, art, search_keys[aid])
                 if (art := articles.get(aid)) is not None
                 else other_row(aid, token, enc)
                 for aid, (token, enc) in rows.items()
@@ -196,18 +194,16 @@ class StateWriter:
             self.tmp.unlink(missing_ok=True)
 
 
-def article_row(aid: str, token: str, art: Article, closure: Iterable[str], search_key: str | None) -> tuple:
+def article_row(aid: str, token: str, art: Article, search_key: str | None) -> tuple:
     """The ``rows`` row of a listed article."""
-    lists = marshal.dumps(tuple(list_keys(art, closure)))
-    return (aid, token, "a", art.group_id, art.sort_key[0], art.source_id, art.day, search_key, lists,
-            marshal.dumps(tuple(vote_rows(art))))
+    return (aid, token, "a", art.group_id, art.sort_key[0], art.source_id, art.day, search_key)
 
 
 def other_row(aid: str, token: str, enc: tuple) -> tuple:
     """The ``rows`` row of a store row that is not a listed article: a copy (with its group) or nothing."""
     if enc[0] == "c":
-        return (aid, token, "c", enc[1], None, None, None, None, None, None)
-    return (aid, token, "x", None, None, None, None, None, None, None)
+        return (aid, token, "c", enc[1], None, None, None, None)
+    return (aid, token, "x", None, None, None, None, None)
 
 
 def remove_state(target: Path) -> None:

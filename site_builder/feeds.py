@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from copy import deepcopy
 from datetime import UTC, datetime
 from functools import partial
 from html import escape
+from typing import Any
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator as _FeedGen
@@ -55,8 +57,28 @@ class FeedEntries:
         return memo.get(art.id, art)
 
 
+class _Entry(FeedEntry):
+    """A feed entry that builds its RSS and Atom elements once: a story lent to a dozen feeds is serialised
+    from copies of them (copying an lxml element is C; building one is feedgen's Python, element by element)."""
+
+    _built: dict[str, Any]
+
+    def rss_entry(self, extensions: bool = True) -> Any:
+        return self._copy("rss", extensions, super().rss_entry)
+
+    def atom_entry(self, extensions: bool = True) -> Any:
+        return self._copy("atom", extensions, super().atom_entry)
+
+    def _copy(self, kind: str, extensions: bool, build: Callable[[bool], Any]) -> Any:
+        built = self.__dict__.setdefault("_built", {})
+        key = f"{kind}:{extensions}"
+        if key not in built:
+            built[key] = build(extensions)
+        return deepcopy(built[key])  # the feed takes the element into its tree: never hand out the one kept
+
+
 def _entry(base: str, art: Article) -> FeedEntry:
-    fe = FeedEntry()
+    fe = _Entry()
     fe.id(entry_id(art.id))
     fe.title(art.title)
     fe.link(href=paths.public_url(base, paths.article_path(art.id)))
