@@ -150,12 +150,16 @@ def run_child(
             total = 0
             alive = 0
             for pid in pids:
+                # The name is read before the memory: read after it, a child could exec in between and its
+                # parent's memory, read before the exec, would be counted as its own.
+                unsettled = pid != proc.pid and samples.get(pid, 0) + 1 < _SETTLED_SAMPLES
+                forked_only = unsettled and _comm(pid) == _comm(_ppid(pid))
                 rss, hwm = _mem_kb(pid)
                 if not hwm:
                     continue  # gone, or a zombie waiting to be reaped
                 if pid != proc.pid:
                     samples[pid] = samples.get(pid, 0) + 1
-                    if samples[pid] < _SETTLED_SAMPLES and _comm(pid) == _comm(_ppid(pid)):
+                    if forked_only:
                         continue  # probably forked and not exec'd yet: its memory is its parent's
                 alive += 1
                 total += rss
