@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 from site_builder import paths
 from site_builder.context import SiteContext, generate_context
 from site_builder.delta import DeltaPlan, DeltaUnavailable, plan_delta
-from site_builder.delta_state import STATE_FORMAT, StateWriter, manifest_digest, read_meta, state_path
+from site_builder.delta_state import (
+    STATE_FORMAT,
+    StateWriter,
+    manifest_digest,
+    read_meta,
+    remove_leftover_state,
+    remove_state,
+    state_path,
+)
 from site_builder.delta_state import connect as connect_state
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
@@ -210,6 +218,7 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise NotADirectoryError(f"publish target {target} must be a directory (or not exist yet)")
     _remove_leftover_staging(target)
+    remove_leftover_state(target)
     base_key = build_key(site)
     staging = _staging_dir(target)
     with collector_restored():
@@ -229,8 +238,12 @@ def state_meta(site: dict, base_key: str) -> dict[str, str]:
     return {"format": STATE_FORMAT, "base_key": base_key, "rows": row_code_digest()}
 
 
+def _engine(site: dict) -> str:
+    return str(site.get("search_engine") or "ngram")
+
+
 def _delta_possible(target: Path, site: dict) -> bool:
-    return target.is_dir() and state_path(target).is_file() and str(site.get("search_engine") or "ngram") == "ngram"
+    return target.is_dir() and state_path(target).is_file() and _engine(site) == "ngram"
 
 
 def _build_delta(
@@ -257,13 +270,19 @@ def _build_delta(
         except sqlite3.Error as exc:
             raise DeltaUnavailable(f"the delta state is unreadable: {exc}") from exc
         report = _write_delta(store, plan, target, staging, site, started, base_key)
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (manifest_digest(target) or "-",))
-        conn.execute("COMMIT")
+        try:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (manifest_digest(target) or "-",))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # the site is published: only the next build's delta is lost
+            logger.warning("build: could not save the delta state (the next build is a full one): %s", exc)
+            conn.close()
+            remove_state(target)
         return report
     finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        conn.close()
+        with contextlib.suppress(sqlite3.Error):  # closed above when saving failed
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
 
 
 def _write_delta(
@@ -311,7 +330,9 @@ def _write_delta(
             raise DeltaUnavailable(str(exc)) from exc
         raise
     feed_files = 2 * (2 + len(ctx.regions) + len(ctx.topics))
-    return _report(writer, feed_files, started, target, changed, None, ngram, mode="delta", rows_changed=plan.rows_changed)
+    return _report(
+        writer, feed_files, started, target, changed, None, ngram, mode="delta", rows_changed=plan.rows_changed
+    )
 
 
 def _build(
@@ -356,9 +377,11 @@ def _build(
                 database=store.path,
                 segment_size=segment_size,
             )
-        if pagefind is None:  # a delta build indexes with the n-gram index only
+        if _engine(site) == "ngram":  # a delta build indexes with the n-gram index only
             state = StateWriter(target)
-            state.write(rows, ctx, {paths.article_id(rel): key for rel, key in search_keys}, state_meta(site, base_key))
+            keys = {paths.article_id(rel): key for rel, key in search_keys}
+            state.write(rows, ctx, keys, state_meta(site, base_key))
+            del keys
         del search_keys, rows
         kept = writer.keep_staged([(rel, key) for rel, key, _render, _search_key in articles])
         for rel, key, render, _search_key in articles:
@@ -379,6 +402,8 @@ def _build(
         changed = _finish_and_publish(writer, staging, target)
         if state is not None:
             state.publish(manifest_digest(target))
+        else:
+            remove_state(target)
     except BaseException:
         if search is not None:
             search.abort()
@@ -391,7 +416,13 @@ def _build(
     return _report(writer, feeds.count, started, target, changed, search, ngram)
 
 
-def _generate(writer: SiteWriter, generators: tuple, ctx: SiteContext, search: ShardedSearch | None, ngram: NgramSearch | None) -> None:
+def _generate(
+    writer: SiteWriter,
+    generators: tuple,
+    ctx: SiteContext,
+    search: ShardedSearch | None,
+    ngram: NgramSearch | None,
+) -> None:
     """Every page but the article pages, every feed and the site-wide files, into the writer."""
     for generator in generators:
         # In batches: the writer keeps what the staging tree already holds for a whole batch at once.

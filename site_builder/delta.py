@@ -72,8 +72,8 @@ def list_dir(key: str) -> str:
 
 
 class ArticleLoader:
-    """The state's articles by id, decoded when first asked for, with their syndicated copies attached and their regions' closure recorded in ``closures`` (the
-    context's ``article_regions``)."""
+    """The state's articles by id, decoded when first asked for, with their syndicated copies attached and
+    their regions' closure recorded in ``closures`` (the context's ``article_regions``)."""
 
     def __init__(self, conn: sqlite3.Connection, resolved: Mapping[str, RegionRef]) -> None:
         self.conn = conn
@@ -103,7 +103,8 @@ class ArticleLoader:
         copies: dict[str, list[Copy]] = {}
         marks = ",".join("?" * len(groups))
         for (enc,) in self.conn.execute(
-            f"SELECT v.enc FROM rows r JOIN values_ v ON v.id = r.id WHERE r.grp IN ({marks}) AND r.kind = 'c'", groups
+            f"SELECT v.enc FROM rows r JOIN values_ v ON v.id = r.id WHERE r.grp IN ({marks}) AND r.kind = 'c'",
+            groups,
         ):
             _art, group, copy = decode_row(marshal.loads(enc))
             if group is not None and copy is not None:
@@ -146,11 +147,14 @@ class LazyList(Sequence[Article]):
         # page above it read, and an OFFSET costs what it skips: then the list's ids are read once.
         if self._ids is None and start <= FAR_SLICE:
             rows = self.loader.conn.execute(
-                "SELECT id FROM members WHERE list = ? ORDER BY sk, id LIMIT ? OFFSET ?", (self.key, stop - start, start)
+                "SELECT id FROM members WHERE list = ? ORDER BY sk, id LIMIT ? OFFSET ?",
+                (self.key, stop - start, start),
             )
             return [aid for (aid,) in rows]
         if self._ids is None:
-            rows = self.loader.conn.execute("SELECT id FROM members WHERE list = ? ORDER BY sk, id", (self.key,))
+            rows = self.loader.conn.execute(
+                "SELECT id FROM members WHERE list = ? ORDER BY sk, id", (self.key,)
+            )
             self._ids = [aid for (aid,) in rows]
         return self._ids[start:stop]
 
@@ -176,7 +180,9 @@ class DeltaPlan:
         return pages, {f"article/{aid}.html": day for aid, _key, day in rows}
 
     def record_search_keys(self, keys: Iterable[tuple[str, str]]) -> None:
-        self.loader.conn.executemany("UPDATE rows SET search_key = ? WHERE id = ?", ((k, aid) for aid, k in keys))
+        self.loader.conn.executemany(
+            "UPDATE rows SET search_key = ? WHERE id = ?", ((k, aid) for aid, k in keys)
+        )
 
 
 def plan_delta(
@@ -200,8 +206,10 @@ def plan_delta(
         raise DeltaUnavailable(f"{len(changed) + len(gone)} rows changed (more than {limit})")
     token_of = dict(tokens)
     del tokens
-    rows = {str(row["id"]): (token_of[str(row["id"])], encode_row(read_row(row, keep_text=False)))
-            for row in store.article_rows(changed)}
+    rows = {
+        str(row["id"]): (token_of[str(row["id"])], encode_row(read_row(row, keep_text=False)))
+        for row in store.article_rows(changed)
+    }
     gone = sorted(gone | (set(changed) - rows.keys()))  # rows deleted between the two queries are gone too
     changed = sorted(rows)
     old = _state_rows(conn, changed + gone)  # what the changed rows were: kind, group, article
@@ -218,7 +226,9 @@ def plan_delta(
     resolved = _check_votes(conn, {(kind, code) for kind, code, _value in votes})
 
     # The rows themselves. Originals whose group gained or lost a copy get their page made again.
-    closures = {aid: region_closure([ref.code for ref in art.regions], resolved) for aid, art in new_arts.items()}
+    closures = {
+        aid: region_closure([ref.code for ref in art.regions], resolved) for aid, art in new_arts.items()
+    }
     conn.executemany("DELETE FROM rows WHERE id = ?", ((aid,) for aid in gone))
     conn.executemany("DELETE FROM values_ WHERE id = ?", ((aid,) for aid in gone))
     conn.executemany(
@@ -251,7 +261,9 @@ def plan_delta(
         for aid, art in old_arts.items()
         for key in list_keys(art, region_closure([ref.code for ref in art.regions], resolved))
     ]
-    joined = [(key, art.sort_key[0], aid) for aid, art in new_arts.items() for key in list_keys(art, closures[aid])]
+    joined = [
+        (key, art.sort_key[0], aid) for aid, art in new_arts.items() for key in list_keys(art, closures[aid])
+    ]
     for members, sql, step in (
         (left, "DELETE FROM members WHERE list = ? AND sk = ? AND id = ?", -1),
         (joined, "INSERT INTO members (list, sk, id) VALUES (?, ?, ?)", 1),
@@ -268,7 +280,8 @@ def plan_delta(
         ((k, n) for k, n in sorted(new_counts.items()) if n or k in always),
     )
     conn.executemany(
-        "DELETE FROM lists WHERE list = ?", ((k,) for k, n in sorted(new_counts.items()) if not n and k not in always)
+        "DELETE FROM lists WHERE list = ?",
+        ((k,) for k, n in sorted(new_counts.items()) if not n and k not in always),
     )
     size = max(1, int(site.get("page_size") or 30))
     scope_lists: dict[str, int] = {}
@@ -276,9 +289,13 @@ def plan_delta(
     for key, moved in moves.items():
         n_old, n_new = old_counts.get(key, 0), new_counts[key]
         oldest_sk, oldest_id = max(moved)
-        older = n_new - conn.execute(
-            "SELECT COUNT(*) FROM members WHERE list = ? AND (sk, id) <= (?, ?)", (key, oldest_sk, oldest_id)
-        ).fetchone()[0]
+        older = (
+            n_new
+            - conn.execute(
+                "SELECT COUNT(*) FROM members WHERE list = ? AND (sk, id) <= (?, ?)",
+                (key, oldest_sk, oldest_id),
+            ).fetchone()[0]
+        )
         numbered_old, numbered_new = max(0, n_old // size - 1), max(0, n_new // size - 1)
         if n_new or key in always:
             scope_lists[key] = max(1, min(older // size, min(numbered_old, numbered_new) - 1) + 1)
@@ -303,7 +320,11 @@ def plan_delta(
     children = region_children(resolved)
     regions = {
         code: make_region(
-            ref, resolved, LazyList(loader, f"region/{code}", counts[f"region/{code}"]), recent[code], children.get(code, [])
+            ref,
+            resolved,
+            LazyList(loader, f"region/{code}", counts[f"region/{code}"]),
+            recent[code],
+            children.get(code, []),
         )
         for code, ref in sorted(resolved.items())
     }
@@ -317,7 +338,11 @@ def plan_delta(
         if key.startswith("month/")
     }
     per_source, newest_by_source = _source_counts(conn, loader)
-    feeds = {k for k in moves if k == "national" or k.startswith(("region/", "topic/"))} | {"all"} if moves else set()
+    feeds = (
+        {k for k in moves if k == "national" or k.startswith(("region/", "topic/"))} | {"all"}
+        if moves
+        else set()
+    )
     ctx = SiteContext(
         site=dict(site),
         articles=home,  # type: ignore[arg-type]
@@ -337,14 +362,19 @@ def plan_delta(
     return DeltaPlan(ctx, loader, loader.get_many(remade), removed, len(changed) + len(gone))
 
 
-def _state_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str | None, Article | None]]:
+def _state_rows(
+    conn: sqlite3.Connection, ids: list[str]
+) -> dict[str, tuple[str, str | None, Article | None]]:
     """(kind, group, article) of the given rows as the state has them: the article (decoded) when the row was
     a listed one — the lists it leaves and the votes it takes back are its own."""
     out: dict[str, tuple[str, str | None, Article | None]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        sql = f"SELECT r.id, r.kind, r.grp, v.enc FROM rows r LEFT JOIN values_ v ON v.id = r.id WHERE r.id IN ({marks})"
+        sql = (
+            "SELECT r.id, r.kind, r.grp, v.enc FROM rows r LEFT JOIN values_ v ON v.id = r.id "
+            f"WHERE r.id IN ({marks})"
+        )
         for aid, kind, grp, enc in conn.execute(sql, chunk):
             art = decode_row(marshal.loads(enc))[0] if kind == "a" and enc is not None else None
             if kind == "a" and art is None:
@@ -363,7 +393,10 @@ def _ids_in_groups(conn: sqlite3.Connection, groups: list[str]) -> set[str]:
     for start in range(0, len(groups), 500):
         chunk = groups[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        out.update(aid for (aid,) in conn.execute(f"SELECT id FROM rows WHERE kind = 'a' AND grp IN ({marks})", chunk))
+        out.update(
+            aid
+            for (aid,) in conn.execute(f"SELECT id FROM rows WHERE kind = 'a' AND grp IN ({marks})", chunk)
+        )
     return out
 
 
@@ -391,7 +424,9 @@ def _check_votes(conn: sqlite3.Connection, touched: set[tuple[str, str]]) -> dic
     new: list[RegionRef] = []
     for code in sorted({code for kind, code in touched if kind != "t"}):
         counts: dict[str, dict[str, int]] = {"n": {}, "l": {}, "p": {}}
-        for kind, value, n in conn.execute("SELECT kind, value, n FROM votes WHERE code = ? AND kind != 't'", (code,)):
+        for kind, value, n in conn.execute(
+            "SELECT kind, value, n FROM votes WHERE code = ? AND kind != 't'", (code,)
+        ):
             counts[kind][value] = n
         if not counts["n"]:
             raise DeltaUnavailable(f"region {code} has no story left")
@@ -443,9 +478,13 @@ def _recent_counts(conn: sqlite3.Connection, since: datetime | None) -> dict[str
     return {code: int(found.get(code, 0)) for code in codes}
 
 
-def _source_counts(conn: sqlite3.Connection, loader: ArticleLoader) -> tuple[dict[str, int], dict[str, datetime]]:
+def _source_counts(
+    conn: sqlite3.Connection, loader: ArticleLoader
+) -> tuple[dict[str, int], dict[str, datetime]]:
     counts = dict(
-        conn.execute("SELECT source_id, COUNT(*) FROM rows INDEXED BY rows_source WHERE kind = 'a' GROUP BY source_id")
+        conn.execute(
+            "SELECT source_id, COUNT(*) FROM rows INDEXED BY rows_source WHERE kind = 'a' GROUP BY source_id"
+        )
     )
     newest = {}
     for sid in sorted(counts):

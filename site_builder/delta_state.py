@@ -116,6 +116,7 @@ class StateWriter:
     """Writes a full build's state into a new file; ``publish`` renames it into place (after the site)."""
 
     def __init__(self, target: Path) -> None:
+        self.target = target
         self.path = state_path(target)
         self.tmp = self.path.with_name(self.path.name + f".tmp-{os.getpid()}")
         self.tmp.unlink(missing_ok=True)
@@ -163,7 +164,8 @@ class StateWriter:
         for art in ctx.articles:
             votes.update(vote_rows(art))
         conn.executemany(
-            "INSERT INTO votes (kind, code, value, n) VALUES (?, ?, ?, ?)", ((*k, n) for k, n in votes.items())
+            "INSERT INTO votes (kind, code, value, n) VALUES (?, ?, ?, ?)",
+            ((*k, n) for k, n in votes.items()),
         )
         conn.executemany(
             "INSERT INTO regions (code, name, level, parent) VALUES (?, ?, ?, ?)",
@@ -181,11 +183,17 @@ class StateWriter:
                 conn.execute(statement)
 
     def publish(self, manifest: str | None) -> None:
-        """Record the published manifest's digest and put the state in place."""
-        self.conn.execute("INSERT INTO meta (key, value) VALUES ('manifest', ?)", (manifest or "",))
-        self.conn.execute("COMMIT")
-        self.conn.close()
-        os.replace(self.tmp, self.path)
+        """Record the published manifest's digest and put the state in place. Called once the site is
+        published, so a failure here (a full disk) only costs the next build its delta: it is logged."""
+        try:
+            self.conn.execute("INSERT INTO meta (key, value) VALUES ('manifest', ?)", (manifest or "-",))
+            self.conn.execute("COMMIT")
+            self.conn.close()
+            os.replace(self.tmp, self.path)
+        except (sqlite3.Error, OSError) as exc:
+            logger.warning("build: could not save the delta state (the next build is a full one): %s", exc)
+            self.abort()
+            remove_state(self.target)
 
     def abort(self) -> None:
         try:
@@ -207,10 +215,20 @@ def other_row(aid: str, token: str, enc: tuple) -> tuple:
 
 
 def remove_state(target: Path) -> None:
-    """Forget the state (a build that could not keep it true)."""
+    """Forget the state of ``target``: a build that could not save it, or one that keeps none (a Pagefind site,
+    always built in full), so no stale state is left taking space."""
+    _unlink(state_path(target))
+
+
+def remove_leftover_state(target: Path) -> None:
+    """State files a killed full build left half-written (builds never run concurrently: the run lock)."""
+    path = state_path(target)
+    for leftover in path.parent.glob(f"{path.name}.tmp-*"):
+        _unlink(leftover)
+
+
+def _unlink(path: Path) -> None:
     try:
-        state_path(target).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
     except OSError as exc:
-        logger.warning("build: could not remove the delta state: %s", exc)
-
-
+        logger.warning("build: could not remove %s: %s", path, exc)

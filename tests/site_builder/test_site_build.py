@@ -13,6 +13,7 @@ from conftest import make_settings
 from site_checks import broken_links, parse_html, snapshot
 from site_fixtures import HOSTILE_TITLE, make_record, sample_records
 
+import site_builder.build
 import site_builder.feeds
 import site_builder.ngram_index
 from site_builder import build_site
@@ -670,3 +671,49 @@ def test_a_delta_build_that_finds_a_published_file_missing_becomes_a_full_build(
     fresh = tmp_path / "fresh" / "output"
     assert build_site(store, settings, output_dir=fresh).mode == "full"
     assert {p: v[0] for p, v in snapshot(out).items()} == {p: v[0] for p, v in snapshot(fresh).items()}
+
+
+def test_a_state_that_cannot_be_saved_costs_only_the_next_delta(built, store, settings, monkeypatch, caplog):
+    """The state is saved after the site is published: if that fails (a full disk), the build still succeeds,
+    says so, and leaves no state behind, so the next build is a full one, not a delta from a stale state."""
+    import site_builder.delta_state
+
+    out, _ = built
+    state = out.parent / f".{out.name}.delta.sqlite3"
+    (out.parent / f"{state.name}.tmp-99999").write_bytes(b"left by a killed build")
+    state.unlink()  # the next build is a full one, which writes a new state
+    store.save_article(
+        make_record(
+            "https://example.gov.cn/2024/0327/v.html",
+            title="医共体新闻",
+            text="正文。",
+            published="2024-03-27T09:00:00+08:00",
+            regions=[],
+        )
+    )
+
+    def full_disk(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(site_builder.delta_state.os, "replace", full_disk)
+    report = build_site(store, settings)
+    assert report.mode == "full" and report.published
+    assert "could not save the delta state" in caplog.text
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.spare", out.name]
+    monkeypatch.undo()
+    assert build_site(store, settings).mode == "full"  # no state: a full build, which saves one again
+    assert state.is_file()
+
+
+def test_a_site_whose_search_engine_is_pagefind_keeps_no_delta_state(built, store, settings, monkeypatch):
+    """Delta builds keep the n-gram index's segments only: a site set to Pagefind is built in full and keeps no
+    state (one left from before would only take space), even when Pagefind is missing and the n-gram index is
+    built instead."""
+    out, _ = built
+    state = out.parent / f".{out.name}.delta.sqlite3"
+    assert state.is_file()
+    monkeypatch.setattr(site_builder.build, "find_pagefind", lambda: None)
+    pagefind = make_settings(out, search_engine="pagefind")
+    report = build_site(store, pagefind)
+    assert report.mode == "full" and not state.exists()
+    assert build_site(store, pagefind).mode == "full" and not state.exists()
