@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
+from tests.site_builder.site_fixtures import region  # one tagged region, as the extractor writes it
 from yigai.config import Source
 from yigai.store import SourceStats, Store
 from yigai.urls import article_id
@@ -34,18 +35,6 @@ def state_file(target: Path) -> Path:
     return target.with_name(f".{target.name}{STATE_SUFFIX}")
 
 
-def region(
-    code: str, province: str | None, city: str | None = None, county: str | None = None
-) -> dict[str, Any]:
-    """One tagged region as the extractor writes it into ``regions_json``."""
-    return {
-        "code": code,
-        "province": province,
-        "city": city,
-        "county": county,
-        "national": False,
-        "weight": 1.0,
-    }
 
 
 NATIONAL = {"code": "000000", "province": None, "city": None, "county": None, "national": True, "weight": 1.0}
