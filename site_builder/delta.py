@@ -254,55 +254,8 @@ def plan_delta(
     old_listed = set(old_arts)
 
     # The lists: each changed article leaves its old lists and joins its new ones.
-    moves: dict[str, list[tuple[float, str]]] = {}  # list → the (sk, id) of the members that moved
-    growth: Counter[str] = Counter()
-    left = [
-        (key, art.sort_key[0], aid)
-        for aid, art in old_arts.items()
-        for key in list_keys(art, region_closure([ref.code for ref in art.regions], resolved))
-    ]
-    joined = [
-        (key, art.sort_key[0], aid) for aid, art in new_arts.items() for key in list_keys(art, closures[aid])
-    ]
-    for members, sql, step in (
-        (left, "DELETE FROM members WHERE list = ? AND sk = ? AND id = ?", -1),
-        (joined, "INSERT INTO members (list, sk, id) VALUES (?, ?, ?)", 1),
-    ):
-        for key, sk, aid in members:
-            moves.setdefault(key, []).append((sk, aid))
-            growth[key] += step
-        conn.executemany(sql, members)
-    old_counts = {key: _list_count(conn, key) for key in moves}
-    new_counts = {key: old_counts[key] + growth[key] for key in moves}
-    always = ("home", "national")  # lists that have their first page even when empty
-    conn.executemany(
-        "INSERT OR REPLACE INTO lists (list, n) VALUES (?, ?)",
-        ((k, n) for k, n in sorted(new_counts.items()) if n or k in always),
-    )
-    conn.executemany(
-        "DELETE FROM lists WHERE list = ?",
-        ((k,) for k, n in sorted(new_counts.items()) if not n and k not in always),
-    )
     size = max(1, int(site.get("page_size") or 30))
-    scope_lists: dict[str, int] = {}
-    removed: set[str] = set()
-    for key, moved in moves.items():
-        n_old, n_new = old_counts.get(key, 0), new_counts[key]
-        oldest_sk, oldest_id = max(moved)
-        older = (
-            n_new
-            - conn.execute(
-                "SELECT COUNT(*) FROM members WHERE list = ? AND (sk, id) <= (?, ?)",
-                (key, oldest_sk, oldest_id),
-            ).fetchone()[0]
-        )
-        numbered_old, numbered_new = max(0, n_old // size - 1), max(0, n_new // size - 1)
-        if n_new or key in always:
-            scope_lists[key] = max(1, min(older // size, min(numbered_old, numbered_new) - 1) + 1)
-        directory = list_dir(key)
-        was = set(list_page_paths(directory, n_old, size)) if n_old or key in always else set()
-        now = set(list_page_paths(directory, n_new, size)) if n_new or key in always else set()
-        removed |= was - now
+    moves, scope_lists, removed = _move_members(conn, old_arts, new_arts, closures, resolved, size)
 
     loader = ArticleLoader(conn, resolved)
     counts = dict(conn.execute("SELECT list, n FROM lists"))
@@ -360,6 +313,71 @@ def plan_delta(
     remade = sorted(new_arts.keys() | regrouped)
     removed |= {paths.article_path(aid) for aid in old_listed - new_arts.keys() - regrouped}
     return DeltaPlan(ctx, loader, loader.get_many(remade), removed, len(changed) + len(gone))
+
+
+def _move_members(
+    conn: sqlite3.Connection,
+    old_arts: Mapping[str, Article],
+    new_arts: Mapping[str, Article],
+    closures: Mapping[str, tuple[str, ...]],
+    resolved: Mapping[str, RegionRef],
+    size: int,
+) -> tuple[dict[str, list[tuple[float, str]]], dict[str, int], set[str]]:
+    """Move the changed articles out of their old lists and into their new ones; return the moves (list →
+    the (sk, id) of its members that moved), the pages to generate (list → its first numbered page to make)
+    and the list pages that no longer exist."""
+    moves: dict[str, list[tuple[float, str]]] = {}  # list → the (sk, id) of the members that moved
+    growth: Counter[str] = Counter()
+    left = [
+        (key, art.sort_key[0], aid)
+        for aid, art in old_arts.items()
+        for key in list_keys(art, region_closure([ref.code for ref in art.regions], resolved))
+    ]
+    joined = [
+        (key, art.sort_key[0], aid) for aid, art in new_arts.items() for key in list_keys(art, closures[aid])
+    ]
+    for members, sql, step in (
+        (left, "DELETE FROM members WHERE list = ? AND sk = ? AND id = ?", -1),
+        (joined, "INSERT INTO members (list, sk, id) VALUES (?, ?, ?)", 1),
+    ):
+        for key, sk, aid in members:
+            moves.setdefault(key, []).append((sk, aid))
+            growth[key] += step
+        conn.executemany(sql, members)
+    old_counts = {key: _list_count(conn, key) for key in moves}
+    new_counts = {key: old_counts[key] + growth[key] for key in moves}
+    always = ("home", "national")  # lists that have their first page even when empty
+    conn.executemany(
+        "INSERT OR REPLACE INTO lists (list, n) VALUES (?, ?)",
+        ((k, n) for k, n in sorted(new_counts.items()) if n or k in always),
+    )
+    conn.executemany(
+        "DELETE FROM lists WHERE list = ?",
+        ((k,) for k, n in sorted(new_counts.items()) if not n and k not in always),
+    )
+    scope_lists: dict[str, int] = {}
+    removed: set[str] = set()
+    for key, moved in moves.items():
+        n_old, n_new = old_counts.get(key, 0), new_counts[key]
+        oldest_sk, oldest_id = max(moved)
+        older = (
+            n_new
+            - conn.execute(
+                "SELECT COUNT(*) FROM members WHERE list = ? AND (sk, id) <= (?, ?)",
+                (key, oldest_sk, oldest_id),
+            ).fetchone()[0]
+        )
+        numbered_old, numbered_new = max(0, n_old // size - 1), max(0, n_new // size - 1)
+        # Numbered page k holds the k-th chunk of ``size`` stories counted from the oldest (``paginate``): it
+        # is unchanged when every story in it is older than every moved one (k ≤ older // size) and its links
+        # are too (they differ only on the pages from the last numbered one up): make the pages above.
+        if n_new or key in always:
+            scope_lists[key] = max(1, min(older // size, min(numbered_old, numbered_new) - 1) + 1)
+        directory = list_dir(key)
+        was = set(list_page_paths(directory, n_old, size)) if n_old or key in always else set()
+        now = set(list_page_paths(directory, n_new, size)) if n_new or key in always else set()
+        removed |= was - now
+    return moves, scope_lists, removed
 
 
 def _state_rows(
