@@ -227,8 +227,12 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
                 return _build_delta(store, settings, target, staging, site, started, base_key)
             except DeltaUnavailable as exc:
                 logger.info("build: a full build (%s)", exc)
-                if not staging.is_dir():  # the delta had begun writing: it removed the staging tree
-                    staging = _staging_dir(target)
+            except Exception:
+                # The delta build only saves time: whatever went wrong in it, the full build still publishes
+                # the site (or fails for a reason of its own). Logged as an error, as it is a bug or damage.
+                logger.exception("build: the delta build failed; building the site in full instead")
+            if not staging.is_dir():  # the delta had begun writing: it removed the staging tree
+                staging = _staging_dir(target)
         return _build(store, settings, target, staging, site, started, base_key)
 
 

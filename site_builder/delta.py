@@ -40,7 +40,7 @@ from site_builder.context import (
     source_health_rows,
 )
 from site_builder.delta_state import article_row, list_keys, other_row, vote_rows
-from site_builder.models import Article, Copy, RegionRef, attach_copies, read_row
+from site_builder.models import Article, Copy, ParsedRow, RegionRef, attach_copies, read_row
 from site_builder.pages import list_page_paths
 from site_builder.row_cache import decode_row, encode_row
 
@@ -94,7 +94,7 @@ class ArticleLoader:
         found = {}
         marks = ",".join("?" * len(ids))
         for aid, enc in self.conn.execute(f"SELECT id, enc FROM values_ WHERE id IN ({marks})", ids):
-            art = decode_row(marshal.loads(enc))[0]
+            art = _decode_value(enc)[0]
             if art is not None:
                 found[aid] = art
         if len(found) < len(ids):
@@ -106,7 +106,7 @@ class ArticleLoader:
             f"SELECT v.enc FROM rows r JOIN values_ v ON v.id = r.id WHERE r.grp IN ({marks}) AND r.kind = 'c'",
             groups,
         ):
-            _art, group, copy = decode_row(marshal.loads(enc))
+            _art, group, copy = _decode_value(enc)
             if group is not None and copy is not None:
                 copies.setdefault(group, []).append(copy)
         for aid, art in found.items():
@@ -394,11 +394,19 @@ def _state_rows(
             f"WHERE r.id IN ({marks})"
         )
         for aid, kind, grp, enc in conn.execute(sql, chunk):
-            art = decode_row(marshal.loads(enc))[0] if kind == "a" and enc is not None else None
+            art = _decode_value(enc)[0] if kind == "a" and enc is not None else None
             if kind == "a" and art is None:
                 raise DeltaUnavailable(f"the state lacks the value of article {aid}")
             out[aid] = (kind, grp, art)
     return out
+
+
+def _decode_value(enc: bytes) -> ParsedRow:
+    """A value of the state, decoded; a damaged one makes the build a full one (which writes a new state)."""
+    try:
+        return decode_row(marshal.loads(enc))
+    except (EOFError, ValueError, TypeError, KeyError, IndexError) as exc:
+        raise DeltaUnavailable(f"a damaged value in the delta state ({exc})") from exc
 
 
 def _group(enc: tuple) -> str | None:

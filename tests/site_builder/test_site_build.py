@@ -717,3 +717,58 @@ def test_a_site_whose_search_engine_is_pagefind_keeps_no_delta_state(built, stor
     report = build_site(store, pagefind)
     assert report.mode == "full" and not state.exists()
     assert build_site(store, pagefind).mode == "full" and not state.exists()
+
+
+def _new_story(store, day: int) -> None:
+    store.save_article(
+        make_record(
+            f"https://example.gov.cn/2024/04{day:02d}/d.html",
+            title=f"医联体报道（{day}）",
+            text="正文。",
+            published=f"2024-04-{day:02d}T09:00:00+08:00",
+            regions=[],
+        )
+    )
+
+
+def _same_bytes(store, settings, out: Path, fresh: Path) -> None:
+    assert build_site(store, settings, output_dir=fresh).mode == "full"
+    assert {p: v[0] for p, v in snapshot(out).items()} == {p: v[0] for p, v in snapshot(fresh).items()}
+
+
+def test_a_damaged_delta_state_makes_a_full_build(built, store, settings, tmp_path, caplog):
+    """A damaged value in the state is noticed (the build says why it is a full one) and not taken for a bug."""
+    import logging
+    import sqlite3
+
+    caplog.set_level(logging.INFO, logger="site_builder.build")
+    out, _ = built
+    conn = sqlite3.connect(out.parent / f".{out.name}.delta.sqlite3")
+    with conn:
+        conn.execute("UPDATE values_ SET enc = x'00ff'")  # every stored value unreadable
+    conn.close()
+    _new_story(store, 1)
+    assert build_site(store, settings).mode == "full"
+    assert "a damaged value in the delta state" in caplog.text and "the delta build failed" not in caplog.text
+    _same_bytes(store, settings, out, tmp_path / "fresh" / "output")
+    _new_story(store, 2)
+    assert build_site(store, settings).mode == "delta"  # the full build wrote a good state
+
+
+def test_a_delta_build_that_fails_unexpectedly_is_done_again_in_full(built, store, settings, tmp_path, monkeypatch, caplog):
+    """The delta build only saves time: an error in it (a bug, a damaged file) is logged, and the full build
+    publishes the site."""
+    import site_builder.delta
+
+    out, _ = built
+    _new_story(store, 3)
+
+    def broken(self, index):
+        raise RuntimeError("a bug in the delta build")
+
+    monkeypatch.setattr(site_builder.delta.LazyList, "__getitem__", broken)
+    report = build_site(store, settings)
+    assert report.mode == "full" and report.published
+    assert "the delta build failed" in caplog.text and "a bug in the delta build" in caplog.text
+    monkeypatch.undo()
+    _same_bytes(store, settings, out, tmp_path / "fresh" / "output")
