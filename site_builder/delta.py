@@ -11,8 +11,10 @@ search index (whose unchanged segments it keeps) and the small site-wide files, 
 published file as it is.
 
 It gives up (``DeltaUnavailable``; the build is then a full one) whenever the change reaches further than the
-plan follows: a region's name, level or parent decided differently by the vote, a region or topic appearing
-or disappearing, a topic's label, or more changed rows than ``DELTA_MAX_SHARE`` of the store.
+plan follows: a region's name, level or parent or a topic's label decided differently by the vote, a region
+or topic left without stories, a new region that an existing one names as its parent (their articles' lists
+would change), more changed rows than ``DELTA_MAX_SHARE`` of the store, a damaged state. A new region or topic
+is followed: its pages and feed are new lists, and its parent's, the home and the about pages are made anyway.
 """
 
 from __future__ import annotations
