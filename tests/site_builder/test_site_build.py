@@ -640,27 +640,11 @@ def test_a_delta_build_that_finds_a_published_file_missing_becomes_a_full_build(
     """The delta keeps unchanged pages by linking the published copy when the spare's is stale; if that copy
     has gone (removed by hand), the build starts over as a full one instead of publishing a site without it."""
     out, _ = built
-    store.save_article(
-        make_record(
-            "https://example.gov.cn/2024/0325/z.html",
-            title="第二篇医联体报道",
-            text="正文。",
-            published="2024-03-25T09:00:00+08:00",
-            regions=[],
-        )
-    )
+    _new_story(store, 4)
     assert build_site(store, settings).mode == "delta"  # the spare is now one generation behind
     spare = read_manifest(out.parent / f".{out.name}.spare")
     changed_last = {rel for rel, entry in read_manifest(out).items() if spare.get(rel) != entry}
-    store.save_article(
-        make_record(
-            "https://example.gov.cn/2024/0326/w.html",
-            title="第三篇医联体报道",
-            text="正文。",
-            published="2024-03-26T09:00:00+08:00",
-            regions=[],
-        )
-    )
+    _new_story(store, 5)
     # A page the last build changed (so the spare's copy is stale) and this one leaves alone: its published
     # file is the only good copy.
     victim = sorted(p for p in changed_last if p.startswith("article/"))[0]
@@ -682,15 +666,7 @@ def test_a_state_that_cannot_be_saved_costs_only_the_next_delta(built, store, se
     state = out.parent / f".{out.name}.delta.sqlite3"
     (out.parent / f"{state.name}.tmp-99999").write_bytes(b"left by a killed build")
     state.unlink()  # the next build is a full one, which writes a new state
-    store.save_article(
-        make_record(
-            "https://example.gov.cn/2024/0327/v.html",
-            title="医共体新闻",
-            text="正文。",
-            published="2024-03-27T09:00:00+08:00",
-            regions=[],
-        )
-    )
+    _new_story(store, 6)
 
     def full_disk(src, dst):
         raise OSError(28, "No space left on device")
