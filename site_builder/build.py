@@ -333,7 +333,7 @@ def _write_delta(
         if isinstance(exc, PublishedFileMissing):
             raise DeltaUnavailable(str(exc)) from exc
         raise
-    feed_files = 2 * (2 + len(ctx.regions) + len(ctx.topics))
+    feed_files = 2 * sum(1 for _spec in feeds.feed_specs(ctx))  # every feed the site has (RSS and Atom)
     return _report(
         writer, feed_files, started, target, changed, None, ngram, mode="delta", rows_changed=plan.rows_changed
     )

@@ -24,6 +24,7 @@ from site_builder.models import (
     LEVEL_PROVINCE,
     Article,
     RegionRef,
+    TopicRef,
     parse_datetime,
 )
 from site_builder.tilemap import PROVINCE_TILES, Tile, build_tiles
@@ -109,6 +110,7 @@ class SiteContext:
     # The regions as the vote resolved them (before a level is normalised or a parent dropped): a delta build
     # compares its own vote with these.
     resolved: dict[str, RegionRef] = field(default_factory=dict)
+    votes: Mapping[tuple[str, str, str], int] = field(default_factory=dict)  # ``ref_votes``, ``topic_vote``
     scope: BuildScope | None = None
 
     def region_chain(self, code: str) -> list[Region]:
@@ -190,8 +192,25 @@ def province_tiles(regions: Mapping[str, Region]) -> list[Tile]:
     )
 
 
-def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef], dict[str, tuple[str, ...]]]:
-    """One name/level/parent per code (majority vote, ties broken by sort order), then per-article closure."""
+def ref_votes(ref: RegionRef) -> list[tuple[str, str, str]]:
+    """What one mention of a region votes for: ("n", code, name), ("l", code, level) and, when it names a
+    parent other than itself, ("p", code, parent)."""
+    votes = [("n", ref.code, ref.name), ("l", ref.code, ref.level)]
+    if ref.parent_code and ref.parent_code != ref.code:
+        votes.append(("p", ref.code, ref.parent_code))
+    return votes
+
+
+def topic_vote(topic: TopicRef) -> tuple[str, str, str]:
+    """What an article's topic votes for: ("t", topic id, label)."""
+    return ("t", topic.id, topic.label)
+
+
+def _resolve_regions(
+    articles: Sequence[Article],
+) -> tuple[dict[str, RegionRef], dict[str, tuple[str, ...]], Counter[tuple[str, str, str]]]:
+    """One name/level/parent per code (majority vote, ties broken by sort order), then per-article closure;
+    and the votes themselves (``ref_votes``: a delta build keeps them)."""
     # Count each distinct (code, name, level, parent) once per mention: a few thousand distinct values among
     # hundreds of thousands of mentions, so the vote below runs over the few thousand. Counted by identity
     # (articles read through the row cache share one object per distinct value; a dataclass's hash is
@@ -200,14 +219,14 @@ def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef],
     by_identity = {id(ref): ref for ref in mentioned}
     mentions = [(by_identity[ref_id], count) for ref_id, count in Counter(map(id, mentioned)).items()]
     del mentioned
-    names: dict[str, Counter[str]] = {}
-    levels: dict[str, Counter[str]] = {}
-    parents: dict[str, Counter[str]] = {}
+    votes: Counter[tuple[str, str, str]] = Counter()
     for ref, count in mentions:
-        names.setdefault(ref.code, Counter())[ref.name] += count
-        levels.setdefault(ref.code, Counter())[ref.level] += count
-        if ref.parent_code and ref.parent_code != ref.code:
-            parents.setdefault(ref.code, Counter())[ref.parent_code] += count
+        for vote in ref_votes(ref):
+            votes[vote] += count
+    tallies: dict[str, dict[str, Counter[str]]] = {"n": {}, "l": {}, "p": {}}
+    for (kind, code, value), count in votes.items():
+        tallies[kind].setdefault(code, Counter())[value] = count
+    names, levels, parents = tallies["n"], tallies["l"], tallies["p"]
     resolved = {code: resolve_region(code, names[code], levels[code], parents.get(code)) for code in sorted(names)}
     closure: dict[str, tuple[str, ...]] = {}
     by_tagged: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same few region sets recur across articles
@@ -223,7 +242,7 @@ def _resolve_regions(articles: Sequence[Article]) -> tuple[dict[str, RegionRef],
             found = by_tagged[tagged] = region_closure(tagged, resolved)
         by_set[id(art.regions)] = found  # the articles (and so their sets) outlive this loop: ids stay unique
         closure[art.id] = found
-    return resolved, closure
+    return resolved, closure, votes
 
 
 def source_article_counts(articles: Sequence[Article]) -> tuple[dict[str, int], dict[str, datetime]]:
@@ -306,7 +325,7 @@ def generate_context(
             return 0
         return bisect_left(members, (-recent_since.timestamp(),), key=lambda a: a.sort_key)
 
-    resolved, closure = _resolve_regions(articles)
+    resolved, closure, votes = _resolve_regions(articles)
     members: dict[str, list[Article]] = {code: [] for code in resolved}
     for art in articles:
         for code in closure[art.id]:
@@ -327,6 +346,7 @@ def generate_context(
     for set_id, count in Counter(map(id, (art.topics for art in articles))).items():
         for t in topic_sets[set_id]:
             topic_labels.setdefault(t.id, Counter())[t.label] += count
+            votes[topic_vote(t)] += count
     topics = {
         tid: Topic(tid, _winner(topic_labels[tid]), tuple(topic_members[tid])) for tid in sorted(topic_members)
     }
@@ -350,4 +370,5 @@ def generate_context(
             sources, runs, run_sources or {}, *source_article_counts(articles), health_flags
         ),
         resolved=resolved,
+        votes=votes,
     )

@@ -43,7 +43,7 @@ from site_builder.context import (
 )
 from site_builder.delta_state import article_row, list_keys, other_row, vote_rows
 from site_builder.models import Article, Copy, ParsedRow, RegionRef, attach_copies, read_row
-from site_builder.pages import list_page_paths
+from site_builder.pages import list_page_paths, numbered_pages
 from site_builder.row_cache import decode_row, encode_row
 
 logger = logging.getLogger(__name__)
@@ -251,7 +251,8 @@ def plan_delta(
         ),
     )
     groups = {grp for _kind, grp, *_rest in old.values() if grp}
-    groups |= {grp for aid in changed if (grp := _group(rows[aid][1]))}
+    groups |= {art.group_id for art in new_arts.values()}
+    groups |= {enc[1] for _token, enc in rows.values() if enc[0] == "c"}  # a copy's group
     regrouped = _ids_in_groups(conn, sorted(groups))
     old_listed = set(old_arts)
 
@@ -369,7 +370,7 @@ def _move_members(
                 (key, oldest_sk, oldest_id),
             ).fetchone()[0]
         )
-        numbered_old, numbered_new = max(0, n_old // size - 1), max(0, n_new // size - 1)
+        numbered_old, numbered_new = numbered_pages(n_old, size), numbered_pages(n_new, size)
         # Numbered page k holds the k-th chunk of ``size`` stories counted from the oldest (``paginate``): it
         # is unchanged when every story in it is older than every moved one (k ≤ older // size) and its links
         # are too (they differ only on the pages from the last numbered one up): make the pages above.
@@ -409,11 +410,6 @@ def _decode_value(enc: bytes) -> ParsedRow:
         return decode_row(marshal.loads(enc))
     except (EOFError, ValueError, TypeError, KeyError, IndexError) as exc:
         raise DeltaUnavailable(f"a damaged value in the delta state ({exc})") from exc
-
-
-def _group(enc: tuple) -> str | None:
-    art, group, _copy = decode_row(enc)
-    return art.group_id if art is not None else group
 
 
 def _ids_in_groups(conn: sqlite3.Connection, groups: list[str]) -> set[str]:

@@ -21,11 +21,10 @@ import logging
 import marshal
 import os
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from site_builder.context import SiteContext
+from site_builder.context import SiteContext, ref_votes, topic_vote
 from site_builder.models import Article
 from site_builder.writer import MANIFEST_NAME
 
@@ -101,15 +100,9 @@ def list_keys(art: Article, closure: Iterable[str]) -> list[str]:
 
 
 def vote_rows(art: Article) -> list[tuple[str, str, str]]:
-    """The mentions an article adds to the votes (see ``context._resolve_regions``, ``generate_context``)."""
-    out = []
-    for ref in art.regions:
-        out.append(("n", ref.code, ref.name))
-        out.append(("l", ref.code, ref.level))
-        if ref.parent_code and ref.parent_code != ref.code:
-            out.append(("p", ref.code, ref.parent_code))
-    out.extend(("t", t.id, t.label) for t in art.topics)
-    return out
+    """The votes an article casts (``context.ref_votes`` for each region it names, ``topic_vote`` for each
+    topic)."""
+    return [vote for ref in art.regions for vote in ref_votes(ref)] + [topic_vote(t) for t in art.topics]
 
 
 class StateWriter:
@@ -160,12 +153,9 @@ class StateWriter:
             ((key, art.sort_key[0], art.id) for key, items in lists for art in items),
         )
         conn.executemany("INSERT INTO lists (list, n) VALUES (?, ?)", ((k, len(items)) for k, items in lists))
-        votes: Counter[tuple[str, str, str]] = Counter()
-        for art in ctx.articles:
-            votes.update(vote_rows(art))
         conn.executemany(
             "INSERT INTO votes (kind, code, value, n) VALUES (?, ?, ?, ?)",
-            ((*k, n) for k, n in votes.items()),
+            ((*k, n) for k, n in ctx.votes.items()),
         )
         conn.executemany(
             "INSERT INTO regions (code, name, level, parent) VALUES (?, ?, ?, ?)",

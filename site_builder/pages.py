@@ -107,8 +107,7 @@ def paginate(
     chunk (and, for the page just below the first one, on whether a newer chunk has filled up)."""
     size = max(1, size)
     n = len(items)
-    full = n // size
-    numbered = max(0, full - 1)  # pages 1 … numbered; chunk ``full`` is shown on the first page
+    numbered = numbered_pages(n, size)
     first = paths.list_page_path(directory, 1)  # index.html
 
     def page_path(k: int) -> str:
@@ -138,9 +137,15 @@ def paginate(
         )
 
 
+def numbered_pages(count: int, size: int) -> int:
+    """How many numbered pages a list of ``count`` stories has: pages 1 … that; the last full chunk (with
+    whatever is newer) is on the first page."""
+    return max(0, count // max(1, size) - 1)
+
+
 def list_page_paths(directory: str, count: int, size: int) -> list[str]:
     """The paths ``paginate`` yields for a list of ``count`` stories."""
-    numbered = max(0, count // max(1, size) - 1)
+    numbered = numbered_pages(count, size)
     return [paths.list_page_path(directory, 1)] + [f"{directory}page/{k}.html" for k in range(1, numbered + 1)]
 
 

@@ -276,7 +276,7 @@ class StoreArticles:
 
     def read_rows(self, store: Any) -> dict[str, tuple[str, tuple]]:
         """Every store row as id → (token, encoding), parsing only the rows whose token changed (in the
-        store's order). A delta build decodes only the few it needs."""
+        store's order); ``rows`` keeps them until ``save`` (a full build writes them into the delta state)."""
         cached = self._load(_code_digest())
         tokens = store.article_tokens()
         stale = [aid for aid, token in tokens if cached.get(aid, ("",))[0] != token]

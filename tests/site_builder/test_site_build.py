@@ -748,3 +748,19 @@ def test_a_delta_build_that_fails_unexpectedly_is_done_again_in_full(built, stor
     assert "the delta build failed" in caplog.text and "a bug in the delta build" in caplog.text
     monkeypatch.undo()
     _same_bytes(store, settings, out, tmp_path / "fresh" / "output")
+
+
+def test_the_context_keeps_the_votes_each_article_casts(store, settings):
+    """The full build keeps its vote counts for the delta state; a delta build takes back and adds each changed
+    article's own votes: both must count the same."""
+    from collections import Counter
+
+    from site_builder.build import load_context
+    from site_builder.delta_state import vote_rows
+
+    ctx = load_context(store, settings.section("site"), settings)
+    per_article: Counter = Counter()
+    for art in ctx.articles:
+        per_article.update(vote_rows(art))
+    assert per_article and dict(ctx.votes) == dict(per_article)
+    assert {kind for kind, _code, _value in ctx.votes} == {"n", "l", "p", "t"}
