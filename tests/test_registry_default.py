@@ -1,5 +1,6 @@
-"""The default registry of real sources (yigai/registry/sources.toml): loads, covers every province, every home
-region is a real division, every cited reference is defined; an entry without ``article_allow`` says its links are
+"""The default registry of real sources (yigai/registry/sources.toml): loads, covers every province, 100+
+prefecture-level health commissions and the county sites of 紧密型县域医共体 pilot areas, every home region is a
+real division, every cited reference is defined; an entry without ``article_allow`` says its links are
 inferred, and each ``article_allow`` accepts its recorded article URLs and rejects its list pages — through the
 same ``ArticleFilter`` the crawler uses.
 """
@@ -58,7 +59,24 @@ META = tomllib.loads(registry_path("default").read_text(encoding="utf-8"))["meta
 BY_ID = {s.id: s for s in SOURCES}
 PLACES = {s.id: source_place(s.home_region) for s in SOURCES}
 PROVINCIAL = [s for s in SOURCES if PLACES[s.id].level == "province"]
+CITY_COMMISSIONS = [
+    s
+    for s in SOURCES
+    if PLACES[s.id].level == "prefecture" and s.name.endswith(("卫生健康委员会", "卫生健康局"))
+]
+COUNTY_SITES = [s for s in SOURCES if PLACES[s.id].level == "county"]
 WITH_ALLOW = [s for s in SOURCES if s.article_allow]
+# Provincial capitals (and the capital-level cities of the autonomous regions) and the sub-provincial cities.
+# fmt: off
+CAPITALS = (
+    "石家庄市", "太原市", "呼和浩特市", "沈阳市", "长春市", "哈尔滨市", "南京市", "杭州市", "合肥市", "福州市",
+    "南昌市", "济南市", "郑州市", "武汉市", "长沙市", "广州市", "南宁市", "海口市", "成都市", "贵阳市",
+    "昆明市", "拉萨市", "西安市", "兰州市", "西宁市", "银川市", "乌鲁木齐市",
+)
+# fmt: on
+SUB_PROVINCIAL = ("深圳市", "大连市", "青岛市", "宁波市", "厦门市")
+# 南昌, 拉萨, 西宁 and 乌鲁木齐: no public reference naming their commission's site was found (docs/sources.md).
+CAPITALS_WITHOUT_A_SEEN_SITE = {"南昌市", "拉萨市", "西宁市", "乌鲁木齐市"}
 
 
 def _ids(sources: list[Source]) -> list[str]:
@@ -74,7 +92,7 @@ def _host(url: str) -> str:
 
 
 def test_default_registry_loads_with_unique_ids():
-    assert len(SOURCES) >= 36
+    assert len(SOURCES) >= 250
     ids = _ids(SOURCES)
     assert len(ids) == len(set(ids))
 
@@ -99,6 +117,27 @@ def test_every_home_region_resolves_in_the_division_table(src: Source):
     place = source_place(src.home_region)
     assert (src.home_region is None) == (place.level == "national")
     assert place.province == NATIONAL or place.province in PROVINCES
+
+
+def test_at_least_100_cities_have_their_health_commission():
+    assert len(CITY_COMMISSIONS) >= 100
+    cities = [s.home_region for s in CITY_COMMISSIONS]
+    assert len(cities) == len(set(cities)), "one commission per city"
+    for src in CITY_COMMISSIONS:
+        assert src.name in (f"{src.home_region}卫生健康委员会", f"{src.home_region}卫生健康局"), src.id
+
+
+def test_capitals_and_sub_provincial_cities_come_first():
+    cities = {s.home_region for s in CITY_COMMISSIONS}
+    assert set(SUB_PROVINCIAL) <= cities
+    assert set(CAPITALS) - cities == CAPITALS_WITHOUT_A_SEEN_SITE
+
+
+def test_county_sites_are_pilot_areas_with_their_reference():
+    assert len(COUNTY_SITES) >= 100
+    for src in COUNTY_SITES:
+        assert "[PILOT]" in src.confirmed, src.id
+        assert PLACES[src.id].province in ("山西省", "浙江省", "河北省", "北京市"), src.id
 
 
 def test_every_cited_reference_is_defined_and_every_defined_one_is_cited():
