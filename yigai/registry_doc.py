@@ -39,9 +39,13 @@ _LEVEL_TITLES = {
 }
 
 
+# The kinds of evidence, strongest first (see the page's "Evidence" section).
+KINDS = ("list + article pattern", "article pattern", "list; links inferred", "domain only; links inferred")
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """What the public references showed of a source (see the page's "Evidence" section)."""
+    """What the public references showed of a source."""
 
     list_seen: bool  # a list page other than the site's home page was seen
     pattern_seen: bool  # article_allow is set and real article URLs are recorded
@@ -49,20 +53,22 @@ class Evidence:
     unconfirmed: bool
 
     @property
-    def links_inferred(self) -> bool:
-        return not self.pattern_seen
-
-    @property
-    def label(self) -> str:
+    def kind(self) -> str:
+        """One of KINDS, or "unconfirmed"."""
         if self.unconfirmed:
             return "unconfirmed"
         if self.pattern_seen:
-            main = "list + article pattern" if self.list_seen else "article pattern"
-            return main + (" (part inferred)" if self.partly_inferred else "")
-        return ("list" if self.list_seen else "domain only") + "; links inferred"
+            return KINDS[0] if self.list_seen else KINDS[1]
+        return KINDS[2] if self.list_seen else KINDS[3]
+
+    @property
+    def label(self) -> str:
+        """The kind, marked when part of an entry with an article pattern was inferred."""
+        return self.kind + (" (part inferred)" if self.pattern_seen and self.partly_inferred else "")
 
 
 def evidence(src: Source) -> Evidence:
+    """Classify a source's evidence from its fields: seen list URLs are those not in ``extra.inferred_lists``."""
     inferred_lists = set(src.extra.get("inferred_lists", []))
     seen_lists = [u for u in src.list_urls + src.feeds + src.sitemaps if u not in inferred_lists]
     return Evidence(
@@ -91,30 +97,15 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def _summary(sources: Sequence[Source]) -> list[str]:
-    labels = [
-        "list + article pattern",
-        "article pattern",
-        "list; links inferred",
-        "domain only; links inferred",
-    ]
+    columns = ("all", *KINDS, "unconfirmed")
     counts: Counter[tuple[str, str]] = Counter()
     for src in sources:
         level = source_place(src.home_region).level
-        label = evidence(src).label.replace(" (part inferred)", "")
-        counts[(level, label)] += 1
+        counts[(level, evidence(src).kind)] += 1
         counts[(level, "all")] += 1
-    rows = [
-        [
-            _LEVEL_TITLES[level],
-            str(counts[(level, "all")]),
-            *(str(counts[(level, lab)]) for lab in labels),
-            str(counts[(level, "unconfirmed")]),
-        ]
-        for level in LEVELS
-    ]
-    total = [str(sum(counts[(lv, col)] for lv in LEVELS)) for col in ("all", *labels, "unconfirmed")]
-    rows.append(["**all**", *total])
-    return _table(["level", "sources", *labels, "unconfirmed"], rows)
+    rows = [[_LEVEL_TITLES[level], *(str(counts[(level, col)]) for col in columns)] for level in LEVELS]
+    rows.append(["**all**", *(str(sum(counts[(level, col)] for level in LEVELS)) for col in columns)])
+    return _table(["level", "sources", *KINDS, "unconfirmed"], rows)
 
 
 def _source_rows(sources: Sequence[Source]) -> list[list[str]]:
@@ -232,8 +223,7 @@ ADDING = """
 ## Adding or correcting a source
 
 1. Find the site's news/policy list page and, if you can, two or three article URLs on it, in a public
-   reference you can cite (another crawler's config, a stored copy of the page). Do not guess silently. `yigai
-   source add URL` infers the article links and list paging of a list page it can reach.
+   reference you can cite (another crawler's config, a stored copy of the page). Do not guess silently.
 2. Add a `[[source]]` table to `yigai/registry/sources.toml`:
    - `id`: lower-case, unique (`<place pinyin>_<kind>`, e.g. `hebei_wsjkw`, `handan_wjw`, `guantao_gov`);
    - `name`: the body's full name; `home_region`: its full division name (`河北省`, `邯郸市`, `馆陶县`),
