@@ -434,3 +434,12 @@ def test_bare_trafilatura_baseline_reads_the_page_bytes():
     pred = ev.predict_trafilatura((EVAL_DIR / entry["html"]).read_bytes(), label)
     assert ev.strings_found(pred.text, entry["must_appear"]) == entry["must_appear"]
     assert pred.produces == frozenset({"title", "date"})
+
+
+def test_bare_trafilatura_body_alone_skips_its_metadata_call():
+    entry = next(m for m in MANIFEST if m["html"].endswith("ticker-hubei-yibao-dabao.html"))
+    label = ev.LabelledPage.from_json(entry)
+    raw = (EVAL_DIR / entry["html"]).read_bytes()
+    body_only = ev.predict_trafilatura(raw, label, metadata=False)
+    assert body_only.produces == frozenset() and body_only.title is None
+    assert body_only.text == ev.predict_trafilatura(raw, label).text
