@@ -443,3 +443,12 @@ def test_bare_trafilatura_body_alone_skips_its_metadata_call():
     body_only = ev.predict_trafilatura(raw, label, metadata=False)
     assert body_only.produces == frozenset() and body_only.title is None
     assert body_only.text == ev.predict_trafilatura(raw, label).text
+
+
+def test_cli_eval_baseline_needs_exactly_one_set(tmp_path, capsys):
+    from yigai.cli import main
+
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text("{}", encoding="utf-8")
+    assert main(["eval", str(EVAL_DIR), str(EVAL_DIR / "real"), "--baseline", str(baseline)]) == 2
+    assert "exactly one DIR" in capsys.readouterr().err

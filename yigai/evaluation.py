@@ -260,14 +260,12 @@ class EvalReport:
     def restricted_to(self, pages: set[str] | frozenset[str]) -> EvalReport:
         """The same report over a subset of its pages (e.g. the pages CI can read)."""
 
-        def keep(system: SystemScores | None) -> SystemScores | None:
-            if system is None:
-                return None
+        def keep(system: SystemScores) -> SystemScores:
             return aggregate(system.name, [p for p in system.pages if p.page in pages])
 
         ours = keep(self.ours)
-        assert ours is not None
-        return EvalReport(len(ours.pages), ours, keep(self.trafilatura), [m for m in self.missing if m in pages])
+        bare = keep(self.trafilatura) if self.trafilatura is not None else None
+        return EvalReport(len(ours.pages), ours, bare, [m for m in self.missing if m in pages])
 
     def to_dict(self) -> dict:
         def system(s: SystemScores | None) -> dict | None:
@@ -646,7 +644,8 @@ def eval_command(
     if baseline is not None and len(dirs) != 1:
         raise ValueError("a baseline gives the floors of one set: pass exactly one DIR with it")
     failed = False
-    results = []
+    texts: list[str] = []
+    dumps: list[dict] = []
     for directory in dirs:
         labelled = load_set(directory)
         report = evaluate_set(labelled)
@@ -658,23 +657,22 @@ def eval_command(
             )
         failed = failed or bool(broken or unchecked)
         if as_json:
-            out = report.to_dict()
-            out["dataset"] = str(directory)
-            out["broken_floors"] = broken
-            out["unchecked_floors"] = unchecked
-            results.append(out)
-            continue
-        if results or len(dirs) > 1:
-            sys.stdout.write("\n")
-        results.append(report)
-        sys.stdout.write(format_report(report, verbose=verbose, title=_set_title(labelled)) + "\n")
-        for message in broken:
-            sys.stdout.write(f"FLOOR BROKEN: {message}\n")
-        for message in unchecked:
-            sys.stdout.write(f"FLOOR NOT CHECKED: {message}\n")
+            dumps.append(
+                {**report.to_dict(), "dataset": str(directory), "broken_floors": broken,
+                 "unchecked_floors": unchecked}
+            )
+        else:
+            texts.append(
+                "\n".join(
+                    [format_report(report, verbose=verbose, title=_set_title(labelled))]
+                    + [f"FLOOR BROKEN: {m}" for m in broken]
+                    + [f"FLOOR NOT CHECKED: {m}" for m in unchecked]
+                )
+            )
     if as_json:
-        shown = results[0] if len(results) == 1 else results
-        sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(dumps[0] if len(dumps) == 1 else dumps, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write("\n\n".join(texts) + "\n")
     return 1 if failed else 0
 
 
