@@ -64,16 +64,8 @@ SCORE_FIELDS = (
     "topic_recall",
     "must_appear",
 )
-FLOOR_FIELDS = (
-    "body_f1",
-    "title",
-    "date",
-    "source",
-    "primary_region",
-    "relevance",
-    "topic_precision",
-    "topic_recall",
-)
+# Scores a baseline may pin a floor for: all but precision/recall (F1 stands for them) and must_appear.
+FLOOR_FIELDS = tuple(f for f in SCORE_FIELDS if f not in ("body_precision", "body_recall", "must_appear"))
 BELOW_TRAFILATURA = 0.05  # pages listed when ours is this far below bare trafilatura's body F1
 FAR_BELOW_TRAFILATURA = 0.10  # the gate's default margin for far_below_trafilatura_max
 
