@@ -11,6 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from yigai import evaluation as ev
+from yigai.eval_sets import load_set
+from yigai.furniture import furniture_lines
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 
@@ -279,6 +281,94 @@ def test_eval_command_exit_code_follows_floors(tmp_path, monkeypatch, capsys):
     assert "pages/a.html" in out and '"broken_floors"' in out
 
 
+# ---------------------------------------------------------------------------------------------- real sets
+
+
+def test_furniture_detector_finds_footers_and_chrome_but_not_story_lines():
+    story = "县医院提供技术支持，由市卫健委主办的培训班开班。\n版权意识要加强。\n分享经验"
+    assert furniture_lines(story) == []
+    junk = (
+        "主办单位：某市人民政府办公室 承办：某市大数据中心\n网站标识码：1234000001\n京ICP备05070218号\n"
+        "技术支持：某公司\n版权所有 © 2020\n分享到：\n【打印本页】【关闭窗口】\n（责任编辑：王某）\n编辑：李某\n"
+        "相关新闻\n热点推荐：\n下载新闻客户端\n预览时标签不可点\n微信扫一扫\n阅读原文"
+    )
+    found = furniture_lines(junk)
+    assert len(found) == len(junk.splitlines())
+    assert {f.kind for f in found} == {
+        "footer", "copyright", "share", "print", "editor", "related", "app", "wechat",
+    }
+
+
+def test_eval_scores_a_real_set_with_topics_furniture_and_missing_pages(tmp_path, monkeypatch):
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "pages").mkdir()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (tmp_path / "dataset.toml").write_text('shared_page_dirs = ["shared"]\n', encoding="utf-8")
+    base = {
+        "url": "https://e.cn/a", "title": "标题", "date": None, "source": None, "primary_region": None,
+        "relevant": True, "body": "分级诊疗", "must_appear": [], "must_not_appear": ["相关阅读"],
+    }
+    for page_id, topics in (("a", ["tiered_care"]), ("b", []), ("gone", ["payment_reform"])):
+        label = {**base, "id": page_id, "html": f"pages/{page_id}.html", "topics": topics}
+        (tmp_path / "labels" / f"{page_id}.json").write_text(json.dumps(label), encoding="utf-8")
+    (tmp_path / "pages" / "a.html").write_text("<p>分级诊疗</p>", encoding="utf-8")
+    (shared / "b.html").write_text("<p>分级诊疗</p>", encoding="utf-8")
+
+    def ours(raw, label):
+        text = "分级诊疗\n责任编辑：王某" if label.html.endswith("b.html") else "分级诊疗\n相关阅读 x"
+        return ev.Prediction(text=text, title="标题", relevant=True, topics=["tiered_care", "family_doctor"])
+
+    monkeypatch.setattr(ev, "predict_ours", ours)
+    monkeypatch.setattr(ev, "predict_trafilatura", lambda raw, label: ev.Prediction(text="分级诊疗"))
+    labelled = load_set(tmp_path)
+    assert labelled.shared == {"pages/b.html"}
+    report = ev.evaluate_set(labelled)
+    assert report.n_pages == 2 and report.missing == ["pages/gone.html"]
+    # a: 1 right, 1 wrong; b: 0 right, 2 wrong; the missing page is not counted.
+    assert report.ours.scores["topic_precision"] == pytest.approx(1 / 4)
+    assert report.ours.scores["topic_recall"] == 1.0
+    assert report.ours.furniture == [("pages/a.html", "相关阅读"), ("pages/b.html", "editor: 责任编辑：王某")]
+    assert [page for page, _, _ in report.below_trafilatura()] == ["pages/a.html", "pages/b.html"]
+    table = ev.format_report(report)
+    assert "| furniture_found | 2 | 0 |" in table and "pages/gone.html" in table
+    assert "| topic_precision | 0.250 | n/a |" in table
+    broken, unchecked = ev.check_baseline(
+        report, labelled, {"floors": {"body_f1": 0.1}, "floors_shared": {"furniture_max": 0}}
+    )
+    assert unchecked and broken == ["shared pages: 1 furniture lines found (max 0): pages/b.html: "
+                                    "'editor: 责任编辑：王某'"]
+    far = ev.check_floors(report, {"far_below_trafilatura_max": 1, "far_below_margin": 0.10})
+    assert len(far) == 1 and far[0].startswith("2 pages far below bare trafilatura")
+
+
+def test_eval_command_scores_each_set_on_its_own(tmp_path, monkeypatch, capsys):
+    synthetic, real = tmp_path / "synthetic", tmp_path / "real"
+    label = {
+        "html": "pages/a.html", "url": "https://e.cn/a", "title": "标题", "date": None, "source": None,
+        "primary_region": None, "relevant": False, "body": "正文",
+    }
+    for directory in (synthetic, real):
+        (directory / "pages").mkdir(parents=True)
+        (directory / "pages" / "a.html").write_text("<p>正文</p>", encoding="utf-8")
+    (synthetic / "manifest.jsonl").write_text(json.dumps(label) + "\n", encoding="utf-8")
+    (real / "labels").mkdir()
+    (real / "labels" / "a.json").write_text(json.dumps({**label, "topics": []}), encoding="utf-8")
+    monkeypatch.setattr(
+        ev, "predict_ours", lambda raw, lab: ev.Prediction(text="正文", title="标题", topics=["tiered_care"])
+    )
+    monkeypatch.setattr(ev, "predict_trafilatura", lambda raw, lab: ev.Prediction(text="正文"))
+    assert ev.eval_command([synthetic, real], None, verbose=False, as_json=False) == 0
+    out = capsys.readouterr().out
+    assert f"Synthetic set {synthetic} over 1 pages" in out and f"Real set {real} over 1 pages" in out
+    # topics are scored only where they are labelled: the synthetic manifest has no topics column.
+    synthetic_table, real_table = out.split("Real set")
+    assert "| topic_precision | n/a | n/a |" in synthetic_table
+    assert "| topic_precision | 0.000 | n/a |" in real_table
+    with pytest.raises(ValueError, match="one DIR"):
+        ev.eval_command([synthetic, real], tmp_path / "baseline.json", verbose=False, as_json=False)
+
+
 # ---------------------------------------------------------------------------------------------- the labelled set
 
 
@@ -344,3 +434,21 @@ def test_bare_trafilatura_baseline_reads_the_page_bytes():
     pred = ev.predict_trafilatura((EVAL_DIR / entry["html"]).read_bytes(), label)
     assert ev.strings_found(pred.text, entry["must_appear"]) == entry["must_appear"]
     assert pred.produces == frozenset({"title", "date"})
+
+
+def test_bare_trafilatura_body_alone_skips_its_metadata_call():
+    entry = next(m for m in MANIFEST if m["html"].endswith("ticker-hubei-yibao-dabao.html"))
+    label = ev.LabelledPage.from_json(entry)
+    raw = (EVAL_DIR / entry["html"]).read_bytes()
+    body_only = ev.predict_trafilatura(raw, label, metadata=False)
+    assert body_only.produces == frozenset() and body_only.title is None
+    assert body_only.text == ev.predict_trafilatura(raw, label).text
+
+
+def test_cli_eval_baseline_needs_exactly_one_set(tmp_path, capsys):
+    from yigai.cli import main
+
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text("{}", encoding="utf-8")
+    assert main(["eval", str(EVAL_DIR), str(EVAL_DIR / "real"), "--baseline", str(baseline)]) == 2
+    assert "exactly one DIR" in capsys.readouterr().err

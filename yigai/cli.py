@@ -167,7 +167,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from yigai.evaluation import eval_command
 
     baseline = Path(args.baseline) if args.baseline else None
-    return eval_command(Path(args.dataset), baseline, args.pages, args.json)
+    if baseline is not None and len(args.dataset) != 1:
+        raise ConfigError("--baseline gives the floors of one set: pass exactly one DIR with it")
+    return eval_command([Path(d) for d in args.dataset], baseline, args.pages, args.json)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -312,10 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="one JSON object per line, in the order given")
     s.set_defaults(func=cmd_inspect)
 
-    s = sub.add_parser("eval", parents=[common], help="score extraction on a labelled set",
-                       description="Score the extractor (and bare trafilatura) on a labelled set (manifest.jsonl).")
-    s.add_argument("dataset", metavar="DIR", help="folder holding manifest.jsonl")
-    s.add_argument("--baseline", metavar="FILE", help="floors to check (fail if a score drops below)")
+    s = sub.add_parser("eval", parents=[common], help="score extraction on labelled sets",
+                       description="Score the extractor (and bare trafilatura) on labelled sets, each on its own: "
+                                   "a synthetic set (DIR/manifest.jsonl, e.g. tests/eval) or a real set "
+                                   "(DIR/labels/*.json, e.g. tests/eval/real).")
+    s.add_argument("dataset", metavar="DIR", nargs="+", help="a set's folder (manifest.jsonl or labels/)")
+    s.add_argument("--baseline", metavar="FILE",
+                   help="floors to check, with one DIR (exit 1 if a score drops below or cannot be checked)")
     s.add_argument("--json", action="store_true", help="print the scores as JSON")
     s.add_argument("--pages", action="store_true", help="also show each page's scores and failures")
     s.set_defaults(func=cmd_eval)

@@ -1,7 +1,15 @@
-"""Score the extractor (and bare trafilatura) against the labelled pages in tests/eval.
+"""Score the extractor (and bare trafilatura) against labelled pages: the synthetic set and the real set.
 
-A dataset directory holds HTML pages and `manifest.jsonl`, one JSON object per page (see
-docs/extraction.md, "How to label a new page"). Scores:
+Two kinds of dataset directory, each scored on its own, never mixed:
+
+- the synthetic set (tests/eval): HTML pages written for the project and `manifest.jsonl`, one JSON object
+  per page (see docs/extraction.md, "How to label a new page");
+- the real set (tests/eval/real): pages saved from real sites, one label per page in `labels/<id>.json`
+  (format in tests/eval/real/README.md). Its pages are looked up by file name in the set's own `pages/`
+  and then in the directories its `dataset.toml` names (`shared_page_dirs`, e.g. ../shared/corpus/gne);
+  a page found nowhere is reported missing, not scored.
+
+Scores:
 
 - body precision / recall / F1: multiset overlap of character bigrams of the whitespace-free text,
   macro-averaged over pages (every page weighs the same, however long);
@@ -9,8 +17,12 @@ docs/extraction.md, "How to label a new page"). Scores:
   whitespace and punctuation removed; dates compare the calendar date in Asia/Shanghai; regions compare
   province/city/county/national of the first (primary) region, division suffixes (省/市/县/区…) ignored,
   and pages whose primary_region label is null are skipped;
+- topic precision / recall: micro-averaged over the pages whose label lists topics (an off-topic page
+  lists none, so every topic given to it is a false one);
 - must_appear: recall of the must-appear strings in the body;
-- must_not_appear_found: how many must-not-appear strings were found in the body (listed).
+- furniture: footer, share, print, editor, related-list, app and WeChat lines found in the body by a
+  generic detector (`furniture_lines`), plus each page's must_not_appear strings;
+- pages below trafilatura: every page where our body F1 is more than 0.05 below bare trafilatura's.
 
 Whitespace is removed before every string comparison, since extractors differ in how they join lines.
 """
@@ -26,9 +38,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from yigai.eval_sets import LabelledPage, LabelledSet, is_real_set, load_manifest, load_set, read_page
+from yigai.furniture import furniture_lines
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +60,14 @@ SCORE_FIELDS = (
     "source",
     "primary_region",
     "relevance",
+    "topic_precision",
+    "topic_recall",
     "must_appear",
 )
-FLOOR_FIELDS = ("body_f1", "title", "date", "source", "primary_region", "relevance")
+# Scores a baseline may pin a floor for: all but precision/recall (F1 stands for them) and must_appear.
+FLOOR_FIELDS = tuple(f for f in SCORE_FIELDS if f not in ("body_precision", "body_recall", "must_appear"))
+BELOW_TRAFILATURA = 0.05  # pages listed when ours is this far below bare trafilatura's body F1
+FAR_BELOW_TRAFILATURA = 0.10  # the gate's default margin for far_below_trafilatura_max
 
 _WHITESPACE = re.compile(r"\s+")
 # Longest first, so that 广西壮族自治区 loses 壮族自治区 and not only 区.
@@ -172,51 +193,6 @@ def strings_found(text: str | None, needles: list[str]) -> list[str]:
 
 
 @dataclass
-class LabelledPage:
-    html: str
-    url: str
-    title: str
-    date: str | None
-    source: str | None
-    primary_region: dict | None
-    relevant: bool
-    body: str
-    must_appear: list[str] = field(default_factory=list)
-    must_not_appear: list[str] = field(default_factory=list)
-    home_region: str | None = None
-    site_name: str | None = None
-
-    @classmethod
-    def from_json(cls, obj: dict) -> LabelledPage:
-        known = {k: obj[k] for k in cls.__dataclass_fields__ if k in obj}
-        missing = {
-            "html",
-            "url",
-            "title",
-            "date",
-            "source",
-            "primary_region",
-            "relevant",
-            "body",
-        } - known.keys()
-        if missing:
-            raise ValueError(f"manifest entry {obj.get('html')!r} lacks {sorted(missing)}")
-        return cls(**known)
-
-
-def load_manifest(dataset_dir: Path) -> list[LabelledPage]:
-    path = dataset_dir / "manifest.jsonl"
-    pages = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                pages.append(LabelledPage.from_json(json.loads(line)))
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"{path}:{n}: {exc}") from exc
-    return pages
-
-
-@dataclass
 class Prediction:
     """What one extractor said about one page; None for fields it does not produce."""
 
@@ -226,7 +202,8 @@ class Prediction:
     source: str | None = None
     primary_region: Any = None
     relevant: bool | None = None
-    produces: frozenset[str] = frozenset({"title", "date", "source", "primary_region", "relevance"})
+    topics: list[str] | None = None
+    produces: frozenset[str] = frozenset({"title", "date", "source", "primary_region", "relevance", "topics"})
 
 
 @dataclass
@@ -238,6 +215,8 @@ class PageScore:
     must_appear_found: int = 0
     must_appear_total: int = 0
     must_not_found: list[str] = field(default_factory=list)
+    furniture: list[str] = field(default_factory=list)  # generic detector hits + must_not_appear strings
+    topic_counts: tuple[int, int, int] | None = None  # (right, wrongly given, missed); None: not scored
 
 
 @dataclass
@@ -247,12 +226,38 @@ class SystemScores:
     must_not_found: list[tuple[str, str]]  # (page, string)
     pages: list[PageScore]
 
+    @property
+    def furniture(self) -> list[tuple[str, str]]:
+        return [(p.page, f) for p in self.pages for f in p.furniture]
+
 
 @dataclass
 class EvalReport:
     n_pages: int
     ours: SystemScores
     trafilatura: SystemScores | None = None
+    missing: list[str] = field(default_factory=list)  # pages whose file was found nowhere (not scored)
+
+    def below_trafilatura(self, margin: float = BELOW_TRAFILATURA) -> list[tuple[str, float, float]]:
+        """(page, our F1, bare trafilatura's F1) for every page where ours is more than margin below."""
+        if self.trafilatura is None:
+            return []
+        theirs = {p.page: p.body.f1 for p in self.trafilatura.pages}
+        return [
+            (p.page, p.body.f1, theirs[p.page])
+            for p in self.ours.pages
+            if p.page in theirs and p.body.f1 < theirs[p.page] - margin
+        ]
+
+    def restricted_to(self, pages: set[str] | frozenset[str]) -> EvalReport:
+        """The same report over a subset of its pages (e.g. the pages CI can read)."""
+
+        def keep(system: SystemScores) -> SystemScores:
+            return aggregate(system.name, [p for p in system.pages if p.page in pages])
+
+        ours = keep(self.ours)
+        bare = keep(self.trafilatura) if self.trafilatura is not None else None
+        return EvalReport(len(ours.pages), ours, bare, [m for m in self.missing if m in pages])
 
     def to_dict(self) -> dict:
         def system(s: SystemScores | None) -> dict | None:
@@ -262,12 +267,23 @@ class EvalReport:
                 "scores": s.scores,
                 "must_not_appear_found": len(s.must_not_found),
                 "must_not_appear_list": [list(x) for x in s.must_not_found],
+                "furniture_found": len(s.furniture),
+                "furniture_list": [list(x) for x in s.furniture],
                 "pages": [
                     {"page": p.page, "body_f1": round(p.body.f1, 4), "failures": p.failures} for p in s.pages
                 ],
             }
 
-        return {"n_pages": self.n_pages, "ours": system(self.ours), "trafilatura": system(self.trafilatura)}
+        return {
+            "n_pages": self.n_pages,
+            "missing": self.missing,
+            "ours": system(self.ours),
+            "trafilatura": system(self.trafilatura),
+            "below_trafilatura": [
+                {"page": page, "ours": round(o, 4), "trafilatura": round(t, 4)}
+                for page, o, t in self.below_trafilatura()
+            ],
+        }
 
 
 def score_page(label: LabelledPage, pred: Prediction) -> PageScore:
@@ -301,6 +317,11 @@ def score_page(label: LabelledPage, pred: Prediction) -> PageScore:
         check("primary_region", region_matches(got_region, label.primary_region), shown, label.primary_region)
     if "relevance" in pred.produces:
         check("relevance", pred.relevant == label.relevant, pred.relevant, label.relevant)
+    if "topics" in pred.produces and label.topics is not None:
+        got, want = set(pred.topics or ()), set(label.topics)
+        result.topic_counts = (len(got & want), len(got - want), len(want - got))
+        if got != want:
+            result.failures.append(f"topics: got {sorted(got)}, want {sorted(want)}")
 
     found = strings_found(pred.text, label.must_appear)
     result.must_appear_found, result.must_appear_total = len(found), len(label.must_appear)
@@ -310,6 +331,12 @@ def score_page(label: LabelledPage, pred: Prediction) -> PageScore:
     result.must_not_found = strings_found(pred.text, label.must_not_appear)
     if result.must_not_found:
         result.failures.append(f"must_not_appear found: {result.must_not_found}")
+    generic = furniture_lines(pred.text)
+    result.furniture = [str(f) for f in generic] + [
+        s for s in result.must_not_found if not any(squeeze(s) in squeeze(f.line) for f in generic)
+    ]
+    if generic:
+        result.failures.append(f"furniture: {[str(f) for f in generic]}")
     return result
 
 
@@ -324,6 +351,10 @@ def aggregate(name: str, pages: list[PageScore]) -> SystemScores:
     }
     for fname in ("title", "date", "source", "primary_region", "relevance"):
         scores[fname] = mean([1.0 if p.checks[fname] else 0.0 for p in pages if fname in p.checks])
+    counted = [p.topic_counts for p in pages if p.topic_counts is not None]
+    right, wrong, missed = (sum(c[i] for c in counted) for i in range(3))
+    scores["topic_precision"] = right / (right + wrong) if counted and right + wrong else None
+    scores["topic_recall"] = right / (right + missed) if counted and right + missed else None
     total = sum(p.must_appear_total for p in pages)
     scores["must_appear"] = sum(p.must_appear_found for p in pages) / total if total else None
     must_not = [(p.page, s) for p in pages for s in p.must_not_found]
@@ -347,14 +378,22 @@ def predict_ours(raw: bytes, label: LabelledPage) -> Prediction:
         source=art.original_source,
         primary_region=art.regions[0] if art.regions else None,
         relevant=art.relevant,
+        topics=list(art.topics),
     )
 
 
-def predict_trafilatura(raw: bytes, label: LabelledPage) -> Prediction:
-    """Bare trafilatura as a user would call it: bytes in, trafilatura decodes them itself."""
+def predict_trafilatura(raw: bytes, label: LabelledPage, *, metadata: bool = True) -> Prediction:
+    """Bare trafilatura as a user would call it: bytes in, trafilatura decodes them itself.
+
+    The body is `trafilatura.extract` (comments included, as its default); title and date come from a
+    second call, `bare_extraction(with_metadata=True)`, skipped when `metadata` is false (the eval gate
+    compares bodies only, and the second call doubles trafilatura's time).
+    """
     import trafilatura
 
     text = trafilatura.extract(raw, url=label.url) or ""
+    if not metadata:
+        return Prediction(text=text, produces=frozenset())
     doc = trafilatura.bare_extraction(raw, url=label.url, with_metadata=True)
     title = getattr(doc, "title", None) if doc is not None else None
     published = getattr(doc, "date", None) if doc is not None else None
@@ -363,13 +402,16 @@ def predict_trafilatura(raw: bytes, label: LabelledPage) -> Prediction:
 
 def evaluate_system(
     name: str,
-    dataset_dir: Path,
-    labels: list[LabelledPage],
+    labelled: LabelledSet,
     predict: Callable[[bytes, LabelledPage], Prediction],
 ) -> SystemScores:
+    """Score one system on every page of the set whose file was found."""
     pages = []
-    for label in labels:
-        raw = (dataset_dir / label.html).read_bytes()
+    for label in labelled.labels:
+        path = labelled.paths.get(label.html)
+        if path is None:
+            continue
+        raw = read_page(path)
         try:
             pred = predict(raw, label)
         except Exception as exc:  # a crash on one page is a failed page, not a failed evaluation
@@ -380,6 +422,8 @@ def evaluate_system(
                 score.checks[fname] = False
             if label.primary_region is not None:
                 score.checks["primary_region"] = False
+            if label.topics is not None:
+                score.topic_counts = (0, 0, len(label.topics))
             score.failures.insert(0, f"crashed: {exc!r}")
             pages.append(score)
             continue
@@ -389,15 +433,24 @@ def evaluate_system(
 
 def run_evaluation(dataset_dir: Path, *, compare_trafilatura: bool = True) -> EvalReport:
     """Extract every labelled page with our extractor (and bare trafilatura) and score the results."""
-    dataset_dir = Path(dataset_dir)
-    labels = load_manifest(dataset_dir)
-    ours = evaluate_system("ours", dataset_dir, labels, predict_ours)
-    bare = (
-        evaluate_system("trafilatura", dataset_dir, labels, predict_trafilatura)
-        if compare_trafilatura
-        else None
-    )
-    return EvalReport(n_pages=len(labels), ours=ours, trafilatura=bare)
+    labelled = load_set(Path(dataset_dir))
+    return evaluate_set(labelled, compare_trafilatura=compare_trafilatura)
+
+
+def evaluate_set(
+    labelled: LabelledSet, *, compare_trafilatura: bool = True, trafilatura_metadata: bool = True
+) -> EvalReport:
+    """Score ours and (unless compare_trafilatura is false) bare trafilatura on every page found.
+
+    With trafilatura_metadata false, trafilatura's body alone is scored (what the gate's far-below count
+    needs), in half the time.
+    """
+    ours = evaluate_system("ours", labelled, predict_ours)
+    bare = None
+    if compare_trafilatura:
+        predict = predict_trafilatura if trafilatura_metadata else partial(predict_trafilatura, metadata=False)
+        bare = evaluate_system("trafilatura", labelled, predict)
+    return EvalReport(n_pages=len(ours.pages), ours=ours, trafilatura=bare, missing=labelled.missing)
 
 
 # ---------------------------------------------------------------------------------------------- output
@@ -407,10 +460,11 @@ def _cell(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def format_report(report: EvalReport, *, verbose: bool = False) -> str:
-    """A Markdown table (field | ours | bare trafilatura), then per-page failures when verbose."""
+def format_report(report: EvalReport, *, verbose: bool = False, title: str = "Evaluation") -> str:
+    """A Markdown table (field | ours | bare trafilatura), the pages where ours is below bare trafilatura,
+    the furniture found in our bodies, then per-page failures when verbose."""
     bare = report.trafilatura
-    lines = [f"Evaluation over {report.n_pages} pages (body scores macro-averaged over pages)", ""]
+    lines = [f"{title} over {report.n_pages} pages (body scores macro-averaged over pages)", ""]
     lines.append("| field | ours | bare trafilatura |")
     lines.append("|---|---|---|")
     for fname in SCORE_FIELDS:
@@ -418,10 +472,23 @@ def format_report(report: EvalReport, *, verbose: bool = False) -> str:
         lines.append(f"| {fname} | {_cell(report.ours.scores.get(fname))} | {theirs} |")
     theirs_found = str(len(bare.must_not_found)) if bare else "not run"
     lines.append(f"| must_not_appear_found | {len(report.ours.must_not_found)} | {theirs_found} |")
-    if report.ours.must_not_found:
+    theirs_furniture = str(len(bare.furniture)) if bare else "not run"
+    lines.append(f"| furniture_found | {len(report.ours.furniture)} | {theirs_furniture} |")
+    if report.missing:
         lines.append("")
-        lines.append("must-not-appear strings found (ours):")
-        lines.extend(f"  {page}: {s!r}" for page, s in report.ours.must_not_found)
+        lines.append(
+            f"{len(report.missing)} pages not found, not scored (tests/eval/real/tools/pages.py fetch):"
+        )
+        lines.append("  " + " ".join(report.missing))
+    if bare is not None:
+        below = report.below_trafilatura()
+        lines.append("")
+        lines.append(f"pages where ours is more than {BELOW_TRAFILATURA} body F1 below bare trafilatura: {len(below)}")
+        lines.extend(f"  {page}  ours {o:.3f}  trafilatura {t:.3f}" for page, o, t in below)
+    if report.ours.furniture:
+        lines.append("")
+        lines.append("furniture found in our bodies (generic detector, then must_not_appear strings):")
+        lines.extend(f"  {page}: {s}" for page, s in report.ours.furniture)
     if verbose:
         for system in (report.ours, bare):
             if system is None:
@@ -435,7 +502,11 @@ def format_report(report: EvalReport, *, verbose: bool = False) -> str:
 
 
 def check_floors(report: EvalReport, baseline: dict) -> list[str]:
-    """One message per score of ours that is below its floor in baseline["floors"]."""
+    """One message per score of ours that is below its floor in baseline["floors"] (or baseline itself).
+
+    Besides the score fields: must_not_appear_found_max, furniture_max, and far_below_trafilatura_max
+    (the number of pages more than far_below_margin, default 0.10, below bare trafilatura; needs its run).
+    """
     floors = baseline.get("floors", baseline)
     messages = []
     for fname in FLOOR_FIELDS:
@@ -449,6 +520,19 @@ def check_floors(report: EvalReport, baseline: dict) -> list[str]:
     if limit is not None and found > limit:
         listed = ", ".join(f"{page}: {s!r}" for page, s in report.ours.must_not_found)
         messages.append(f"{found} must-not-appear strings found (max {limit}): {listed}")
+    limit = floors.get("furniture_max")
+    if limit is not None and len(report.ours.furniture) > limit:
+        listed = ", ".join(f"{page}: {s!r}" for page, s in report.ours.furniture)
+        messages.append(f"{len(report.ours.furniture)} furniture lines found (max {limit}): {listed}")
+    limit = floors.get("far_below_trafilatura_max")
+    if limit is not None:
+        if report.trafilatura is None:
+            messages.append("far_below_trafilatura_max needs bare trafilatura's scores (it was not run)")
+        else:
+            far = report.below_trafilatura(floors.get("far_below_margin", FAR_BELOW_TRAFILATURA))
+            if len(far) > limit:
+                listed = ", ".join(f"{page} ({o:.2f} vs {t:.2f})" for page, o, t in far)
+                messages.append(f"{len(far)} pages far below bare trafilatura (max {limit}): {listed}")
     return messages
 
 
@@ -517,21 +601,71 @@ def format_corpus_check(check: CorpusCheck) -> str:
     return "\n".join(lines)
 
 
-def eval_command(dataset_dir: Path, baseline: Path | None, verbose: bool, as_json: bool) -> int:
-    """`yigai eval DIR [--baseline FILE] [--verbose] [--json]`: print the report; 1 if a floor is broken."""
-    report = run_evaluation(Path(dataset_dir))
+def check_baseline(report: EvalReport, labelled: LabelledSet, baseline: dict) -> tuple[list[str], list[str]]:
+    """(broken floors, floors that could not be checked) for a set's baseline file.
+
+    `floors` hold for the whole set and need every page; `floors_shared`, when present, hold for the
+    pages found in the set's shared page directories (what CI reads), so a checkout without the other
+    pages is still gated on those.
+    """
     broken: list[str] = []
-    if baseline is not None:
-        broken = check_floors(report, json.loads(Path(baseline).read_text(encoding="utf-8")))
-    if as_json:
-        out = report.to_dict()
-        out["broken_floors"] = broken
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    unchecked: list[str] = []
+    if report.missing:
+        unchecked.append(f"floors of the whole set: {len(report.missing)} pages are missing")
     else:
-        sys.stdout.write(format_report(report, verbose=verbose) + "\n")
-        for message in broken:
-            sys.stdout.write(f"FLOOR BROKEN: {message}\n")
-    return 1 if broken else 0
+        broken += check_floors(report, baseline)
+    if "floors_shared" in baseline:
+        shared = report.restricted_to(labelled.shared)
+        broken += [f"shared pages: {m}" for m in check_floors(shared, baseline["floors_shared"])]
+    return broken, unchecked
+
+
+def _set_title(labelled: LabelledSet) -> str:
+    kind = "Real set" if is_real_set(labelled.directory) else "Synthetic set"
+    return f"{kind} {labelled.directory}"
+
+
+def eval_command(
+    dataset_dirs: list[Path] | Path, baseline: Path | None, verbose: bool, as_json: bool
+) -> int:
+    """`yigai eval DIR [DIR…] [--baseline FILE] [--pages] [--json]`: each set scored on its own.
+
+    Returns 1 if a floor of the baseline (one DIR only) is broken or could not be checked.
+    """
+    dirs = [Path(dataset_dirs)] if isinstance(dataset_dirs, str | Path) else [Path(d) for d in dataset_dirs]
+    if baseline is not None and len(dirs) != 1:
+        raise ValueError("a baseline gives the floors of one set: pass exactly one DIR with it")
+    failed = False
+    texts: list[str] = []
+    dumps: list[dict] = []
+    for directory in dirs:
+        labelled = load_set(directory)
+        report = evaluate_set(labelled)
+        broken: list[str] = []
+        unchecked: list[str] = []
+        if baseline is not None:
+            broken, unchecked = check_baseline(
+                report, labelled, json.loads(Path(baseline).read_text(encoding="utf-8"))
+            )
+        failed = failed or bool(broken or unchecked)
+        if as_json:
+            dumps.append(
+                {**report.to_dict(), "dataset": str(directory), "broken_floors": broken,
+                 "unchecked_floors": unchecked}
+            )
+        else:
+            texts.append(
+                "\n".join(
+                    [format_report(report, verbose=verbose, title=_set_title(labelled))]
+                    + [f"FLOOR BROKEN: {m}" for m in broken]
+                    + [f"FLOOR NOT CHECKED: {m}" for m in unchecked]
+                )
+            )
+    if as_json:
+        sys.stdout.write(json.dumps(dumps[0] if len(dumps) == 1 else dumps, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write("\n\n".join(texts) + "\n")
+    return 1 if failed else 0
 
 
 __all__ = [
@@ -544,12 +678,15 @@ __all__ = [
     "SystemScores",
     "bigram_prf",
     "bigrams",
+    "check_baseline",
     "check_floors",
     "division_stem",
     "eval_command",
+    "evaluate_set",
     "format_corpus_check",
     "format_report",
     "load_manifest",
+    "load_set",
     "normalize_title",
     "region_matches",
     "run_corpus_check",
