@@ -30,7 +30,7 @@ REAL = REPO / "tests" / "eval" / "real"
 LABEL_FILES = sorted((REAL / "labels").glob("*.json"))
 
 KINDS = {"gov", "health_commission", "portal", "news", "hospital", "wechat", "blog", "forum", "school", "other"}
-LABELLERS = {"realset-a", "realset-b"}
+LABELLERS = {"realset-a", "realset-b", "realset-c"}
 REQUIRED = {
     "id", "html", "provenance", "url", "site_name", "home_region", "kind", "year", "title", "date", "source",
     "primary_region", "relevant", "topics", "body", "must_appear", "must_not_appear", "labelled_by", "notes",

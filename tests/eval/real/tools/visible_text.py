@@ -68,6 +68,9 @@ def decode_page(raw: bytes) -> tuple[str, str]:
     return raw.decode("gb18030", "replace"), "gb18030"
 
 
+_END_OF_DOCUMENT = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+
+
 def _hidden(el: etree._Element) -> bool:
     return el.get("hidden") is not None or bool(_DISPLAY_NONE.search(el.get("style") or ""))
 
@@ -76,6 +79,9 @@ def _parse(raw: bytes) -> etree._Element:
     text, _ = decode_page(raw)
     # lxml refuses str input that carries an XML encoding declaration; the text is already decoded.
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    # A browser ignores a stray </body> or </html> in the middle of a page (an included header that closes
+    # the document) and shows what follows; libxml2 stops there. Drop them so the dump shows what a reader sees.
+    text = _END_OF_DOCUMENT.sub("", text)
     return lxml.html.document_fromstring(text or "<html></html>")
 
 
