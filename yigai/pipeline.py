@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.faults import body_fault
 from yigai.config import Settings
 from yigai.store import Store, StoredPage, utcnow
 from yigai.urls import article_id
@@ -117,6 +118,7 @@ class ExtractReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     duplicates: int = 0
+    not_pages: dict[str, int] = field(default_factory=dict)  # stored answers that are no page, by fault kind
     seconds: float = 0.0
     changed_items: list[str] = field(default_factory=list)  # "id title: fields" of re-extracted articles
 
@@ -198,6 +200,12 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
 
         iterator = tqdm(pages, desc="extract", unit="page", file=sys.stderr)
     for page in iterator:
+        # Archived by an older crawler, which stored every answer: an empty or binary body is no article.
+        fault = body_fault(page.body, content_type=_content_type(page.headers))
+        if fault is not None:
+            report.not_pages[fault] = report.not_pages.get(fault, 0) + 1
+            logger.warning("extract: %s is not a page (%s); skipped", page.url, fault)
+            continue
         try:
             art = extract_article(
                 page.body, page.final_url or page.url, source=hints.get(page.source_id),
@@ -236,10 +244,14 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
     return report
 
 
+def _content_type(headers: dict[str, str]) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+
+
 def _charset_from_headers(headers: dict[str, str]) -> str | None:
-    for k, v in headers.items():
-        if k.lower() == "content-type" and "charset=" in v.lower():
-            return v.lower().split("charset=", 1)[1].split(";")[0].strip() or None
+    value = _content_type(headers)
+    if value and "charset=" in value.lower():
+        return value.lower().split("charset=", 1)[1].split(";")[0].strip() or None
     return None
 
 
@@ -287,7 +299,48 @@ def group_syndicated(store: Store) -> int:
 
 
 # ------------------------------------------------------------------------------------------------- build
-def run_build_stage(store: Store, settings: Settings) -> Any:
-    from site_builder import build_site
+class StageFailed(RuntimeError):
+    """A stage refused or could not do its work for a reason it can say in one line (exit code 4)."""
 
-    return build_site(store, settings)
+
+class ShrinkRefused(StageFailed):
+    """The build would drop stories from the published site that the store cannot account for."""
+
+
+# The published site's article pages: ``article/<id>.html`` (``site_builder.paths.article_path``).
+_ARTICLE_DIR = "article"
+
+
+def published_story_ids(output_dir: Path) -> set[str]:
+    """The ids of the stories the published site at ``output_dir`` shows (its article pages)."""
+    try:
+        names = os.listdir(output_dir / _ARTICLE_DIR)
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+    return {name[: -len(".html")] for name in names if name.endswith(".html")}
+
+
+def check_shrink(store: Store, output_dir: Path) -> None:
+    """Refuse a build that would drop published stories the store does not know: it is not the store the site
+    was built from. Stories the store still has (now off-topic, or a syndicated copy) or has a removal record
+    for (``removed_articles``, written when an article row is deleted) may leave the site."""
+    published = published_story_ids(output_dir)
+    unexplained = store.unexplained_missing(published) if published else []
+    if unexplained:
+        examples = ", ".join(unexplained[:3]) + (", …" if len(unexplained) > 3 else "")
+        raise ShrinkRefused(
+            f"refusing to build: {len(unexplained)} of the {len(published)} stories published in {output_dir} "
+            f"are unknown to the store {store.path} ({examples}); is it the right store? "
+            "--allow-shrink publishes without them"
+        )
+
+
+def run_build_stage(store: Store, settings: Settings, *, allow_shrink: bool = False, wait: bool = False) -> Any:
+    """Build and publish the site, under the output lock (``wait``: for a build already publishing there)."""
+    from site_builder import build_site
+    from yigai.lock import output_lock
+
+    with output_lock(settings.output_dir, "yigai build").acquire(wait=wait) as _held:
+        if not allow_shrink:
+            check_shrink(store, settings.output_dir)
+        return build_site(store, settings)

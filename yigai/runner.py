@@ -1,54 +1,52 @@
-"""One run (crawl → extract → build) under the run lock, with a stored and printed report."""
+"""One run (crawl → extract → build) under the store and output locks, with a stored and printed report."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from yigai.config import ConfigError, Settings, Source
-from yigai.lock import LockBusy, RunLock
-from yigai.store import BENIGN_ERROR_KINDS, Store
+from yigai.lock import holding, output_lock, store_lock
+from yigai.store import BENIGN_ERROR_KINDS, SourceStats, Store
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # the run finished, but some sources or pages failed (reported)
 EXIT_USAGE = 2  # bad command line or configuration
-EXIT_LOCKED = 3  # another run holds the lock
-EXIT_FAILED = 4  # a stage failed; the published site was left as it was
+EXIT_LOCKED = 3  # another command holds the lock (its pid is named)
+EXIT_FAILED = 4  # the run or stage itself failed (one-line reason); the published site was left as it was
 
-
-def lock_for(settings: Settings) -> RunLock:
-    return RunLock(settings.database.with_name(settings.database.name + ".lock"))
-
-
-def _acquire(settings: Settings, wait: bool) -> RunLock | None:
-    try:
-        return lock_for(settings).acquire(wait=wait)
-    except LockBusy as exc:
-        print(f"yigai: {exc}", file=sys.stderr)
-        return None
+# The error kind of a selected source the crawl did not report on (the crawler could not start, or died).
+NOT_CRAWLED = "not_crawled"
 
 
 def _crawl_with_stats(store: Store, settings: Settings, registry: str, sources: list[Source],
                       args: argparse.Namespace, run_id: int) -> tuple[int, list[dict[str, Any]]]:
     from yigai.pipeline import run_crawl_stage
 
-    store.upsert_sources(sources)
+    store.upsert_sources(sources, registry=True)
     def pages_this_run() -> int:
         return int(store.conn.execute("SELECT COUNT(*) FROM pages WHERE run_id = ?", (run_id,)).fetchone()[0])
 
+    selected = getattr(args, "source", None) or [s.id for s in sources]
     rc = run_crawl_stage(
         settings, registry, sample_web=getattr(args, "sample_web", None), run_id=run_id,
-        source_ids=getattr(args, "source", None) or [s.id for s in sources],
-        progress_count=pages_this_run if sys.stderr.isatty() else None,
+        source_ids=selected, progress_count=pages_this_run if sys.stderr.isatty() else None,
     )
+    reported = {r["source_id"] for r in store.run_sources(run_id)}
+    for sid in selected:
+        if sid not in reported:  # never silently missing from the report
+            store.save_source_stats(run_id, sid, SourceStats(errors={NOT_CRAWLED: 1}))
     per_source = [dict(r) for r in store.run_sources(run_id)]
     return rc, per_source
 
@@ -69,64 +67,102 @@ def _has_real_errors(per_source: list[dict[str, Any]]) -> bool:
     return any(set(json.loads(r["errors_json"])) - BENIGN_ERROR_KINDS for r in per_source)
 
 
+def _wait(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "wait", False))
+
+
 def crawl_only(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
-    lock = _acquire(settings, getattr(args, "wait", False))
-    if lock is None:
-        return EXIT_LOCKED
-    with lock, Store(settings.database) as store:
+    with holding(store_lock(settings.database, "yigai crawl"), wait=_wait(args)), \
+            Store(settings.database) as store:
         store.mark_interrupted_runs()
         run_id = store.start_run("crawl", os.getpid())
-        rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
-        status = "failed" if rc == 2 else "partial" if _has_real_errors(per_source) else "ok"
-        summary = f"{sum(r['pages_new'] for r in per_source)} new pages"
-        store.finish_run(run_id, status, {"summary": summary, "crawl_exit": rc})
-    print(f"crawl run #{run_id}: {status}; {summary}")
+        with run_row(store, run_id) as stats:
+            rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
+            status = "failed" if rc == 2 else "partial" if _has_real_errors(per_source) else "ok"
+            stats.update(summary=f"{sum(r['pages_new'] for r in per_source)} new pages", crawl_exit=rc,
+                         status=status)
+    print(f"crawl run #{run_id}: {status}; {stats['summary']}")
     print("\n".join(_source_lines(per_source)))
     return EXIT_FAILED if rc == 2 else EXIT_PARTIAL if status == "partial" else EXIT_OK
 
 
-def run_once(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
-    """crawl → extract → build, under the lock. The published site changes only if the build completes."""
-    from yigai.pipeline import run_build_stage, run_extract_stage
+@contextlib.contextmanager
+def run_row(store: Store, run_id: int) -> Iterator[dict[str, Any]]:
+    """The run row ends in a final state whatever happens in the block: the status the block puts in the
+    stats (``ok``, ``partial``, ``failed``), ``failed`` with the reason when it raises, ``interrupted`` when it
+    is stopped (Ctrl-C, SIGTERM). Only a process killed outright leaves it ``running``, and the next run marks
+    it ``interrupted``."""
+    stats: dict[str, Any] = {}
+    try:
+        yield stats
+    except BaseException as exc:
+        stopped = isinstance(exc, (KeyboardInterrupt, SystemExit))
+        stats["error"] = failure_reason(exc)
+        _finish(store, run_id, "interrupted" if stopped else "failed", stats)
+        raise
+    _finish(store, run_id, stats.pop("status"), stats)
 
-    lock = _acquire(settings, getattr(args, "wait", False))
-    if lock is None:
-        return EXIT_LOCKED
+
+def _finish(store: Store, run_id: int, status: str, stats: dict[str, Any]) -> None:
+    try:
+        store.finish_run(run_id, status, stats)
+    except sqlite3.Error as exc:  # e.g. the disk under the store is full: say so, keep the first error
+        logger.error("could not record the end of run #%d (%s): %s", run_id, status, exc)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying what went wrong: for an OS error, what it was and on which file."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    if isinstance(exc, sqlite3.OperationalError):
+        return f"SQLite: {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def run_once(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
+    """crawl → extract → build, under the store and output locks. The published site changes only if the
+    build completes."""
+    from yigai.pipeline import StageFailed, run_build_stage, run_extract_stage
+
     started = time.monotonic()
-    with lock, Store(settings.database) as store:
+    locks = (store_lock(settings.database, "yigai run"), output_lock(settings.output_dir, "yigai run"))
+    with holding(*locks, wait=_wait(args)), Store(settings.database) as store:
         interrupted = store.mark_interrupted_runs()
         if interrupted:
             logger.warning("%d earlier run(s) had been interrupted; picking up where they left", interrupted)
         run_id = store.start_run("run", os.getpid())
-        stats: dict[str, Any] = {}
-        rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
-        stats["crawl_exit"] = rc
-        ext = run_extract_stage(store, settings, progress=sys.stderr.isatty())
-        stats["extract"] = ext.to_dict()
-        build_failed = False
-        try:
-            build = run_build_stage(store, settings)
-            stats["build"] = {
-                "files": build.files_total, "written": build.pages_written, "unchanged": build.files_unchanged,
-                "seconds": round(build.seconds, 3), "mode": build.mode,
-            }
-        except Exception as exc:  # the previous site stays published; report and fail
-            logger.exception("build failed; the published site was left as it was")
-            stats["build"] = {"error": f"{type(exc).__name__}: {exc}"}
-            build_failed = True
-        published = store.conn.execute(
-            "SELECT COUNT(*) FROM articles WHERE relevant = 1 AND is_original = 1"
-        ).fetchone()[0]
-        stats["published_total"] = published
-        partial = rc != 0 or ext.failed > 0 or _has_real_errors(per_source)
-        status = "failed" if (build_failed or rc == 2) else "partial" if partial else "ok"
-        stats["seconds"] = round(time.monotonic() - started, 3)
-        stats["summary"] = (
-            f"{sum(r['pages_new'] for r in per_source)} new pages, {ext.new} new articles "
-            f"({ext.relevant} relevant, {ext.off_topic} off-topic, {ext.duplicates} syndicated copies), "
-            f"{published} published"
-        )
-        store.finish_run(run_id, status, stats)
+        with run_row(store, run_id) as stats:
+            rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
+            stats["crawl_exit"] = rc
+            ext = run_extract_stage(store, settings, progress=sys.stderr.isatty())
+            stats["extract"] = ext.to_dict()
+            build_failed = False
+            try:
+                build = run_build_stage(store, settings, allow_shrink=getattr(args, "allow_shrink", False))
+                stats["build"] = {
+                    "files": build.files_total, "written": build.pages_written,
+                    "unchanged": build.files_unchanged, "seconds": round(build.seconds, 3), "mode": build.mode,
+                }
+            except (StageFailed, OSError, sqlite3.Error) as exc:  # known: say what, no traceback
+                logger.error("build failed: %s; the published site was left as it was", failure_reason(exc))
+                stats["build"] = {"error": failure_reason(exc)}
+                build_failed = True
+            except Exception as exc:  # a bug: the traceback is what a report needs
+                logger.exception("build failed; the published site was left as it was")
+                stats["build"] = {"error": failure_reason(exc)}
+                build_failed = True
+            published = store.count_published()
+            stats["published_total"] = published
+            partial = rc != 0 or ext.failed > 0 or _has_real_errors(per_source)
+            status = "failed" if (build_failed or rc == 2) else "partial" if partial else "ok"
+            stats["seconds"] = round(time.monotonic() - started, 3)
+            stats["summary"] = (
+                f"{sum(r['pages_new'] for r in per_source)} new pages, {ext.new} new articles "
+                f"({ext.relevant} relevant, {ext.off_topic} off-topic, {ext.duplicates} syndicated copies), "
+                f"{published} published"
+            )
+            stats["status"] = status
     _print_report(run_id, status, stats, per_source, settings)
     if status == "failed":
         return EXIT_FAILED

@@ -140,6 +140,21 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE syndication_grouped (revision INTEGER NOT NULL, articles INTEGER NOT NULL);
     """,
+    # 6: sources taken out of the registry are retired (kept for their pages and history, but no longer listed
+    # by `yigai status` or on the about page), and every article row deleted leaves a tombstone: a build may
+    # publish fewer stories than the published site only for stories the store still knows (now off-topic or
+    # a copy) or knows were removed (``Store.unexplained_missing``), never because the store is another one.
+    """
+    ALTER TABLE sources ADD COLUMN retired_at TEXT;
+    CREATE TABLE removed_articles (id TEXT PRIMARY KEY, removed_at TEXT NOT NULL);
+    CREATE TRIGGER articles_removed AFTER DELETE ON articles BEGIN
+        INSERT OR REPLACE INTO removed_articles (id, removed_at)
+        VALUES (OLD.id, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
+    END;
+    CREATE TRIGGER articles_restored AFTER INSERT ON articles BEGIN
+        DELETE FROM removed_articles WHERE id = NEW.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -197,6 +212,9 @@ class StoredPage:
     body: bytes
 
 
+# ``urls.last_status`` of a URL that answered with something that is not a page (binary, another type).
+NOT_A_PAGE = -2
+
 # Error kinds that describe a source's rules rather than a failure (robots.txt said no): they are counted and
 # shown, but they do not make a run partial or a source unhealthy.
 BENIGN_ERROR_KINDS = frozenset({"robots_forbidden"})
@@ -221,21 +239,42 @@ class StoreError(RuntimeError):
     pass
 
 
+class StoreMissing(StoreError):
+    """The store named in the settings is not there: no file, an empty file, or a file that is no yigai store."""
+
+
 class Store:
     """The project's only shared state. Every write happens in a transaction."""
 
-    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False, create: bool = True) -> None:
+        """Open (and migrate) the store at ``path``. With ``create=False`` a store that is not there — no file,
+        an empty file, or a file without a yigai schema — raises ``StoreMissing`` naming the path instead of
+        being created: the stages that only read or add to an archive (build, extract, status, export) must
+        never start a new, empty one because the path was mistyped or the file moved away."""
         self.path = Path(path)
-        if not readonly:
+        if not create:
+            _check_store_file(self.path)
+        elif not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
         self.conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA busy_timeout = 30000")
-        if not readonly:
-            self._enable_wal()
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.migrate()
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            if not create and self.schema_version == 0:
+                raise StoreMissing(f"{self.path} is not a yigai store (an SQLite file without its tables)")
+            if not readonly:
+                self._enable_wal()
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self.migrate()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if "not a database" in str(exc):
+                raise StoreMissing(f"{self.path} is not a yigai store (not an SQLite database)") from None
+            raise
+        except BaseException:
+            self.conn.close()
+            raise
 
     def _enable_wal(self) -> None:
         # Switching a new database to WAL needs an exclusive lock and SQLite does not wait for it (no busy
@@ -296,19 +335,32 @@ class Store:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     # ------------------------------------------------------------------------------------ sources
-    def upsert_sources(self, sources: Iterable[Any]) -> None:
+    def upsert_sources(self, sources: Iterable[Any], *, registry: bool = False) -> None:
+        """Insert or update sources (and bring retired ones back). With ``registry=True`` the sources are the
+        whole registry a run uses: every other source is retired (its pages and history stay)."""
         now = utcnow()
         with self.transaction() as conn:
+            ids = []
             for src in sources:
+                ids.append(src.id)
                 conn.execute(
                     "INSERT INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?) "
                     "ON CONFLICT(id) DO UPDATE SET name=excluded.name, home_region=excluded.home_region, "
-                    "config_json=excluded.config_json, updated_at=excluded.updated_at",
+                    "config_json=excluded.config_json, updated_at=excluded.updated_at, retired_at=NULL",
                     (src.id, src.name, src.home_region, json.dumps(src.to_dict(), ensure_ascii=False), now),
                 )
+            if registry:
+                conn.execute(
+                    "UPDATE sources SET retired_at = ? WHERE retired_at IS NULL "
+                    f"AND id NOT IN ({', '.join('?' for _ in ids)})",
+                    (now, *ids),
+                )
 
-    def sources(self) -> list[sqlite3.Row]:
-        return list(self.conn.execute("SELECT * FROM sources ORDER BY id"))
+    def sources(self, *, include_retired: bool = False) -> list[sqlite3.Row]:
+        """The registry's sources as last synchronised by a run (with ``include_retired``, every source ever
+        crawled: their pages are still in the store)."""
+        where = "" if include_retired else " WHERE retired_at IS NULL"
+        return list(self.conn.execute(f"SELECT * FROM sources{where} ORDER BY id"))
 
     # ------------------------------------------------------------------------------------ crawl state
     def url_state(self, url: str) -> sqlite3.Row | None:
@@ -320,6 +372,13 @@ class Store:
             "SELECT latest_page_id FROM urls WHERE url = ?", (canonical_url(url),)
         ).fetchone()
         return bool(row and row[0])
+
+    def gave_up(self, url: str) -> bool:
+        """True when ``url`` answered with something that is not a page (``record_failure(…, NOT_A_PAGE)``)."""
+        row = self.conn.execute(
+            "SELECT last_status FROM urls WHERE url = ? AND latest_page_id IS NULL", (canonical_url(url),)
+        ).fetchone()
+        return bool(row and row[0] == NOT_A_PAGE)
 
     def known_urls(self, source_id: str | None = None) -> set[str]:
         if source_id is None:
@@ -386,15 +445,17 @@ class Store:
         """(url, kind) discovered for ``source_id`` but never stored, failing fewer than ``max_failures`` times."""
         rows = self.conn.execute(
             "SELECT url, kind FROM urls WHERE source_id = ? AND latest_page_id IS NULL "
-            "AND COALESCE(last_status, 0) NOT IN (304, -1) AND fetch_count < ? ORDER BY first_seen, url",
-            (source_id, max_failures),
+            "AND COALESCE(last_status, 0) NOT IN (304, -1, ?) AND fetch_count < ? ORDER BY first_seen, url",
+            (source_id, NOT_A_PAGE, max_failures),
         )
         return [(r[0], r[1]) for r in rows]
 
     def record_failure(self, url: str, source_id: str, kind: str, status: int = 0) -> None:
         """Count a failed fetch so a URL that always fails is given up.
 
-        ``status`` is the HTTP status, 0 for a network error, -1 for a URL robots.txt forbids (never pending).
+        ``status`` is the HTTP status, 0 for a network error, -1 for a URL robots.txt forbids (never pending),
+        ``NOT_A_PAGE`` for one that answered with something that is not a page and never will be (a PDF, an
+        image: ``crawler.faults.PERMANENT_FAULTS``), which is not asked for again (``gave_up``).
         """
         now = utcnow()
         with self.transaction() as conn:
@@ -517,6 +578,20 @@ class Store:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (aid,)).fetchone()
         return None if row is None else str(row[0] or "")
 
+    def count_published(self) -> int:
+        """How many stories the site publishes: relevant articles that are not a copy of another."""
+        return int(
+            self.conn.execute("SELECT COUNT(*) FROM articles WHERE relevant = 1 AND is_original = 1").fetchone()[0]
+        )
+
+    def unexplained_missing(self, ids: Iterable[str]) -> list[str]:
+        """Of ``ids`` (the stories a published site shows), those this store has no article for and no record
+        of removing (``removed_articles``): a store that lacks them is not the store the site was built from
+        (moved, mistyped, restored from an older backup), not one whose stories were taken down. Sorted."""
+        known = {r[0] for r in self.conn.execute("SELECT id FROM articles")}
+        known.update(r[0] for r in self.conn.execute("SELECT id FROM removed_articles"))
+        return sorted(set(ids) - known)
+
     def article(self, aid: str) -> sqlite3.Row | None:
         return self.conn.execute("SELECT * FROM articles WHERE id = ?", (aid,)).fetchone()
 
@@ -572,6 +647,20 @@ class Store:
         )
 
 
+def _check_store_file(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise StoreMissing(
+            f"no store at {path} (moved away, or a mistyped --database?); "
+            "`yigai run`, `yigai crawl` or `yigai import` make a new one"
+        ) from None
+    if not path.is_file():
+        raise StoreMissing(f"{path} is not a store file")
+    if size == 0:
+        raise StoreMissing(f"{path} is empty (0 bytes): not a yigai store")
+
+
 def _sha1(data: bytes) -> str:
     import hashlib
 
@@ -600,4 +689,7 @@ def _stored_page(row: sqlite3.Row) -> StoredPage:
     )
 
 
-__all__ = ["BENIGN_ERROR_KINDS", "FetchedPage", "SourceStats", "Store", "StoreError", "StoredPage", "article_id", "utcnow"]
+__all__ = [
+    "BENIGN_ERROR_KINDS", "NOT_A_PAGE", "FetchedPage", "SourceStats", "Store", "StoreError", "StoreMissing", "StoredPage",
+    "article_id", "utcnow",
+]

@@ -21,6 +21,7 @@ from scrapy.utils.gz import gunzip
 
 from crawler.decoding import header_charset
 from crawler.errors import BENIGN_KINDS, classify_failure
+from crawler.faults import PERMANENT_FAULTS, response_fault
 from crawler.items import PageItem
 from crawler.links import (
     ArticleFilter,
@@ -34,6 +35,7 @@ from crawler.links import (
 )
 from crawler.storage import shared_store
 from yigai.config import Source
+from yigai.store import NOT_A_PAGE
 from yigai.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -136,9 +138,10 @@ class RegistrySpider(Spider):
         return [self._request(url, "article", self.parse_article) for url in wanted]
 
     def _needs_fetch(self, url: str, lastmod: datetime | None) -> bool:
-        """New URL, or the feed/sitemap says it changed after our last fetch."""
+        """New URL (but not one that answered with something that is not a page), or the feed/sitemap says it
+        changed after our last fetch."""
         if not self.store.has_page(url):
-            return True
+            return not self.store.gave_up(url)
         if lastmod is None:
             return False
         state = self.store.url_state(url)
@@ -151,6 +154,8 @@ class RegistrySpider(Spider):
         return self.parse_list(response)
 
     def parse_list(self, response: Response) -> Iterator[PageItem | Request]:
+        if self._refused(response, "list"):
+            return
         # The page is stored (with its validators) only after its links are recorded as discovered.
         root = response.meta.get("yigai_list_root", response.url)
         found = self._parse_list_links(response, root)
@@ -165,6 +170,8 @@ class RegistrySpider(Spider):
         yield from more_lists
 
     def parse_feed(self, response: Response) -> Iterator[PageItem | Request]:
+        if self._refused(response, "feed"):
+            return
         entries = [
             e
             for e in feed_entries(response.body, response.url)
@@ -177,6 +184,8 @@ class RegistrySpider(Spider):
         yield from requests
 
     def parse_sitemap(self, response: Response) -> Iterator[PageItem | Request]:
+        if self._refused(response, "sitemap"):
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
@@ -202,6 +211,8 @@ class RegistrySpider(Spider):
         yield from requests
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
+        if self._refused(response, "article"):
+            return
         yield self._page_item(response, "article")
 
     # ------------------------------------------------------------------------------------------ hooks
@@ -246,6 +257,21 @@ class RegistrySpider(Spider):
             content_type=headers.get("Content-Type"),
             redirect_urls=redirects + [response.url] if redirects else [],
         )
+
+    def _refused(self, response: Response, kind: str) -> bool:
+        """Whether the answer is not a page (``crawler.faults``): then it is counted, logged and not stored, and
+        the URL recorded as failed (for good when asking again cannot help)."""
+        fault = response_fault(
+            response.body, content_type=_header(response, "Content-Type"), kind=kind, flags=response.flags
+        )
+        if fault is None:
+            return False
+        self.logger.warning("%s: %s: %s (not stored)", self.name, fault, response.url)
+        redirects = response.meta.get("redirect_urls") or [response.url]
+        status = NOT_A_PAGE if fault in PERMANENT_FAULTS else response.status
+        self.store.record_failure(redirects[0], self.name, kind, status)
+        self._count_error(fault)
+        return True
 
     def _no_links(self, response: Response, what: str) -> None:
         # Loud on purpose: a list that yields nothing usually means the site was redesigned.
