@@ -179,6 +179,7 @@ def _print_report(run_id: int, status: str, stats: dict[str, Any], per_source: l
         f"extract: {ext['pages']} pages, {ext['new']} new articles, {ext['changed']} changed, "
         f"{ext['relevant']} relevant, {ext['off_topic']} off-topic, {ext['duplicates']} syndicated copies, "
         f"{ext['failed']} failed"
+        + "".join(f", {n} not a page ({kind})" for kind, n in sorted(ext.get("not_pages", {}).items()))
     )
     b = stats.get("build", {})
     if "error" in b:
