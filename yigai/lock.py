@@ -70,8 +70,9 @@ class RunLock:
                     raise LockBusy(_busy_message(self.path, holder)) from None
                 time.sleep(_POLL_SECONDS)
         with contextlib.suppress(OSError):  # opened read-only: the lock holds, its holder is not named
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()} {self.what}".strip().encode())
+            holder = f"{os.getpid()} {self.what}".strip().encode()
+            os.pwrite(fd, holder, 0)
+            os.ftruncate(fd, len(holder))
         self._held[key] = [fd, 1]
         self._depth_taken = True
         return self
@@ -96,6 +97,8 @@ class RunLock:
         entry[1] -= 1
         if entry[1] == 0:
             del self._held[key]
+            with contextlib.suppress(OSError):  # free again: no holder to name
+                os.ftruncate(entry[0], 0)
             fcntl.flock(entry[0], fcntl.LOCK_UN)
             os.close(entry[0])
 
@@ -138,8 +141,13 @@ def _busy_message(path: Path, holder: str) -> str:
 
 
 def _read_holder(fd: int) -> str:
-    try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        return os.read(fd, 200).decode(errors="replace").strip()
-    except OSError:
-        return ""
+    # The holder writes its pid just after it gets the lock: a refusal in between would find the file empty.
+    for _attempt in range(40):
+        try:
+            text = os.pread(fd, 200, 0).decode(errors="replace").strip()
+        except OSError:
+            return ""
+        if text:
+            return text
+        time.sleep(0.025)
+    return ""

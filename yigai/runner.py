@@ -208,21 +208,24 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     port_text = os.environ.get("YIGAI_DEMO_PORT", "8765")
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"YIGAI_DEMO_PORT={port_text!r} is not a port number")
-    web = SampleWeb(port=int(port_text))
-    try:
-        web.start()
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot serve the sample web on 127.0.0.1:{port_text} ({exc.strerror}); "
-            "stop what uses it or set YIGAI_DEMO_PORT to a free port"
-        ) from None
-    try:
-        print(f"sample web serving on {web.base_url}")
-        args.sample_web = web.base_url
-        sources = load_registry("sample", sample_web=web.base_url)
-        rc = run_once(settings, "sample", sources, args)
-    finally:
-        web.stop()
+    # The locks first (run_once takes them again, at no cost): a refused demo starts no server.
+    locks = (store_lock(settings.database, "yigai demo"), output_lock(settings.output_dir, "yigai demo"))
+    with holding(*locks, wait=_wait(args)):
+        web = SampleWeb(port=int(port_text))
+        try:
+            web.start()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot serve the sample web on 127.0.0.1:{port_text} ({exc.strerror}); "
+                "stop what uses it or set YIGAI_DEMO_PORT to a free port"
+            ) from None
+        try:
+            print(f"sample web serving on {web.base_url}")
+            args.sample_web = web.base_url
+            sources = load_registry("sample", sample_web=web.base_url)
+            rc = run_once(settings, "sample", sources, args)
+        finally:
+            web.stop()
     index = settings.output_dir / "index.html"
     print()
     print(f"The site is in {settings.output_dir}/ — open {index} in a browser,")
