@@ -164,3 +164,26 @@ def test_a_run_whose_build_fails_ends_its_row_failed_with_the_reason(tmp_path):
         run = store.runs(1)[0]
     assert run["status"] == "failed" and run["ended_at"]
     assert json.loads(run["stats_json"])["build"]["error"].startswith("Read-only file system")
+
+
+@pytest.mark.slow
+def test_a_full_disk_under_the_store_ends_the_run_row_failed_in_one_line(tmp_path):
+    from yigai.sample_web.server import SampleWeb
+
+    with tmpfs(tmp_path / "store", "8m") as disk, SampleWeb() as web:
+        db = disk / "db.sqlite3"
+        cfg = _config(tmp_path, db, tmp_path / "output")
+        _fill(disk)
+        # Room for the run row and the reserve kept beside the store, not for the pages the crawl brings.
+        os.truncate(disk / "ballast", (disk / "ballast").stat().st_size - 1400 * 1024)
+        done = _yigai("run", "--config", str(cfg), "--registry", "sample", "--sample-web", web.base_url)
+        assert "cannot write to the store" in done.stderr  # the crawl stopped, saying why once per source
+        # The crawler's own log (before "crawl finished") shows its callbacks' errors; the run's is one line.
+        after_crawl = done.stderr.split("crawl finished", 1)[1]
+        _one_line_failure(subprocess.CompletedProcess(done.args, done.returncode, done.stdout, after_crawl),
+                          "disk is full")
+        (disk / "ballast").unlink()
+        with Store(db) as store:
+            run = store.runs(1)[0]
+    assert run["status"] == "failed" and run["ended_at"], dict(run)
+    assert "disk is full" in json.loads(run["stats_json"])["error"]

@@ -410,16 +410,12 @@ def main(argv: list[str] | None = None) -> int:
 def _failed(command: str, exc: Exception) -> int:
     """Exit code 4 for a command that failed. A known failure (no store, disk full, read-only, not permitted,
     a refused build) is one line; anything else is a bug, and its traceback is what a report needs."""
-    import sqlite3
-
     from yigai.pipeline import StageFailed
-    from yigai.store import StoreError
+    from yigai.store import StoreError, store_unwritable
 
     if isinstance(exc, (StageFailed, StoreError)):
         print(f"yigai: error: {exc}", file=sys.stderr)
-    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or isinstance(exc, sqlite3.OperationalError) and (
-        any(marker in str(exc) for marker in _KNOWN_SQLITE)
-    ):
+    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or store_unwritable(exc):
         print(f"yigai: error: {command} failed: {failure_reason(exc)}", file=sys.stderr)
     else:
         logger.exception("%s failed", command)
@@ -428,7 +424,6 @@ def _failed(command: str, exc: Exception) -> int:
 
 # Failures of the machine, not of the program: said in one line (exit 4), no traceback.
 _KNOWN_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
-_KNOWN_SQLITE = ("disk is full", "readonly database", "unable to open database", "disk I/O error")
 
 
 if __name__ == "__main__":

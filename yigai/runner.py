@@ -16,7 +16,7 @@ from typing import Any
 
 from yigai.config import ConfigError, Settings, Source
 from yigai.lock import holding, output_lock, store_lock
-from yigai.store import BENIGN_ERROR_KINDS, SourceStats, Store
+from yigai.store import BENIGN_ERROR_KINDS, SourceStats, Store, store_unwritable
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ def crawl_only(settings: Settings, registry: str, sources: list[Source], args: a
             Store(settings.database) as store:
         store.mark_interrupted_runs()
         run_id = store.start_run("crawl", os.getpid())
+        keep_reserve(store)
         with run_row(store, run_id) as stats:
             rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
             status = "failed" if rc == 2 else "partial" if _has_real_errors(per_source) else "ok"
@@ -103,10 +104,41 @@ def run_row(store: Store, run_id: int) -> Iterator[dict[str, Any]]:
     _finish(store, run_id, stats.pop("status"), stats)
 
 
+# Kept beside the store and given up when its disk is full, so that a run can still record how it ended.
+RESERVE_BYTES = 1 << 20
+
+
+def reserve_path(store: Store) -> Path:
+    return store.path.with_name(store.path.name + ".reserve")
+
+
+def keep_reserve(store: Store) -> None:
+    """Make sure the reserve file is there (at the start of a run; quietly not when there is no room)."""
+    path = reserve_path(store)
+    if path.is_file() and path.stat().st_size >= RESERVE_BYTES:
+        return
+    try:
+        with open(path, "wb") as fh:
+            os.posix_fallocate(fh.fileno(), 0, RESERVE_BYTES)
+    except OSError as exc:
+        logger.warning("no room for the reserve file %s (%s)", path, exc.strerror)
+        path.unlink(missing_ok=True)
+
+
 def _finish(store: Store, run_id: int, status: str, stats: dict[str, Any]) -> None:
     try:
         store.finish_run(run_id, status, stats)
-    except sqlite3.Error as exc:  # e.g. the disk under the store is full: say so, keep the first error
+        return
+    except sqlite3.Error as exc:
+        if not store_unwritable(exc) or not reserve_path(store).is_file():
+            logger.error("could not record the end of run #%d (%s): %s", run_id, status, exc)
+            return
+        # The disk is full: give up the reserve to record how the run ended (the next run makes it again).
+        logger.error("the disk under the store is full: freeing %s to record the end of the run", reserve_path(store))
+        reserve_path(store).unlink()
+    try:
+        store.finish_run(run_id, status, stats)
+    except sqlite3.Error as exc:
         logger.error("could not record the end of run #%d (%s): %s", run_id, status, exc)
 
 
@@ -132,6 +164,7 @@ def run_once(settings: Settings, registry: str, sources: list[Source], args: arg
         if interrupted:
             logger.warning("%d earlier run(s) had been interrupted; picking up where they left", interrupted)
         run_id = store.start_run("run", os.getpid())
+        keep_reserve(store)
         with run_row(store, run_id) as stats:
             rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
             stats["crawl_exit"] = rc

@@ -239,6 +239,16 @@ class StoreError(RuntimeError):
     pass
 
 
+# SQLite's words for a store that cannot be written: its disk is full, it or its folder is read-only, or the
+# file system failed. A machine's failure, not the program's: reported in one line.
+_UNWRITABLE = ("disk is full", "readonly database", "unable to open database", "disk I/O error")
+
+
+def store_unwritable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the store cannot be written (``_UNWRITABLE``)."""
+    return isinstance(exc, sqlite3.OperationalError) and any(words in str(exc) for words in _UNWRITABLE)
+
+
 class StoreMissing(StoreError):
     """The store named in the settings is not there: no file, an empty file, or a file that is no yigai store."""
 
@@ -691,5 +701,5 @@ def _stored_page(row: sqlite3.Row) -> StoredPage:
 
 __all__ = [
     "BENIGN_ERROR_KINDS", "NOT_A_PAGE", "FetchedPage", "SourceStats", "Store", "StoreError", "StoreMissing", "StoredPage",
-    "article_id", "utcnow",
+    "article_id", "store_unwritable", "utcnow",
 ]
