@@ -622,7 +622,7 @@ class Store:
             )
 
     def mark_interrupted_runs(self) -> int:
-        """Runs left 'running' by a killed process are marked 'interrupted' (called under the run lock)."""
+        """Runs left 'running' by a killed process are marked 'interrupted' (called under the store lock)."""
         with self.transaction() as conn:
             cur = conn.execute(
                 "UPDATE runs SET status = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE status = 'running'",
