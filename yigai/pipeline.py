@@ -234,7 +234,7 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
     # last article and grouping (its copies would otherwise stay marked as originals until new stories came).
     if store.grouping_due():
         group_syndicated(store)
-    report.duplicates = int(store.conn.execute("SELECT COUNT(*) FROM articles WHERE is_original = 0").fetchone()[0])
+    report.duplicates = store.count_copies()
     report.seconds = round(time.monotonic() - started, 3)
     logger.info(
         "extract: %d pages, %d new, %d changed, %d relevant, %d off-topic, %d failed, %d syndicated copies",
@@ -261,10 +261,7 @@ def group_syndicated(store: Store) -> int:
 
     from extract.syndication import SyndicationCandidate, choose_original, group_near_duplicates
 
-    rows = store.conn.execute(
-        "SELECT id, site, original_source, published, url, fingerprint, sketch, relevant, group_id, is_original "
-        "FROM articles ORDER BY id"
-    ).fetchall()
+    rows = store.syndication_rows()
     by_id = {r["id"]: r for r in rows}
     groups = group_near_duplicates(
         [(r["id"], int(r["fingerprint"], 16), tuple(int(h, 16) for h in r["sketch"].split())) for r in rows]

@@ -36,7 +36,7 @@ def _crawl_with_stats(store: Store, settings: Settings, registry: str, sources: 
 
     store.upsert_sources(sources, registry=True)
     def pages_this_run() -> int:
-        return int(store.conn.execute("SELECT COUNT(*) FROM pages WHERE run_id = ?", (run_id,)).fetchone()[0])
+        return store.count_pages(run_id=run_id)
 
     selected = getattr(args, "source", None) or [s.id for s in sources]
     rc = run_crawl_stage(

@@ -390,15 +390,6 @@ class Store:
         ).fetchone()
         return bool(row and row[0] == NOT_A_PAGE)
 
-    def known_urls(self, source_id: str | None = None) -> set[str]:
-        if source_id is None:
-            rows = self.conn.execute("SELECT url FROM urls WHERE latest_page_id IS NOT NULL")
-        else:
-            rows = self.conn.execute(
-                "SELECT url FROM urls WHERE latest_page_id IS NOT NULL AND source_id = ?", (source_id,)
-            )
-        return {r[0] for r in rows}
-
     def save_page(self, page: FetchedPage) -> int | None:
         """Archive one successful fetch. Returns the new page id, or None when the bytes are unchanged."""
         url = canonical_url(page.requested_url)
@@ -504,8 +495,28 @@ class Store:
         for row in self.conn.execute(sql).fetchall():
             yield _stored_page(row)
 
-    def count_pages(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
+    def count_pages(self, *, run_id: int | None = None) -> int:
+        """How many pages the archive holds (with ``run_id``: how many that run stored)."""
+        if run_id is None:
+            return int(self.conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
+        return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE run_id = ?", (run_id,)).fetchone()[0])
+
+    def archived_pages(self) -> Iterator[dict[str, Any]]:
+        """Every stored fetch in id order, as a dict of its columns with ``body`` as the raw bytes (export)."""
+        for row in self.conn.execute("SELECT * FROM pages ORDER BY id"):
+            record = dict(row)
+            record["body"] = zlib.decompress(record["body"])
+            yield record
+
+    def add_source_record(self, record: dict[str, Any]) -> bool:
+        """Insert a source as exported (``sources`` columns) unless its id is known; whether it was added."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?)",
+                (record["id"], record["name"], record.get("home_region"), record["config_json"],
+                 record["updated_at"]),
+            )
+        return cur.rowcount > 0
 
     # ------------------------------------------------------------------------------------ articles
     # Bookkeeping columns: a re-extraction that changes only these has not changed the article.
@@ -587,6 +598,30 @@ class Store:
     def article_text(self, aid: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (aid,)).fetchone()
         return None if row is None else str(row[0] or "")
+
+    def count_copies(self) -> int:
+        """How many articles are syndicated copies of another (not published on their own)."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles WHERE is_original = 0").fetchone()[0])
+
+    def syndication_rows(self) -> list[dict[str, Any]]:
+        """What grouping syndicated copies reads of every article, in id order: id, site, original_source,
+        published, url, fingerprint, sketch, group_id, is_original."""
+        rows = self.conn.execute(
+            "SELECT id, site, original_source, published, url, fingerprint, sketch, group_id, is_original "
+            "FROM articles ORDER BY id"
+        )
+        return [dict(r) for r in rows]
+
+    def publication_times(self) -> Iterator[tuple[str, float | None, str]]:
+        """(source id, seconds since the epoch or None, the published string) of every dated article. SQLite
+        reads the ISO 8601 strings (offsets included) itself, which spares a Python parse per article on every
+        build; the epoch is None where it cannot (the caller parses those)."""
+        for source_id, epoch, published in self.conn.execute(
+            "SELECT source_id, strftime('%s', published), published FROM articles WHERE published IS NOT NULL"
+        ):
+            # ISO dates only: strftime also reads "now" or a Julian day number.
+            ok = epoch is not None and published[4:5] == "-"
+            yield source_id, (float(epoch) if ok else None), published
 
     def count_published(self) -> int:
         """How many stories the site publishes: relevant articles that are not a copy of another."""

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.gz import gunzip
+from w3lib.encoding import http_content_type_encoding
 
-from crawler.decoding import header_charset
 from crawler.errors import BENIGN_KINDS, classify_failure
 from crawler.faults import PERMANENT_FAULTS, response_fault
 from crawler.items import PageItem
@@ -218,7 +218,8 @@ class RegistrySpider(Spider):
     # ------------------------------------------------------------------------------------------ hooks
     def _parse_list_links(self, response: Response, root: str) -> PageLinks:
         """Article links and further list pages of one list page (override for odd sites)."""
-        links = html_links(response.body, response.url, header_charset(_header(response, "Content-Type")))
+        charset = http_content_type_encoding(_header(response, "Content-Type"))
+        links = html_links(response.body, response.url, charset)
         found = classify_list_links(links, response.url, root, self.article_filter)
         pager = [p for p in js_pager_pages(response.body, response.url) if p[0] not in dict(found.list_pages)]
         return PageLinks(found.articles, found.list_pages + tuple(pager))
