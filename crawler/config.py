@@ -1,6 +1,6 @@
 """Scrapy settings derived from the yigai settings file and the environment.
 
-``crawler.settings`` (what ``scrapy`` uses) and ``crawler.run`` (what the orchestrator uses) both call
+``crawler.settings`` (what ``scrapy`` uses) and ``crawler.process`` (what the orchestrator uses) both call
 ``yigai_scrapy_settings`` so the two paths crawl with the same configuration.
 """
 

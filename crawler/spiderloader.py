@@ -2,7 +2,7 @@
 
 So ``scrapy list`` lists the sources and ``scrapy crawl <source_id>`` crawls one. The registry comes from
 the ``YIGAI_REGISTRY`` / ``YIGAI_SAMPLE_WEB`` Scrapy settings (filled from the environment or by
-``crawler.run``); a broken registry raises ``yigai.config.ConfigError`` with its message.
+``crawler.process``); a broken registry raises ``yigai.config.ConfigError`` with its message.
 """
 
 from __future__ import annotations

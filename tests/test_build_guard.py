@@ -9,7 +9,7 @@ import pytest
 
 from tests.site_builder.site_fixtures import fill_store
 from yigai.cli import main
-from yigai.pipeline import published_story_ids
+from yigai.stages import published_story_ids
 from yigai.store import Store
 
 

@@ -41,7 +41,7 @@ def test_copies_are_grouped_even_when_the_run_that_saved_them_died_before_groupi
     """Articles are saved one by one and grouped after the last. A run killed in between leaves the copy marked
     as an original; the next run, with nothing new to extract, still groups it — and, once grouped, a run
     with nothing new does not group again."""
-    import yigai.pipeline as pipeline
+    import yigai.stages as pipeline
     from yigai.config import load_settings
 
     settings = load_settings(settings_file)

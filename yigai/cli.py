@@ -14,7 +14,7 @@ from typing import Any
 from yigai import __version__
 from yigai.config import ConfigError, Settings, load_registry, load_settings
 from yigai.lock import LockBusy, holding, output_lock, store_lock
-from yigai.runner import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, failure_reason
+from yigai.run import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, failure_reason
 
 logger = logging.getLogger("yigai")
 
@@ -64,7 +64,7 @@ def _load_sources(args: argparse.Namespace, settings: Settings):
 
 # ------------------------------------------------------------------------------------------------ commands
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from yigai.runner import crawl_only
+    from yigai.run import crawl_only
 
     settings = _settings(args)
     sources = _load_sources(args, settings)
@@ -72,7 +72,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from yigai.pipeline import run_extract_stage
+    from yigai.stages import run_extract_stage
 
     settings = _settings(args)
     with _open_store(settings) as store, holding(store_lock(settings.database, "yigai extract"), wait=args.wait):
@@ -97,7 +97,7 @@ def _kinds(counts: dict[str, int]) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from yigai.pipeline import run_build_stage
+    from yigai.stages import run_build_stage
 
     settings = _settings(args)
     locks = (store_lock(settings.database, "yigai build"), output_lock(settings.output_dir, "yigai build"))
@@ -112,7 +112,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from yigai.runner import run_once
+    from yigai.run import run_once
 
     settings = _settings(args)
     sources = _load_sources(args, settings)
@@ -230,7 +230,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from yigai.runner import run_demo
+    from yigai.run import run_demo
 
     settings = _settings(args)
     return run_demo(settings, args)
@@ -410,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
 def _failed(command: str, exc: Exception) -> int:
     """Exit code 4 for a command that failed. A known failure (no store, disk full, read-only, not permitted,
     a refused build) is one line; anything else is a bug, and its traceback is what a report needs."""
-    from yigai.pipeline import StageFailed
+    from yigai.stages import StageFailed
     from yigai.store import StoreError, store_unwritable
 
     if isinstance(exc, (StageFailed, StoreError)):

@@ -501,6 +501,12 @@ class Store:
             return int(self.conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
         return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE run_id = ?", (run_id,)).fetchone()[0])
 
+    def count_fetched(self, kind: str) -> int:
+        """How many URLs of ``kind`` (article, list …) have a stored page."""
+        return int(self.conn.execute(
+            "SELECT COUNT(*) FROM urls WHERE kind = ? AND latest_page_id IS NOT NULL", (kind,)
+        ).fetchone()[0])
+
     def archived_pages(self) -> Iterator[dict[str, Any]]:
         """Every stored fetch in id order, as a dict of its columns with ``body`` as the raw bytes (export)."""
         for row in self.conn.execute("SELECT * FROM pages ORDER BY id"):

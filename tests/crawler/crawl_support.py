@@ -1,4 +1,4 @@
-"""Helpers for the crawler tests: run `python -m crawler.run` in a child process with a fast, local setup."""
+"""Helpers for the crawler tests: run `python -m crawler.process` in a child process with a fast, local setup."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def crawl_env(**extra: str) -> dict[str, str]:
 
 def run_crawler(args: list[str], cwd: Path, **env: str) -> CrawlResult:
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.run", *args],
+        [sys.executable, "-m", "crawler.process", *args],
         check=False,
         cwd=cwd,
         env=crawl_env(**env),

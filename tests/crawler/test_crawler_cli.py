@@ -1,4 +1,4 @@
-"""`scrapy list` from the repository root, and how `python -m crawler.run` fails when it cannot start."""
+"""`scrapy list` from the repository root, and how `python -m crawler.process` fails when it cannot start."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""End-to-end: `python -m crawler.run` against loopback sites, a temp settings file, registry and store.
+"""End-to-end: `python -m crawler.process` against loopback sites, a temp settings file, registry and store.
 
 One healthy source (list pagination in both styles, RSS, sitemap index, robots.txt, a GBK list page with a
 wrong charset=utf-8 header) crawls in the same run as three broken ones (500s, a hanging page, an oversized

@@ -1,7 +1,7 @@
 """Scale-out: two crawler processes share one crawl frontier in a real redis-server (scrapy-redis).
 
 The test starts its own redis-server on a free loopback port and a slow-ish loopback site with 60 articles, runs
-TWO `python -m crawler.run` workers at once against it (one store, two run ids), and shows: no URL is fetched
+TWO `python -m crawler.process` workers at once against it (one store, two run ids), and shows: no URL is fetched
 twice (the site logs every request; robots.txt aside, which every worker reads for itself), every article is
 stored exactly once, both workers did part of the work, and the last worker out cleared the shared keys.
 """
@@ -117,7 +117,7 @@ def crawled(redis_url: str, tmp_path_factory: pytest.TempPathFactory):
                 [
                     sys.executable,
                     "-m",
-                    "crawler.run",
+                    "crawler.process",
                     "--config",
                     str(settings),
                     "--registry",

@@ -7,7 +7,7 @@ serves the pages in ``pages/<family>/`` at the real site's paths: ``list.html`` 
 list URL, ``article.html`` at the paths its list links as articles (``FamilyCase.articles``; the same
 article page answers for every article link of a family) and any further list page in ``extra_lists``.
 
-One ``python -m crawler.run`` crawls all families at once (one registry, one source per family, one server
+One ``python -m crawler.process`` crawls all families at once (one registry, one source per family, one server
 per family: several real sites have their list at ``/``). Then, per family:
 
 - the crawl asked for the list pages and exactly the article links: no navigation, footer, attachment or
@@ -420,7 +420,7 @@ def crawl(tmp_path_factory):
             YIGAI_RETRY_BACKOFF_MAX="0.2",
         )
         proc = subprocess.run(
-            [sys.executable, "-m", "crawler.run", "--config", str(settings), "--registry", str(registry)],
+            [sys.executable, "-m", "crawler.process", "--config", str(settings), "--registry", str(registry)],
             cwd=tmp,
             env=env,
             capture_output=True,

@@ -1,8 +1,8 @@
-"""Entry point for the orchestrator: crawl the selected sources in one ``CrawlerProcess`` (one reactor).
+"""The crawler's child-process entry point: crawl the selected sources in one ``CrawlerProcess`` (one reactor).
 
 Run it in a child process (Twisted's reactor cannot be restarted in one process)::
 
-    python -m crawler.run --config yigai.toml --registry sample --sample-web http://127.0.0.1:8765 \\
+    python -m crawler.process --config yigai.toml --registry sample --sample-web http://127.0.0.1:8765 \\
         --run-id 7 --source hebei_wsjkw --source nhc
 
 Exit code: 0 ok, 1 when any source had errors (robots.txt refusals do not count), 2 when the crawl could not
@@ -62,7 +62,7 @@ def _source_errors(stats: Mapping[str, Any]) -> int:
     )
 
 
-def run_crawl(
+def crawl_sources(
     *,
     config_path: str | None,
     registry: str | None,
@@ -166,7 +166,7 @@ def _parse_set(values: Sequence[str]) -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m crawler.process", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--config", metavar="FILE", help="yigai settings file (default: ./yigai.toml if present)"
     )
@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides = _parse_set(args.set)
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
-    return run_crawl(
+    return crawl_sources(
         config_path=args.config,
         registry=args.registry,
         sample_web=args.sample_web,

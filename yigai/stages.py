@@ -1,6 +1,5 @@
-"""Orchestration of the stages: crawl (in a child process) → extract → group syndicated copies → build.
-
-Each stage reads from and writes to the store only, so each can run alone.
+"""The stages, each runnable alone: crawl (the crawler in a child process), extract (and group syndicated
+copies), build (publish the site). Each reads from and writes to the store only; ``yigai.run`` chains them.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ def crawl_command(
     source_ids: list[str] | None,
 ) -> list[str]:
     """The child-process command line for one crawl (Twisted's reactor cannot restart in one process)."""
-    cmd = [sys.executable, "-m", "crawler.run", "--registry", registry]
+    cmd = [sys.executable, "-m", "crawler.process", "--registry", registry]
     if settings.path is not None:
         cmd += ["--config", str(settings.path.resolve())]
     if sample_web:

@@ -1,4 +1,6 @@
-"""One run (crawl → extract → build) under the store and output locks, with a stored and printed report."""
+"""A run — the one thing called so: the stages (``yigai.stages``) chained crawl → extract → build under the store
+and output locks, recorded as a row of the store's ``runs`` and printed as a report (``yigai run``, ``yigai
+crawl``, ``yigai demo``)."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ NOT_CRAWLED = "not_crawled"
 
 def _crawl_with_stats(store: Store, settings: Settings, registry: str, sources: list[Source],
                       args: argparse.Namespace, run_id: int) -> tuple[int, list[dict[str, Any]]]:
-    from yigai.pipeline import run_crawl_stage
+    from yigai.stages import run_crawl_stage
 
     store.upsert_sources(sources, registry=True)
     def pages_this_run() -> int:
@@ -155,7 +157,7 @@ def failure_reason(exc: BaseException) -> str:
 def run_once(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
     """crawl → extract → build, under the store and output locks. The published site changes only if the
     build completes."""
-    from yigai.pipeline import StageFailed, run_build_stage, run_extract_stage
+    from yigai.stages import StageFailed, run_build_stage, run_extract_stage
 
     started = time.monotonic()
     locks = (store_lock(settings.database, "yigai run"), output_lock(settings.output_dir, "yigai run"))
