@@ -323,7 +323,9 @@ def _write_config(tmp: Path, web: GeneratedWeb, concurrency: int) -> tuple[Path,
         f'database = "{tmp / "store.sqlite3"}"\noutput_dir = "{tmp / "output"}"\nregistry = "{registry}"\n'
         "[crawl]\n"
         f"concurrent_requests_per_domain = {concurrency}\n"
-        "source_page_budget = 100000\nsource_time_budget = 3600\nretry_times = 1\ndownload_timeout = 60\n",
+        "source_page_budget = 100000\nsource_time_budget = 3600\nretry_times = 1\ndownload_timeout = 60\n"
+        "[scrapy]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\n"
+        f"CONCURRENT_REQUESTS = {concurrency}\nLOG_LEVEL = \"WARNING\"\nREACTOR_THREADPOOL_MAXSIZE = 20\n",
         encoding="utf-8",
     )
     return config, registry
@@ -344,16 +346,7 @@ def _crawl_once(
         "--sample-web",
         server.base_url,
     ]
-    env = project_env(
-        {
-            "YIGAI_AUTOTHROTTLE": "0",
-            "YIGAI_DOWNLOAD_DELAY": "0",
-            "YIGAI_CONCURRENT_REQUESTS": str(concurrency),
-            "YIGAI_SCRAPY_LOG_LEVEL": "WARNING",
-            "YIGAI_SCRAPY_REACTOR_THREADPOOL_MAXSIZE": "20",
-        }
-    )
-    env.pop("YIGAI_DATABASE", None)
+    env = project_env({})
     run = run_child(cmd, env=env, cwd=config.parent, timeout=timeout)
     if run.returncode not in (0, 1):
         raise RuntimeError(f"crawler exited {run.returncode}:\n{run.stderr[-3000:]}")

@@ -129,12 +129,11 @@ def test_demo_reports_a_busy_port_clearly(tmp_path, monkeypatch, capsys):
     busy.bind(("127.0.0.1", 0))
     busy.listen()
     port = str(busy.getsockname()[1])
-    monkeypatch.setenv("YIGAI_DEMO_PORT", port)
     monkeypatch.chdir(tmp_path)
     try:
-        assert main(["demo"]) == 2
+        assert main(["demo", "--port", port]) == 2
     finally:
         busy.close()
     err = capsys.readouterr().err
-    assert f"127.0.0.1:{port}" in err and "YIGAI_DEMO_PORT" in err
+    assert f"127.0.0.1:{port}" in err and "--port" in err
     assert not (tmp_path / "output" / "index.html").exists()

@@ -20,13 +20,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(REPO), YIGAI_AUTOTHROTTLE="0", YIGAI_DOWNLOAD_DELAY="0")
+    return dict(os.environ, PYTHONPATH=str(REPO))
 
 
 def _config(tmp: Path, title: str = "医改观察 Yigai Watch") -> Path:
     cfg = tmp / f"yigai-{abs(hash(title))}.toml"
     cfg.write_text(f'database = "{tmp / "db.sqlite3"}"\noutput_dir = "{tmp / "output"}"\n'
-                   f'[site]\nbase_url = "https://yigai.test/"\ntitle = "{title}"\n', encoding="utf-8")
+                   f'[site]\nbase_url = "https://yigai.test/"\ntitle = "{title}"\n'
+                   "[scrapy]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\n", encoding="utf-8")
     return cfg
 
 

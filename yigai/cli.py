@@ -379,6 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Start the sample web on loopback, run crawl+extract+build against it "
                        "with the 'sample' registry, and say where the site is.")
     s.add_argument("--output", metavar="DIR", help="override the output directory")
+    s.add_argument("--port", type=_port, default=8765,
+                   help="port of the sample web on 127.0.0.1 (default 8765: the same URLs, so the same article "
+                   "ids, from one demo to the next)")
     s.set_defaults(func=cmd_demo, registry="sample", sample_web=None, source=None, allow_shrink=False)
     return p
 

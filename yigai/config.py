@@ -87,9 +87,45 @@ def _defaults() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+# The [scrapy] table takes any Scrapy setting name; these, which [crawl] also bounds or which switch a safeguard
+# off at 0, are held to a range there too.
+SCRAPY_BOUNDS: dict[str, tuple[float, float]] = {
+    "CONCURRENT_REQUESTS": (1, 1_000),
+    "CONCURRENT_REQUESTS_PER_DOMAIN": (1, 64),
+    "DOWNLOAD_TIMEOUT": (0.1, 3_600),
+    "DOWNLOAD_MAXSIZE": (1_024, 1 << 30),
+    "DOWNLOAD_DELAY": (0, 3_600),
+    "RETRY_TIMES": (0, 20),
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": (0.1, 64),
+    "CLOSESPIDER_TIMEOUT": (1, 7 * 86_400),
+    "CLOSESPIDER_PAGECOUNT": (1, 10_000_000),
+    "REACTOR_THREADPOOL_MAXSIZE": (1, 1_000),
+}
+_SCRAPY_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _scrapy_table(value: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: setting 'scrapy' must be a table of Scrapy settings")
+    for name, item in value.items():
+        if not _SCRAPY_NAME.match(name):
+            raise ConfigError(f"{path}: setting 'scrapy.{name}': not a Scrapy setting name (upper case, like DOWNLOAD_DELAY)")
+        bounds = SCRAPY_BOUNDS.get(name)
+        if bounds is None:
+            continue
+        if not isinstance(item, int | float) or isinstance(item, bool):
+            raise ConfigError(f"{path}: setting 'scrapy.{name}' must be a number, got {type(item).__name__}")
+        if not bounds[0] <= item <= bounds[1]:
+            raise ConfigError(f"{path}: setting 'scrapy.{name}' must be from {bounds[0]:,} to {bounds[1]:,}, got {item}")
+    return dict(value)
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Path) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in override.items():
+        if not where and key == "scrapy":
+            out[key] = {**base.get(key, {}), **_scrapy_table(value, path)}
+            continue
         if key not in base:
             raise ConfigError(f"{path}: unknown setting '{where}{key}' (known: {', '.join(sorted(base))})")
         if isinstance(base[key], dict):

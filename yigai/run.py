@@ -28,6 +28,8 @@ EXIT_USAGE = 2  # bad command line or configuration
 EXIT_LOCKED = 3  # another command holds the lock (its pid is named)
 EXIT_FAILED = 4  # the run or stage itself failed (one-line reason); the published site was left as it was
 
+DEMO_PORT = 8765  # `yigai demo --port` chooses another
+
 # The error kind of a selected source the crawl did not report on (the crawler could not start, or died).
 NOT_CRAWLED = "not_crawled"
 
@@ -240,19 +242,17 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         merged.update(overrides)
         settings = Settings(data=merged, path=settings.path, base_dir=settings.base_dir)
     # A fixed port keeps the sample web's URLs (and so article ids) the same from one demo to the next.
-    port_text = os.environ.get("YIGAI_DEMO_PORT", "8765")
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ConfigError(f"YIGAI_DEMO_PORT={port_text!r} is not a port number")
+    port = int(getattr(args, "port", None) or DEMO_PORT)
     # The locks first (run_once takes them again, at no cost): a refused demo starts no server.
     locks = (store_lock(settings.database, "yigai demo"), output_lock(settings.output_dir, "yigai demo"))
     with holding(*locks, wait=_wait(args)):
-        web = SampleWeb(port=int(port_text))
+        web = SampleWeb(port=port)
         try:
             web.start()
         except OSError as exc:
             raise ConfigError(
-                f"cannot serve the sample web on 127.0.0.1:{port_text} ({exc.strerror}); "
-                "stop what uses it or set YIGAI_DEMO_PORT to a free port"
+                f"cannot serve the sample web on 127.0.0.1:{port} ({exc.strerror}); "
+                "stop what uses it or give another with --port"
             ) from None
         try:
             print(f"sample web serving on {web.base_url}")

@@ -35,7 +35,7 @@ def crawl_command(
     source_ids: list[str] | None,
 ) -> list[str]:
     """The child-process command line for one crawl (Twisted's reactor cannot restart in one process)."""
-    cmd = [sys.executable, "-m", "crawler.process", "--registry", registry]
+    cmd = [sys.executable, "-m", "crawler.process", "--registry", registry, "--database", str(settings.database)]
     if settings.path is not None:
         cmd += ["--config", str(settings.path.resolve())]
     if sample_web:
@@ -64,7 +64,6 @@ def run_crawl_stage(
     if progress_count is not None:
         cmd += ["-s", "LOG_LEVEL=WARNING"]  # the bar and the run report say it all; keep warnings and errors
     env = dict(os.environ)
-    env["YIGAI_DATABASE"] = str(settings.database)
     # The child must find the project packages even when run from another directory.
     project_root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, env.get("PYTHONPATH", "")) if p)

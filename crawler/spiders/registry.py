@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import Request, Spider
@@ -39,11 +40,10 @@ from yigai.store import NOT_A_PAGE
 from yigai.urls import canonical_url
 
 if TYPE_CHECKING:
-    from typing import Self
-
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from yigai.store import Store
 
 # Response headers archived with each page (validators for conditional GET, and what decoding needs).
 KEPT_HEADERS = (
@@ -63,26 +63,36 @@ class RegistrySpider(Spider):
     name = "registry"
     source: ClassVar[Source]
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.store = shared_store(settings["YIGAI_DATABASE"])
-        spider.error_budget = settings.getint("YIGAI_SOURCE_ERROR_BUDGET", 50)
-        spider.request_meta = (
-            dict(settings.getdict("YIGAI_BROWSER_REQUEST_META")) if cls.source.browser else {}
-        )
-        if cls.source.browser and not spider.request_meta:
+    # What the spider takes from the crawler's settings is read on first use, not in ``from_crawler``: Scrapy
+    # makes the spider before it applies the add-ons (``crawler.config.YigaiSettings``, which gives a crawl
+    # started by ``scrapy crawl`` its settings file's values).
+    @cached_property
+    def store(self) -> Store:
+        return shared_store(self.crawler.settings["YIGAI_DATABASE"])
+
+    @cached_property
+    def error_budget(self) -> int:
+        return self.crawler.settings.getint("YIGAI_SOURCE_ERROR_BUDGET", 50)
+
+    @cached_property
+    def request_meta(self) -> dict[str, Any]:
+        if not self.source.browser:
+            return {}
+        meta = dict(self.crawler.settings.getdict("YIGAI_BROWSER_REQUEST_META"))
+        if not meta:
             # Loud: a site that needs a browser usually answers plain HTTP with a challenge (412) only.
-            spider.logger.error(
+            self.logger.error(
                 "source %s wants a browser but none is configured (needs scrapy-playwright and Chromium: "
-                "apt-get install chromium, or set YIGAI_CHROMIUM); fetching plain HTTP",
-                cls.name,
+                "apt-get install chromium, or set [crawl] browser_executable); fetching plain HTTP",
+                self.name,
             )
+        return meta
+
+    @cached_property
+    def shared_frontier(self) -> bool:
         # With a shared frontier (crawler.frontier) every request goes through the shared duplicate filter,
         # discovery pages included, so two workers never fetch the same list page.
-        spider.shared_frontier = bool(settings.get("YIGAI_FRONTIER"))
-        return spider
+        return bool(self.crawler.settings.get("YIGAI_FRONTIER"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -49,7 +49,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
             "1",
         ]
         # 2 s: short of the 4 s hang, long enough for healthy pages on a loaded machine.
-        result = run_crawler(args, tmp, YIGAI_SCRAPY_DOWNLOAD_TIMEOUT="2.0")
+        result = run_crawler(args, tmp, scrapy={"DOWNLOAD_TIMEOUT": 2.0})
         yield tmp, web, faults, result
 
 

@@ -103,7 +103,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def crawled(redis_url: str, tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("frontier")
-    settings = write_settings(tmp, retry_times=1)
+    settings = write_settings(tmp, retry_times=1, frontier_job="test")
     with ScriptedSite(respond) as site:
         registry = tmp / "registry.toml"
         lists = ", ".join(f'"{site.base}/{c}/index.html"' for c in COLUMNS)
@@ -111,7 +111,7 @@ def crawled(redis_url: str, tmp_path_factory: pytest.TempPathFactory):
             f'[[source]]\nid = "shared"\nname = "共享站"\nlist_urls = [{lists}]\nmax_list_pages = 1\n',
             encoding="utf-8",
         )
-        env = crawl_env(YIGAI_REDIS_URL=redis_url, YIGAI_FRONTIER_JOB="test")
+        env = crawl_env(YIGAI_REDIS_URL=redis_url)
         workers = [
             subprocess.Popen(
                 [
