@@ -187,3 +187,17 @@ def test_a_full_disk_under_the_store_ends_the_run_row_failed_in_one_line(tmp_pat
             run = store.runs(1)[0]
     assert run["status"] == "failed" and run["ended_at"], dict(run)
     assert "disk is full" in json.loads(run["stats_json"])["error"]
+
+
+def test_sources_a_crawl_could_not_reach_are_in_the_report_as_not_crawled(tmp_path):
+    # The crawler cannot start (its shared frontier is down): before, such sources were missing from the report.
+    registry = tmp_path / "registry.toml"
+    registry.write_text('[[source]]\nid = "one"\nname = "一"\nlist_urls = ["http://127.0.0.1:9/a.html"]\n'
+                        '[[source]]\nid = "two"\nname = "二"\nfeeds = ["http://127.0.0.1:9/rss.xml"]\n',
+                        encoding="utf-8")
+    cfg = _config(tmp_path, tmp_path / "db.sqlite3", tmp_path / "output")
+    cfg.write_text(cfg.read_text(encoding="utf-8") + 'frontier = "redis://127.0.0.1:9/0"\n', encoding="utf-8")
+    done = _yigai("crawl", "--config", str(cfg), "--registry", str(registry))
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "crawl run #1: failed" in done.stdout
+    assert [line.split()[0] for line in done.stdout.splitlines() if "not_crawled×1" in line] == ["one", "two"]

@@ -14,7 +14,7 @@ from typing import Any
 from yigai import __version__
 from yigai.config import ConfigError, Settings, load_registry, load_settings
 from yigai.lock import LockBusy, holding, output_lock, store_lock
-from yigai.run import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, failure_reason
+from yigai.run import DEMO_PORT, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, failure_reason
 
 logger = logging.getLogger("yigai")
 
@@ -379,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Start the sample web on loopback, run crawl+extract+build against it "
                        "with the 'sample' registry, and say where the site is.")
     s.add_argument("--output", metavar="DIR", help="override the output directory")
-    s.add_argument("--port", type=_port, default=8765,
+    s.add_argument("--port", type=_port, default=DEMO_PORT,
                    help="port of the sample web on 127.0.0.1 (default 8765: the same URLs, so the same article "
                    "ids, from one demo to the next)")
     s.set_defaults(func=cmd_demo, registry="sample", sample_web=None, source=None, allow_shrink=False)

@@ -242,7 +242,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         merged.update(overrides)
         settings = Settings(data=merged, path=settings.path, base_dir=settings.base_dir)
     # A fixed port keeps the sample web's URLs (and so article ids) the same from one demo to the next.
-    port = int(getattr(args, "port", None) or DEMO_PORT)
+    port = int(getattr(args, "port", DEMO_PORT))
     # The locks first (run_once takes them again, at no cost): a refused demo starts no server.
     locks = (store_lock(settings.database, "yigai demo"), output_lock(settings.output_dir, "yigai demo"))
     with holding(*locks, wait=_wait(args)):
