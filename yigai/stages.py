@@ -130,7 +130,11 @@ class ExtractReport:
 def _source_hints(store: Store) -> dict[str, Any]:
     from extract import SourceHint
 
-    return {row["id"]: SourceHint(name=row["name"], home_region=row["home_region"]) for row in store.sources()}
+    # Retired sources too: their pages are still in the archive, and re-extracted with the rest.
+    return {
+        row["id"]: SourceHint(name=row["name"], home_region=row["home_region"])
+        for row in store.sources(include_retired=True)
+    }
 
 
 def article_record(page: StoredPage, art: Any, *, threshold: float | None = None) -> dict[str, Any]:
