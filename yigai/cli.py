@@ -426,7 +426,9 @@ def _failed(command: str, exc: Exception) -> int:
 
 
 # Failures of the machine, not of the program: said in one line (exit 4), no traceback.
-_KNOWN_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
+_KNOWN_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.ENOENT, errno.ENOTDIR}
+)
 
 
 if __name__ == "__main__":
