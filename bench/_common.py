@@ -63,10 +63,24 @@ def _mem_kb(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
-# Between fork (or vfork) and exec a child shows its parent's memory as its own (shared, not new): counting
-# it then would count the parent twice. A descendant still running its parent's program is counted from its
-# third sample on (20 ms; a spawn's fork-to-exec window is far shorter), one running another program at once.
-_SETTLED_SAMPLES = 3
+# Between fork and exec a child shows its parent's memory as its own (shared copy-on-write, not new): summing
+# its resident set with its parent's would count that memory twice. So a descendant that still runs its parent's
+# program (the same name: forked and not yet exec'd, or a forked worker) is counted by the memory it does not
+# share (``_private_kb``), any other by its resident set. No timing is involved: under load a child can sit
+# between fork and exec for many samples.
+
+
+def _private_kb(pid: int) -> int | None:
+    """Private_Clean + Private_Dirty of a live process, in KiB (None when it is gone)."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
 
 
 def _comm(pid: int | None) -> str | None:
@@ -129,7 +143,7 @@ def run_child(
     ``/proc/<pid>/task/*/children``) is walked and the VmRSS of its processes summed; the peak is the largest
     such sum, raised to the largest single VmHWM when one process alone peaked between two samples (VmHWM is
     exact, the samples are not), so it never under-reports what one process used. A child caught between fork
-    and exec (its parent's memory, shared) is not added a second time (``_SETTLED_SAMPLES``). The largest VmHWM of any one
+    and exec (its parent's memory, shared) is counted by its private memory only (``_private_kb``). The largest VmHWM of any one
     process is kept too (``peak_process_mb``). ``ru_maxrss`` from wait4 cannot be used: Linux carries the
     parent's high-water mark into a forked child across exec, so every child of a big benchmark process would
     look big; nor does it add up processes that run at once.
@@ -144,7 +158,6 @@ def run_child(
         most = 1
         seen: set[int] = set()
         pids = [proc.pid]
-        samples: dict[int, int] = {}  # descendant pid -> samples it was seen in
         while True:
             pids = _tree(proc.pid)
             total = 0
@@ -152,15 +165,15 @@ def run_child(
             for pid in pids:
                 # The name is read before the memory: read after it, a child could exec in between and its
                 # parent's memory, read before the exec, would be counted as its own.
-                unsettled = pid != proc.pid and samples.get(pid, 0) + 1 < _SETTLED_SAMPLES
-                forked_only = unsettled and _comm(pid) == _comm(_ppid(pid))
+                forked = pid != proc.pid and _comm(pid) == _comm(_ppid(pid))
                 rss, hwm = _mem_kb(pid)
                 if not hwm:
                     continue  # gone, or a zombie waiting to be reaped
-                if pid != proc.pid:
-                    samples[pid] = samples.get(pid, 0) + 1
-                    if forked_only:
-                        continue  # probably forked and not exec'd yet: its memory is its parent's
+                if forked:
+                    private = _private_kb(pid)
+                    if private is None:
+                        continue  # gone meanwhile
+                    rss = min(rss, private)  # what it shares is its parent's, counted there
                 alive += 1
                 total += rss
                 if pid == proc.pid:

@@ -4,7 +4,7 @@ The generated web (kept in memory, served by a threaded HTTP/1.1 server with ETa
 ``sources`` sites, each with TRS-style list pages (``index.html``, ``index_1.html`` …, a JavaScript pager
 announcing them all plus a 下一页 link) and article pages of realistic size (navigation, header, 10–25
 paragraphs, related links, footer; 15–25 KB). Our crawler runs as the pipeline runs it, a child process
-``python -m crawler.run`` with a temporary settings file, registry and store; AutoThrottle off, no download
+``python -m crawler.process`` with a temporary settings file, registry and store; AutoThrottle off, no download
 delay, high concurrency (loopback). Measured:
 
 - the first run: wall time of the child (interpreter and Scrapy start-up included) and the server-side
@@ -34,7 +34,6 @@ import json
 import logging
 import random
 import re
-import sqlite3
 import tempfile
 import threading
 import time
@@ -45,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 from bench._common import median, project_env, run_child
+from yigai.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -323,7 +323,9 @@ def _write_config(tmp: Path, web: GeneratedWeb, concurrency: int) -> tuple[Path,
         f'database = "{tmp / "store.sqlite3"}"\noutput_dir = "{tmp / "output"}"\nregistry = "{registry}"\n'
         "[crawl]\n"
         f"concurrent_requests_per_domain = {concurrency}\n"
-        "source_page_budget = 100000\nsource_time_budget = 3600\nretry_times = 1\ndownload_timeout = 60\n",
+        "source_page_budget = 100000\nsource_time_budget = 3600\nretry_times = 1\ndownload_timeout = 60\n"
+        "[scrapy]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\n"
+        f"CONCURRENT_REQUESTS = {concurrency}\nLOG_LEVEL = \"WARNING\"\nREACTOR_THREADPOOL_MAXSIZE = 20\n",
         encoding="utf-8",
     )
     return config, registry
@@ -336,7 +338,7 @@ def _crawl_once(
     cmd = [
         sys.executable,
         "-m",
-        "crawler.run",
+        "crawler.process",
         "--config",
         str(config),
         "--registry",
@@ -344,21 +346,12 @@ def _crawl_once(
         "--sample-web",
         server.base_url,
     ]
-    env = project_env(
-        {
-            "YIGAI_AUTOTHROTTLE": "0",
-            "YIGAI_DOWNLOAD_DELAY": "0",
-            "YIGAI_CONCURRENT_REQUESTS": str(concurrency),
-            "YIGAI_SCRAPY_LOG_LEVEL": "WARNING",
-            "YIGAI_SCRAPY_REACTOR_THREADPOOL_MAXSIZE": "20",
-        }
-    )
-    env.pop("YIGAI_DATABASE", None)
+    env = project_env({})
     run = run_child(cmd, env=env, cwd=config.parent, timeout=timeout)
     if run.returncode not in (0, 1):
         raise RuntimeError(f"crawler exited {run.returncode}:\n{run.stderr[-3000:]}")
-    with sqlite3.connect(config.parent / "store.sqlite3") as conn:
-        pages = int(conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
+    with Store(config.parent / "store.sqlite3", create=False) as store:
+        pages = store.count_pages()
     return CrawlRun(run.seconds, server.window, dict(server.status), run.returncode, pages, run.max_rss_mb)
 
 
@@ -443,12 +436,8 @@ def run(
                 if rep == 0:
                     server.honour_validators = False
                     third = _crawl_once(server, config, registry, concurrency, timeout)
-                    with sqlite3.connect(tmp / "store.sqlite3") as conn:
-                        result.articles_stored = int(
-                            conn.execute(
-                                "SELECT COUNT(*) FROM urls WHERE kind = 'article' AND latest_page_id IS NOT NULL"
-                            ).fetchone()[0]
-                        )
+                    with Store(tmp / "store.sqlite3", create=False) as store:
+                        result.articles_stored = store.count_fetched("article")
     first = _median_run(firsts)
     second = _median_run(seconds)
     result.repetitions = len(firsts)

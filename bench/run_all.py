@@ -445,7 +445,7 @@ def render(results: dict[str, Any], analysis: str | None = None) -> str:
             f"A generated web of {_n(cr['articles'])} articles on {cr['sources']} sites ({cr['list_pages']} list pages, "
             f"{cr['web_megabytes']} MB of HTML; articles 15–25 KB with navigation, header, related links, footer), "
             "served from memory on 127.0.0.1 by a threaded HTTP/1.1 server (ETag, If-None-Match → 304). Our crawler "
-            "runs as the pipeline runs it (`python -m crawler.run`, a child process, with a temporary settings file, "
+            "runs as the pipeline runs it (`python -m crawler.process`, a child process, with a temporary settings file, "
             "registry and store), AutoThrottle off, no delay, 32 concurrent requests per site. "
             f"Median of {cr.get('repetitions', 1)} runs, each on a fresh store."
         ),

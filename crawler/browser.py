@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import shutil
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's package (scripts/install-system-deps.sh)
-ENV_CHROMIUM = "YIGAI_CHROMIUM"
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 # Quiet, headless, no background traffic to Google: the browser should only fetch what we ask for.
 CHROMIUM_ARGS = (
@@ -64,10 +62,9 @@ def chromium_usable(executable: str) -> bool:
     return shutil.which(executable) is not None
 
 
-def chromium_path(crawl: Mapping[str, Any], env: Mapping[str, str] | None = None) -> str:
-    """The Chromium executable: env ``YIGAI_CHROMIUM``, else ``[crawl] browser_executable``, else Debian's."""
-    env = os.environ if env is None else env
-    return env.get(ENV_CHROMIUM) or str(crawl.get("browser_executable") or DEFAULT_CHROMIUM)
+def chromium_path(crawl: Mapping[str, Any]) -> str:
+    """The Chromium executable: ``[crawl] browser_executable``, else Debian's."""
+    return str(crawl.get("browser_executable") or DEFAULT_CHROMIUM)
 
 
 def browser_spider_settings(executable: str, navigation_timeout: float) -> dict[str, Any]:

@@ -1,14 +1,14 @@
-"""Scrapy settings derived from the yigai settings file and the environment.
+"""Scrapy settings derived from the yigai settings file (``[crawl]``, and the ``[scrapy]`` table passed through).
 
-``crawler.settings`` (what ``scrapy`` uses) and ``crawler.run`` (what the orchestrator uses) both call
-``yigai_scrapy_settings`` so the two paths crawl with the same configuration.
+``crawler.process`` (what a crawl stage starts) and the ``YigaiSettings`` add-on (what ``scrapy crawl`` uses) both
+call ``yigai_scrapy_settings``, so the two paths crawl with the same configuration; nothing is read at import time.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.browser import (
     browser_request_meta,
@@ -19,28 +19,12 @@ from crawler.browser import (
 )
 from yigai.config import ConfigError, load_settings
 
-# Environment variables that select the configuration (documented in docs/crawling.md).
-ENV_CONFIG = "YIGAI_CONFIG"  # settings file
-ENV_REGISTRY = "YIGAI_REGISTRY"  # default | sample | path
-ENV_SAMPLE_WEB = "YIGAI_SAMPLE_WEB"  # base URL substituted for {sample_web}
-ENV_RUN_ID = "YIGAI_RUN_ID"  # int; when set, per-source stats are written to the store
-ENV_DATABASE = "YIGAI_DATABASE"  # overrides the settings' database path (the orchestrator sets it)
-ENV_REDIS_URL = "YIGAI_REDIS_URL"  # shared crawl frontier (overrides [crawl] frontier), see crawler.frontier
-ENV_FRONTIER_JOB = "YIGAI_FRONTIER_JOB"  # name of the shared crawl (workers of one crawl use the same)
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
-# Throttle knobs overridable from the environment (name → Scrapy setting). Values are strings; Scrapy's
-# getbool/getfloat/getint convert them.
-_ENV_KNOBS = {
-    "YIGAI_AUTOTHROTTLE": "AUTOTHROTTLE_ENABLED",
-    "YIGAI_AUTOTHROTTLE_START_DELAY": "AUTOTHROTTLE_START_DELAY",
-    "YIGAI_AUTOTHROTTLE_MAX_DELAY": "AUTOTHROTTLE_MAX_DELAY",
-    "YIGAI_DOWNLOAD_DELAY": "DOWNLOAD_DELAY",
-    "YIGAI_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",
-    "YIGAI_RETRY_BACKOFF_BASE": "YIGAI_RETRY_BACKOFF_BASE",
-    "YIGAI_RETRY_BACKOFF_MAX": "YIGAI_RETRY_BACKOFF_MAX",
-}
-# Any Scrapy setting can be forced with YIGAI_SCRAPY_<NAME>=value (e.g. YIGAI_SCRAPY_DOWNLOAD_TIMEOUT=0.5).
-_ENV_SCRAPY_PREFIX = "YIGAI_SCRAPY_"
+# The one environment variable the crawler reads: a Redis URL may hold a password, which belongs in the
+# environment (a systemd credential, a secret store), not in a settings file that is copied around.
+ENV_REDIS_URL = "YIGAI_REDIS_URL"
 
 
 def _user_agent(crawl: Mapping[str, Any]) -> str:
@@ -58,11 +42,14 @@ def yigai_scrapy_settings(
     registry: str | None,
     sample_web: str | None,
     run_id: int | None,
+    database: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Scrapy settings for one crawl: yigai settings (``[crawl]``), registry selection, env overrides.
+    """Scrapy settings for one crawl, from the yigai settings file: the selection (registry, sample web, run id,
+    database), the values derived from ``[crawl]``, and last the ``[scrapy]`` table, passed through as it is.
 
-    Raises ``yigai.config.ConfigError`` for a broken settings file.
+    Nothing comes from the environment but ``YIGAI_REDIS_URL``. Raises ``yigai.config.ConfigError`` for a
+    broken settings file.
     """
     env = os.environ if env is None else env
     ys = load_settings(config_path)
@@ -72,7 +59,7 @@ def yigai_scrapy_settings(
         "YIGAI_REGISTRY": registry or str(ys["registry"]),
         "YIGAI_SAMPLE_WEB": sample_web,
         "YIGAI_RUN_ID": run_id,
-        "YIGAI_DATABASE": env.get(ENV_DATABASE) or str(ys.database),
+        "YIGAI_DATABASE": database or str(ys.database),
         "USER_AGENT": _user_agent(crawl),
         "ROBOTSTXT_OBEY": bool(crawl.get("obey_robots", True)),
         "DOWNLOAD_TIMEOUT": crawl["download_timeout"],
@@ -85,7 +72,7 @@ def yigai_scrapy_settings(
         "CLOSESPIDER_TIMEOUT": crawl["source_time_budget"],
         "CLOSESPIDER_PAGECOUNT": crawl["source_page_budget"],
     }
-    chromium = chromium_path(crawl, env)
+    chromium = chromium_path(crawl)
     # Without both, browser sources are fetched over plain HTTP and each says so (RegistrySpider.from_crawler).
     if playwright_available() and chromium_usable(chromium):
         out["YIGAI_BROWSER_SETTINGS"] = browser_spider_settings(chromium, crawl["download_timeout"])
@@ -101,25 +88,25 @@ def yigai_scrapy_settings(
                 "pip install scrapy-redis redis"
             ) from exc
 
-        job = env.get(ENV_FRONTIER_JOB) or str(crawl.get("frontier_job") or "crawl")
-        out.update(frontier_settings(str(redis_url), job))
-    for var, name in _ENV_KNOBS.items():
-        if env.get(var):
-            out[name] = env[var]
-    for var, value in env.items():
-        if var.startswith(_ENV_SCRAPY_PREFIX) and value != "":
-            out[var[len(_ENV_SCRAPY_PREFIX) :]] = value
+        out.update(frontier_settings(str(redis_url), str(crawl.get("frontier_job") or "crawl")))
+    out.update(ys.section("scrapy"))  # the user's Scrapy settings, over everything derived above
     return out
 
 
-def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """``yigai_scrapy_settings`` with the selection read from YIGAI_* environment variables."""
-    env = os.environ if env is None else env
-    run_id = env.get(ENV_RUN_ID)
-    return yigai_scrapy_settings(
-        config_path=env.get(ENV_CONFIG) or None,
-        registry=env.get(ENV_REGISTRY) or None,
-        sample_web=env.get(ENV_SAMPLE_WEB) or None,
-        run_id=int(run_id) if run_id else None,
-        env=env,
-    )
+class YigaiSettings:
+    """Scrapy add-on (``ADDONS`` in ``crawler.settings``) that gives a crawl started by Scrapy's own command
+    line (``scrapy crawl SOURCE -s YIGAI_CONFIG=yigai.toml``) the settings ``crawler.process`` gives its crawls:
+    ``yigai_scrapy_settings`` at the project's priority, so ``-s NAME=VALUE`` still wins. When the crawl was
+    started by ``crawler.process`` they are set already, at a higher priority, and this changes nothing."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        run_id = settings.get("YIGAI_RUN_ID")
+        derived = yigai_scrapy_settings(
+            config_path=settings.get("YIGAI_CONFIG") or None,
+            registry=settings.get("YIGAI_REGISTRY") or None,
+            sample_web=settings.get("YIGAI_SAMPLE_WEB") or None,
+            run_id=int(run_id) if run_id not in (None, "") else None,
+            database=settings.get("YIGAI_DATABASE") or None,
+        )
+        for name, value in derived.items():
+            settings.set(name, value, priority="project")

@@ -24,6 +24,10 @@ ERROR_KINDS = (
     "dns",
     "connection",
     "too_large",
+    "truncated",
+    "empty_body",
+    "binary",
+    "wrong_type",
     "robots_forbidden",
     "list_no_links",
     "parse_error",
@@ -63,12 +67,13 @@ def classify_failure(failure: Failure | BaseException) -> str | None:
     if isinstance(exc, DownloadCancelledError):
         # Scrapy cancels a download that exceeds DOWNLOAD_MAXSIZE with this error and a "max size" message.
         return "too_large" if "max size" in str(exc) else "other"
+    if isinstance(exc, ResponseDataLossError):
+        return "truncated"  # fewer bytes than the Content-Length (or chunks) announced: a cut transfer
     if isinstance(
         exc,
         (
             DownloadConnectionRefusedError,
             DownloadFailedError,
-            ResponseDataLossError,
             txerror.ConnectError,
             txerror.ConnectionLost,
             txerror.ConnectionDone,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -99,4 +100,7 @@ class SourceHealth:
             reason,
         )
         if self.store is not None and self.run_id is not None:
-            self.store.save_source_stats(self.run_id, spider.name, stats)
+            try:
+                self.store.save_source_stats(self.run_id, spider.name, stats)
+            except sqlite3.Error as exc:  # a full disk, say: the run reports the source as not crawled
+                logger.error("source %s: its counters could not be stored: %s", spider.name, exc)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 import lxml.etree
 import parsel
 
-from crawler.decoding import decode_body
+from extract.decoding import decode_html
 
 # Attachments and media are not fetched in this version (articles link them; extract records them).
 _BINARY_EXT = re.compile(
@@ -66,7 +66,7 @@ class PageLinks:
 # ------------------------------------------------------------------------------------------------ HTML links
 def html_links(body: bytes, url: str, http_encoding: str | None = None) -> list[Link]:
     """All http(s) links of an HTML page, absolute, fragment-free, in document order, decoded by evidence."""
-    text, _ = decode_body(body, http_encoding)
+    text, _ = decode_html(body, http_encoding)
     sel = parsel.Selector(text=text or "<html></html>", type="html")
     base = url
     base_href = sel.xpath("//base/@href").get()

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import PAGE_KINDS
 from crawler.storage import shared_store
-from yigai.store import FetchedPage
+from yigai.store import FetchedPage, store_unwritable
 
 if TYPE_CHECKING:
     from typing import Self
@@ -38,6 +40,7 @@ class StorePipeline:
         self.stats = stats
         self.run_id = run_id
         self.crawler = crawler
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -62,7 +65,33 @@ class StorePipeline:
         headers = dict(page.get("headers") or {})
         if page.get("redirect_urls"):
             headers[REDIRECTS_HEADER] = json.dumps(page["redirect_urls"])
-        page_id = self.store.save_page(
+        try:
+            page_id = self._save(page, headers)
+        except sqlite3.OperationalError as exc:
+            if not store_unwritable(exc):
+                raise
+            self._stop(exc)  # said once; the pages that follow are not stored either
+            return item
+        if page_id is not None:
+            self.stats.inc_value("yigai/pages_new")
+            self.stats.inc_value(f"yigai/pages_new/{page['kind']}")
+        else:
+            logger.debug("unchanged bytes: %s", page["requested_url"])
+        return item
+
+    def _stop(self, exc: Exception) -> None:
+        """A store that cannot be written (disk full, read-only) stops the source at once, said in one line:
+        every further page would fail the same way."""
+        if self._stopping:
+            return
+        self._stopping = True
+        logger.error("cannot write to the store %s (%s): stopping the crawl of this source", self.store.path, exc)
+        self.stats.inc_value("yigai/errors/store_unwritable")
+        if self.crawler is not None and self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_unwritable"))
+
+    def _save(self, page: ItemAdapter, headers: dict) -> int | None:
+        return self.store.save_page(
             FetchedPage(
                 requested_url=page["requested_url"],
                 final_url=page["final_url"],
@@ -76,9 +105,3 @@ class StorePipeline:
                 run_id=self.run_id,
             )
         )
-        if page_id is not None:
-            self.stats.inc_value("yigai/pages_new")
-            self.stats.inc_value(f"yigai/pages_new/{page['kind']}")
-        else:
-            logger.debug("unchanged bytes: %s", page["requested_url"])
-        return item

@@ -1,13 +1,12 @@
-"""Scrapy settings for the Yigai crawler (``scrapy.cfg`` points here).
+"""Scrapy settings for the Yigai crawler (``scrapy.cfg`` points here): the static part only.
 
-The static part is below; the values that come from the yigai settings file (user agent, timeouts, size limit,
-retries, per-domain concurrency, per-source budgets, database) and the environment overrides are merged in
-at the end by ``crawler.config.settings_from_env``.
+The values that come from the yigai settings file (user agent, timeouts, size limit, retries, per-domain
+concurrency, per-source budgets, database, and the ``[scrapy]`` table, which can set any of the names below) are
+given by ``crawler.process`` to the crawls it starts, and by the ``YigaiSettings`` add-on to crawls started with
+``scrapy crawl`` — when a crawler is made, never at import time.
 """
 
 from __future__ import annotations
-
-from crawler.config import settings_from_env
 
 BOT_NAME = "yigai"
 SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
@@ -73,7 +72,7 @@ YIGAI_BROWSER_CHALLENGE_TRIES = 2
 YIGAI_BROWSER_CHALLENGE_STATUSES = [412, 521]
 
 # Shared frontier (crawler.frontier): crawler.config sets SCHEDULER, DUPEFILTER_CLASS and REDIS_URL when
-# [crawl] frontier (or YIGAI_REDIS_URL) names a Redis server.
+# [crawl] frontier (or the environment's YIGAI_REDIS_URL) names a Redis server.
 YIGAI_FRONTIER = None
 YIGAI_FRONTIER_WORKER_TTL = 30  # seconds a silent worker still counts as present
 YIGAI_FRONTIER_TTL = 6 * 3600  # seconds the shared keys outlive the last activity (workers that all died)
@@ -82,5 +81,5 @@ YIGAI_FRONTIER_POLL = 0.5  # seconds between looks at the shared queue while oth
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
-# Yigai settings file + environment (see crawler.config).
-globals().update(settings_from_env())
+# The yigai settings file, for crawls started by Scrapy's own command line (see crawler.config).
+ADDONS = {"crawler.config.YigaiSettings": 0}

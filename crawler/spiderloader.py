@@ -1,8 +1,9 @@
 """``RegistrySpiderLoader``: one spider per registry source (spider name = source id).
 
 So ``scrapy list`` lists the sources and ``scrapy crawl <source_id>`` crawls one. The registry comes from
-the ``YIGAI_REGISTRY`` / ``YIGAI_SAMPLE_WEB`` Scrapy settings (filled from the environment or by
-``crawler.run``); a broken registry raises ``yigai.config.ConfigError`` with its message.
+the ``YIGAI_REGISTRY`` / ``YIGAI_SAMPLE_WEB`` Scrapy settings (given by ``crawler.process``, or with ``-s``),
+else from the settings file (``-s YIGAI_CONFIG=FILE``, else ``./yigai.toml``); a broken registry raises
+``yigai.config.ConfigError`` with its message.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from scrapy.settings import Settings
+
+from crawler.config import yigai_scrapy_settings
 from crawler.spiders import FAMILY_SPIDERS, RegistrySpider
 from yigai.config import Source, load_registry
 
@@ -47,6 +51,16 @@ class RegistrySpiderLoader:
     """Spider loader (``SPIDER_LOADER_CLASS``) built from the sources registry."""
 
     def __init__(self, settings: BaseSettings):
+        if settings.get("YIGAI_DATABASE") is None:
+            # Made by Scrapy's own command line (`scrapy list`) before the YigaiSettings add-on has run: the
+            # selection comes from the settings file named by -s YIGAI_CONFIG (or ./yigai.toml).
+            settings = Settings({
+                **yigai_scrapy_settings(
+                    config_path=settings.get("YIGAI_CONFIG") or None, registry=None,
+                    sample_web=settings.get("YIGAI_SAMPLE_WEB") or None, run_id=None,
+                ),
+                **{k: v for k, v in settings.items() if k.startswith("YIGAI_") and v is not None},
+            })
         registry = settings.get("YIGAI_REGISTRY") or "default"
         sample_web = settings.get("YIGAI_SAMPLE_WEB") or None
         self.sources: list[Source] = load_registry(registry, sample_web=sample_web)

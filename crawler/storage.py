@@ -23,7 +23,7 @@ def shared_store(database: str | Path) -> Store:
 
 
 def close_stores() -> None:
-    """Close every shared store (at the end of ``run_crawl``)."""
+    """Close every shared store (at the end of ``crawl_sources``)."""
     while _STORES:
         _, store = _STORES.popitem()
         store.close()

@@ -9,11 +9,6 @@ _SPACE = re.compile(r"\s+")
 SHINGLE = 5
 
 
-def _hash64(s: str) -> int:
-    # blake2b, not hash(): Python's str hash is salted per process.
-    return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
-
-
 # For bit b, a translation table that maps a byte to b"\x01" when bit b is set: counting set bits per
 # position becomes bytes.translate + bytes.count, both in C (a 64-step Python loop per shingle is ~10x slower).
 _BIT_TABLES = [bytes(((v >> b) & 1) for v in range(256)) for b in range(8)]

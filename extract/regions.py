@@ -24,7 +24,6 @@ from importlib import resources
 import ahocorasick
 
 NATIONAL_CODE = "000000"
-MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
 NATIONAL_TERMS = (
     "国家卫生健康委",
     "国家卫健委",

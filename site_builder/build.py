@@ -43,6 +43,7 @@ from site_builder.row_cache import StoreArticles, cache_path
 from site_builder.row_cache import code_digest as row_code_digest
 from site_builder.search import SHARD_SIZE, find_pagefind
 from site_builder.writer import MANIFEST_NAME, PublishedFileMissing, SiteWriter
+from yigai.lock import output_lock
 
 if TYPE_CHECKING:
     from site_builder.search_shards import ShardedSearch
@@ -174,7 +175,8 @@ def _spare_path(target: Path) -> Path:
 
 
 def _remove_leftover_staging(target: Path) -> None:
-    # A build killed by SIGKILL cannot clean up after itself; builds never run concurrently (run lock).
+    # A build killed by SIGKILL cannot clean up after itself. Called under the output lock (``build_site``):
+    # no other build of this target is alive, so every staging tree found is a dead build's.
     for leftover in target.parent.glob(f".{target.name}.staging-*"):
         if leftover.is_dir() and not leftover.is_symlink():
             logger.info("build: removing leftover staging directory %s", leftover)
@@ -209,10 +211,17 @@ def build_site(store: Store, settings: Settings, *, output_dir: Path | None = No
     """Build the site from the store and publish it atomically to ``output_dir`` (default: settings).
 
     Incremental by construction: pages whose inputs did not change are neither rendered nor written (see
-    ``writer``), and only the search shards holding a changed article page are indexed again."""
-    started = time.monotonic()
+    ``writer``), and only the search shards holding a changed article page are indexed again.
+
+    Holds the output lock (``yigai.lock.output_lock``; re-entrant, so a caller may hold it already): two builds
+    of one target would take each other's staging tree and spare generation. ``LockBusy`` when one is live."""
     target = Path(output_dir) if output_dir is not None else settings.output_dir
-    target = target.absolute()
+    with output_lock(target, "site build").acquire():
+        return _build_locked(store, settings, target.absolute())
+
+
+def _build_locked(store: Store, settings: Settings, target: Path) -> BuildReport:
+    started = time.monotonic()
     site = settings.section("site")
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_symlink() or (target.exists() and not target.is_dir()):

@@ -211,7 +211,7 @@ def remove_state(target: Path) -> None:
 
 
 def remove_leftover_state(target: Path) -> None:
-    """State files a killed full build left half-written (builds never run concurrently: the run lock)."""
+    """State files a killed full build left half-written (builds never run concurrently: the output lock)."""
     path = state_path(target)
     for leftover in path.parent.glob(f"{path.name}.tmp-*"):
         _unlink(leftover)

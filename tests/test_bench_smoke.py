@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import shutil
 import sys
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -124,19 +123,27 @@ def test_article_factory_nights_come_after_the_store_and_leave_it_unchanged():
 def test_instrument_wraps_only_what_exists_and_counts_each_moment_once(monkeypatch):
     import types
 
+    # A clock the fake builder advances itself: timed with real sleeps, the test failed under load (a 20 ms
+    # sleep measured 50 ms beside busy processes); what it checks is the bookkeeping, not the clock.
+    clock = [0.0]
+
+    def spend(seconds: float) -> None:
+        clock[0] += seconds
+
+    monkeypatch.setattr(build_bench, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
     fake = types.ModuleType("bench_fake_builder")
 
     class Writer:
         def write(self, data):
-            time.sleep(0.02)
+            spend(0.02)
             return self.emit(data)
 
         def emit(self, data):
-            time.sleep(0.03)
+            spend(0.03)
             return data
 
     def outer():
-        time.sleep(0.02)
+        spend(0.02)
         return Writer().write(1)
 
     fake.Writer = Writer
@@ -154,13 +161,10 @@ def test_instrument_wraps_only_what_exists_and_counts_each_moment_once(monkeypat
     wrapped = build_bench._instrument(table)
     assert len(wrapped) == 3
     assert build_bench._instrument(table) == []  # wrapping twice does nothing
-    started = time.perf_counter()
     assert fake.outer() == 1
-    total = time.perf_counter() - started
     phases = build_bench._PHASES
-    assert set(phases) == {"outer", "writer", "emit"}
-    assert 0.015 < phases["outer"] < 0.045 and 0.015 < phases["writer"] < 0.045 and phases["emit"] > 0.025
-    assert sum(phases.values()) <= total + 1e-6
+    assert phases == pytest.approx({"outer": 0.02, "writer": 0.02, "emit": 0.03})  # each moment counted once
+    assert sum(phases.values()) == pytest.approx(clock[0])
 
 
 def test_build_bench_builds_ours_and_hugo(tmp_path, monkeypatch):

@@ -59,9 +59,31 @@ def test_serve_refuses_public_host_without_flag(settings_file, capsys):
     assert "--public" in capsys.readouterr().err
 
 
-def test_status_on_empty_store(settings_file, capsys):
-    assert main(["status", "--config", str(settings_file)]) == 0
-    assert "no store yet" in capsys.readouterr().out
+@pytest.mark.parametrize("command", [["status"], ["build"], ["extract"], ["export", "{tmp}/x.jsonl"]])
+def test_a_missing_store_is_an_error_naming_its_path_and_none_is_made(settings_file, tmp_path, command, capsys):
+    db = tmp_path / "db.sqlite3"
+    assert main([*(c.format(tmp=tmp_path) for c in command), "--config", str(settings_file)]) == 4
+    err = capsys.readouterr().err
+    assert f"no store at {db}" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not db.exists() and not (tmp_path / "output").exists()
+    assert not list(tmp_path.glob("db.sqlite3*")) and not (tmp_path / "x.jsonl").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a database, but a file in the way" * 100])
+def test_an_empty_or_foreign_file_is_no_store(settings_file, tmp_path, content, capsys):
+    (tmp_path / "db.sqlite3").write_bytes(content)
+    assert main(["build", "--config", str(settings_file)]) == 4
+    assert "not a yigai store" in capsys.readouterr().err
+    assert (tmp_path / "db.sqlite3").read_bytes() == content
+
+
+def test_an_sqlite_file_without_the_tables_is_no_store(settings_file, tmp_path, capsys):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        conn.execute("CREATE TABLE other (x)")
+    assert main(["extract", "--config", str(settings_file)]) == 4
+    assert f"{tmp_path / 'db.sqlite3'} is not a yigai store" in capsys.readouterr().err
 
 
 def test_inspect_url_needs_one_page(tmp_path, capsys):
@@ -107,12 +129,11 @@ def test_demo_reports_a_busy_port_clearly(tmp_path, monkeypatch, capsys):
     busy.bind(("127.0.0.1", 0))
     busy.listen()
     port = str(busy.getsockname()[1])
-    monkeypatch.setenv("YIGAI_DEMO_PORT", port)
     monkeypatch.chdir(tmp_path)
     try:
-        assert main(["demo"]) == 2
+        assert main(["demo", "--port", port]) == 2
     finally:
         busy.close()
     err = capsys.readouterr().err
-    assert f"127.0.0.1:{port}" in err and "YIGAI_DEMO_PORT" in err
+    assert f"127.0.0.1:{port}" in err and "--port" in err
     assert not (tmp_path / "output" / "index.html").exists()

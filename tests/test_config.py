@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from yigai.config import ConfigError, load_registry, load_settings
+from yigai.config import BOUNDS, ConfigError, _defaults, load_registry, load_settings
 
 
 def write(tmp_path: Path, text: str, name: str = "reg.toml") -> Path:
@@ -84,9 +84,84 @@ def test_sample_registry_loads():
     assert len(sources) >= 4
 
 
-@pytest.mark.parametrize("key", ["page_size", "feed_items", "search_shard_size"])
-def test_site_counts_below_one_are_refused(tmp_path, key):
-    cfg = tmp_path / "yigai.toml"
-    cfg.write_text(f"[site]\n{key} = 0\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=rf"site\.{key}' must be at least 1, got 0"):
+def _numbers(table: dict, prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_numbers(value, f"{prefix}{key}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+DEFAULT_NUMBERS = _numbers(_defaults())
+
+
+def test_every_numeric_setting_has_bounds_that_hold_its_default():
+    assert set(DEFAULT_NUMBERS) == set(BOUNDS), "a numeric setting without bounds (or bounds of no setting)"
+    for key, value in DEFAULT_NUMBERS.items():
+        low, high = BOUNDS[key]
+        assert low <= value <= high, key
+
+
+def _settings_with(tmp_path: Path, key: str, value: float) -> Path:
+    section, _, name = key.rpartition(".")
+    return write(tmp_path, f"[{section}]\n{name} = {value!r}\n", "yigai.toml")
+
+
+@pytest.mark.parametrize("key", sorted(k for k, (low, _high) in BOUNDS.items() if low > 0))
+def test_zero_is_refused_where_it_makes_no_sense_naming_file_and_key(tmp_path, key):
+    zero = 0.0 if isinstance(DEFAULT_NUMBERS[key], float) else 0
+    cfg = _settings_with(tmp_path, key, zero)
+    with pytest.raises(ConfigError, match=rf"setting '{key}' must be from .* got 0") as err:
         load_settings(cfg)
+    assert str(cfg) in str(err.value)
+
+
+@pytest.mark.parametrize("key", sorted(BOUNDS))
+def test_numbers_past_their_ceiling_or_below_their_floor_are_refused(tmp_path, key):
+    low, high = BOUNDS[key]
+    kind = type(DEFAULT_NUMBERS[key])
+    for bad in (kind(high * 2 + 1), kind(low - 1)):
+        with pytest.raises(ConfigError, match=rf"'{key}' must be from"):
+            load_settings(_settings_with(tmp_path, key, bad))
+    for good in (kind(low), kind(high)):
+        assert _numbers(load_settings(_settings_with(tmp_path, key, good)).data)[key] == good
+
+
+def test_the_faults_of_the_issue_are_refused(tmp_path):
+    # Accepted before: the crawl hung with no request made; the size limit was switched off.
+    for text in ("[crawl]\nconcurrent_requests_per_domain = 0\n", "[crawl]\nmax_response_bytes = 0\n"):
+        with pytest.raises(ConfigError, match="must be from"):
+            load_settings(write(tmp_path, text, "yigai.toml"))
+
+
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        ("http://a.cn:99999/", "Port out of range"),
+        ("http://[::1/", "Invalid IPv6 URL"),
+        ("http://[zz]/", "not a valid URL"),
+        ("http://a.cn:x/", "not a valid URL"),
+        ("http://127.0.0.1:0/", "port 0"),
+        ("ftp://a.cn/", "not an http(s) URL"),
+        ("http:///list.html", "no host"),
+        ("http://a..cn/", "not a valid host name"),
+        ("http://a b.cn/", "spaces"),
+        ("http://a.cn/x\ty", "spaces or control characters"),
+    ],
+)
+def test_bad_urls_are_refused_at_load_time_naming_file_entry_and_field(tmp_path, url, why):
+    path = write(tmp_path, f'[[source]]\nid = "ok"\nname = "x"\nfeeds = ["{url}"]\n')
+    with pytest.raises(ConfigError) as err:
+        load_registry(path)
+    msg = str(err.value)
+    assert str(path) in msg and "source #1 'ok'" in msg and "field 'feeds'" in msg and why in msg
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1]:8080/list.html", "https://卫健委.中国/", "http://127.0.0.1:65535/a?b=1#c", "http://x_y.gov.cn/"]
+)
+def test_good_urls_pass(tmp_path, url):
+    path = write(tmp_path, f'[[source]]\nid = "ok"\nname = "x"\nlist_urls = ["{url}"]\n')
+    assert load_registry(path)[0].list_urls == (url,)

@@ -32,8 +32,9 @@ def _run(tmp: Path, registry_text: str, extra_settings: str = "") -> subprocess.
     reg.write_text(registry_text, encoding="utf-8")
     cfg = tmp / "yigai.toml"
     cfg.write_text(f'database = "{tmp / "db.sqlite3"}"\noutput_dir = "{tmp / "output"}"\n'
-                   f'[site]\nbase_url = "https://yigai.test/"\n{extra_settings}', encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(REPO), YIGAI_RETRY_BACKOFF_BASE="0.1")
+                   f'[site]\nbase_url = "https://yigai.test/"\n{extra_settings}'
+                   "[scrapy]\nYIGAI_RETRY_BACKOFF_BASE = 0.1\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([sys.executable, "-m", "yigai.cli", "run", "--config", str(cfg), "--registry", str(reg)],
                           cwd=tmp, env=env, capture_output=True, text=True, timeout=600)
 

@@ -59,3 +59,26 @@ def test_a_source_silent_for_longer_than_its_cadence_is_flagged(tmp_path):
     assert any(flag.startswith("silent for 4 days") and "~1.0 days" in flag for flag in late.flags)
     stale = source_health(store, settings, now=datetime(2025, 4, 30, tzinfo=UTC))[0]
     assert any("days old (limit 14)" in flag for flag in stale.flags)
+
+
+def test_sources_taken_out_of_the_registry_leave_status_and_the_about_page(tmp_path, capsys):
+    from tests.site_builder.site_fixtures import SOURCES, fill_store
+    from yigai.cli import main
+
+    cfg = tmp_path / "yigai.toml"
+    cfg.write_text(f'database = "{tmp_path / "db.sqlite3"}"\noutput_dir = "{tmp_path / "output"}"\n', encoding="utf-8")
+    store = fill_store(tmp_path / "db.sqlite3")
+    kept, removed = SOURCES[:-1], SOURCES[-1]
+    store.upsert_sources(kept, registry=True)  # what a run does with the registry it crawls
+    assert [r["id"] for r in store.sources()] == sorted(s.id for s in kept)
+    assert removed.id in {r["id"] for r in store.sources(include_retired=True)}  # its pages stay explained
+    store.close()
+    assert main(["status", "--config", str(cfg)]) == 0
+    status = capsys.readouterr().out
+    assert f"sources: {len(kept)} " in status and removed.id not in status
+    assert main(["build", "--config", str(cfg)]) == 0
+    about = (tmp_path / "output" / "about.html").read_text(encoding="utf-8")
+    assert all(s.name in about for s in kept if "<" not in s.name) and "未运行的来源" not in about
+    with Store(tmp_path / "db.sqlite3") as store:
+        store.upsert_sources([removed])  # back in the registry: listed again
+        assert removed.id in {r["id"] for r in store.sources()}

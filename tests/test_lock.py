@@ -5,38 +5,67 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
-from yigai.lock import LockBusy, RunLock
+from yigai.lock import LockBusy, RunLock, holding, output_lock, store_lock
 
 
-def test_second_holder_is_refused_then_takes_over_after_kill(tmp_path):
-    path = tmp_path / "run.lock"
+@contextmanager
+def held_elsewhere(path: Path, what: str = ""):
+    """The lock at ``path`` held by another process (as another yigai command holds it); yields its Popen."""
     code = (
         "import sys, time; from pathlib import Path; from yigai.lock import RunLock; "
-        f"RunLock(Path({str(path)!r})).acquire(); print('held', flush=True); time.sleep(60)"
+        f"RunLock(Path({str(path)!r}), {what!r}).acquire(); print('held', flush=True); time.sleep(120)"
     )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(LockBusy, match=f"pid {holder.pid}"):
-            RunLock(path).acquire()
-        os.kill(holder.pid, signal.SIGKILL)
-        holder.wait()
-        lock = RunLock(path).acquire(wait=True, timeout=5)  # the kernel released the dead holder's lock
-        lock.release()
+        yield holder
     finally:
         if holder.poll() is None:
             holder.kill()
+        holder.wait()
+
+
+def test_second_holder_is_refused_naming_pid_and_command_then_takes_over_after_kill(tmp_path):
+    path = tmp_path / "run.lock"
+    with held_elsewhere(path, "yigai build") as holder:
+        with pytest.raises(LockBusy, match=f"pid {holder.pid}, yigai build"):
+            RunLock(path).acquire()
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+        lock = RunLock(path).acquire(wait=True, timeout=30)  # the kernel released the dead holder's lock
+        lock.release()
 
 
 def test_wait_times_out(tmp_path):
-    a = RunLock(tmp_path / "l").acquire()
-    try:
+    with held_elsewhere(tmp_path / "l"):
         started = time.monotonic()
         with pytest.raises(LockBusy):
             RunLock(tmp_path / "l").acquire(wait=True, timeout=0.5)
         assert time.monotonic() - started >= 0.5
-    finally:
-        a.release()
+
+
+def test_the_lock_is_reentrant_in_one_process_and_freed_by_the_last_release(tmp_path):
+    path = tmp_path / "l"
+    outer = RunLock(path).acquire()
+    inner = RunLock(path).acquire()  # the build command, then the site builder it calls
+    inner.release()
+    probe = [sys.executable, "-c", f"from yigai.lock import RunLock; RunLock({str(path)!r}).acquire()"]
+    assert subprocess.run(probe, capture_output=True, text=True).returncode != 0, "released by the inner holder"
+    outer.release()
+    assert subprocess.run(probe, capture_output=True, text=True).returncode == 0
+
+
+def test_holding_takes_every_lock_or_none(tmp_path):
+    first, second = store_lock(tmp_path / "db.sqlite3"), output_lock(tmp_path / "output")
+    assert first.path == tmp_path / "db.sqlite3.lock" and second.path == tmp_path / ".output.lock"
+    with held_elsewhere(second.path), pytest.raises(LockBusy), holding(first, second):
+        pass
+    assert not first.held  # released again when the second could not be had
+    with holding(first, second):
+        assert first.held and second.held
+    assert not first.held and not second.held

@@ -41,7 +41,7 @@ def test_copies_are_grouped_even_when_the_run_that_saved_them_died_before_groupi
     """Articles are saved one by one and grouped after the last. A run killed in between leaves the copy marked
     as an original; the next run, with nothing new to extract, still groups it — and, once grouped, a run
     with nothing new does not group again."""
-    import yigai.pipeline as pipeline
+    import yigai.stages as pipeline
     from yigai.config import load_settings
 
     settings = load_settings(settings_file)
@@ -69,3 +69,21 @@ def test_copies_are_grouped_even_when_the_run_that_saved_them_died_before_groupi
         with store.transaction() as conn:
             conn.execute("UPDATE articles SET is_original = 1")  # any change to the articles: due again
         assert store.grouping_due()
+
+
+def test_stored_answers_that_are_no_page_are_counted_not_extracted(settings_file, capsys):
+    # An archive from before the crawler refused them: a binary body and an empty one, stored as article pages.
+    import os
+
+    from yigai.config import load_settings
+
+    settings = load_settings(settings_file)
+    with Store(settings.database) as store:
+        for name, body in (("bin", os.urandom(5000)), ("empty", b"  \n"), ("ok", PAGE.encode())):
+            url = f"http://x.cn/a/t20240315_{name}.html"
+            store.save_page(FetchedPage(url, url, "x", "article", 200, body, {"Content-Type": "text/html"}))
+    assert main(["extract", "--config", str(settings_file)]) == 0
+    out = capsys.readouterr().out
+    assert "extracted 1 of 3 pages" in out and "not pages: binary×1, empty_body×1" in out
+    with Store(settings.database) as store:
+        assert [r["url"] for r in store.articles()] == ["http://x.cn/a/t20240315_ok.html"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +24,13 @@ def export_archive(store: Store, path: Path) -> int:
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(json.dumps({"format": FORMAT}) + "\n")
-        for row in store.sources():
+        for row in store.sources(include_retired=True):  # every source a stored page may name
             fh.write(json.dumps({"type": "source", **dict(row)}, ensure_ascii=False) + "\n")
             count += 1
-        for row in store.conn.execute("SELECT * FROM pages ORDER BY id"):
-            rec: dict[str, Any] = {k: v for k, v in dict(row).items() if k not in ("body", "id")}
+        for page in store.archived_pages():
+            rec: dict[str, Any] = {k: v for k, v in page.items() if k not in ("body", "id")}
             rec["type"] = "page"
-            rec["body_b64"] = base64.b64encode(zlib.decompress(row["body"])).decode("ascii")
+            rec["body_b64"] = base64.b64encode(page["body"]).decode("ascii")
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             count += 1
     tmp.replace(path)  # never leave a half-written export under the real name
@@ -55,11 +54,7 @@ def import_archive(store: Store, path: Path) -> dict[str, int]:
                         raise ValueError(f"unknown archive format {rec['format']!r}")
                     continue
                 if kind == "source":
-                    store.conn.execute(
-                        "INSERT OR IGNORE INTO sources(id, name, home_region, config_json, updated_at) "
-                        "VALUES (?,?,?,?,?)",
-                        (rec["id"], rec["name"], rec.get("home_region"), rec["config_json"], rec["updated_at"]),
-                    )
+                    store.add_source_record(rec)
                     report["sources"] += 1
                 elif kind == "page":
                     headers = json.loads(rec.get("headers_json") or "{}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -12,7 +13,8 @@ from typing import Any
 
 from yigai import __version__
 from yigai.config import ConfigError, Settings, load_registry, load_settings
-from yigai.runner import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from yigai.lock import LockBusy, holding, output_lock, store_lock
+from yigai.run import DEMO_PORT, EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, failure_reason
 
 logger = logging.getLogger("yigai")
 
@@ -41,10 +43,12 @@ def _registry_name(args: argparse.Namespace, settings: Settings) -> str:
     return getattr(args, "registry", None) or settings["registry"]
 
 
-def _open_store(settings: Settings):
+def _open_store(settings: Settings, *, create: bool = False):
+    """The settings' store. Only the commands that fill an archive (run, crawl, import, demo) may start a new
+    one; for the others a missing or empty store is an error naming its path (``StoreMissing``, exit 4)."""
     from yigai.store import Store
 
-    return Store(settings.database)
+    return Store(settings.database, create=create)
 
 
 def _load_sources(args: argparse.Namespace, settings: Settings):
@@ -60,7 +64,7 @@ def _load_sources(args: argparse.Namespace, settings: Settings):
 
 # ------------------------------------------------------------------------------------------------ commands
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from yigai.runner import crawl_only
+    from yigai.run import crawl_only
 
     settings = _settings(args)
     sources = _load_sources(args, settings)
@@ -68,15 +72,16 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from yigai.pipeline import run_extract_stage
+    from yigai.stages import run_extract_stage
 
     settings = _settings(args)
-    with _open_store(settings) as store:
+    with _open_store(settings) as store, holding(store_lock(settings.database, "yigai extract"), wait=args.wait):
         report = run_extract_stage(store, settings, all_pages=args.all, progress=_interactive())
     print(
         f"extracted {report.extracted} of {report.pages} pages: {report.new} new, {report.changed} changed, "
         f"{report.unchanged} unchanged; {report.relevant} relevant, {report.off_topic} off-topic; "
         f"{report.duplicates} syndicated copies; {report.failed} failed"
+        + (f"; not pages: {_kinds(report.not_pages)}" if report.not_pages else "")
     )
     for item in report.changed_items[:20]:
         print(f"  changed: {item}")
@@ -87,12 +92,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
+def _kinds(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind}×{n}" for kind, n in sorted(counts.items()))
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    from yigai.pipeline import run_build_stage
+    from yigai.stages import run_build_stage
 
     settings = _settings(args)
-    with _open_store(settings) as store:
-        report = run_build_stage(store, settings)
+    locks = (store_lock(settings.database, "yigai build"), output_lock(settings.output_dir, "yigai build"))
+    with _open_store(settings) as store, holding(*locks, wait=args.wait):
+        report = run_build_stage(store, settings, allow_shrink=args.allow_shrink)
     print(
         f"built {report.files_total} files in {report.output_dir} ({report.pages_written} written, "
         f"{report.files_unchanged} unchanged) in {report.seconds:.2f}s"
@@ -102,7 +112,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from yigai.runner import run_once
+    from yigai.run import run_once
 
     settings = _settings(args)
     sources = _load_sources(args, settings)
@@ -113,9 +123,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     from yigai.health import format_status
 
     settings = _settings(args)
-    if not settings.database.exists():
-        print(f"no store yet at {settings.database}: run `yigai run` first")
-        return EXIT_OK
     with _open_store(settings) as store:
         print(format_status(store, settings, runs=args.runs))
     return EXIT_OK
@@ -216,7 +223,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from yigai.archive import import_archive
 
     settings = _settings(args)
-    with _open_store(settings) as store:
+    with holding(store_lock(settings.database, "yigai import"), wait=args.wait), \
+            _open_store(settings, create=True) as store:
         report = import_archive(store, Path(args.file))
     print(f"imported {report['pages']} pages and {report['sources']} sources "
           f"({report['skipped']} already present, {report['bad']} bad lines) from {args.file}")
@@ -224,7 +232,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from yigai.runner import run_demo
+    from yigai.run import run_demo
 
     settings = _settings(args)
     return run_demo(settings, args)
@@ -266,14 +274,23 @@ def build_parser() -> argparse.ArgumentParser:
     crawl_opts.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
 
     lock_opts = argparse.ArgumentParser(add_help=False)
-    lock_opts.add_argument("--wait", action="store_true", help="wait for a running run to finish instead of exiting")
+    lock_opts.add_argument("--wait", action="store_true",
+                           help="wait for the command holding the lock (a run, build, extract…) to finish "
+                           "instead of exiting with code 3")
+
+    shrink_opts = argparse.ArgumentParser(add_help=False)
+    shrink_opts.add_argument("--allow-shrink", action="store_true",
+                             help="publish even if stories on the published site are unknown to the store "
+                             "(by default such a build is refused: the store is probably the wrong one)")
 
     p = argparse.ArgumentParser(
         prog="yigai",
         description="Yigai Watch (医改观察): crawl Chinese health-reform news, extract clean tagged articles, "
         "and build a static site with RSS/Atom feeds per region and topic.",
-        epilog="Exit codes: 0 ok, 1 finished with failures (reported), 2 bad command line or configuration, "
-        "3 another run is in progress, 4 a stage failed (the published site was left as it was).",
+        epilog="Exit codes: 0 ok, 1 finished, but some sources or pages failed (reported), 2 bad command line "
+        "or configuration, 3 locked: another command holds the store or output lock (its pid is named), 4 the "
+        "run or stage itself failed, e.g. no store at the path, disk full, read-only or not permitted (one line "
+        "says why; the published site was left as it was).",
     )
     p.add_argument("--version", action="version", version=f"yigai {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -282,26 +299,32 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Crawl the registry's sources (in a child process) into the store.")
     s.set_defaults(func=cmd_crawl)
 
-    s = sub.add_parser("extract", parents=[common], help="extract articles from stored pages",
-                       description="Extract clean, tagged articles from stored pages not yet extracted.")
+    s = sub.add_parser("extract", parents=[common, lock_opts], help="extract articles from stored pages",
+                       description="Extract clean, tagged articles from stored pages not yet extracted. "
+                       "Holds the store lock; the store must exist.")
     s.add_argument("--all", action="store_true", help="re-extract every stored page with the current extractor")
     s.set_defaults(func=cmd_extract)
 
-    s = sub.add_parser("build", parents=[common], help="build the static site and feeds",
+    s = sub.add_parser("build", parents=[common, lock_opts, shrink_opts], help="build the static site and feeds",
                        description="Build the site and feeds from the store and publish them atomically. "
                        "Only pages whose inputs changed are rendered; the previous generation of the site "
                        "(.OUTPUT.spare) and the parsed articles (.OUTPUT.articles) are kept next to the "
-                       "output directory to make that cheap (both are safe to delete).")
+                       "output directory to make that cheap (both are safe to delete). Holds the store and "
+                       "output locks; the store must exist, and a build that would drop published stories "
+                       "unknown to the store is refused (see --allow-shrink).")
     s.add_argument("--output", metavar="DIR", help="override the settings' output directory")
     s.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("run", parents=[common, crawl_opts, lock_opts], help="crawl, extract and build (one run)",
-                       description="One full run: crawl, extract, build. Holds the run lock; prints a report.")
+    s = sub.add_parser("run", parents=[common, crawl_opts, lock_opts, shrink_opts],
+                       help="crawl, extract and build (one run)",
+                       description="One full run: crawl, extract, build. Holds the store and output locks; "
+                       "prints a report.")
     s.add_argument("--output", metavar="DIR", help="override the settings' output directory")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("status", parents=[common], help="last runs and per-source health",
-                       description="Show the last runs and each source's health (stale, failing, redesigned).")
+                       description="Show the last runs and the health (stale, failing, redesigned) of each "
+                       "source of the registry the last run used. The store must exist.")
     s.add_argument("--runs", type=_positive_int, default=5, metavar="N", help="how many runs to show (default 5)")
     s.set_defaults(func=cmd_status)
 
@@ -345,21 +368,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_schedule)
 
     s = sub.add_parser("export", parents=[common], help="export the archive (sources, pages) as JSON Lines",
-                       description="Write every source and every stored page (raw bytes, base64) as JSON Lines.")
+                       description="Write every source and every stored page (raw bytes, base64) as JSON Lines. "
+                       "The store must exist.")
     s.add_argument("file", metavar="FILE", help="the .jsonl file to write")
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("import", parents=[common], help="import an exported archive",
-                       description="Read a JSON Lines archive written by `yigai export` into the store; pages "
-                       "already present are skipped. Run `yigai extract` afterwards.")
+    s = sub.add_parser("import", parents=[common, lock_opts], help="import an exported archive",
+                       description="Read a JSON Lines archive written by `yigai export` into the store (made "
+                       "if missing); pages already present are skipped. Holds the store lock. Run "
+                       "`yigai extract` afterwards.")
     s.add_argument("file", metavar="FILE", help="the .jsonl file to read")
     s.set_defaults(func=cmd_import)
 
-    s = sub.add_parser("demo", parents=[common], help="crawl the bundled sample web and build output/",
+    s = sub.add_parser("demo", parents=[common, lock_opts], help="crawl the bundled sample web and build output/",
                        description="Start the sample web on loopback, run crawl+extract+build against it "
                        "with the 'sample' registry, and say where the site is.")
     s.add_argument("--output", metavar="DIR", help="override the output directory")
-    s.set_defaults(func=cmd_demo, registry="sample", sample_web=None, source=None, wait=False)
+    s.add_argument("--port", type=_port, default=DEMO_PORT,
+                   help="port of the sample web on 127.0.0.1 (default 8765: the same URLs, so the same article "
+                   "ids, from one demo to the next)")
+    s.set_defaults(func=cmd_demo, registry="sample", sample_web=None, source=None, allow_shrink=False)
     return p
 
 
@@ -374,12 +402,38 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"yigai: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LockBusy as exc:
+        print(f"yigai: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except KeyboardInterrupt:
         print("yigai: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:
+        return _failed(args.command, exc)
+
+
+def _failed(command: str, exc: Exception) -> int:
+    """Exit code 4 for a command that failed. A known failure (no store, disk full, read-only, not permitted,
+    a refused build) is one line; anything else is a bug, and its traceback is what a report needs."""
+    from yigai.stages import StageFailed
+    from yigai.store import StoreError, store_unwritable
+
+    if isinstance(exc, (StageFailed, StoreError)):
+        print(f"yigai: error: {exc}", file=sys.stderr)
+    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or store_unwritable(exc):
+        print(f"yigai: error: {command} failed: {failure_reason(exc)}", file=sys.stderr)
+    else:
+        logger.exception("%s failed", command)
+    return EXIT_FAILED
+
+
+# Failures of the machine, not of the program: said in one line (exit 4), no traceback.
+_KNOWN_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.ENOENT, errno.ENOTDIR}
+)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 SAMPLE_WEB_PLACEHOLDER = "{sample_web}"
 _SOURCE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -58,8 +60,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
-# Counts that make no sense below a floor (a page of 0 stories, a search shard of 0 pages).
-_MINIMUMS = {"site.page_size": 1, "site.feed_items": 1, "site.search_shard_size": 1}
+# The range of every number in the settings (``defaults.toml``; a test checks that none lacks one). Most have a
+# floor of 1 because 0 makes no sense or silently switches a safeguard off: 0 concurrent requests hangs the
+# crawl, Scrapy reads a size limit or budget of 0 as "no limit".
+BOUNDS: dict[str, tuple[float, float]] = {
+    "site.feed_items": (1, 10_000),
+    "site.page_size": (1, 1_000),
+    "site.search_shard_size": (1, 1_000_000),
+    "crawl.download_timeout": (1, 3_600),
+    "crawl.max_response_bytes": (1_024, 1 << 30),
+    "crawl.retry_times": (0, 20),
+    "crawl.concurrent_requests_per_domain": (1, 64),
+    "crawl.autothrottle_target_concurrency": (0.1, 64),
+    "crawl.source_time_budget": (1, 7 * 86_400),
+    "crawl.source_page_budget": (1, 10_000_000),
+    "crawl.stale_after_days": (1, 3_650),
+    "extract.relevance_threshold": (0, 1),
+    "schedule.misfire_grace_time": (1, 7 * 86_400),
+}
 # Settings that take one of a few words.
 _CHOICES = {"site.search_engine": ("ngram", "pagefind")}
 
@@ -69,9 +87,45 @@ def _defaults() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+# The [scrapy] table takes any Scrapy setting name; these, which [crawl] also bounds or which switch a safeguard
+# off at 0, are held to a range there too.
+SCRAPY_BOUNDS: dict[str, tuple[float, float]] = {
+    "CONCURRENT_REQUESTS": (1, 1_000),
+    "CONCURRENT_REQUESTS_PER_DOMAIN": (1, 64),
+    "DOWNLOAD_TIMEOUT": (0.1, 3_600),
+    "DOWNLOAD_MAXSIZE": (1_024, 1 << 30),
+    "DOWNLOAD_DELAY": (0, 3_600),
+    "RETRY_TIMES": (0, 20),
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": (0.1, 64),
+    "CLOSESPIDER_TIMEOUT": (1, 7 * 86_400),
+    "CLOSESPIDER_PAGECOUNT": (1, 10_000_000),
+    "REACTOR_THREADPOOL_MAXSIZE": (1, 1_000),
+}
+_SCRAPY_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _scrapy_table(value: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: setting 'scrapy' must be a table of Scrapy settings")
+    for name, item in value.items():
+        if not _SCRAPY_NAME.match(name):
+            raise ConfigError(f"{path}: setting 'scrapy.{name}': not a Scrapy setting name (upper case, like DOWNLOAD_DELAY)")
+        bounds = SCRAPY_BOUNDS.get(name)
+        if bounds is None:
+            continue
+        if not isinstance(item, int | float) or isinstance(item, bool):
+            raise ConfigError(f"{path}: setting 'scrapy.{name}' must be a number, got {type(item).__name__}")
+        if not bounds[0] <= item <= bounds[1]:
+            raise ConfigError(f"{path}: setting 'scrapy.{name}' must be from {bounds[0]:,} to {bounds[1]:,}, got {item}")
+    return dict(value)
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Path) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in override.items():
+        if not where and key == "scrapy":
+            out[key] = {**base.get(key, {}), **_scrapy_table(value, path)}
+            continue
         if key not in base:
             raise ConfigError(f"{path}: unknown setting '{where}{key}' (known: {', '.join(sorted(base))})")
         if isinstance(base[key], dict):
@@ -85,9 +139,10 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Pat
                 raise ConfigError(
                     f"{path}: setting '{where}{key}' must be {expected.__name__}, got {type(value).__name__}"
                 )
-            minimum = _MINIMUMS.get(f"{where}{key}")
-            if minimum is not None and value < minimum:
-                raise ConfigError(f"{path}: setting '{where}{key}' must be at least {minimum}, got {value}")
+            bounds = BOUNDS.get(f"{where}{key}")
+            if bounds is not None and not bounds[0] <= value <= bounds[1]:
+                low, high = (f"{b:,}" if isinstance(b, int) else f"{b}" for b in bounds)
+                raise ConfigError(f"{path}: setting '{where}{key}' must be from {low} to {high}, got {value}")
             choices = _CHOICES.get(f"{where}{key}")
             if choices is not None and value not in choices:
                 raise ConfigError(
@@ -203,8 +258,9 @@ def _source_from_entry(entry: Any, index: int, path: Path, sample_web: str | Non
                     if sample_web is None:
                         raise fail(fld, f"uses {SAMPLE_WEB_PLACEHOLDER} but no sample web is running")
                     item = item.replace(SAMPLE_WEB_PLACEHOLDER, sample_web.rstrip("/"))
-                if not re.match(r"^https?://[^/\s]+", item):
-                    raise fail(fld, f"not an http(s) URL: {item!r}")
+                problem = url_problem(item)
+                if problem:
+                    raise fail(fld, f"{problem}: {item!r}")
             items.append(item)
         values[fld] = tuple(items)
     if not (values["list_urls"] or values["feeds"] or values["sitemaps"]):
@@ -236,6 +292,38 @@ def _source_from_entry(entry: Any, index: int, path: Path, sample_web: str | Non
         extra=extra,
         **values,
     )
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be crawled (None when it can): an http(s) URL with a valid host and port, as
+    ``urllib.parse`` reads it (so what passes here is what the crawler will request)."""
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return "a URL cannot hold spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a port that is no number or out of range
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "not an http(s) URL"
+    host = parts.hostname
+    if not host:
+        return "the URL has no host"
+    if port == 0:
+        return "port 0 cannot be requested"
+    if parts.netloc.startswith("[") or ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"{host!r} is not an IPv6 address"
+        return None
+    try:
+        host.encode("idna")  # a label empty or longer than 63 characters, or characters no host may have
+    except UnicodeError:
+        return f"{host!r} is not a valid host name"
+    if not re.fullmatch(r"[\w.-]+", host) or host.startswith(("-", ".")):
+        return f"{host!r} is not a valid host name"
+    return None
 
 
 def registry_path(name_or_path: str) -> Path:

@@ -66,16 +66,13 @@ def source_health(store: Store, settings: Settings, now: datetime | None = None)
     """Health of every registered source, in id order."""
     now = now or datetime.now(UTC)
     stale_days = int(settings.section("crawl").get("stale_after_days", 14))
-    # Timestamps, not datetimes: sorting 100,000 aware datetimes costs more than the query. SQLite reads the
-    # ISO 8601 strings (offsets included) itself, which spares a Python parse per article on every build;
-    # what it cannot read is parsed here.
+    # Timestamps, not datetimes: sorting 100,000 aware datetimes costs more than the query. The store reads the
+    # ISO 8601 strings itself where it can (``publication_times``); what it cannot read is parsed here.
     stamps: dict[str, list[float]] = {}
     newest: dict[str, tuple[float, str]] = {}  # source -> (timestamp, its published string)
-    for source_id, epoch, published in store.conn.execute(
-        "SELECT source_id, strftime('%s', published), published FROM articles WHERE published IS NOT NULL"
-    ):
-        if epoch is not None and published[4:5] == "-":  # ISO dates only: not "now" or a Julian day number
-            stamp = float(epoch) + _fraction(published)
+    for source_id, epoch, published in store.publication_times():
+        if epoch is not None:
+            stamp = epoch + _fraction(published)
         else:
             dt = _parse(published)
             if dt is None:

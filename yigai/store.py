@@ -140,6 +140,21 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE syndication_grouped (revision INTEGER NOT NULL, articles INTEGER NOT NULL);
     """,
+    # 6: sources taken out of the registry are retired (kept for their pages and history, but no longer listed
+    # by `yigai status` or on the about page), and every article row deleted leaves a tombstone: a build may
+    # publish fewer stories than the published site only for stories the store still knows (now off-topic or
+    # a copy) or knows were removed (``Store.unexplained_missing``), never because the store is another one.
+    """
+    ALTER TABLE sources ADD COLUMN retired_at TEXT;
+    CREATE TABLE removed_articles (id TEXT PRIMARY KEY, removed_at TEXT NOT NULL);
+    CREATE TRIGGER articles_removed AFTER DELETE ON articles BEGIN
+        INSERT OR REPLACE INTO removed_articles (id, removed_at)
+        VALUES (OLD.id, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
+    END;
+    CREATE TRIGGER articles_restored AFTER INSERT ON articles BEGIN
+        DELETE FROM removed_articles WHERE id = NEW.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -197,6 +212,9 @@ class StoredPage:
     body: bytes
 
 
+# ``urls.last_status`` of a URL that answered with something that is not a page (binary, another type).
+NOT_A_PAGE = -2
+
 # Error kinds that describe a source's rules rather than a failure (robots.txt said no): they are counted and
 # shown, but they do not make a run partial or a source unhealthy.
 BENIGN_ERROR_KINDS = frozenset({"robots_forbidden"})
@@ -221,21 +239,52 @@ class StoreError(RuntimeError):
     pass
 
 
+# SQLite's words for a store that cannot be written: its disk is full, it or its folder is read-only, or the
+# file system failed. A machine's failure, not the program's: reported in one line.
+_UNWRITABLE = ("disk is full", "readonly database", "unable to open database", "disk I/O error")
+
+
+def store_unwritable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the store cannot be written (``_UNWRITABLE``)."""
+    return isinstance(exc, sqlite3.OperationalError) and any(words in str(exc) for words in _UNWRITABLE)
+
+
+class StoreMissing(StoreError):
+    """The store named in the settings is not there: no file, an empty file, or a file that is no yigai store."""
+
+
 class Store:
     """The project's only shared state. Every write happens in a transaction."""
 
-    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False, create: bool = True) -> None:
+        """Open (and migrate) the store at ``path``. With ``create=False`` a store that is not there — no file,
+        an empty file, or a file without a yigai schema — raises ``StoreMissing`` naming the path instead of
+        being created: the stages that only read or add to an archive (build, extract, status, export) must
+        never start a new, empty one because the path was mistyped or the file moved away."""
         self.path = Path(path)
-        if not readonly:
+        if not create:
+            _check_store_file(self.path)
+        elif not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
         self.conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA busy_timeout = 30000")
-        if not readonly:
-            self._enable_wal()
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.migrate()
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            if not create and self.schema_version == 0:
+                raise StoreMissing(f"{self.path} is not a yigai store (an SQLite file without its tables)")
+            if not readonly:
+                self._enable_wal()
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self.migrate()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if "not a database" in str(exc):
+                raise StoreMissing(f"{self.path} is not a yigai store (not an SQLite database)") from None
+            raise
+        except BaseException:
+            self.conn.close()
+            raise
 
     def _enable_wal(self) -> None:
         # Switching a new database to WAL needs an exclusive lock and SQLite does not wait for it (no busy
@@ -296,19 +345,32 @@ class Store:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     # ------------------------------------------------------------------------------------ sources
-    def upsert_sources(self, sources: Iterable[Any]) -> None:
+    def upsert_sources(self, sources: Iterable[Any], *, registry: bool = False) -> None:
+        """Insert or update sources (and bring retired ones back). With ``registry=True`` the sources are the
+        whole registry a run uses: every other source is retired (its pages and history stay)."""
         now = utcnow()
         with self.transaction() as conn:
+            ids = []
             for src in sources:
+                ids.append(src.id)
                 conn.execute(
                     "INSERT INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?) "
                     "ON CONFLICT(id) DO UPDATE SET name=excluded.name, home_region=excluded.home_region, "
-                    "config_json=excluded.config_json, updated_at=excluded.updated_at",
+                    "config_json=excluded.config_json, updated_at=excluded.updated_at, retired_at=NULL",
                     (src.id, src.name, src.home_region, json.dumps(src.to_dict(), ensure_ascii=False), now),
                 )
+            if registry:
+                conn.execute(
+                    "UPDATE sources SET retired_at = ? WHERE retired_at IS NULL "
+                    f"AND id NOT IN ({', '.join('?' for _ in ids)})",
+                    (now, *ids),
+                )
 
-    def sources(self) -> list[sqlite3.Row]:
-        return list(self.conn.execute("SELECT * FROM sources ORDER BY id"))
+    def sources(self, *, include_retired: bool = False) -> list[sqlite3.Row]:
+        """The registry's sources as last synchronised by a run (with ``include_retired``, every source ever
+        crawled: their pages are still in the store)."""
+        where = "" if include_retired else " WHERE retired_at IS NULL"
+        return list(self.conn.execute(f"SELECT * FROM sources{where} ORDER BY id"))
 
     # ------------------------------------------------------------------------------------ crawl state
     def url_state(self, url: str) -> sqlite3.Row | None:
@@ -321,14 +383,12 @@ class Store:
         ).fetchone()
         return bool(row and row[0])
 
-    def known_urls(self, source_id: str | None = None) -> set[str]:
-        if source_id is None:
-            rows = self.conn.execute("SELECT url FROM urls WHERE latest_page_id IS NOT NULL")
-        else:
-            rows = self.conn.execute(
-                "SELECT url FROM urls WHERE latest_page_id IS NOT NULL AND source_id = ?", (source_id,)
-            )
-        return {r[0] for r in rows}
+    def gave_up(self, url: str) -> bool:
+        """True when ``url`` answered with something that is not a page (``record_failure(…, NOT_A_PAGE)``)."""
+        row = self.conn.execute(
+            "SELECT last_status FROM urls WHERE url = ? AND latest_page_id IS NULL", (canonical_url(url),)
+        ).fetchone()
+        return bool(row and row[0] == NOT_A_PAGE)
 
     def save_page(self, page: FetchedPage) -> int | None:
         """Archive one successful fetch. Returns the new page id, or None when the bytes are unchanged."""
@@ -386,15 +446,17 @@ class Store:
         """(url, kind) discovered for ``source_id`` but never stored, failing fewer than ``max_failures`` times."""
         rows = self.conn.execute(
             "SELECT url, kind FROM urls WHERE source_id = ? AND latest_page_id IS NULL "
-            "AND COALESCE(last_status, 0) NOT IN (304, -1) AND fetch_count < ? ORDER BY first_seen, url",
-            (source_id, max_failures),
+            "AND COALESCE(last_status, 0) NOT IN (304, -1, ?) AND fetch_count < ? ORDER BY first_seen, url",
+            (source_id, NOT_A_PAGE, max_failures),
         )
         return [(r[0], r[1]) for r in rows]
 
     def record_failure(self, url: str, source_id: str, kind: str, status: int = 0) -> None:
         """Count a failed fetch so a URL that always fails is given up.
 
-        ``status`` is the HTTP status, 0 for a network error, -1 for a URL robots.txt forbids (never pending).
+        ``status`` is the HTTP status, 0 for a network error, -1 for a URL robots.txt forbids (never pending),
+        ``NOT_A_PAGE`` for one that answered with something that is not a page and never will be (a PDF, an
+        image: ``crawler.faults.PERMANENT_FAULTS``), which is not asked for again (``gave_up``).
         """
         now = utcnow()
         with self.transaction() as conn:
@@ -433,8 +495,34 @@ class Store:
         for row in self.conn.execute(sql).fetchall():
             yield _stored_page(row)
 
-    def count_pages(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
+    def count_pages(self, *, run_id: int | None = None) -> int:
+        """How many pages the archive holds (with ``run_id``: how many that run stored)."""
+        if run_id is None:
+            return int(self.conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
+        return int(self.conn.execute("SELECT COUNT(*) FROM pages WHERE run_id = ?", (run_id,)).fetchone()[0])
+
+    def count_fetched(self, kind: str) -> int:
+        """How many URLs of ``kind`` (article, list …) have a stored page."""
+        return int(self.conn.execute(
+            "SELECT COUNT(*) FROM urls WHERE kind = ? AND latest_page_id IS NOT NULL", (kind,)
+        ).fetchone()[0])
+
+    def archived_pages(self) -> Iterator[dict[str, Any]]:
+        """Every stored fetch in id order, as a dict of its columns with ``body`` as the raw bytes (export)."""
+        for row in self.conn.execute("SELECT * FROM pages ORDER BY id"):
+            record = dict(row)
+            record["body"] = zlib.decompress(record["body"])
+            yield record
+
+    def add_source_record(self, record: dict[str, Any]) -> bool:
+        """Insert a source as exported (``sources`` columns) unless its id is known; whether it was added."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?)",
+                (record["id"], record["name"], record.get("home_region"), record["config_json"],
+                 record["updated_at"]),
+            )
+        return cur.rowcount > 0
 
     # ------------------------------------------------------------------------------------ articles
     # Bookkeeping columns: a re-extraction that changes only these has not changed the article.
@@ -517,6 +605,44 @@ class Store:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (aid,)).fetchone()
         return None if row is None else str(row[0] or "")
 
+    def count_copies(self) -> int:
+        """How many articles are syndicated copies of another (not published on their own)."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles WHERE is_original = 0").fetchone()[0])
+
+    def syndication_rows(self) -> list[dict[str, Any]]:
+        """What grouping syndicated copies reads of every article, in id order: id, site, original_source,
+        published, url, fingerprint, sketch, group_id, is_original."""
+        rows = self.conn.execute(
+            "SELECT id, site, original_source, published, url, fingerprint, sketch, group_id, is_original "
+            "FROM articles ORDER BY id"
+        )
+        return [dict(r) for r in rows]
+
+    def publication_times(self) -> Iterator[tuple[str, float | None, str]]:
+        """(source id, seconds since the epoch or None, the published string) of every dated article. SQLite
+        reads the ISO 8601 strings (offsets included) itself, which spares a Python parse per article on every
+        build; the epoch is None where it cannot (the caller parses those)."""
+        for source_id, epoch, published in self.conn.execute(
+            "SELECT source_id, strftime('%s', published), published FROM articles WHERE published IS NOT NULL"
+        ):
+            # ISO dates only: strftime also reads "now" or a Julian day number.
+            ok = epoch is not None and published[4:5] == "-"
+            yield source_id, (float(epoch) if ok else None), published
+
+    def count_published(self) -> int:
+        """How many stories the site publishes: relevant articles that are not a copy of another."""
+        return int(
+            self.conn.execute("SELECT COUNT(*) FROM articles WHERE relevant = 1 AND is_original = 1").fetchone()[0]
+        )
+
+    def unexplained_missing(self, ids: Iterable[str]) -> list[str]:
+        """Of ``ids`` (the stories a published site shows), those this store has no article for and no record
+        of removing (``removed_articles``): a store that lacks them is not the store the site was built from
+        (moved, mistyped, restored from an older backup), not one whose stories were taken down. Sorted."""
+        known = {r[0] for r in self.conn.execute("SELECT id FROM articles")}
+        known.update(r[0] for r in self.conn.execute("SELECT id FROM removed_articles"))
+        return sorted(set(ids) - known)
+
     def article(self, aid: str) -> sqlite3.Row | None:
         return self.conn.execute("SELECT * FROM articles WHERE id = ?", (aid,)).fetchone()
 
@@ -537,7 +663,7 @@ class Store:
             )
 
     def mark_interrupted_runs(self) -> int:
-        """Runs left 'running' by a killed process are marked 'interrupted' (called under the run lock)."""
+        """Runs left 'running' by a killed process are marked 'interrupted' (called under the store lock)."""
         with self.transaction() as conn:
             cur = conn.execute(
                 "UPDATE runs SET status = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE status = 'running'",
@@ -572,6 +698,20 @@ class Store:
         )
 
 
+def _check_store_file(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise StoreMissing(
+            f"no store at {path} (moved away, or a mistyped --database?); "
+            "`yigai run`, `yigai crawl` or `yigai import` make a new one"
+        ) from None
+    if not path.is_file():
+        raise StoreMissing(f"{path} is not a store file")
+    if size == 0:
+        raise StoreMissing(f"{path} is empty (0 bytes): not a yigai store")
+
+
 def _sha1(data: bytes) -> str:
     import hashlib
 
@@ -600,4 +740,7 @@ def _stored_page(row: sqlite3.Row) -> StoredPage:
     )
 
 
-__all__ = ["BENIGN_ERROR_KINDS", "FetchedPage", "SourceStats", "Store", "StoreError", "StoredPage", "article_id", "utcnow"]
+__all__ = [
+    "BENIGN_ERROR_KINDS", "NOT_A_PAGE", "FetchedPage", "SourceStats", "Store", "StoreError", "StoreMissing", "StoredPage",
+    "article_id", "store_unwritable", "utcnow",
+]

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.gz import gunzip
+from w3lib.encoding import http_content_type_encoding
 
-from crawler.decoding import header_charset
 from crawler.errors import BENIGN_KINDS, classify_failure
+from crawler.faults import PERMANENT_FAULTS, response_fault
 from crawler.items import PageItem
 from crawler.links import (
     ArticleFilter,
@@ -34,14 +36,14 @@ from crawler.links import (
 )
 from crawler.storage import shared_store
 from yigai.config import Source
+from yigai.store import NOT_A_PAGE
 from yigai.urls import canonical_url
 
 if TYPE_CHECKING:
-    from typing import Self
-
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from yigai.store import Store
 
 # Response headers archived with each page (validators for conditional GET, and what decoding needs).
 KEPT_HEADERS = (
@@ -61,26 +63,36 @@ class RegistrySpider(Spider):
     name = "registry"
     source: ClassVar[Source]
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.store = shared_store(settings["YIGAI_DATABASE"])
-        spider.error_budget = settings.getint("YIGAI_SOURCE_ERROR_BUDGET", 50)
-        spider.request_meta = (
-            dict(settings.getdict("YIGAI_BROWSER_REQUEST_META")) if cls.source.browser else {}
-        )
-        if cls.source.browser and not spider.request_meta:
+    # What the spider takes from the crawler's settings is read on first use, not in ``from_crawler``: Scrapy
+    # makes the spider before it applies the add-ons (``crawler.config.YigaiSettings``, which gives a crawl
+    # started by ``scrapy crawl`` its settings file's values).
+    @cached_property
+    def store(self) -> Store:
+        return shared_store(self.crawler.settings["YIGAI_DATABASE"])
+
+    @cached_property
+    def error_budget(self) -> int:
+        return self.crawler.settings.getint("YIGAI_SOURCE_ERROR_BUDGET", 50)
+
+    @cached_property
+    def request_meta(self) -> dict[str, Any]:
+        if not self.source.browser:
+            return {}
+        meta = dict(self.crawler.settings.getdict("YIGAI_BROWSER_REQUEST_META"))
+        if not meta:
             # Loud: a site that needs a browser usually answers plain HTTP with a challenge (412) only.
-            spider.logger.error(
+            self.logger.error(
                 "source %s wants a browser but none is configured (needs scrapy-playwright and Chromium: "
-                "apt-get install chromium, or set YIGAI_CHROMIUM); fetching plain HTTP",
-                cls.name,
+                "apt-get install chromium, or set [crawl] browser_executable); fetching plain HTTP",
+                self.name,
             )
+        return meta
+
+    @cached_property
+    def shared_frontier(self) -> bool:
         # With a shared frontier (crawler.frontier) every request goes through the shared duplicate filter,
         # discovery pages included, so two workers never fetch the same list page.
-        spider.shared_frontier = bool(settings.get("YIGAI_FRONTIER"))
-        return spider
+        return bool(self.crawler.settings.get("YIGAI_FRONTIER"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,9 +148,10 @@ class RegistrySpider(Spider):
         return [self._request(url, "article", self.parse_article) for url in wanted]
 
     def _needs_fetch(self, url: str, lastmod: datetime | None) -> bool:
-        """New URL, or the feed/sitemap says it changed after our last fetch."""
+        """New URL (but not one that answered with something that is not a page), or the feed/sitemap says it
+        changed after our last fetch."""
         if not self.store.has_page(url):
-            return True
+            return not self.store.gave_up(url)
         if lastmod is None:
             return False
         state = self.store.url_state(url)
@@ -151,6 +164,8 @@ class RegistrySpider(Spider):
         return self.parse_list(response)
 
     def parse_list(self, response: Response) -> Iterator[PageItem | Request]:
+        if self._refused(response, "list"):
+            return
         # The page is stored (with its validators) only after its links are recorded as discovered.
         root = response.meta.get("yigai_list_root", response.url)
         found = self._parse_list_links(response, root)
@@ -165,6 +180,8 @@ class RegistrySpider(Spider):
         yield from more_lists
 
     def parse_feed(self, response: Response) -> Iterator[PageItem | Request]:
+        if self._refused(response, "feed"):
+            return
         entries = [
             e
             for e in feed_entries(response.body, response.url)
@@ -177,6 +194,8 @@ class RegistrySpider(Spider):
         yield from requests
 
     def parse_sitemap(self, response: Response) -> Iterator[PageItem | Request]:
+        if self._refused(response, "sitemap"):
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
@@ -202,12 +221,15 @@ class RegistrySpider(Spider):
         yield from requests
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
+        if self._refused(response, "article"):
+            return
         yield self._page_item(response, "article")
 
     # ------------------------------------------------------------------------------------------ hooks
     def _parse_list_links(self, response: Response, root: str) -> PageLinks:
         """Article links and further list pages of one list page (override for odd sites)."""
-        links = html_links(response.body, response.url, header_charset(_header(response, "Content-Type")))
+        charset = http_content_type_encoding(_header(response, "Content-Type"))
+        links = html_links(response.body, response.url, charset)
         found = classify_list_links(links, response.url, root, self.article_filter)
         pager = [p for p in js_pager_pages(response.body, response.url) if p[0] not in dict(found.list_pages)]
         return PageLinks(found.articles, found.list_pages + tuple(pager))
@@ -246,6 +268,21 @@ class RegistrySpider(Spider):
             content_type=headers.get("Content-Type"),
             redirect_urls=redirects + [response.url] if redirects else [],
         )
+
+    def _refused(self, response: Response, kind: str) -> bool:
+        """Whether the answer is not a page (``crawler.faults``): then it is counted, logged and not stored, and
+        the URL recorded as failed (for good when asking again cannot help)."""
+        fault = response_fault(
+            response.body, content_type=_header(response, "Content-Type"), kind=kind, flags=response.flags
+        )
+        if fault is None:
+            return False
+        self.logger.warning("%s: %s: %s (not stored)", self.name, fault, response.url)
+        redirects = response.meta.get("redirect_urls") or [response.url]
+        status = NOT_A_PAGE if fault in PERMANENT_FAULTS else response.status
+        self.store.record_failure(redirects[0], self.name, kind, status)
+        self._count_error(fault)
+        return True
 
     def _no_links(self, response: Response, what: str) -> None:
         # Loud on purpose: a list that yields nothing usually means the site was redesigned.

@@ -84,7 +84,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
         "pip install scrapy-playwright playwright",
     )
     tmp = tmp_path_factory.mktemp("browser")
-    settings = write_settings(tmp, retry_times=1, download_timeout=15, max_response_bytes=MAX_BYTES)
+    settings = write_settings(tmp, retry_times=1, download_timeout=15, max_response_bytes=MAX_BYTES,
+                              browser_executable=str(CHROMIUM))
     with ScriptedSite(respond) as site:
         registry = tmp / "registry.toml"
         registry.write_text(
@@ -93,7 +94,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
             encoding="utf-8",
         )
         args = ["--config", str(settings), "--registry", str(registry), "--run-id", "1"]
-        result = run_crawler(args, tmp, YIGAI_CHROMIUM=CHROMIUM)
+        result = run_crawler(args, tmp)
         yield tmp, site, result
 
 

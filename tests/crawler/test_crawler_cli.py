@@ -1,4 +1,4 @@
-"""`scrapy list` from the repository root, and how `python -m crawler.run` fails when it cannot start."""
+"""`scrapy list` from the repository root, and how `python -m crawler.process` fails when it cannot start."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ feeds = ["http://127.0.0.1:9/rss.xml"]
 def _scrapy_list(registry: Path, tmp: Path) -> subprocess.CompletedProcess[str]:
     settings = write_settings(tmp)
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", "list"],
+        [sys.executable, "-m", "scrapy", "list", "-s", f"YIGAI_REGISTRY={registry}", "-s", f"YIGAI_CONFIG={settings}"],
         cwd=REPO,
         check=False,
         capture_output=True,
         text=True,
         timeout=60,
-        env=crawl_env(YIGAI_REGISTRY=str(registry), YIGAI_CONFIG=str(settings)),
+        env=crawl_env(),
     )
 
 

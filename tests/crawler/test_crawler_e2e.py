@@ -1,4 +1,4 @@
-"""End-to-end: `python -m crawler.run` against loopback sites, a temp settings file, registry and store.
+"""End-to-end: `python -m crawler.process` against loopback sites, a temp settings file, registry and store.
 
 One healthy source (list pagination in both styles, RSS, sitemap index, robots.txt, a GBK list page with a
 wrong charset=utf-8 header) crawls in the same run as three broken ones (500s, a hanging page, an oversized
@@ -202,7 +202,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         registry.write_text(registry_toml(healthy, failing, hanging, big), encoding="utf-8")
         args = ["--config", str(settings), "--registry", str(registry)]
         # A short timeout via the env override (the settings file only takes whole seconds).
-        first = run_crawler(args + ["--run-id", "1"], tmp, YIGAI_SCRAPY_DOWNLOAD_TIMEOUT="1.0")
+        first = run_crawler(args + ["--run-id", "1"], tmp, scrapy={"DOWNLOAD_TIMEOUT": 1.0})
         start = len(healthy.log)
         second = run_crawler(args + ["--run-id", "2", "--source", "healthy"], tmp)
         yield World(tmp, healthy, failing, hanging, big, first, second, start)

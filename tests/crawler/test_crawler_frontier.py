@@ -1,7 +1,7 @@
 """Scale-out: two crawler processes share one crawl frontier in a real redis-server (scrapy-redis).
 
 The test starts its own redis-server on a free loopback port and a slow-ish loopback site with 60 articles, runs
-TWO `python -m crawler.run` workers at once against it (one store, two run ids), and shows: no URL is fetched
+TWO `python -m crawler.process` workers at once against it (one store, two run ids), and shows: no URL is fetched
 twice (the site logs every request; robots.txt aside, which every worker reads for itself), every article is
 stored exactly once, both workers did part of the work, and the last worker out cleared the shared keys.
 """
@@ -103,7 +103,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def crawled(redis_url: str, tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("frontier")
-    settings = write_settings(tmp, retry_times=1)
+    settings = write_settings(tmp, retry_times=1, frontier_job="test")
     with ScriptedSite(respond) as site:
         registry = tmp / "registry.toml"
         lists = ", ".join(f'"{site.base}/{c}/index.html"' for c in COLUMNS)
@@ -111,13 +111,13 @@ def crawled(redis_url: str, tmp_path_factory: pytest.TempPathFactory):
             f'[[source]]\nid = "shared"\nname = "共享站"\nlist_urls = [{lists}]\nmax_list_pages = 1\n',
             encoding="utf-8",
         )
-        env = crawl_env(YIGAI_REDIS_URL=redis_url, YIGAI_FRONTIER_JOB="test")
+        env = crawl_env(YIGAI_REDIS_URL=redis_url)
         workers = [
             subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
-                    "crawler.run",
+                    "crawler.process",
                     "--config",
                     str(settings),
                     "--registry",

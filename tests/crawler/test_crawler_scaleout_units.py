@@ -24,9 +24,9 @@ from crawler.spiderloader import spider_class_for
 from yigai.config import Source
 
 
-def _settings(tmp_path: Path, env: dict[str, str]) -> dict:
+def _settings(tmp_path: Path, env: dict[str, str], settings: str = "") -> dict:
     config = tmp_path / "yigai.toml"
-    config.write_text(f'database = "{tmp_path / "db.sqlite3"}"\n', encoding="utf-8")
+    config.write_text(f'database = "{tmp_path / "db.sqlite3"}"\n{settings}', encoding="utf-8")
     return yigai_scrapy_settings(
         config_path=str(config), registry="sample", sample_web=None, run_id=None, env=env
     )
@@ -42,10 +42,9 @@ def test_browser_settings_launch_the_given_chromium_headless() -> None:
     assert settings["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] == 20_000
 
 
-def test_chromium_path_env_beats_settings_beats_default() -> None:
-    assert chromium_path({}, env={}) == "/usr/bin/chromium"
-    assert chromium_path({"browser_executable": "/a/chrome"}, env={}) == "/a/chrome"
-    assert chromium_path({"browser_executable": "/a/chrome"}, env={"YIGAI_CHROMIUM": "/b/c"}) == "/b/c"
+def test_chromium_path_settings_beat_default() -> None:
+    assert chromium_path({}) == "/usr/bin/chromium"
+    assert chromium_path({"browser_executable": "/a/chrome"}) == "/a/chrome"
 
 
 def test_derived_settings_give_browser_sources_playwright(tmp_path: Path) -> None:
@@ -53,14 +52,14 @@ def test_derived_settings_give_browser_sources_playwright(tmp_path: Path) -> Non
     chromium = tmp_path / "chromium"
     chromium.write_text("#!/bin/sh\n", encoding="utf-8")
     chromium.chmod(0o755)
-    derived = _settings(tmp_path, {"YIGAI_CHROMIUM": str(chromium)})
+    derived = _settings(tmp_path, {}, f'[crawl]\nbrowser_executable = "{chromium}"\n')
     assert derived["YIGAI_BROWSER_REQUEST_META"] == {"playwright": True}
     launch = derived["YIGAI_BROWSER_SETTINGS"]["PLAYWRIGHT_LAUNCH_OPTIONS"]
     assert launch["executable_path"] == str(chromium)
 
 
 def test_missing_chromium_leaves_browser_sources_on_plain_http(tmp_path: Path) -> None:
-    derived = _settings(tmp_path, {"YIGAI_CHROMIUM": str(tmp_path / "no-such-chromium")})
+    derived = _settings(tmp_path, {}, f'[crawl]\nbrowser_executable = "{tmp_path / "no-such-chromium"}"\n')
     assert not derived.get("YIGAI_BROWSER_SETTINGS") and not derived.get("YIGAI_BROWSER_REQUEST_META")
 
 
@@ -130,9 +129,7 @@ def test_no_frontier_keeps_scrapys_scheduler(tmp_path: Path) -> None:
 
 def test_redis_url_switches_scheduler_and_dupefilter(tmp_path: Path) -> None:
     pytest.importorskip("scrapy_redis")
-    derived = _settings(
-        tmp_path, {"YIGAI_REDIS_URL": "redis://10.0.0.5:6379/2", "YIGAI_FRONTIER_JOB": "night"}
-    )
+    derived = _settings(tmp_path, {"YIGAI_REDIS_URL": "redis://10.0.0.5:6379/2"}, '[crawl]\nfrontier_job = "night"\n')
     assert derived["SCHEDULER"] == "crawler.frontier.SharedFrontierScheduler"
     assert derived["DUPEFILTER_CLASS"] == "crawler.frontier.CanonicalRedisDupeFilter"
     assert derived["REDIS_URL"] == derived["YIGAI_FRONTIER"] == "redis://10.0.0.5:6379/2"
@@ -193,3 +190,29 @@ def test_real_redirects_pass(location: str, status: int) -> None:
     request = Request("http://g.test/news/index.html")
     response = _redirect(request, location, status)
     assert RedirectLoopMiddleware().process_response(request, response) is response
+
+
+def test_the_scrapy_table_passes_through_over_what_crawl_gives(tmp_path: Path) -> None:
+    derived = _settings(
+        tmp_path, {}, "[crawl]\ndownload_timeout = 20\n[scrapy]\nDOWNLOAD_TIMEOUT = 5\nDOWNLOAD_DELAY = 0.25\n"
+    )
+    assert derived["DOWNLOAD_TIMEOUT"] == 5 and derived["DOWNLOAD_DELAY"] == 0.25
+
+
+def test_only_the_redis_url_comes_from_the_environment(tmp_path: Path) -> None:
+    # The knobs that were read from YIGAI_* environment variables are [scrapy] settings now.
+    env = {"YIGAI_DOWNLOAD_DELAY": "9", "YIGAI_SCRAPY_DOWNLOAD_TIMEOUT": "1", "YIGAI_DATABASE": "/elsewhere",
+           "YIGAI_CHROMIUM": "/b/c", "YIGAI_AUTOTHROTTLE": "0"}
+    derived = _settings(tmp_path, env)
+    assert derived["DOWNLOAD_TIMEOUT"] == 20 and "DOWNLOAD_DELAY" not in derived
+    assert derived["YIGAI_DATABASE"] == str(tmp_path / "db.sqlite3")
+
+
+def test_scrapy_settings_are_not_filled_at_import_time(monkeypatch) -> None:
+    import importlib
+
+    import crawler.settings
+
+    monkeypatch.setenv("YIGAI_DOWNLOAD_DELAY", "9")
+    module = importlib.reload(crawler.settings)
+    assert module.DOWNLOAD_DELAY == 0.5 and not hasattr(module, "YIGAI_DATABASE")

@@ -7,7 +7,7 @@ serves the pages in ``pages/<family>/`` at the real site's paths: ``list.html`` 
 list URL, ``article.html`` at the paths its list links as articles (``FamilyCase.articles``; the same
 article page answers for every article link of a family) and any further list page in ``extra_lists``.
 
-One ``python -m crawler.run`` crawls all families at once (one registry, one source per family, one server
+One ``python -m crawler.process`` crawls all families at once (one registry, one source per family, one server
 per family: several real sites have their list at ``/``). Then, per family:
 
 - the crawl asked for the list pages and exactly the article links: no navigation, footer, attachment or
@@ -407,20 +407,17 @@ def crawl(tmp_path_factory):
         registry = tmp / "registry.toml"
         registry.write_text(registry_toml(sources), encoding="utf-8")
         settings = tmp / "yigai.toml"
+        # No throttling against our own loopback servers; tiny retry backoff.
         settings.write_text(
-            f'database = "{tmp / "db.sqlite3"}"\n[crawl]\ndownload_timeout = 10\n', encoding="utf-8"
+            f'database = "{tmp / "db.sqlite3"}"\n[crawl]\ndownload_timeout = 10\n'
+            "[scrapy]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\nYIGAI_RETRY_BACKOFF_BASE = 0.05\n"
+            "YIGAI_RETRY_BACKOFF_MAX = 0.2\n",
+            encoding="utf-8",
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith("YIGAI_")}
-        # No throttling against our own loopback servers; tiny retry backoff.
-        env.update(
-            PYTHONPATH=str(REPO),
-            YIGAI_AUTOTHROTTLE="0",
-            YIGAI_DOWNLOAD_DELAY="0",
-            YIGAI_RETRY_BACKOFF_BASE="0.05",
-            YIGAI_RETRY_BACKOFF_MAX="0.2",
-        )
+        env.update(PYTHONPATH=str(REPO))
         proc = subprocess.run(
-            [sys.executable, "-m", "crawler.run", "--config", str(settings), "--registry", str(registry)],
+            [sys.executable, "-m", "crawler.process", "--config", str(settings), "--registry", str(registry)],
             cwd=tmp,
             env=env,
             capture_output=True,

@@ -485,7 +485,7 @@ def test_failed_build_leaves_previous_site_intact(built, store, settings, monkey
         build_site(store, settings)
     assert snapshot(out) == before
     # The staging directory is removed; only the output and the builder's own state next to it remain.
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.delta.sqlite3", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.delta.sqlite3", f".{out.name}.lock", out.name]
 
 
 def test_a_file_that_cannot_be_created_fails_the_build_and_keeps_the_live_site(built, store, settings, monkeypatch):
@@ -517,7 +517,7 @@ def test_a_file_that_cannot_be_created_fails_the_build_and_keeps_the_live_site(b
     with pytest.raises(OSError, match="No space left"):
         build_site(store, settings)
     assert snapshot(out) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.delta.sqlite3", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.delta.sqlite3", f".{out.name}.lock", out.name]
 
 
 def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, settings, monkeypatch):
@@ -675,7 +675,7 @@ def test_a_state_that_cannot_be_saved_costs_only_the_next_delta(built, store, se
     report = build_site(store, settings)
     assert report.mode == "full" and report.published
     assert "could not save the delta state" in caplog.text
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.spare", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.lock", f".{out.name}.spare", out.name]
     monkeypatch.undo()
     assert build_site(store, settings).mode == "full"  # no state: a full build, which saves one again
     assert state.is_file()

@@ -183,7 +183,7 @@ def test_a_failing_pagefind_fails_the_build_and_keeps_the_live_site(store, setti
         build_site(store, settings)
     assert snapshot(out) == before
     # no staging directory left behind: only the output and the builder's article cache next to it
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.lock", out.name]
 
 
 def test_a_misconfigured_binary_path_is_an_error(monkeypatch, tmp_path):
@@ -198,4 +198,4 @@ def test_a_killed_builds_pagefind_scratch_is_removed_by_the_next_build(store, se
     leftover = out.parent / f".{out.name}.staging-abc123-pagefind-xyz"
     (leftover / "bundle").mkdir(parents=True)
     build_site(store, settings)
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.lock", out.name]

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FAULTS = [
     "500", "reset", "hang", "drip", "loop", "bomb", "huge", "binary", "malformed", "truncated",
-    "wrongcharset", "empty", "404",
+    "wrongcharset", "empty", "404", "wrongtype",
 ]
 
 _GOOD_TEXT = "紧密型县域医共体建设稳步推进，县域内就诊率持续提升。" * 20
@@ -120,6 +120,8 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self._send(200, body.encode("gb18030"), "text/html; charset=utf-8")
         if name == "empty":
             return self._send(200, b"")
+        if name == "wrongtype":  # an API answer where a page was linked
+            return self._send(200, '{"code": 0, "data": ["医共体"]}'.encode(), "application/json")
         return self._send(404, b"no such fault")
 
 

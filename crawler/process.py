@@ -1,8 +1,8 @@
-"""Entry point for the orchestrator: crawl the selected sources in one ``CrawlerProcess`` (one reactor).
+"""The crawler's child-process entry point: crawl the selected sources in one ``CrawlerProcess`` (one reactor).
 
 Run it in a child process (Twisted's reactor cannot be restarted in one process)::
 
-    python -m crawler.run --config yigai.toml --registry sample --sample-web http://127.0.0.1:8765 \\
+    python -m crawler.process --config yigai.toml --registry sample --sample-web http://127.0.0.1:8765 \\
         --run-id 7 --source hebei_wsjkw --source nhc
 
 Exit code: 0 ok, 1 when any source had errors (robots.txt refusals do not count), 2 when the crawl could not
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -40,15 +39,17 @@ def build_settings(
     registry: str | None,
     sample_web: str | None,
     run_id: int | None,
+    database: str | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """``crawler.settings`` + the yigai-derived settings for this crawl + explicit overrides."""
+    """``crawler.settings``, then the settings file's for this crawl (``[crawl]``, then ``[scrapy]``), both at
+    Scrapy's project priority (a spider's own settings come above them), then ``-s`` at the command line's."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     derived = yigai_scrapy_settings(
-        config_path=config_path, registry=registry, sample_web=sample_web, run_id=run_id
+        config_path=config_path, registry=registry, sample_web=sample_web, run_id=run_id, database=database
     )
-    settings.setdict(derived, priority="cmdline")
+    settings.setdict(derived, priority="project")
     if overrides:
         settings.setdict(dict(overrides), priority="cmdline")
     return settings
@@ -62,13 +63,14 @@ def _source_errors(stats: Mapping[str, Any]) -> int:
     )
 
 
-def run_crawl(
+def crawl_sources(
     *,
     config_path: str | None,
     registry: str | None,
     sample_web: str | None,
     run_id: int | None,
     source_ids: list[str] | None,
+    database: str | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> int:
     """Crawl ``source_ids`` (all sources when None/empty) and return the exit code (0, 1 or 2)."""
@@ -78,6 +80,7 @@ def run_crawl(
             registry=registry,
             sample_web=sample_web,
             run_id=run_id,
+            database=database,
             overrides=overrides,
         )
         loader = RegistrySpiderLoader.from_settings(settings)
@@ -98,9 +101,9 @@ def run_crawl(
         logger.error("crawl cannot start: unknown source id(s): %s", ", ".join(unknown))
         return EXIT_NOT_STARTED
 
-    _quiet_scrapy_internals()
+    _quiet_scrapy_internals(settings)
     process = CrawlerProcess(settings)
-    _quiet_scrapy_internals()  # configuring Scrapy's logging resets levels set before it
+    _quiet_scrapy_internals(settings)  # configuring Scrapy's logging resets levels set before it
     final_stats: dict[str, dict[str, Any]] = {}
     failed_to_start: list[str] = []
     for name in names:
@@ -134,8 +137,8 @@ def run_crawl(
 
 
 # Scrapy logs every crawler's settings, middleware lists and full stats dump at INFO: one screenful per
-# source. The per-source health line (crawler.extensions) says what an operator needs; the rest stays at
-# DEBUG unless YIGAI_SCRAPY_VERBOSE is set.
+# source. The per-source health line (crawler.extensions) says what an operator needs; the rest is shown only
+# when LOG_LEVEL is DEBUG (`-s LOG_LEVEL=DEBUG`, or [scrapy] LOG_LEVEL = "DEBUG").
 _CHATTY_LOGGERS = (
     "scrapy.middleware",
     "scrapy.crawler",
@@ -148,8 +151,8 @@ _CHATTY_LOGGERS = (
 )
 
 
-def _quiet_scrapy_internals() -> None:
-    if os.environ.get("YIGAI_SCRAPY_VERBOSE"):
+def _quiet_scrapy_internals(settings: Settings) -> None:
+    if str(settings.get("LOG_LEVEL")).upper() == "DEBUG":
         return
     for name in _CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -166,7 +169,7 @@ def _parse_set(values: Sequence[str]) -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m crawler.process", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--config", metavar="FILE", help="yigai settings file (default: ./yigai.toml if present)"
     )
@@ -178,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--sample-web", metavar="URL", help="base URL substituted for {sample_web}")
     parser.add_argument("--run-id", type=int, metavar="N", help="run id: per-source stats are written for it")
+    parser.add_argument("--database", metavar="FILE", help="the store (default: the settings' database)")
     parser.add_argument(
         "--source", action="append", default=[], metavar="ID", help="only this source (repeatable)"
     )
@@ -194,12 +198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides = _parse_set(args.set)
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
-    return run_crawl(
+    return crawl_sources(
         config_path=args.config,
         registry=args.registry,
         sample_web=args.sample_web,
         run_id=args.run_id,
         source_ids=args.source or None,
+        database=args.database,
         overrides=overrides,
     )
 

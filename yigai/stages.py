@@ -1,6 +1,5 @@
-"""Orchestration of the stages: crawl (in a child process) → extract → group syndicated copies → build.
-
-Each stage reads from and writes to the store only, so each can run alone.
+"""The stages, each runnable alone: crawl (the crawler in a child process), extract (and group syndicated
+copies), build (publish the site). Each reads from and writes to the store only; ``yigai.run`` chains them.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.faults import body_fault
 from yigai.config import Settings
 from yigai.store import Store, StoredPage, utcnow
 from yigai.urls import article_id
@@ -35,7 +35,7 @@ def crawl_command(
     source_ids: list[str] | None,
 ) -> list[str]:
     """The child-process command line for one crawl (Twisted's reactor cannot restart in one process)."""
-    cmd = [sys.executable, "-m", "crawler.run", "--registry", registry]
+    cmd = [sys.executable, "-m", "crawler.process", "--registry", registry, "--database", str(settings.database)]
     if settings.path is not None:
         cmd += ["--config", str(settings.path.resolve())]
     if sample_web:
@@ -64,7 +64,6 @@ def run_crawl_stage(
     if progress_count is not None:
         cmd += ["-s", "LOG_LEVEL=WARNING"]  # the bar and the run report say it all; keep warnings and errors
     env = dict(os.environ)
-    env["YIGAI_DATABASE"] = str(settings.database)
     # The child must find the project packages even when run from another directory.
     project_root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (project_root, env.get("PYTHONPATH", "")) if p)
@@ -117,6 +116,7 @@ class ExtractReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     duplicates: int = 0
+    not_pages: dict[str, int] = field(default_factory=dict)  # stored answers that are no page, by fault kind
     seconds: float = 0.0
     changed_items: list[str] = field(default_factory=list)  # "id title: fields" of re-extracted articles
 
@@ -130,7 +130,11 @@ class ExtractReport:
 def _source_hints(store: Store) -> dict[str, Any]:
     from extract import SourceHint
 
-    return {row["id"]: SourceHint(name=row["name"], home_region=row["home_region"]) for row in store.sources()}
+    # Retired sources too: their pages are still in the archive, and re-extracted with the rest.
+    return {
+        row["id"]: SourceHint(name=row["name"], home_region=row["home_region"])
+        for row in store.sources(include_retired=True)
+    }
 
 
 def article_record(page: StoredPage, art: Any, *, threshold: float | None = None) -> dict[str, Any]:
@@ -198,6 +202,12 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
 
         iterator = tqdm(pages, desc="extract", unit="page", file=sys.stderr)
     for page in iterator:
+        # Archived by an older crawler, which stored every answer: an empty or binary body is no article.
+        fault = body_fault(page.body, content_type=_content_type(page.headers))
+        if fault is not None:
+            report.not_pages[fault] = report.not_pages.get(fault, 0) + 1
+            logger.warning("extract: %s is not a page (%s); skipped", page.url, fault)
+            continue
         try:
             art = extract_article(
                 page.body, page.final_url or page.url, source=hints.get(page.source_id),
@@ -226,7 +236,7 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
     # last article and grouping (its copies would otherwise stay marked as originals until new stories came).
     if store.grouping_due():
         group_syndicated(store)
-    report.duplicates = int(store.conn.execute("SELECT COUNT(*) FROM articles WHERE is_original = 0").fetchone()[0])
+    report.duplicates = store.count_copies()
     report.seconds = round(time.monotonic() - started, 3)
     logger.info(
         "extract: %d pages, %d new, %d changed, %d relevant, %d off-topic, %d failed, %d syndicated copies",
@@ -236,10 +246,14 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
     return report
 
 
+def _content_type(headers: dict[str, str]) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+
+
 def _charset_from_headers(headers: dict[str, str]) -> str | None:
-    for k, v in headers.items():
-        if k.lower() == "content-type" and "charset=" in v.lower():
-            return v.lower().split("charset=", 1)[1].split(";")[0].strip() or None
+    value = _content_type(headers)
+    if value and "charset=" in value.lower():
+        return value.lower().split("charset=", 1)[1].split(";")[0].strip() or None
     return None
 
 
@@ -249,10 +263,7 @@ def group_syndicated(store: Store) -> int:
 
     from extract.syndication import SyndicationCandidate, choose_original, group_near_duplicates
 
-    rows = store.conn.execute(
-        "SELECT id, site, original_source, published, url, fingerprint, sketch, relevant, group_id, is_original "
-        "FROM articles ORDER BY id"
-    ).fetchall()
+    rows = store.syndication_rows()
     by_id = {r["id"]: r for r in rows}
     groups = group_near_duplicates(
         [(r["id"], int(r["fingerprint"], 16), tuple(int(h, 16) for h in r["sketch"].split())) for r in rows]
@@ -287,7 +298,48 @@ def group_syndicated(store: Store) -> int:
 
 
 # ------------------------------------------------------------------------------------------------- build
-def run_build_stage(store: Store, settings: Settings) -> Any:
-    from site_builder import build_site
+class StageFailed(RuntimeError):
+    """A stage refused or could not do its work for a reason it can say in one line (exit code 4)."""
 
-    return build_site(store, settings)
+
+class ShrinkRefused(StageFailed):
+    """The build would drop stories from the published site that the store cannot account for."""
+
+
+# The published site's article pages: ``article/<id>.html`` (``site_builder.paths.article_path``).
+_ARTICLE_DIR = "article"
+
+
+def published_story_ids(output_dir: Path) -> set[str]:
+    """The ids of the stories the published site at ``output_dir`` shows (its article pages)."""
+    try:
+        names = os.listdir(output_dir / _ARTICLE_DIR)
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+    return {name[: -len(".html")] for name in names if name.endswith(".html")}
+
+
+def check_shrink(store: Store, output_dir: Path) -> None:
+    """Refuse a build that would drop published stories the store does not know: it is not the store the site
+    was built from. Stories the store still has (now off-topic, or a syndicated copy) or has a removal record
+    for (``removed_articles``, written when an article row is deleted) may leave the site."""
+    published = published_story_ids(output_dir)
+    unexplained = store.unexplained_missing(published) if published else []
+    if unexplained:
+        examples = ", ".join(unexplained[:3]) + (", …" if len(unexplained) > 3 else "")
+        raise ShrinkRefused(
+            f"refusing to build: {len(unexplained)} of the {len(published)} stories published in {output_dir} "
+            f"are unknown to the store {store.path} ({examples}); is it the right store? "
+            "--allow-shrink publishes without them"
+        )
+
+
+def run_build_stage(store: Store, settings: Settings, *, allow_shrink: bool = False, wait: bool = False) -> Any:
+    """Build and publish the site, under the output lock (``wait``: for a build already publishing there)."""
+    from site_builder import build_site
+    from yigai.lock import output_lock
+
+    with output_lock(settings.output_dir, "yigai build").acquire(wait=wait) as _held:
+        if not allow_shrink:
+            check_shrink(store, settings.output_dir)
+        return build_site(store, settings)
