@@ -98,6 +98,13 @@ def _link_texts(tree) -> frozenset[str]:
     return frozenset(normalize_lines(texts))
 
 
+def _raw_link_texts(tree) -> frozenset[str]:
+    """Link texts as the page prints them (whitespace collapsed), to compare with the raw main text."""
+    if tree is None:
+        return frozenset()
+    return frozenset(t for t in (" ".join(a.text_content().split()) for a in tree.iter("a")) if len(t) >= 2)
+
+
 def _header_account(page_lines: list[str]) -> str | None:
     """A short name line directly above the header's date/来源 line, if any."""
     for i, line in enumerate(page_lines[:-1]):
@@ -138,9 +145,9 @@ def extract_article(
         html, encoding = body, "unicode"
     tree = parse_html(html) if html.strip() else None  # parsed once, shared by trafilatura and metadata
     prune_related_blocks(tree, is_stop_heading)
-    raw_text, method = main_text(tree)
     links = _link_texts(tree)
     title = extract_title(tree, site_names(tree, source.name), links)
+    raw_text, method = main_text(tree, title, _raw_link_texts(tree))
 
     scope = _header_scope(tree, title)
     page_lines = normalize_lines(visible_lines(scope))
