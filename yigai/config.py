@@ -76,6 +76,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "crawl.source_page_budget": (1, 10_000_000),
     "crawl.stale_after_days": (1, 3_650),
     "extract.relevance_threshold": (0, 1),
+    "extract.max_html_bytes": (65_536, 1 << 30),
     "schedule.misfire_grace_time": (1, 7 * 86_400),
 }
 # Settings that take one of a few words.

@@ -117,6 +117,7 @@ class ExtractReport:
     errors: list[str] = field(default_factory=list)
     duplicates: int = 0
     not_pages: dict[str, int] = field(default_factory=dict)  # stored answers that are no page, by fault kind
+    truncated: int = 0  # pages over [extract] max_html_bytes, extracted from their first max_html_bytes
     seconds: float = 0.0
     changed_items: list[str] = field(default_factory=list)  # "id title: fields" of re-extracted articles
 
@@ -150,6 +151,8 @@ def article_record(page: StoredPage, art: Any, *, threshold: float | None = None
         "attachments": [{"url": a.url, "title": a.title, "kind": a.kind} for a in art.attachments],
         "encoding": art.encoding,
     }
+    if getattr(art, "truncated_from", None) is not None:
+        meta["truncated_from"] = art.truncated_from  # extracted from the first max_html_bytes only
     return {
         "id": article_id(page.url),
         "url": page.final_url or page.url,
@@ -189,11 +192,13 @@ def _topic_labels() -> dict[str, str]:
 def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = False, progress: bool = False) -> ExtractReport:
     """Extract every stored article page not yet extracted (or all of them), then regroup syndicated copies."""
     from extract import extract_article
+    from extract.core import MAX_HTML_BYTES
 
     started = time.monotonic()
     report = ExtractReport()
     hints = _source_hints(store)
     threshold = float(settings.section("extract").get("relevance_threshold") or 0) or None
+    max_bytes = int(settings.section("extract").get("max_html_bytes") or MAX_HTML_BYTES)
     pages = list(store.latest_article_pages(only_unextracted=not all_pages))
     report.pages = len(pages)
     iterator: Any = pages
@@ -211,8 +216,10 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
         try:
             art = extract_article(
                 page.body, page.final_url or page.url, source=hints.get(page.source_id),
-                http_encoding=_charset_from_headers(page.headers),
+                http_encoding=_charset_from_headers(page.headers), max_bytes=max_bytes,
             )
+            if art.truncated_from is not None:
+                report.truncated += 1
             record = article_record(page, art, threshold=threshold)
         except Exception as exc:  # one broken page must not stop the stage: log, count, go on
             report.failed += 1
@@ -239,9 +246,10 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
     report.duplicates = store.count_copies()
     report.seconds = round(time.monotonic() - started, 3)
     logger.info(
-        "extract: %d pages, %d new, %d changed, %d relevant, %d off-topic, %d failed, %d syndicated copies",
+        "extract: %d pages, %d new, %d changed, %d relevant, %d off-topic, %d failed, %d cut to the size limit,"
+        " %d syndicated copies",
         report.pages, report.new, report.changed, report.relevant, report.off_topic, report.failed,
-        report.duplicates,
+        report.truncated, report.duplicates,
     )
     return report
 
