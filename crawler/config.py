@@ -59,7 +59,7 @@ def yigai_scrapy_settings(
         "YIGAI_REGISTRY": registry or str(ys["registry"]),
         "YIGAI_SAMPLE_WEB": sample_web,
         "YIGAI_RUN_ID": run_id,
-        "YIGAI_DATABASE": database or str(ys.database),
+        "YIGAI_DATABASE": database or ys.store,
         "USER_AGENT": _user_agent(crawl),
         "ROBOTSTXT_OBEY": bool(crawl.get("obey_robots", True)),
         "DOWNLOAD_TIMEOUT": crawl["download_timeout"],

@@ -34,6 +34,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "database", None):
         overrides["database"] = str(Path(args.database).resolve())
+        overrides["store_url"] = ""
+    store = getattr(args, "store", None)
+    if store:
+        from yigai.store_backends import is_postgres_url
+
+        if is_postgres_url(store):
+            overrides["store_url"] = store
+        else:  # a file: the SQLite store
+            overrides["database"] = str(Path(store).resolve())
+            overrides["store_url"] = ""
     if getattr(args, "output", None):
         overrides["output_dir"] = str(Path(args.output).resolve())
     return load_settings(args.config, overrides or None)
@@ -48,7 +58,7 @@ def _open_store(settings: Settings, *, create: bool = False):
     one; for the others a missing or empty store is an error naming its path (``StoreMissing``, exit 4)."""
     from yigai.store import Store
 
-    return Store(settings.database, create=create)
+    return Store(settings.store, create=create)
 
 
 def _load_sources(args: argparse.Namespace, settings: Settings):
@@ -75,7 +85,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from yigai.stages import run_extract_stage
 
     settings = _settings(args)
-    with _open_store(settings) as store, holding(store_lock(settings.database, "yigai extract"), wait=args.wait):
+    with _open_store(settings) as store, holding(store_lock(settings.store, "yigai extract"), wait=args.wait):
         report = run_extract_stage(store, settings, all_pages=args.all, progress=_interactive())
     print(
         f"extracted {report.extracted} of {report.pages} pages: {report.new} new, {report.changed} changed, "
@@ -100,7 +110,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from yigai.stages import run_build_stage
 
     settings = _settings(args)
-    locks = (store_lock(settings.database, "yigai build"), output_lock(settings.output_dir, "yigai build"))
+    locks = (store_lock(settings.store, "yigai build"), output_lock(settings.output_dir, "yigai build"))
     with _open_store(settings) as store, holding(*locks, wait=args.wait):
         report = run_build_stage(store, settings, allow_shrink=args.allow_shrink)
     print(
@@ -223,7 +233,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from yigai.archive import import_archive
 
     settings = _settings(args)
-    with holding(store_lock(settings.database, "yigai import"), wait=args.wait), \
+    with holding(store_lock(settings.store, "yigai import"), wait=args.wait), \
             _open_store(settings, create=True) as store:
         report = import_archive(store, Path(args.file))
     print(f"imported {report['pages']} pages and {report['sources']} sources "
@@ -262,7 +272,10 @@ def _port(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", help="settings file (default: ./yigai.toml if present)")
-    common.add_argument("--database", metavar="FILE", help="override the settings' database path")
+    common.add_argument("--database", metavar="FILE", help="override the settings' database path (SQLite)")
+    common.add_argument("--store", metavar="URL|FILE",
+                        help="the store: a postgresql://user@host/db URL or an SQLite file (overrides the "
+                        "settings' store_url and database)")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     common.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
 
@@ -420,10 +433,11 @@ def _failed(command: str, exc: Exception) -> int:
     a refused build) is one line; anything else is a bug, and its traceback is what a report needs."""
     from yigai.stages import StageFailed
     from yigai.store import StoreError, store_unwritable
+    from yigai.store_backends import is_operational
 
     if isinstance(exc, (StageFailed, StoreError)):
         print(f"yigai: error: {exc}", file=sys.stderr)
-    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or store_unwritable(exc):
+    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or store_unwritable(exc) or is_operational(exc):
         print(f"yigai: error: {command} failed: {failure_reason(exc)}", file=sys.stderr)
     else:
         logger.exception("%s failed", command)

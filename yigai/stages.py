@@ -35,7 +35,7 @@ def crawl_command(
     source_ids: list[str] | None,
 ) -> list[str]:
     """The child-process command line for one crawl (Twisted's reactor cannot restart in one process)."""
-    cmd = [sys.executable, "-m", "crawler.process", "--registry", registry, "--database", str(settings.database)]
+    cmd = [sys.executable, "-m", "crawler.process", "--registry", registry, "--database", settings.store]
     if settings.path is not None:
         cmd += ["--config", str(settings.path.resolve())]
     if sample_web:
@@ -329,7 +329,7 @@ def check_shrink(store: Store, output_dir: Path) -> None:
         examples = ", ".join(unexplained[:3]) + (", …" if len(unexplained) > 3 else "")
         raise ShrinkRefused(
             f"refusing to build: {len(unexplained)} of the {len(published)} stories published in {output_dir} "
-            f"are unknown to the store {store.path} ({examples}); is it the right store? "
+            f"are unknown to the store {store.location} ({examples}); is it the right store? "
             "--allow-shrink publishes without them"
         )
 

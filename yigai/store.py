@@ -305,6 +305,7 @@ class Store:
         # The SQLite file (None on PostgreSQL); ``location`` names either, without a password.
         self.path: Path | None = None if self.is_postgres else Path(path)
         self.location = self.engine.location
+        self.target = str(path)  # what opens this store again in another process (a URL keeps its password)
         if self.path is not None:
             if not create:
                 _check_store_file(self.path)

@@ -380,11 +380,55 @@ def is_unwritable(exc: BaseException) -> bool:
 
 
 def is_operational(exc: BaseException) -> bool:
-    """A failure of the database or its machine (not a programming error)."""
-    if isinstance(exc, sqlite3.OperationalError):
-        return True
+    """A failure of the PostgreSQL server or the way to it (connection lost, server shut down): the machine's,
+    not the program's, and said in one line."""
     try:
         import psycopg
     except ImportError:
         return False
     return isinstance(exc, psycopg.OperationalError)
+
+
+# --------------------------------------------------------------------------------------- advisory lock
+# The key of the run lock on a PostgreSQL store (advisory locks are per database: one store, one key).
+STORE_LOCK_KEY = 0x79696761_00000002
+
+
+class AdvisoryLockSession:
+    """A connection of its own that holds PostgreSQL's session advisory lock on ``STORE_LOCK_KEY``: the server
+    drops it when the connection ends, so a killed holder (even by SIGKILL, or its host lost) never leaves it
+    behind. ``holder`` is what the holder wrote into its connection's application_name ("<pid> <command>")."""
+
+    def __init__(self, url: str, holder: str) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            from yigai.store import StoreError
+
+            raise StoreError(f"a PostgreSQL store needs psycopg: {POSTGRES_EXTRA_HINT}") from None
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=30,
+                                        application_name=f"yigai {holder}"[:63])
+        except psycopg.Error as exc:
+            from yigai.store import StoreMissing
+
+            raise StoreMissing(f"cannot reach the PostgreSQL store {redact(url)}: {exc}".strip()) from None
+
+    def try_lock(self) -> bool:
+        return bool(self.conn.execute("SELECT pg_try_advisory_lock(%s)", (STORE_LOCK_KEY,)).fetchone()[0])
+
+    def holder(self) -> str:
+        """"<pid> <command>" of the session holding the lock ("" when it is no yigai command or already gone)."""
+        row = self.conn.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND l.classid = %s AND l.objid = %s AND l.objsubid = 1",
+            (STORE_LOCK_KEY >> 32, STORE_LOCK_KEY & 0xFFFFFFFF),
+        ).fetchone()
+        name = str(row[0]) if row else ""
+        return name[len("yigai "):] if name.startswith("yigai ") else ""
+
+    def close(self) -> None:
+        """Closing the session releases the lock."""
+        self.conn.close()
