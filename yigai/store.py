@@ -206,12 +206,33 @@ MIGRATIONS: list[str | Migration] = [
         FOR EACH ROW EXECUTE FUNCTION yigai_articles_restored();
     """,
     ),
+    # 10 (the lead's number for it; the 7th on its own branch, until migrations 7–9 of other branches are merged
+    # before it): extraction claims. Extract workers
+    # on several hosts claim pages for a while (``Store.claim_pages``): a page is extracted by one worker,
+    # and a dead worker's pages are claimed again when their lease runs out.
+    """
+    CREATE TABLE extract_claims (
+        page_id BIGINT PRIMARY KEY,        -- pages.id (a key the writer gives: not INTEGER PRIMARY KEY)
+        owner TEXT NOT NULL,               -- host:pid of the worker
+        leased_until TEXT NOT NULL         -- ISO 8601 UTC; FAILED_LEASE for a page that failed to extract
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Each article's change token (``Store.article_tokens``), read from the covering index of migration 4.
 ARTICLE_TOKENS_SQL = "SELECT CAST(id AS TEXT), rev || ':' || fingerprint || ':' || extracted_at FROM articles"
+
+
+# The lease of a page that failed to extract: never runs out (compared as text with ISO times).
+FAILED_LEASE = "9999-12-31T00:00:00+00:00"
+
+
+def _iso_after(seconds: float) -> str:
+    from datetime import timedelta
+
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
 
 
 def utcnow() -> str:
@@ -360,7 +381,19 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         """BEGIN (IMMEDIATE on SQLite) … COMMIT; rolled back on any exception (so a killed run leaves no
-        half-write)."""
+        half-write). A transaction opened inside another is part of it (``save_articles``)."""
+        if getattr(self, "_in_transaction", False):
+            yield self.conn
+            return
+        self._in_transaction = True
+        try:
+            with self._transaction():
+                yield self.conn
+        finally:
+            self._in_transaction = False
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
         self.conn.execute(self.engine.begin)
         try:
             yield self.conn
@@ -534,17 +567,83 @@ class Store:
             raise KeyError(page_id)
         return _stored_page(row)
 
+    # The newest stored fetch of each article URL (what extraction reads).
+    _ARTICLE_PAGES = (
+        "FROM urls u JOIN pages p ON p.id = u.latest_page_id WHERE u.kind = 'article' AND p.status = 200"
+    )
+    _UNEXTRACTED = " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)"
+
     def latest_article_pages(self, *, only_unextracted: bool = True) -> Iterator[StoredPage]:
-        """The newest stored fetch of each article URL; by default only those not yet extracted."""
-        sql = (
-            "SELECT p.* FROM urls u JOIN pages p ON p.id = u.latest_page_id "
-            "WHERE u.kind = 'article' AND p.status = 200"
-        )
-        if only_unextracted:
-            sql += " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)"
-        sql += " ORDER BY p.id"
-        for row in self.conn.execute(sql).fetchall():
-            yield _stored_page(row)
+        """The newest stored fetch of each article URL; by default only those not yet extracted. Read in
+        batches (``pages_by_id``): 100,000 bodies are never in memory at once."""
+        ids = self.article_page_ids(only_unextracted=only_unextracted)
+        for start in range(0, len(ids), 200):
+            yield from self.pages_by_id(ids[start : start + 200])
+
+    def article_page_ids(self, *, only_unextracted: bool = True) -> list[int]:
+        """The ids of ``latest_article_pages``, in id order."""
+        sql = f"SELECT p.id {self._ARTICLE_PAGES}{self._UNEXTRACTED if only_unextracted else ''} ORDER BY p.id"
+        return [int(r[0]) for r in self.conn.execute(sql)]
+
+    def pages_by_id(self, ids: list[int]) -> list[StoredPage]:
+        """The stored pages of ``ids``, in the order given (ids not stored are left out)."""
+        if not ids:
+            return []
+        rows = self.conn.execute(f"SELECT * FROM pages WHERE id IN ({', '.join('?' for _ in ids)})", ids)
+        by_id = {int(r["id"]): _stored_page(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    # --------------------------------------------------------------------- extraction claims (workers)
+    def claim_pages(self, owner: str, limit: int, lease_seconds: float) -> list[StoredPage]:
+        """Claim up to ``limit`` article pages not yet extracted for ``owner`` (an extract worker), for
+        ``lease_seconds``: no other worker gets them meanwhile. A page whose claim's lease ran out (its worker
+        died or hung) is claimed again. On PostgreSQL the candidates are locked ``FOR UPDATE SKIP LOCKED``, so
+        workers claiming at once take different pages without waiting for each other; on SQLite the write
+        transaction serialises them."""
+        now = utcnow()
+        until = _iso_after(lease_seconds)
+        skip_locked = " FOR UPDATE OF p SKIP LOCKED" if self.is_postgres else ""
+        with self.transaction() as conn:
+            candidates = [int(r[0]) for r in conn.execute(
+                f"SELECT p.id {self._ARTICLE_PAGES}{self._UNEXTRACTED} AND NOT EXISTS (SELECT 1 FROM "
+                "extract_claims c WHERE c.page_id = p.id AND c.leased_until >= ?) "
+                f"ORDER BY p.id LIMIT ?{skip_locked}",
+                (now, int(limit)),
+            )]
+            claimed = []
+            for page_id in candidates:
+                # The condition again, on the claim row itself: a claim another worker made since this
+                # statement's snapshot is kept (the upsert waits for it, then finds its lease running).
+                row = conn.execute(
+                    "INSERT INTO extract_claims (page_id, owner, leased_until) VALUES (?, ?, ?) "
+                    "ON CONFLICT (page_id) DO UPDATE SET owner = excluded.owner, "
+                    "leased_until = excluded.leased_until WHERE extract_claims.leased_until < ? RETURNING page_id",
+                    (page_id, owner, until, now),
+                ).fetchone()
+                if row is not None:
+                    claimed.append(page_id)
+        return self.pages_by_id(claimed)
+
+    def release_claims(self, owner: str, page_ids: Iterable[int], *, failed: bool = False) -> None:
+        """Give back ``owner``'s claims (done: the articles are saved). A page that failed to extract keeps a
+        claim that never runs out (``FAILED_LEASE``): workers do not retry it forever; ``extract --all`` does."""
+        ids = list(page_ids)
+        if not ids:
+            return
+        marks = ", ".join("?" for _ in ids)
+        with self.transaction() as conn:
+            if failed:
+                conn.execute(
+                    f"UPDATE extract_claims SET leased_until = ? WHERE owner = ? AND page_id IN ({marks})",
+                    (FAILED_LEASE, owner, *ids),
+                )
+            else:
+                conn.execute(f"DELETE FROM extract_claims WHERE owner = ? AND page_id IN ({marks})", (owner, *ids))
+
+    def claims(self) -> list[tuple[int, str, str]]:
+        """Every claim: (page id, owner, leased until), in page order."""
+        return [(int(r[0]), r[1], r[2]) for r in
+                self.conn.execute("SELECT page_id, owner, leased_until FROM extract_claims ORDER BY page_id")]
 
     def count_pages(self, *, run_id: int | None = None) -> int:
         """How many pages the archive holds (with ``run_id``: how many that run stored)."""
@@ -608,6 +707,14 @@ class Store:
             cursor = self.conn.execute("SELECT * FROM articles WHERE 1 = 0")
             columns = self._article_columns_cache = [d[0] for d in cursor.description]
         return columns
+
+    def save_articles(self, records: list[dict[str, Any]]) -> list[list[str] | None]:
+        """``save_article`` for each record, in one transaction (the writer of a parallel extraction)."""
+        results: list[list[str] | None] = []
+        with self.transaction():
+            for record in records:
+                results.append(self.save_article(record))
+        return results
 
     def set_groups(self, groups: dict[str, tuple[str, bool]]) -> None:
         """Set (group_id, is_original) per article id, in one transaction."""
