@@ -81,6 +81,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return crawl_only(settings, _registry_name(args, settings), sources, args)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from yigai.workers import crawl_worker, extract_worker
+
+    settings = _settings(args)
+    if args.role == "crawl":
+        return crawl_worker(settings, _registry_name(args, settings), _load_sources(args, settings), args)
+    report = extract_worker(settings, follow=args.follow, poll=args.poll)
+    print(f"extract worker: {report.extracted} articles saved in {report.batches} batches, "
+          f"{report.failed} pages failed or no page")
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from yigai.stages import run_extract_stage
 
@@ -269,6 +281,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _poll_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.05 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"poll interval out of range 0.05-3600 s: {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", help="settings file (default: ./yigai.toml if present)")
@@ -317,6 +339,25 @@ def build_parser() -> argparse.ArgumentParser:
                        "Holds the store lock; the store must exist.")
     s.add_argument("--all", action="store_true", help="re-extract every stored page with the current extractor")
     s.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser(
+        "worker", parents=[common], help="run one role of a multi-host deployment (crawl or extract)",
+        description="One worker of a deployment whose hosts share a PostgreSQL store (store_url) and a Redis "
+        "crawl frontier ([crawl] frontier). 'crawl': crawl the registry's sources together with the other crawl "
+        "workers (each URL is fetched by one of them), pages into the shared store. 'extract': claim batches of "
+        "stored pages not yet extracted, extract and save them; a killed worker's claims are taken over when "
+        "their lease ([extract] claim_lease) runs out; exits when every page is extracted (--follow: keeps "
+        "waiting for new ones). Run as many of each as you like; one host runs `yigai build`. Neither takes "
+        "the run lock, so they can run beside each other. See docs/operations.md.",
+    )
+    roles = s.add_subparsers(dest="role", metavar="ROLE", required=True)
+    r = roles.add_parser("crawl", parents=[common, crawl_opts], help="crawl with the other crawl workers")
+    r.set_defaults(func=cmd_worker)
+    r = roles.add_parser("extract", parents=[common], help="extract claimed pages until none is left")
+    r.add_argument("--follow", action="store_true", help="keep running, looking for new pages every --poll seconds")
+    r.add_argument("--poll", type=_poll_seconds, default=5.0, metavar="SECONDS",
+                   help="how often an idle worker looks for pages (default 5)")
+    r.set_defaults(func=cmd_worker)
 
     s = sub.add_parser("build", parents=[common, lock_opts, shrink_opts], help="build the static site and feeds",
                        description="Build the site and feeds from the store and publish them atomically. "

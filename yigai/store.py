@@ -640,6 +640,14 @@ class Store:
             else:
                 conn.execute(f"DELETE FROM extract_claims WHERE owner = ? AND page_id IN ({marks})", (owner, *ids))
 
+    def claims_running(self) -> int:
+        """How many pages not yet extracted are claimed by a worker whose lease still runs (not failed ones)."""
+        return int(self.conn.execute(
+            f"SELECT COUNT(*) {self._ARTICLE_PAGES}{self._UNEXTRACTED} AND EXISTS (SELECT 1 FROM extract_claims c "
+            "WHERE c.page_id = p.id AND c.leased_until >= ? AND c.leased_until < ?)",
+            (utcnow(), FAILED_LEASE),
+        ).fetchone()[0])
+
     def claims(self) -> list[tuple[int, str, str]]:
         """Every claim: (page id, owner, leased until), in page order."""
         return [(int(r[0]), r[1], r[2]) for r in
