@@ -93,6 +93,26 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
+def cmd_store_copy(args: argparse.Namespace) -> int:
+    from yigai.store_backends import is_postgres_url, redact
+    from yigai.store_copy import copy_store
+
+    def target(text: str) -> str:
+        return text if is_postgres_url(text) else str(Path(text).resolve())
+
+    source, destination = target(args.source), target(args.destination)
+    if source == destination:
+        raise ConfigError("SRC and DST are the same store")
+    # Nothing may write the source while it is read, nor the destination while it is filled.
+    with holding(store_lock(source, "yigai store copy"), store_lock(destination, "yigai store copy"), wait=args.wait):
+        report = copy_store(source, destination)
+    for check in report.tables:
+        print(f"  {check.table:<22} {check.rows:>9} rows  sha256 {check.digest[:16]}")
+    print(f"copied {report.rows} rows in {len(report.tables)} tables from "
+          f"{redact(source)} to {redact(destination)}; row counts and content hashes equal in both")
+    return EXIT_OK
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from yigai.stages import run_extract_stage
 
@@ -339,6 +359,22 @@ def build_parser() -> argparse.ArgumentParser:
                        "Holds the store lock; the store must exist.")
     s.add_argument("--all", action="store_true", help="re-extract every stored page with the current extractor")
     s.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser("store", help="manage the store (copy it between SQLite and PostgreSQL)",
+                       description="Store maintenance.")
+    store_cmds = s.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    r = store_cmds.add_parser(
+        "copy", parents=[lock_opts], help="copy a store into a new, empty one (SQLite <-> PostgreSQL)",
+        description="Copy every table of the store SRC, ids included, into the new, empty store DST (made if it "
+        "is not there), in one transaction; then compare each table's row count and content hash in both and "
+        "fail (exit 4) on any difference. SRC and DST are SQLite files or postgresql:// URLs. Both stores' "
+        "locks are held meanwhile.",
+    )
+    r.add_argument("source", metavar="SRC", help="the store to copy (a file or a postgresql:// URL)")
+    r.add_argument("destination", metavar="DST", help="a new, empty store (a file or a postgresql:// URL)")
+    r.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    r.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    r.set_defaults(func=cmd_store_copy)
 
     s = sub.add_parser(
         "worker", parents=[common], help="run one role of a multi-host deployment (crawl or extract)",

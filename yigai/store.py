@@ -826,6 +826,58 @@ class Store:
     def article(self, aid: str) -> Any | None:
         return self.conn.execute("SELECT * FROM articles WHERE id = ?", (aid,)).fetchone()
 
+    # ------------------------------------------------------------------------------------ whole tables
+    # (``yigai store copy``: every table the schema has, whichever migrations made it)
+    def table_names(self) -> list[str]:
+        return self.engine.tables(self.conn)
+
+    def table_columns(self, table: str) -> tuple[list[str], list[str]]:
+        """(every column, the primary key's columns in key order — every column when it has none)."""
+        columns = self.engine.columns(self.conn, table)
+        key = [name for name, pos in sorted((c for c in columns if c[1]), key=lambda c: c[1])]
+        return [name for name, _ in columns], key or [name for name, _ in columns]
+
+    def table_rows(self, table: str, batch: int = 500) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` (its columns in table order), in primary-key order."""
+        columns, key = self.table_columns(table)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        order = ", ".join(f'"{c}"' for c in key)
+        for row in self.engine.stream(self.conn, f'SELECT {quoted} FROM "{table}" ORDER BY {order}', ()):
+            yield tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+
+    def count_rows(self, table: str) -> int:
+        return int(self.conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
+
+    def replace_table(self, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+        """Empty ``table`` and insert ``rows`` (in the current transaction, when there is one); returns how
+        many. Ids are kept as given (an identity continues after the largest)."""
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" for _ in columns)})'
+        n = 0
+        with self.transaction() as conn:
+            conn.execute(f'DELETE FROM "{table}"')
+            chunk: list[tuple[Any, ...]] = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) >= 500:
+                    conn.executemany(sql, chunk)
+                    n += len(chunk)
+                    chunk = []
+            if chunk:
+                conn.executemany(sql, chunk)
+                n += len(chunk)
+            self.engine.reset_identity(conn, table)
+        return n
+
+    def restore_revisions(self, revisions: Iterable[tuple[str, int]]) -> None:
+        """Give articles back the revisions they had (a copy): the triggers of migration 3 number every insert
+        anew, but leave a revision set explicitly to another value alone — so each is set twice, to its
+        negative first (always another value), then to itself."""
+        pairs = list(revisions)
+        with self.transaction() as conn:
+            conn.executemany("UPDATE articles SET rev = ? WHERE id = ?", [(-rev - 1, aid) for aid, rev in pairs])
+            conn.executemany("UPDATE articles SET rev = ? WHERE id = ?", [(rev, aid) for aid, rev in pairs])
+
     # ------------------------------------------------------------------------------------ runs
     def start_run(self, command: str, pid: int | None = None) -> int:
         with self.transaction() as conn:

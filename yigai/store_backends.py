@@ -277,6 +277,18 @@ class SqliteEngine:
     def integrity_ok(self, conn: Any) -> bool:
         return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+    def tables(self, conn: Any) -> list[str]:
+        return [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )]
+
+    def columns(self, conn: Any, table: str) -> list[tuple[str, int]]:
+        """(name, position in the primary key, 0 if none) of each column, in table order."""
+        return [(r[1], int(r[5])) for r in conn.execute(f'PRAGMA table_info("{table}")')]
+
+    def reset_identity(self, conn: Any, table: str) -> None:
+        """SQLite's INTEGER PRIMARY KEY continues after the largest id by itself."""
+
 
 # Advisory-lock key of schema migrations on PostgreSQL (two workers starting at once migrate once).
 _MIGRATION_LOCK_KEY = 0x79696761_00000001
@@ -348,6 +360,37 @@ class PostgresEngine:
     def integrity_ok(self, conn: Any) -> bool:
         """PostgreSQL checks its pages itself; what is checked here is that the schema is readable."""
         return conn.execute("SELECT COUNT(*) FROM yigai_schema").fetchone()[0] == 1
+
+    def tables(self, conn: Any) -> list[str]:
+        return [r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE' AND table_name <> 'yigai_schema' ORDER BY table_name"
+        )]
+
+    def columns(self, conn: Any, table: str) -> list[tuple[str, int]]:
+        rows = conn.execute(
+            "SELECT c.column_name, COALESCE(k.ordinal_position, 0) FROM information_schema.columns c "
+            "LEFT JOIN information_schema.table_constraints t ON t.table_schema = c.table_schema "
+            "AND t.table_name = c.table_name AND t.constraint_type = 'PRIMARY KEY' "
+            "LEFT JOIN information_schema.key_column_usage k ON k.constraint_name = t.constraint_name "
+            "AND k.table_schema = c.table_schema AND k.table_name = c.table_name AND k.column_name = c.column_name "
+            "WHERE c.table_schema = current_schema() AND c.table_name = ? ORDER BY c.ordinal_position",
+            (table,),
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+    def reset_identity(self, conn: Any, table: str) -> None:
+        """Ids given explicitly (a copy) leave an identity's sequence behind: move it past the largest."""
+        for (column,) in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? AND is_identity = 'YES'",
+            (table,),
+        ).fetchall():
+            conn.execute(
+                f'SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX("{column}") FROM "{table}"), 0) + 1, '
+                "false)",
+                (table, column),
+            )
 
 
 def engine_for(target: Path | str) -> SqliteEngine | PostgresEngine:
