@@ -85,7 +85,7 @@ def yigai_scrapy_settings(
         except ImportError as exc:
             raise ConfigError(
                 f"[crawl] frontier / {ENV_REDIS_URL} is set but scrapy-redis is missing ({exc}): "
-                "pip install scrapy-redis redis"
+                "pip install 'yigai-watch[distributed]'"
             ) from exc
 
         out.update(frontier_settings(str(redis_url), str(crawl.get("frontier_job") or "crawl")))

@@ -5,6 +5,7 @@ loses nothing: the other takes its pages over when the lease runs out."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -49,6 +50,8 @@ def _wait(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
 @pytest.fixture
 def deployment(tmp_path: Path, postgres_server):
     require_or_skip(redis_server.available(), "redis-server", redis_server.INSTALL_HINT)
+    require_or_skip(all(importlib.util.find_spec(m) for m in ("redis", "scrapy_redis")), "scrapy-redis",
+                    "pip install -e '.[distributed]'")
     url = postgres_server.new_database("workers")
     with redis_server.redis_server() as frontier:
         cfg = tmp_path / "yigai.toml"

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 logger = logging.getLogger(__name__)
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-POSTGRES_EXTRA_HINT = "pip install 'yigai-watch[distributed]' (psycopg 3)"
+POSTGRES_EXTRA_HINT = "pip install 'yigai-watch[distributed]' (psycopg 3)"  # what a missing psycopg needs
 
 
 def is_postgres_url(target: object) -> bool:
