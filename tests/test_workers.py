@@ -128,3 +128,6 @@ def test_two_crawl_workers_two_extract_workers_one_builder(deployment):
     assert len(published) == len(set(published)) and set(published) == originals  # every story once
     pages = {p.stem for p in (tmp / "out" / "article").glob("*.html")}
     assert len(pages) == len(originals)
+    status = subprocess.run(_yigai("status", *config), env=_env(), capture_output=True, text=True, timeout=300)
+    assert status.returncode == 0, status.stderr[-3000:]
+    assert "postgresql://yigai@" in status.stdout and "worker crawl" in status.stdout
