@@ -113,3 +113,20 @@ def test_a_postgresql_store_is_locked_in_the_database_naming_the_holder_and_free
     finally:
         lock.release()
     assert subprocess.run(probe, capture_output=True, text=True).returncode == 0
+
+
+def test_commands_on_a_postgresql_store_make_no_lock_file(pg_url, tmp_path):
+    """The lock of a PostgreSQL store lives in the database: no '<url>.lock' file appears anywhere (a file
+    lock derived from the URL once landed in the working directory as 'postgresql:/…&port=5432.lock')."""
+    from yigai.store import Store
+
+    Store(pg_url).close()
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    for command in (["extract"], ["status"], ["extract", "--all", "--wait"]):
+        proc = subprocess.run([sys.executable, "-m", "yigai.cli", *command, "--store", pg_url], cwd=workdir,
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert list(workdir.rglob("*")) == []
+    assert not list(tmp_path.glob("postgresql*")) and not list(Path.cwd().glob("postgresql*"))
