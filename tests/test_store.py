@@ -240,3 +240,34 @@ def test_a_store_that_is_not_there_is_named_not_made(store_target, tmp_path):
     else:
         with pytest.raises(StoreMissing, match="no store at"):
             Store(store_target, create=False)
+
+
+def test_a_migration_with_a_python_backfill_runs_it_in_its_transaction_on_either_engine(store_target, monkeypatch):
+    """How a later migration adds a derived table and fills it from existing rows with Python (build21's
+    article_regions, say): portable DDL, plus a backfill given the connection and the engine's name."""
+    import yigai.store as store_module
+    from yigai.store_backends import Migration
+
+    with Store(store_target) as s:
+        s.save_article(_article("http://a.cn/m.html", regions_json='[{"code": "130400"}, {"code": "130408"}]'))
+    seen = []
+
+    def backfill(conn, engine: str) -> None:
+        seen.append(engine)
+        for aid, regions in conn.execute("SELECT id, regions_json FROM articles").fetchall():
+            conn.executemany("INSERT INTO article_codes (article_id, code, rank) VALUES (?, ?, ?)",
+                             [(aid, r["code"], n) for n, r in enumerate(json.loads(regions))])
+
+    extra = Migration(sqlite="""
+        CREATE TABLE article_codes (article_id TEXT NOT NULL, code TEXT NOT NULL, rank INTEGER NOT NULL,
+                                    PRIMARY KEY (article_id, code));
+        CREATE INDEX article_codes_code ON article_codes(code);
+    """, backfill=backfill)
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, extra])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Store(store_target) as s:
+        assert s.schema_version == SCHEMA_VERSION + 1 and seen == [("postgresql" if s.is_postgres else "sqlite")]
+        rows = s.conn.execute("SELECT code, rank FROM article_codes ORDER BY rank").fetchall()
+        assert [tuple(r) for r in rows] == [("130400", 0), ("130408", 1)]
+    with Store(store_target) as s:  # applied once
+        assert len(seen) == 1

@@ -27,6 +27,7 @@ from yigai.store_backends import (
     engine_for,
     is_postgres_url,
     is_unwritable,
+    migration_backfill,
     migration_sql,
 )
 from yigai.urls import article_id, canonical_url
@@ -421,8 +422,12 @@ class Store:
                 self.engine.lock_for_migration(conn)
                 if self.schema_version >= target:
                     continue
-                for statement in self.engine.statements(migration_sql(MIGRATIONS[target - 1], self.engine.name)):
+                migration = MIGRATIONS[target - 1]
+                for statement in self.engine.statements(migration_sql(migration, self.engine.name)):
                     conn.execute(statement)
+                backfill = migration_backfill(migration)
+                if backfill is not None:
+                    backfill(conn, self.engine.name)
                 self.engine.set_schema_version(conn, target)
 
     def integrity_ok(self) -> bool:

@@ -18,6 +18,7 @@ Rules for portable SQL (migrations and queries), so that what is written once ru
 * booleans are ``INTEGER`` 0/1; timestamps are ISO 8601 ``TEXT`` made in Python (``store.utcnow``);
 * no ``PRAGMA``, ``rowid``, ``strftime``, ``GLOB`` or triggers in a portable migration: a migration that needs
   engine-specific SQL (a trigger, a function) is a ``Migration(sqlite=…, postgresql=…)`` with both texts;
+  filling new tables from existing rows with Python is ``Migration(sqlite=<portable DDL>, backfill=fn)``;
 * text order is by code point on both (the PostgreSQL database must have the C collation — the store warns
   when it has not), so the same store builds the same site on either engine.
 """
@@ -29,7 +30,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,16 +58,26 @@ def redact(url: str) -> str:
 
 @dataclass(frozen=True)
 class Migration:
-    """A migration whose SQL differs between the engines (triggers, functions)."""
+    """A migration that is not one portable SQL text: ``sqlite``/``postgresql`` when the SQL differs between the
+    engines (triggers, functions; ``postgresql`` defaults to ``pg_ddl(sqlite)``), and ``backfill``, a
+    function run after the SQL in the same transaction for what SQL cannot do portably (filling a new table or
+    column from existing rows with Python: it gets the connection, ``?`` placeholders, and which engine)."""
 
-    sqlite: str
-    postgresql: str
+    sqlite: str = ""
+    postgresql: str | None = None
+    backfill: Callable[[Any, str], None] | None = None
 
 
 def migration_sql(migration: str | Migration, engine: str) -> str:
     if isinstance(migration, Migration):
-        return migration.sqlite if engine == "sqlite" else migration.postgresql
+        if engine == "sqlite":
+            return migration.sqlite
+        return migration.postgresql if migration.postgresql is not None else pg_ddl(migration.sqlite)
     return migration if engine == "sqlite" else pg_ddl(migration)
+
+
+def migration_backfill(migration: str | Migration) -> Callable[[Any, str], None] | None:
+    return migration.backfill if isinstance(migration, Migration) else None
 
 
 _PG_TYPES = [
