@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 
-from crawler.links import _BINARY_EXT, _NEXT_TEXT, _absolute, js_pager_pages, page_number
+from crawler.links import _BINARY_EXT, _NEXT_TEXT, _PAGE_PARAMS, _absolute, js_pager_pages, page_number
 from extract.decoding import decode_html
 
 # ------------------------------------------------------------------------------------------------ evidence
@@ -342,6 +342,17 @@ def list_pagination(
     return sorted(pages.items(), key=lambda p: (p[1] is None, p[1] or 0, p[0])), how
 
 
+def _json_next_page(url: str) -> list[tuple[str, int | None]]:
+    """The next page of a JSON list API whose URL counts pages (``?page=2`` → ``?page=3``)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(query):
+        if key.lower() in _PAGE_PARAMS and value.isdigit():
+            query[i] = (key, str(int(value) + 1))
+            return [(urlunsplit(parts._replace(query=urlencode(query))), int(value) + 1)]
+    return []
+
+
 def _pagination_urls(pages: Iterable[tuple[str, int | None]], page_url: str) -> set[str]:
     return {url for url, _ in pages} | {page_url}
 
@@ -556,8 +567,8 @@ def infer_list(
     """Article links, their patterns, pagination and named feeds of one list page (HTML or a JSON list)."""
     if looks_like_json(body):
         links = json_list_links(body, url)
-        pages: list[tuple[str, int | None]] = []
-        how = ""
+        pages, how = _json_next_page(url), "page parameter"
+        pages = pages if links else []
         feeds: list[str] = []
         apis: list[str] = []
     else:
