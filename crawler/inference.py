@@ -47,6 +47,7 @@ _DATE_URL_SLASHED = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
 _DATE_SHORT = re.compile(r"(?<![\d.])([01]?\d)[-/.月]([0-3]?\d)日?(?![\d.])")
 _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div", "td", "span", "h2", "h3", "h4", "article", "section"})
 _HEX_ID = re.compile(r"^(?=.*[a-fA-F])[0-9a-fA-F]{16,}$")
+_CASE_SWITCH = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[a-z])")
 _LETTER_DIGIT_SWITCH = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 _DIRECTORY_ARTICLE = re.compile(r"/\d{6,}/(?:index\.\w+)?$")
 _INDEX_BASENAME = re.compile(r"^(index|default|list|more)(_\d+)?\.\w+$", re.IGNORECASE)
@@ -76,6 +77,7 @@ class ListLink:
     date: date | None  # from the link text, its item, or the URL
     dated: bool  # a date (full, or month-day) is near the link
     position: int
+    minor: bool = False  # a row's shorter link beside its title (a column tag, an account name)
 
 
 @dataclass(frozen=True)
@@ -132,18 +134,45 @@ def _block_path(el: lxml.html.HtmlElement | None) -> str:
     return "/".join(reversed(parts))
 
 
+def _hrefs(el: lxml.html.HtmlElement) -> set[str]:
+    return {(a.get("href") or "").split("#", 1)[0].strip() for a in el.iter("a") if a.get("href")}
+
+
 def _item_of(anchor: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The largest ancestor (up to four levels) that still holds this one link: the list row."""
+    """The largest ancestor (up to four levels) whose links all go where this one goes: the list row (a
+    thumbnail, a title and a "more" link to one article are one row)."""
     item = anchor
     el = anchor.getparent()
     for _ in range(4):
         if el is None or not isinstance(el.tag, str) or el.tag in ("body", "html", "ul", "ol", "table", "tbody"):
             break
-        if len(el.xpath(".//a[@href]")) > 1:
+        if len(_hrefs(el)) > 1:
             break
         item = el
         el = el.getparent()
     return item
+
+
+def _is_row(el: lxml.html.HtmlElement, base: str) -> bool:
+    if el.tag in ("ul", "ol", "table", "tbody", "dl", "body", "html"):
+        return False
+    targets = [t for t in (_absolute(base, h) for h in _hrefs(el) if h) if t]
+    return 1 < len(targets) <= 4 and len({url_shape(t) for t in targets}) == len(targets)
+
+
+def _row_of(item: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The nearest ancestor of an item (up to three levels, holding at most four link targets) whose text
+    has a date: the row when the date sits beside the item (a card's meta line, a second table cell)."""
+    el = item.getparent()
+    for _ in range(3):
+        if el is None or not isinstance(el.tag, str) or el.tag in ("body", "html", "ul", "ol", "table", "tbody"):
+            return None
+        if len(_hrefs(el)) > 4:
+            return None
+        if find_date(_text(el))[1]:
+            return el
+        el = el.getparent()
+    return None
 
 
 def find_date(*texts: str) -> tuple[date | None, bool]:
@@ -208,6 +237,7 @@ def _parse(text: str) -> lxml.html.HtmlElement | None:
 
 
 def _collect(root: lxml.html.HtmlElement, base: str, prefix: str, out: list[ListLink]) -> None:
+    read: list[tuple[str, str, lxml.html.HtmlElement, lxml.html.HtmlElement | None]] = []
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith("#"):
@@ -215,12 +245,26 @@ def _collect(root: lxml.html.HtmlElement, base: str, prefix: str, out: list[List
         absolute = _absolute(base, href)
         if absolute is None:
             continue
-        label = _text(anchor) or (anchor.get("title") or "").strip()
+        label = _text(anchor) or (anchor.get("title") or "").strip() or (anchor.xpath("string(.//img/@alt)") or "").strip()
         item = _item_of(anchor)
-        context = item if item is not anchor else anchor.getparent()
-        # A row holding two links (a column tag and the title) still dates both: read the parent's text.
-        item_text = _text(context) if context is not None and len(context.xpath(".//a")) <= 3 else label
-        found, dated = find_date(label, item_text)
+        # A row with a few link targets of different shapes (a title and its column tag, a card's title and its
+        # account's name); links of one shape side by side are a list, not a row.
+        parent = item.getparent()
+        row = parent if parent is not None and _is_row(parent, base) else None
+        read.append((absolute, label, item, row))
+    longest: dict[int, int] = {}
+    for _, label, _, row in read:
+        if row is not None:
+            longest[id(row)] = max(longest.get(id(row), 0), len(label))
+    for absolute, label, item, row in read:
+        # ... is about its longest link, the title: the others are minor and dated only by their own text.
+        minor = row is not None and len(label) < longest[id(row)]
+        if minor:
+            found, dated = find_date(label)
+        else:
+            found, dated = find_date(label, _text(item))
+            if not dated and (beside := _row_of(item)) is not None:
+                found, dated = find_date(_text(beside))
         if found is None:
             found = url_date(absolute)
         out.append(
@@ -231,6 +275,7 @@ def _collect(root: lxml.html.HtmlElement, base: str, prefix: str, out: list[List
                 date=found,
                 dated=dated or found is not None,
                 position=len(out),
+                minor=minor,
             )
         )
 
@@ -278,7 +323,10 @@ def _is_opaque_id(stem: str) -> bool:
     and letters and digits alternate often (``t20240315_1`` and ``art_12_34`` are literal words and numbers)."""
     if _HEX_ID.match(stem):
         return True
-    return len(stem) >= 12 and len(_LETTER_DIGIT_SWITCH.findall(stem)) >= 4
+    if len(stem) >= 12 and len(_LETTER_DIGIT_SWITCH.findall(stem)) >= 4:
+        return True
+    # base64-style ids (WeChat's rwpjRgDGCTeyza-YDGKSZW): long, upper and lower case mixed without a pattern
+    return len(stem) >= 16 and len(_CASE_SWITCH.findall(stem)) >= 4
 
 
 def _segment_shape(segment: str) -> str:
@@ -426,8 +474,16 @@ def infer_article_links(
     for c in clusters:
         in_block = sum(1 for link in c.links if link.block in main_blocks) / len(c.links)
         titled = c.median_text >= 5
-        dated_titles = c.dated_share >= 0.5 and c.median_text >= TITLE_CHARS and c.score >= MIN_CLUSTER_SCORE / 2
-        if titled and (in_block >= 0.5 or dated_titles) and not (
+        # Outside the list block a shape joins on its own evidence: dated titles, more than one of them or a
+        # headline-length one (names of accounts and columns are shorter).
+        dated_titles = (
+            c.dated_share >= 0.5
+            and c.median_text >= TITLE_CHARS
+            and (len(c.links) >= 2 or c.median_text >= 12)
+            and c.score >= MIN_CLUSTER_SCORE / 2
+        )
+        minor = sum(1 for link in c.links if link.minor) / len(c.links)
+        if titled and minor < 0.5 and (in_block >= 0.5 or dated_titles) and not (
             _is_listing_url(c.links[0].url) and c.dated_share < 1
         ):
             chosen.append(c)
