@@ -390,6 +390,40 @@ def list_pagination(
     return sorted(pages.items(), key=lambda p: (p[1] is None, p[1] or 0, p[0])), how
 
 
+_JSON_PAGES_KEYS = ("pages", "totalpage", "totalpages", "pagecount")
+_JSON_TOTAL_KEYS = ("total", "totalcount", "totalrecord", "count", "recordcount")
+_JSON_SIZE_KEYS = ("pagesize", "size", "perpage", "limit")
+
+
+def _json_has_more(body: bytes, url: str) -> bool:
+    """Whether a JSON list says there is a page after this one (its page count, or total and page size);
+    when it says nothing, assume so: the next request answers it."""
+    try:
+        data = json.loads(decode_html(body)[0])
+    except (ValueError, TypeError):
+        return False
+    numbers: dict[str, int] = {}
+
+    def walk(node: object, depth: int) -> None:
+        if depth > 3 or not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if isinstance(value, int | str) and str(value).isdigit():
+                numbers.setdefault(str(key).lower(), int(value))
+            walk(value, depth + 1)
+
+    walk(data, 0)
+    current = next((int(v) for k, v in parse_qsl(urlsplit(url).query) if k.lower() in _PAGE_PARAMS and v.isdigit()), 1)
+    pages = next((numbers[k] for k in _JSON_PAGES_KEYS if k in numbers), None)
+    if pages is None:
+        total = next((numbers[k] for k in _JSON_TOTAL_KEYS if k in numbers), None)
+        size = next((numbers[k] for k in _JSON_SIZE_KEYS if numbers.get(k)), None)
+        if total is None or not size:
+            return True
+        pages = -(-total // size)
+    return current < pages
+
+
 def _json_next_page(url: str) -> list[tuple[str, int | None]]:
     """The next page of a JSON list API whose URL counts pages (``?page=2`` → ``?page=3``)."""
     parts = urlsplit(url)
@@ -623,8 +657,7 @@ def infer_list(
     """Article links, their patterns, pagination and named feeds of one list page (HTML or a JSON list)."""
     if looks_like_json(body):
         links = json_list_links(body, url)
-        pages, how = _json_next_page(url), "page parameter"
-        pages = pages if links else []
+        pages, how = (_json_next_page(url), "page parameter") if links and _json_has_more(body, url) else ([], "")
         feeds: list[str] = []
         apis: list[str] = []
     else:

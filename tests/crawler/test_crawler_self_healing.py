@@ -97,3 +97,39 @@ def _about_page(tmp: Path, settings: Path) -> str:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return (tmp / "out" / "about.html").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------ every template
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory):
+    """One crawl of the eleven list-page templates, each an entry with no article_allow (links inferred)."""
+    tmp = tmp_path_factory.mktemp("templates")
+    settings = write_settings(tmp)
+    blocks = []
+    for key, site in EXPECTED["list_sites"].items():
+        lists = [p for p in site["list_pages"] if p not in site["json_api"]][:1]
+        blocks.append(
+            f'[[source]]\nid = "{key}"\nname = "{site["name"]}"\n'
+            f'list_urls = ["{{sample_web}}{lists[0]}"]\nmax_list_pages = 3\n'
+        )
+    registry = tmp / "registry.toml"
+    registry.write_text("\n".join(blocks), encoding="utf-8")
+    with sample_web.SampleWeb() as web:
+        proc = subprocess.run(
+            [sys.executable, "-m", "yigai.cli", "crawl", "--config", str(settings), "--registry", str(registry),
+             "--sample-web", web.base_url],
+            cwd=tmp, env=crawl_env(), capture_output=True, text=True, timeout=600, check=False,
+        )
+        yield web, proc
+
+
+def test_every_template_is_crawled_by_inference_alone(templates) -> None:
+    web, proc = templates
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    requested = set(web.requested_paths)
+    articles = {p for s in EXPECTED["list_sites"].values() for ps in s["articles"].values() for p in ps}
+    lists = {p for s in EXPECTED["list_sites"].values() for p in s["list_pages"]}
+    assert articles <= requested, sorted(articles - requested)[:5]
+    extra = requested - articles - lists - {"/robots.txt"}
+    assert not extra, sorted(extra)  # no column, account, department or pager link was taken for an article
+    assert "redesigned" not in proc.stderr  # no pattern was configured: inference is the plan, not a repair

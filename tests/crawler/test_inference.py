@@ -149,3 +149,12 @@ def test_home_region_from_name_title_footer_and_domain() -> None:
     known = {"wjw.handan.gov.cn": "邯郸市"}
     assert infer_home_region(title="首页", host="www.handan.gov.cn", known_hosts=known).home_region == "邯郸市"
     assert infer_home_region(title="国家卫生健康委员会").home_region is None
+
+
+def test_a_json_list_proposes_its_next_page_only_while_there_is_one() -> None:
+    def body(page: int) -> bytes:
+        rows = [{"title": f"医共体第{page}-{i}篇报道的标题", "url": f"/d/{page}{i}0.html", "date": "2024-05-01"} for i in range(3)]
+        return json.dumps({"data": {"list": rows, "total": 7, "pageSize": 3}}, ensure_ascii=False).encode()
+
+    assert infer_list(body(1), f"{BASE}/api/list?page=1").list_pages == ((f"{BASE}/api/list?page=2", 2),)
+    assert infer_list(body(3), f"{BASE}/api/list?page=3").list_pages == ()
