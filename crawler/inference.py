@@ -236,11 +236,16 @@ def _parse(text: str) -> lxml.html.HtmlElement | None:
         return None
 
 
+# An href that is a piece of a JavaScript or template string ('+navs[i].url+', ${item.url}, {{ url }}) is
+# no address: markup inside scripts is read for its links, and such pieces come with it.
+_TEMPLATE_HREF = re.compile(r"""['"]\s*\+|\+\s*['"]|\$\{|\{\{|<%""")
+
+
 def _collect(root: lxml.html.HtmlElement, base: str, prefix: str, out: list[ListLink]) -> None:
     read: list[tuple[str, str, lxml.html.HtmlElement, lxml.html.HtmlElement | None]] = []
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not href or href.startswith("#"):
+        if not href or href.startswith("#") or _TEMPLATE_HREF.search(href):
             continue
         absolute = _absolute(base, href)
         if absolute is None:

@@ -59,6 +59,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Sees 3xx answers before RedirectMiddleware (600): a loop fails at once instead of by chance.
     "crawler.middlewares.RedirectLoopMiddleware": 610,
 }
+# Per-host concurrency and delay across all sources of the crawl, not per source (crawler.gate).
+DOWNLOAD_HANDLERS = {"http": "crawler.gate.GatedHTTPDownloadHandler", "https": "crawler.gate.GatedHTTPDownloadHandler"}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.extensions.SourceHealth": 500}
 

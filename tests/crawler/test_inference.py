@@ -158,3 +158,14 @@ def test_a_json_list_proposes_its_next_page_only_while_there_is_one() -> None:
 
     assert infer_list(body(1), f"{BASE}/api/list?page=1").list_pages == ((f"{BASE}/api/list?page=2", 2),)
     assert infer_list(body(3), f"{BASE}/api/list?page=3").list_pages == ()
+
+
+def test_links_built_by_script_strings_are_no_addresses() -> None:
+    script = (
+        "<script>var html = ''; for (var i = 0; i < navs.length; i++) { html += '<li><a href=\"' + navs[i].url + "
+        "'\">' + navs[i].name + '</a></li>'; html += '<a href=\"/c/${x.id}.html\">' + '2024-01-01 这是一段很长的脚本文字"
+        "足以冒充标题' + '</a>'; }</script>"
+    )
+    body = _page(_rows([f"/n/2024/{i}1234.html" for i in range(4)]), script)
+    found = infer_list(body, f"{BASE}/n/")
+    assert len(found.articles) == 4 and not [u for u in found.article_urls if "navs" in u or "$" in u]
