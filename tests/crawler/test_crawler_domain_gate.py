@@ -46,17 +46,17 @@ class CountingSite:
                     site.log.append((time.monotonic(), self.path))
                     site.in_flight += 1
                     site.peak = max(site.peak, site.in_flight)
-                try:
-                    time.sleep(site.pause)
-                    body = site.page(self.path).encode("utf-8")
-                    self.send_response(200 if body else 404)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                finally:
-                    with lock:
-                        site.in_flight -= 1
+                time.sleep(site.pause)
+                body = site.page(self.path).encode("utf-8")
+                # Done before the answer leaves: the client can only start its next request after reading this
+                # one, so what is counted here never exceeds what the client has in flight.
+                with lock:
+                    site.in_flight -= 1
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -83,8 +83,8 @@ class CountingSite:
         self.server.server_close()
 
 
-def _crawl(tmp: Path, site: CountingSite, per_domain: int, delay: float, sources: int) -> None:
-    settings = write_settings(tmp, concurrent_requests_per_domain=per_domain)
+def _crawl(tmp: Path, site: CountingSite, per_domain: int, delay: float, sources: int, parallel: int = 64) -> None:
+    settings = write_settings(tmp, concurrent_requests_per_domain=per_domain, parallel_sources=parallel)
     registry = tmp / "registry.toml"
     registry.write_text(
         "\n".join(
@@ -123,6 +123,24 @@ def test_request_starts_to_one_host_are_a_delay_apart_across_sources(tmp_path: P
     # Without the gate three sources send at once (gaps near 0).
     why = "; ".join(f"{b - a:.3f} {p}" for (a, _), (b, p) in zip(site.log, site.log[1:], strict=False))
     assert gaps[len(gaps) // 2] >= 0.3 * 0.95 and gaps[0] >= 0.15, why
+
+
+def test_sources_are_crawled_at_most_parallel_sources_at_a_time(tmp_path: Path) -> None:
+    site = CountingSite(pause=0.0)
+    try:
+        _crawl(tmp_path, site, per_domain=4, delay=0, sources=4, parallel=1)
+    finally:
+        site.close()
+    windows = {}
+    for at, path in site.log:
+        source = path.strip("/").split("/")[0]
+        if source.startswith("s"):
+            first, last = windows.get(source, (at, at))
+            windows[source] = (min(first, at), max(last, at))
+    assert len(windows) == 4
+    spans = sorted(windows.values())
+    # one source at a time: each starts after the one before it has sent its last request
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), spans
 
 
 def test_a_gate_grants_in_order_within_its_limit() -> None:
