@@ -106,6 +106,8 @@ def test_check_reports_ok_and_proposes_a_pattern_for_a_redesigned_site(web, sett
     assert "hbwjw: redesigned" in out
     proposed = re.search(r"^article_allow = \['(.+)'\]", out, re.M).group(1)
     assert re.search(proposed, f"{web.base_url}/hbwjw/202406/t20240618_124950.html")
+    # the whole entry is proposed, the old pattern kept in a comment
+    assert "[[source]]" in out and 'id = "hbwjw"' in out and r"# was: article_allow = ['/hbwjw/art/\d+\.html$']" in out
 
 
 def test_check_unknown_id_exits_2(settings_file, capsys):

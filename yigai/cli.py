@@ -320,6 +320,8 @@ def cmd_source_add(args: argparse.Namespace) -> int:
     target = registry_path(registry_name)
     append_entry(target, entry)
     print(f"\nadded source {proposal.source_id} to {target}")
+    if registry_name == "default":
+        print("docs/sources.md is generated from this registry: python -m yigai.registry_doc")
     return EXIT_OK
 
 

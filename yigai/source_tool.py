@@ -464,15 +464,10 @@ def check_source(source: Source, fetcher: Fetcher) -> CheckResult:
         if matched:
             return CheckResult(source.id, "ok", f"{len({x.url for x in matched})} article links match", newest, cadence)
         if inf.articles:
-            entry = "\n".join(
-                [f"# proposed for {source.id}: the configured pattern matches nothing on {url}"]
-                + [f"#   {why}" for why in inf.evidence]
-                + ["article_allow = [" + ", ".join(_lit(p) for p in inf.patterns) + "]"]
-            )
             return CheckResult(
                 source.id, "redesigned",
                 f"pattern matches none of {len(linked)} links; inference finds {len(inf.articles)} articles",
-                newest, cadence, entry,
+                newest, cadence, corrected_entry(source, inf),
             )
         return CheckResult(source.id, "empty", f"no article links on {url} (pattern or inference)")
     for url in source.feeds + source.sitemaps:
@@ -486,6 +481,33 @@ def check_source(source: Source, fetcher: Fetcher) -> CheckResult:
         if kept:
             return CheckResult(source.id, "ok", f"{len(kept)} entries match", max(dated, default=None), _cadence(dated))
     return CheckResult(source.id, "empty", "no feed or sitemap entry matches the pattern")
+
+
+def corrected_entry(source: Source, inf: ListInference) -> str:
+    """The entry of ``source`` as it should read now: its own fields, the inferred ``article_allow`` (the old
+    one kept in a comment), and the evidence."""
+    lines = [f"# proposed for {source.id}: its article_allow matches nothing on {inf.url}; inferred from "
+             f"{len(inf.articles)} article links:"]
+    lines += [f"#   {why}" for why in inf.evidence]
+    lines += ["[[source]]", f"id = {_q(source.id)}", f"name = {_q(source.name)}"]
+    if source.home_region:
+        lines.append(f"home_region = {_q(source.home_region)}")
+    for name in ("list_urls", "feeds", "sitemaps"):
+        values = getattr(source, name)
+        if values:
+            lines.append(f"{name} = [{', '.join(map(_q, values))}]")
+    lines.append("# was: article_allow = [" + ", ".join(_lit(p) for p in source.article_allow) + "]")
+    lines.append("article_allow = [" + ", ".join(_lit(p) for p in inf.patterns) + "]")
+    if source.article_deny:
+        lines.append("article_deny = [" + ", ".join(_lit(p) for p in source.article_deny) + "]")
+    lines.append(f"max_list_pages = {source.max_list_pages}")
+    if source.browser:
+        lines.append("browser = true")
+    lines.append(f"family = {_q(source.family)}")
+    lines.append(f"confirmed = {_q(source.confirmed)}")
+    if source.notes:
+        lines.append(f"notes = {_q(source.notes)}")
+    return "\n".join(lines)
 
 
 def _cadence(dates: Sequence[date]) -> float | None:
