@@ -24,60 +24,37 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from functools import lru_cache
-from importlib import resources
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import lxml.html
-
-from crawler.links import _BINARY_EXT, _NEXT_TEXT, _PAGE_PARAMS, _absolute, js_pager_pages, page_number
+from crawler.discovery import feed_links, json_api_urls, unique
+from crawler.links import _BINARY_EXT, _NEXT_TEXT, _PAGE_PARAMS, js_pager_pages, page_number
+from crawler.list_reading import (
+    ListLink,
+    find_date,
+    json_list_links,
+    list_links,
+    looks_like_json,
+    url_date,
+)
+from crawler.url_shapes import segment_shape, url_shape
 from extract.decoding import decode_html
 
-# ------------------------------------------------------------------------------------------------ evidence
-_DATE_FULL = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-# Dates written in URLs: /2024/03/15/, /202403/t20240315_, /2024-03/15/, /20240315/
-_DATE_URL = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/]?([01]\d)[-/]?([0-3]\d)(?!\d)")
-_DATE_URL_SLASHED = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
-# A month-day on its own ("03-15", "[03/15]") is weaker evidence: it says "dated", not which year.
-_DATE_SHORT = re.compile(r"(?<![\d.])([01]?\d)[-/.月]([0-3]?\d)日?(?![\d.])")
-_ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div", "td", "span", "h2", "h3", "h4", "article", "section"})
-_HEX_ID = re.compile(r"^(?=.*[a-fA-F])[0-9a-fA-F]{16,}$")
-_CASE_SWITCH = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[a-z])")
-_LETTER_DIGIT_SWITCH = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+__all__ = [
+    "Cluster", "ListInference", "ListLink", "find_date", "infer_article_links", "infer_list", "list_links",
+    "list_pagination", "newest_first", "patterns_for", "url_date", "url_shape",
+]
+
 _DIRECTORY_ARTICLE = re.compile(r"/\d{6,}/(?:index\.\w+)?$")
 _INDEX_BASENAME = re.compile(r"^(index|default|list|more)(_\d+)?\.\w+$", re.IGNORECASE)
 _PAGE_NUMBER_TEXT = re.compile(r"^\s*\[?\s*(\d{1,4})\s*\]?\s*$")
 _LAST_TEXT = re.compile(r"^\s*(尾页|末页|最后一页|last)\s*$", re.IGNORECASE)
-# Scripts that fetch a list as JSON: a URL literal ending in .json or with api/list/query in its path.
-_JSON_API = re.compile(r"""["']((?:https?://[^"'\s]+|/[^"'\s]*|[\w./-]+)(?:\.json|/api/[^"'\s]*|[?&]format=json)[^"'\s]*)["']""")
-_URL_KEYS = ("url", "link", "href", "path", "linkurl", "docurl", "articleurl", "detailurl")
-_TITLE_KEYS = ("title", "name", "doctitle", "subject", "headline")
-_DATE_KEYS = ("date", "pubdate", "publishdate", "publishtime", "time", "releasetime", "docreltime", "created")
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
-# Where feeds and sitemaps usually are when nothing names them (``yigai source add`` asks each once).
-COMMON_DISCOVERY_PATHS = ("/sitemap.xml", "/sitemap_index.xml", "/rss.xml", "/feed", "/rss", "/atom.xml")
 
 # Scoring. A title is rarely shorter than 6 characters; navigation rarely longer than 6.
 TITLE_CHARS = 8
 MIN_CLUSTER_SCORE = 0.7
-
-
-@dataclass(frozen=True)
-class ListLink:
-    """One link of a list page with the evidence around it."""
-
-    url: str
-    text: str
-    block: str  # tag path of the element holding the link's item; the rows of one list share it
-    date: date | None  # from the link text, its item, or the URL
-    dated: bool  # a date (full, or month-day) is near the link
-    position: int
-    minor: bool = False  # a row's shorter link beside its title (a column tag, an account name)
 
 
 @dataclass(frozen=True)
@@ -93,7 +70,7 @@ class Cluster:
 
     @property
     def urls(self) -> list[str]:
-        return _unique(link.url for link in self.links)
+        return unique(link.url for link in self.links)
 
 
 @dataclass(frozen=True)
@@ -117,242 +94,7 @@ class ListInference:
         return [a.url for a in self.articles]
 
 
-# ------------------------------------------------------------------------------------------------ reading
-def _text(el: lxml.html.HtmlElement) -> str:
-    return " ".join("".join(el.itertext()).split())
-
-
-def _block_path(el: lxml.html.HtmlElement | None) -> str:
-    parts: list[str] = []
-    while el is not None and isinstance(el.tag, str):
-        cls = (el.get("class") or "").split()
-        ident = el.get("id") or ""
-        # An id made of digits is a CMS unit number (Hanweb's <div id="244832">), still the same block.
-        label = el.tag + (f".{cls[0]}" if cls else "") + (f"#{ident}" if ident and not ident.isdigit() else "")
-        parts.append(label)
-        el = el.getparent()
-    return "/".join(reversed(parts))
-
-
-def _hrefs(el: lxml.html.HtmlElement) -> set[str]:
-    return {(a.get("href") or "").split("#", 1)[0].strip() for a in el.iter("a") if a.get("href")}
-
-
-def _item_of(anchor: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The largest ancestor (up to four levels) whose links all go where this one goes: the list row (a
-    thumbnail, a title and a "more" link to one article are one row)."""
-    item = anchor
-    el = anchor.getparent()
-    for _ in range(4):
-        if el is None or not isinstance(el.tag, str) or el.tag in ("body", "html", "ul", "ol", "table", "tbody"):
-            break
-        if len(_hrefs(el)) > 1:
-            break
-        item = el
-        el = el.getparent()
-    return item
-
-
-def _is_row(el: lxml.html.HtmlElement, base: str) -> bool:
-    if el.tag in ("ul", "ol", "table", "tbody", "dl", "body", "html"):
-        return False
-    targets = [t for t in (_absolute(base, h) for h in _hrefs(el) if h) if t]
-    return 1 < len(targets) <= 4 and len({url_shape(t) for t in targets}) == len(targets)
-
-
-def _row_of(item: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    """The nearest ancestor of an item (up to three levels, holding at most four link targets) whose text
-    has a date: the row when the date sits beside the item (a card's meta line, a second table cell)."""
-    el = item.getparent()
-    for _ in range(3):
-        if el is None or not isinstance(el.tag, str) or el.tag in ("body", "html", "ul", "ol", "table", "tbody"):
-            return None
-        if len(_hrefs(el)) > 4:
-            return None
-        if find_date(_text(el))[1]:
-            return el
-        el = el.getparent()
-    return None
-
-
-def find_date(*texts: str) -> tuple[date | None, bool]:
-    """A full date in the first text that has one; else whether a month-day appears (dated, no year)."""
-    short = False
-    for text in texts:
-        for m in _DATE_FULL.finditer(text):
-            try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3))), True
-            except ValueError:
-                continue
-        if not short:
-            for m in _DATE_SHORT.finditer(text):
-                if 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31:
-                    short = True
-                    break
-    return None, short
-
-
-def url_date(url: str) -> date | None:
-    path = urlsplit(url).path
-    for pattern in (_DATE_URL_SLASHED, _DATE_URL):
-        for m in pattern.finditer(path):
-            try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                continue
-    return None
-
-
-def list_links(body: bytes, url: str, http_encoding: str | None = None) -> list[ListLink]:
-    """Every http(s) link of an HTML list page (script datastores included) with its item evidence."""
-    text, _ = decode_html(body, http_encoding)
-    root = _parse(text)
-    if root is None:
-        return []
-    base = url
-    base_href = root.xpath("//base/@href")
-    if base_href:
-        base = urljoin(url, str(base_href[0]).strip())
-    out: list[ListLink] = []
-    _collect(root, base, "", out)
-    # List rows shipped as markup inside a script (Hanweb's <datastore>), filled in by JavaScript.
-    for i, script in enumerate(root.xpath("//script")):
-        content = script.text or ""
-        if "<a " not in content or "href" not in content:
-            continue
-        fragment = content.replace("<![CDATA[", "").replace("]]>", "")
-        frag_root = _parse(f"<div>{fragment}</div>")
-        if frag_root is not None:
-            _collect(frag_root, base, f"{_block_path(script)}[{i}]>", out)
-    return out
-
-
-def _parse(text: str) -> lxml.html.HtmlElement | None:
-    if not text.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(text)
-    except (lxml.etree.ParserError, ValueError):
-        return None
-
-
-# An href that is a piece of a JavaScript or template string ('+navs[i].url+', ${item.url}, {{ url }}) is
-# no address: markup inside scripts is read for its links, and such pieces come with it.
-_TEMPLATE_HREF = re.compile(r"""['"]\s*\+|\+\s*['"]|\$\{|\{\{|<%""")
-
-
-def _collect(root: lxml.html.HtmlElement, base: str, prefix: str, out: list[ListLink]) -> None:
-    read: list[tuple[str, str, lxml.html.HtmlElement, lxml.html.HtmlElement | None]] = []
-    for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith("#") or _TEMPLATE_HREF.search(href):
-            continue
-        absolute = _absolute(base, href)
-        if absolute is None:
-            continue
-        label = _text(anchor) or (anchor.get("title") or "").strip() or (anchor.xpath("string(.//img/@alt)") or "").strip()
-        item = _item_of(anchor)
-        # A row with a few link targets of different shapes (a title and its column tag, a card's title and its
-        # account's name); links of one shape side by side are a list, not a row.
-        parent = item.getparent()
-        row = parent if parent is not None and _is_row(parent, base) else None
-        read.append((absolute, label, item, row))
-    longest: dict[int, int] = {}
-    for _, label, _, row in read:
-        if row is not None:
-            longest[id(row)] = max(longest.get(id(row), 0), len(label))
-    for absolute, label, item, row in read:
-        # ... is about its longest link, the title: the others are minor and dated only by their own text.
-        minor = row is not None and len(label) < longest[id(row)]
-        if minor:
-            found, dated = find_date(label)
-        else:
-            found, dated = find_date(label, _text(item))
-            if not dated and (beside := _row_of(item)) is not None:
-                found, dated = find_date(_text(beside))
-        if found is None:
-            found = url_date(absolute)
-        out.append(
-            ListLink(
-                url=absolute,
-                text=label,
-                block=prefix + _block_path(item.getparent()),
-                date=found,
-                dated=dated or found is not None,
-                position=len(out),
-                minor=minor,
-            )
-        )
-
-
-def json_list_links(body: bytes, url: str) -> list[ListLink]:
-    """Links of a list served as JSON (a portal whose list page fills itself from an API): every object with
-    a URL-like field, its title and date. The block is the path of keys leading to the object's array."""
-    try:
-        data = json.loads(decode_html(body)[0])
-    except (ValueError, TypeError):
-        return []
-    out: list[ListLink] = []
-
-    def walk(node: object, path: str) -> None:
-        if isinstance(node, dict):
-            lowered = {str(k).lower(): v for k, v in node.items()}
-            link = next((lowered[k] for k in _URL_KEYS if isinstance(lowered.get(k), str)), None)
-            if link:
-                absolute = _absolute(url, link.strip())
-                title = next((lowered[k] for k in _TITLE_KEYS if isinstance(lowered.get(k), str)), "")
-                when = next((str(lowered[k]) for k in _DATE_KEYS if lowered.get(k) not in (None, "")), "")
-                if absolute:
-                    found, dated = find_date(when, title)
-                    found = found or url_date(absolute)
-                    out.append(ListLink(absolute, " ".join(title.split()), path, found,
-                                        dated or found is not None, len(out)))
-            for key, value in node.items():
-                walk(value, f"{path}/{key}")
-        elif isinstance(node, list):
-            for value in node:
-                walk(value, f"{path}[]")
-
-    walk(data, "json:")
-    return out
-
-
-def looks_like_json(body: bytes) -> bool:
-    head = body.lstrip()[:1]
-    return head in (b"{", b"[")
-
-
 # ------------------------------------------------------------------------------------------------ shapes
-def _is_opaque_id(stem: str) -> bool:
-    """A hash or random id (32 hex digits, WeChat's ``Xh3kF9aQz…``), whose letters are no literal text: long,
-    and letters and digits alternate often (``t20240315_1`` and ``art_12_34`` are literal words and numbers)."""
-    if _HEX_ID.match(stem):
-        return True
-    if len(stem) >= 12 and len(_LETTER_DIGIT_SWITCH.findall(stem)) >= 4:
-        return True
-    # base64-style ids (WeChat's rwpjRgDGCTeyza-YDGKSZW): long, upper and lower case mixed without a pattern
-    return len(stem) >= 16 and len(_CASE_SWITCH.findall(stem)) >= 4
-
-
-def _segment_shape(segment: str) -> str:
-    stem, dot, ext = segment.rpartition(".")
-    if not dot:
-        stem, ext = segment, ""
-    if _is_opaque_id(stem):
-        return "X" + (f".{ext}" if ext else "")
-    return re.sub(r"\d+", "D", segment)
-
-
-def url_shape(url: str) -> str:
-    """Host and path with digit runs → D and long ids → X; query keys kept, values abstracted."""
-    parts = urlsplit(url)
-    path = "/".join(_segment_shape(s) for s in parts.path.split("/"))
-    query = "&".join(
-        f"{k}={'D' if v.isdigit() else 'V'}" for k, v in sorted(parse_qsl(parts.query, keep_blank_values=True))
-    )
-    return f"{parts.netloc.lower()}{path}" + (f"?{query}" if query else "")
-
-
 def _is_listing_url(url: str) -> bool:
     """A column or index page rather than an article (an article may be a directory named by a long id)."""
     path = urlsplit(url).path
@@ -538,7 +280,7 @@ _TOKEN = re.compile(r"\d+|[A-Za-z]+|[^\dA-Za-z]+")
 def _generalise_segment(values: Sequence[str]) -> str:
     if len(set(values)) == 1 and not any(ch.isdigit() for ch in values[0]):
         return re.escape(values[0])
-    shapes = {_segment_shape(v) for v in values}
+    shapes = {segment_shape(v) for v in values}
     if len(shapes) == 1 and next(iter(shapes)).startswith("X"):
         ext = next(iter(shapes))[1:]
         return r"[\w-]+" + re.escape(ext)
@@ -580,79 +322,6 @@ def patterns_for(urls: Sequence[str]) -> list[str]:
         if pattern not in out:
             out.append(pattern)
     return out
-
-
-# ------------------------------------------------------------------------------------------------ feeds
-def feed_links(body: bytes, url: str, http_encoding: str | None = None) -> list[str]:
-    """Feeds a page names: ``<link rel="alternate" type="application/rss+xml" href>`` and the like."""
-    root = _parse(decode_html(body, http_encoding)[0])
-    if root is None:
-        return []
-    found: list[str] = []
-    for link in root.xpath("//link[@href]"):
-        rel = (link.get("rel") or "").lower().split()
-        kind = (link.get("type") or "").lower()
-        if "alternate" in rel and kind in FEED_TYPES:
-            absolute = _absolute(url, link.get("href").strip())
-            if absolute:
-                found.append(absolute)
-    return _unique(found)
-
-
-def json_api_urls(body: bytes, url: str, http_encoding: str | None = None) -> list[str]:
-    """URLs of JSON list APIs named in the page's scripts (a list page that fills itself from one)."""
-    text = decode_html(body, http_encoding)[0]
-    found: list[str] = []
-    for script in re.findall(r"<script[^>]*>(.*?)</script>", text, flags=re.S | re.I):
-        for m in _JSON_API.finditer(script):
-            absolute = _absolute(url, m.group(1))
-            if absolute:
-                found.append(absolute)
-    return _unique(found)
-
-
-def robots_sitemaps(robots_txt: str, url: str) -> list[str]:
-    """The ``Sitemap:`` lines of a robots.txt, absolute."""
-    found = []
-    for line in robots_txt.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip().lower() == "sitemap" and value.strip():
-            absolute = _absolute(url, value.strip())
-            if absolute:
-                found.append(absolute)
-    return _unique(found)
-
-
-# ------------------------------------------------------------------------------------------------ family
-@lru_cache(maxsize=1)
-def _family_signatures() -> dict[str, dict[str, re.Pattern[str]]]:
-    text = resources.files("crawler").joinpath("family_signatures.toml").read_text(encoding="utf-8")
-    table = tomllib.loads(text)["family"]
-    return {name: {k: re.compile(v) for k, v in sig.items()} for name, sig in table.items()}
-
-
-def guess_family(article_urls: Sequence[str], html: str = "") -> tuple[str, str]:
-    """(family, why): the CMS family whose article URL shape most of ``article_urls`` have, else the one
-    whose page signature the HTML carries, else ``generic``."""
-    signatures = _family_signatures()
-    if article_urls:
-        for name, sig in signatures.items():
-            pattern, host = sig.get("article"), sig.get("host")
-            if pattern is None:
-                continue
-            hits = sum(
-                1
-                for u in article_urls
-                if pattern.search(u) and (host is None or host.search((urlsplit(u).hostname or "").lower()))
-            )
-            if hits * 2 >= len(article_urls):
-                where = f" on {host.pattern}" if host is not None else ""
-                return name, f"{hits} of {len(article_urls)} article URLs have its shape ({pattern.pattern}){where}"
-    for name, sig in signatures.items():
-        pattern = sig.get("page")
-        if pattern is not None and pattern.search(html):
-            return name, f"the page carries its signature ({pattern.pattern})"
-    return "generic", "no known template's URL shape or page signature"
 
 
 # ------------------------------------------------------------------------------------------------ all
@@ -698,7 +367,3 @@ def newest_first(links: Iterable[ListLink]) -> list[ListLink]:
     """Dated links newest first, then the undated in page order (list pages usually put the newest on top)."""
     items = list(links)
     return sorted(items, key=lambda x: (x.date is None, -(x.date.toordinal() if x.date else 0), x.position))
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))

@@ -21,15 +21,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.inference import (
-    COMMON_DISCOVERY_PATHS,
-    ListInference,
-    ListLink,
-    guess_family,
-    infer_list,
-    newest_first,
-    robots_sitemaps,
-)
+from crawler.discovery import COMMON_DISCOVERY_PATHS, guess_family, robots_sitemaps
+from crawler.inference import ListInference, ListLink, infer_list, list_links, newest_first
 from crawler.links import ArticleFilter, feed_entries, sitemap_entries
 from extract.decoding import decode_html
 from yigai.config import ConfigError, Source, load_registry, registry_path, url_problem
@@ -455,8 +448,6 @@ def check_source(source: Source, fetcher: Fetcher) -> CheckResult:
         except FetchFailed as exc:
             return CheckResult(source.id, "unreachable", str(exc))
         inf = infer_list(page.body, page.url, _charset(page.content_type), root_url=url)
-        from crawler.inference import list_links
-
         linked = list_links(page.body, page.url, _charset(page.content_type))
         matched = [x for x in linked if rules.accepts(x.url)] if source.article_allow else list(inf.articles)
         dated = [x.date for x in (matched or inf.articles) if x.date]

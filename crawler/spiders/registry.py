@@ -23,7 +23,7 @@ from w3lib.encoding import http_content_type_encoding
 
 from crawler.errors import BENIGN_KINDS, classify_failure
 from crawler.faults import PERMANENT_FAULTS, response_fault
-from crawler.inference import infer_list, json_list_links, looks_like_json
+from crawler.inference import infer_list
 from crawler.items import PageItem
 from crawler.links import (
     ArticleFilter,
@@ -36,6 +36,7 @@ from crawler.links import (
     js_pager_pages,
     sitemap_entries,
 )
+from crawler.list_reading import json_list_links, looks_like_json
 from crawler.storage import shared_store
 from yigai.config import Source
 from yigai.store import NOT_A_PAGE

@@ -8,14 +8,9 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from crawler.inference import (
-    guess_family,
-    infer_list,
-    json_list_links,
-    patterns_for,
-    robots_sitemaps,
-    url_shape,
-)
+from crawler.discovery import guess_family, robots_sitemaps
+from crawler.inference import infer_list, patterns_for, url_shape
+from crawler.list_reading import json_list_links
 
 BASE = "http://127.0.0.1:8765"
 

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from test_source_families import CASES, PAGES, REGISTRY, _list_path
 
-from crawler.inference import guess_family, infer_list
+from crawler.discovery import guess_family
+from crawler.inference import infer_list
 
 BASE = "http://127.0.0.1:8765"
 
