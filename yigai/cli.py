@@ -326,7 +326,7 @@ def cmd_source_add(args: argparse.Namespace) -> int:
 
 
 def cmd_source_check(args: argparse.Namespace) -> int:
-    from yigai.source_tool import check_source, format_check
+    from yigai.source_check import check_source, format_check
 
     settings = _settings(args)
     sources = load_registry(_registry_name(args, settings), sample_web=args.sample_web)

@@ -1,5 +1,5 @@
-"""``yigai source add`` and ``yigai source check``: a registry entry from a site's address, and a re-check of
-entries, both by inference (``crawler.inference``) rather than hand-written patterns.
+"""``yigai source add``: a registry entry from a site's address, by inference (``crawler.inference``) rather
+than a hand-written pattern (``yigai source check`` is ``yigai.source_check``).
 
 The network side is small and polite: one page at a time, robots.txt obeyed, the settings' user agent and
 timeout, a size limit. ``--html`` works from saved pages instead (a file for the list page, or a directory
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import statistics
 import urllib.error
 import urllib.request
 import urllib.robotparser
@@ -22,10 +21,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.discovery import COMMON_DISCOVERY_PATHS, guess_family, robots_sitemaps
-from crawler.inference import ListInference, ListLink, infer_list, list_links, newest_first
-from crawler.links import ArticleFilter, feed_entries, sitemap_entries
+from crawler.inference import ListInference, ListLink, infer_list, newest_first
+from crawler.links import feed_entries, sitemap_entries
 from extract.decoding import decode_html
-from yigai.config import ConfigError, Source, load_registry, registry_path, url_problem
+from yigai.config import ConfigError, Source, load_registry, url_problem
 from yigai.source_regions import RegionGuess, infer_home_region, registry_hosts
 
 logger = logging.getLogger(__name__)
@@ -157,40 +156,40 @@ class Proposal:
         lines = [
             f"# Added by `yigai source add {self.list_url}` on {today.isoformat()}.",
             "[[source]]",
-            f"id = {_q(self.source_id)}",
-            f"name = {_q(self.name)}  # {self.name_why}",
+            f"id = {toml_string(self.source_id)}",
+            f"name = {toml_string(self.name)}  # {self.name_why}",
         ]
         if self.region.home_region:
-            lines.append(f"home_region = {_q(self.region.home_region)}  # {self.region.why}")
+            lines.append(f"home_region = {toml_string(self.region.home_region)}  # {self.region.why}")
         else:
             lines.append(f"# no home_region: {self.region.why}")
-        lines.append(f"list_urls = [{_q(self.list_url)}]")
+        lines.append(f"list_urls = [{toml_string(self.list_url)}]")
         if self.feeds:
-            lines.append(f"feeds = [{', '.join(map(_q, self.feeds))}]  # named by the page or found at a common path")
+            lines.append(f"feeds = [{', '.join(map(toml_string, self.feeds))}]  # named by the page or found at a common path")
         if self.sitemaps:
-            lines.append(f"sitemaps = [{', '.join(map(_q, self.sitemaps))}]  # robots.txt or a common path")
+            lines.append(f"sitemaps = [{', '.join(map(toml_string, self.sitemaps))}]  # robots.txt or a common path")
         lines.append(f"# article_allow inferred from {len(inf.articles)} article links of the list page:")
         for why in inf.evidence:
             lines.append(f"#   {why}")
-        lines.append("article_allow = [" + ", ".join(_lit(p) for p in inf.patterns) + "]")
+        lines.append("article_allow = [" + ", ".join(toml_regex(p) for p in inf.patterns) + "]")
         pager = f"the list's pager ({inf.pager}) offers {len(inf.list_pages)} more pages" if inf.pager else "no pager found"
         lines.append(f"max_list_pages = {self.max_list_pages}  # {pager}")
-        lines.append(f"family = {_q(self.family[0])}  # {self.family[1]}")
-        lines.append(f"confirmed = {_q(self.confirmed)}")
-        lines.append(f"notes = {_q('Inferred by yigai source add: name, home_region, article_allow, max_list_pages and family (see the comments); check them.')}")
+        lines.append(f"family = {toml_string(self.family[0])}  # {self.family[1]}")
+        lines.append(f"confirmed = {toml_string(self.confirmed)}")
+        lines.append(f"notes = {toml_string('Inferred by yigai source add: name, home_region, article_allow, max_list_pages and family (see the comments); check them.')}")
         return "\n".join(lines) + "\n"
 
 
-def _q(text: str) -> str:
+def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _lit(pattern: str) -> str:
+def toml_regex(pattern: str) -> str:
     # A TOML literal string keeps a regex's backslashes as they are; one holding a quote needs a basic string.
-    return f"'{pattern}'" if "'" not in pattern and "\n" not in pattern else _q(pattern)
+    return f"'{pattern}'" if "'" not in pattern and "\n" not in pattern else toml_string(pattern)
 
 
-def _site_name(html: str) -> tuple[str | None, str | None, str]:
+def site_identity(html: str) -> tuple[str | None, str | None, str]:
     """(site name, title, footer text) of a page: ``<meta name=SiteName>`` / ``og:site_name``, ``<title>``, and
     the text of its last lines (where 主办, 网站标识码 and the ICP licence are)."""
     import lxml.html
@@ -254,7 +253,7 @@ def propose_source(
     """Everything ``yigai source add`` infers about one list page: raises ``FetchFailed`` when the page
     cannot be read, ``ConfigError`` when no article list is found on it."""
     page = fetcher.get(list_url)
-    inf = infer_list(page.body, page.url, _charset(page.content_type))
+    inf = infer_list(page.body, page.url, content_charset(page.content_type))
     if not inf.articles and inf.json_apis:
         for api in inf.json_apis:
             try:
@@ -270,8 +269,8 @@ def propose_source(
             f"{list_url}: no article list found on the page (no block of dated or title-like links to pages of "
             "this host); give the address of a news or notice list page, not the home page"
         )
-    html = decode_html(page.body, _charset(page.content_type))[0]
-    site_name, title, footer = _site_name(html)
+    html = decode_html(page.body, content_charset(page.content_type))[0]
+    site_name, title, footer = site_identity(html)
     if name:
         chosen_name, name_why = name, "given with --name"
     elif site_name:
@@ -315,7 +314,7 @@ def propose_source(
         except FetchFailed:
             continue
         known = {x.url for x in links}
-        links += [x for x in infer_list(more.body, more.url, _charset(more.content_type)).articles if x.url not in known]
+        links += [x for x in infer_list(more.body, more.url, content_charset(more.content_type)).articles if x.url not in known]
     for link in newest_first(links)[:preview]:
         proposal.previews.append(_preview(link, fetcher, extract, proposal))
     return proposal
@@ -381,7 +380,7 @@ def _clip(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _charset(content_type: str | None) -> str | None:
+def content_charset(content_type: str | None) -> str | None:
     m = re.search(r"charset=([\w-]+)", content_type or "", re.I)
     return m.group(1) if m else None
 
@@ -424,100 +423,3 @@ def check_url(url: str) -> None:
     problem = url_problem(url)
     if problem:
         raise ConfigError(f"{problem}: {url!r}")
-
-
-# ------------------------------------------------------------------------------------------------ check
-@dataclass
-class CheckResult:
-    source_id: str
-    state: str  # ok | redesigned | empty | unreachable
-    detail: str
-    newest: date | None = None
-    cadence_days: float | None = None
-    proposal: str | None = None
-
-
-def check_source(source: Source, fetcher: Fetcher) -> CheckResult:
-    """Re-validate one entry: its first list page (else feed, else sitemap) is reachable, its pattern still
-    matches, the newest date and the cadence of what it lists; for a redesign, the corrected entry."""
-    rules = ArticleFilter.build(source.article_allow, source.article_deny, source.start_urls)
-    if source.list_urls:
-        url = source.list_urls[0]
-        try:
-            page = fetcher.get(url)
-        except FetchFailed as exc:
-            return CheckResult(source.id, "unreachable", str(exc))
-        inf = infer_list(page.body, page.url, _charset(page.content_type), root_url=url)
-        linked = list_links(page.body, page.url, _charset(page.content_type))
-        matched = [x for x in linked if rules.accepts(x.url)] if source.article_allow else list(inf.articles)
-        dated = [x.date for x in (matched or inf.articles) if x.date]
-        newest, cadence = (max(dated) if dated else None), _cadence(dated)
-        if matched:
-            return CheckResult(source.id, "ok", f"{len({x.url for x in matched})} article links match", newest, cadence)
-        if inf.articles:
-            return CheckResult(
-                source.id, "redesigned",
-                f"pattern matches none of {len(linked)} links; inference finds {len(inf.articles)} articles",
-                newest, cadence, corrected_entry(source, inf),
-            )
-        return CheckResult(source.id, "empty", f"no article links on {url} (pattern or inference)")
-    for url in source.feeds + source.sitemaps:
-        try:
-            page = fetcher.get(url)
-        except FetchFailed as exc:
-            return CheckResult(source.id, "unreachable", str(exc))
-        entries = feed_entries(page.body, url) or sitemap_entries(page.body, url)[1]
-        kept = [e for e in entries if rules.accepts(e.url, require_hint=False)]
-        dated = [e.lastmod.date() for e in kept if e.lastmod]
-        if kept:
-            return CheckResult(source.id, "ok", f"{len(kept)} entries match", max(dated, default=None), _cadence(dated))
-    return CheckResult(source.id, "empty", "no feed or sitemap entry matches the pattern")
-
-
-def corrected_entry(source: Source, inf: ListInference) -> str:
-    """The entry of ``source`` as it should read now: its own fields, the inferred ``article_allow`` (the old
-    one kept in a comment), and the evidence."""
-    lines = [f"# proposed for {source.id}: its article_allow matches nothing on {inf.url}; inferred from "
-             f"{len(inf.articles)} article links:"]
-    lines += [f"#   {why}" for why in inf.evidence]
-    lines += ["[[source]]", f"id = {_q(source.id)}", f"name = {_q(source.name)}"]
-    if source.home_region:
-        lines.append(f"home_region = {_q(source.home_region)}")
-    for name in ("list_urls", "feeds", "sitemaps"):
-        values = getattr(source, name)
-        if values:
-            lines.append(f"{name} = [{', '.join(map(_q, values))}]")
-    lines.append("# was: article_allow = [" + ", ".join(_lit(p) for p in source.article_allow) + "]")
-    lines.append("article_allow = [" + ", ".join(_lit(p) for p in inf.patterns) + "]")
-    if source.article_deny:
-        lines.append("article_deny = [" + ", ".join(_lit(p) for p in source.article_deny) + "]")
-    lines.append(f"max_list_pages = {source.max_list_pages}")
-    if source.browser:
-        lines.append("browser = true")
-    lines.append(f"family = {_q(source.family)}")
-    lines.append(f"confirmed = {_q(source.confirmed)}")
-    if source.notes:
-        lines.append(f"notes = {_q(source.notes)}")
-    return "\n".join(lines)
-
-
-def _cadence(dates: Sequence[date]) -> float | None:
-    """Median days between consecutive distinct dates: how often the list gets a new article."""
-    days = sorted({d.toordinal() for d in dates})
-    if len(days) < 2:
-        return None
-    return float(statistics.median(b - a for a, b in zip(days, days[1:], strict=False)))
-
-
-def format_check(result: CheckResult) -> str:
-    extra = []
-    if result.newest:
-        extra.append(f"newest {result.newest.isoformat()}")
-    if result.cadence_days is not None:
-        extra.append(f"a new article every {result.cadence_days:g} days")
-    line = f"{result.source_id}: {result.state} — {result.detail}" + (f" ({', '.join(extra)})" if extra else "")
-    return line + (f"\n{result.proposal}" if result.proposal else "")
-
-
-def registry_file_for(name_or_path: str) -> Path:
-    return registry_path(name_or_path)

@@ -20,7 +20,7 @@ import pytest
 from crawler.inference import infer_list, list_links
 from yigai.sample_web import SampleWeb
 from yigai.source_regions import infer_home_region
-from yigai.source_tool import _site_name
+from yigai.source_tool import site_identity
 
 EXPECTED = json.loads((Path(__file__).resolve().parents[2] / "yigai/sample_web/expected.json").read_text("utf-8"))
 LIST_SITES = EXPECTED["list_sites"]
@@ -102,5 +102,5 @@ def test_each_template_lists_its_articles_and_next_page(web, key: str) -> None:
 def test_home_region_of_the_government_templates(web, key: str) -> None:
     site = LIST_SITES[key]
     body, ctype = _get(web.base_url + site["list_pages"][0])
-    name, title, footer = _site_name(body.decode("utf-8"))
+    name, title, footer = site_identity(body.decode("utf-8"))
     assert infer_home_region(site_name=name, title=title, footer=footer).home_region == site["home_region"]
