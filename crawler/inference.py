@@ -5,9 +5,10 @@ CMS family looks like is data (``crawler/family_signatures.toml``).
 
 How the article links are decided (docs/crawling.md, "How inference decides"):
 
-1. Every link of the page is read with its *item* (the smallest element around it that holds no other link:
-   a ``<li>``, a table row, a ``<dd>`` …), the *block* holding the item (the tag path of its parent, so the
-   rows of one list share it) and a date found in the link text, the item or the URL.
+1. Every link of the page is read (``crawler.list_reading``) with its *item* (the largest element around it
+   whose links all go where it goes: a ``<li>``, a table row, a card with picture, title and "more"), the
+   *block* holding the item (the tag path of its parent, so the rows of one list share it) and a date found
+   in the link text, the item, a nearby cell or the URL.
 2. Links to other hosts, attachments, the page itself and its pagination are set aside.
 3. The rest are grouped by URL *shape* (path segments with digit runs and long ids made abstract, so
    ``/art/2024/3/18/art_7290_1.html`` and ``/art/2024/4/2/art_7290_9.html`` share one).
@@ -75,8 +76,9 @@ class Cluster:
 
 @dataclass(frozen=True)
 class ListInference:
-    """What a list page offers, inferred: its article links (newest first when dated), the regexes that
-    match them, its further list pages, the feeds it names and the evidence for each decision."""
+    """What a list page offers, inferred: its article links (in page order; ``newest_first`` sorts them), the
+    regexes that match them, its further list pages, the feeds and JSON APIs it names and the evidence for
+    each decision."""
 
     url: str
     articles: tuple[ListLink, ...]
