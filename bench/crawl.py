@@ -1,7 +1,8 @@
 """Crawl speed: our crawler over a generated web of N articles on 127.0.0.1, against ``scrapy bench``.
 
 The generated web (kept in memory, served by a threaded HTTP/1.1 server with ETag/If-None-Match) has
-``sources`` sites, each with TRS-style list pages (``index.html``, ``index_1.html`` …, a JavaScript pager
+``sources`` sites, each on its own host name (``sNNN.bench.test``, resolved to 127.0.0.1 by
+``LoopbackResolver``), with TRS-style list pages (``index.html``, ``index_1.html`` …, a JavaScript pager
 announcing them all plus a 下一页 link) and article pages of realistic size (navigation, header, 10–25
 paragraphs, related links, footer; 15–25 KB). Our crawler runs as the pipeline runs it, a child process
 ``python -m crawler.process`` with a temporary settings file, registry and store; AutoThrottle off, no download
@@ -57,6 +58,7 @@ from yigai.store import Store
 logger = logging.getLogger(__name__)
 
 PER_LIST_PAGE = 20
+BENCH_DOMAIN = ".bench.test"  # every generated site's host name ends so; LoopbackResolver sends it to 127.0.0.1
 TARGET_INCREMENTAL_SHARE = 0.10
 
 # Words for generated text (written for this benchmark).
@@ -329,14 +331,17 @@ class CrawlResult:
         return asdict(self)
 
 
-def _write_config(tmp: Path, web: GeneratedWeb, concurrency: int) -> tuple[Path, Path]:
+def _write_config(tmp: Path, web: GeneratedWeb, concurrency: int, base_url: str) -> tuple[Path, Path]:
     registry = tmp / "registry.toml"
     blocks = []
+    port = base_url.rsplit(":", 1)[1]
     for source in web.sources:
+        # Each site on its own host name, as real sites are: the crawler's per-host gate (crawler/gate.py)
+        # would otherwise hold all of them to one host's concurrency.
         blocks.append(
             "[[source]]\n"
             f'id = "{source}"\nname = "基准站点 {source}"\n'
-            f'list_urls = ["{{sample_web}}/{source}/index.html"]\n'
+            f'list_urls = ["http://{source}{BENCH_DOMAIN}:{port}/{source}/index.html"]\n'
             f"article_allow = ['/{source}/\\d{{6}}/t\\d{{8}}_\\d+\\.html$']\n"
             f"max_list_pages = {min(1000, web.list_pages[source] + 1)}\n"
             'confirmed = "generated benchmark web"\n'
@@ -349,7 +354,8 @@ def _write_config(tmp: Path, web: GeneratedWeb, concurrency: int) -> tuple[Path,
         f"concurrent_requests_per_domain = {concurrency}\n"
         "source_page_budget = 100000\nsource_time_budget = 3600\nretry_times = 1\ndownload_timeout = 60\n"
         "[scrapy]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\n"
-        f"CONCURRENT_REQUESTS = {concurrency}\nLOG_LEVEL = \"WARNING\"\nREACTOR_THREADPOOL_MAXSIZE = 20\n",
+        f"CONCURRENT_REQUESTS = {concurrency}\nLOG_LEVEL = \"WARNING\"\nREACTOR_THREADPOOL_MAXSIZE = 20\n"
+        f'DNS_RESOLVER = "bench.crawl.LoopbackResolver"\nTWISTED_DNS_RESOLVER = "bench.crawl.LoopbackResolver"\n',
         encoding="utf-8",
     )
     return config, registry
@@ -453,7 +459,7 @@ def run(
             # A fresh store each repetition: every first run crawls everything.
             with tempfile.TemporaryDirectory(prefix="yigai-crawl-bench-") as tmpdir:
                 tmp = Path(tmpdir)
-                config, registry = _write_config(tmp, web, concurrency)
+                config, registry = _write_config(tmp, web, concurrency, server.base_url)
                 server.honour_validators = True
                 firsts.append(_crawl_once(server, config, registry, concurrency, timeout))
                 seconds.append(_crawl_once(server, config, registry, concurrency, timeout))
@@ -483,9 +489,6 @@ def run(
 
 
 # ------------------------------------------------------------------------------------------ many hosts
-BENCH_DOMAIN = ".bench.test"
-
-
 def _loopback_resolver_class() -> type:
     from scrapy.resolver import CachingThreadedResolver
     from twisted.internet import defer
