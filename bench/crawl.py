@@ -41,6 +41,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import random
 import re
 import tempfile
@@ -526,6 +527,7 @@ class HostsResult:
     peak_per_host: int  # the most requests any one host was answering at once
     responses: dict[str, int] = field(default_factory=dict)
     returncode: int = 0
+    load_average: float | None = None  # the machine's 1-minute load average when the crawl ended
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -575,6 +577,7 @@ def run_hosts(
             max_rss_mb=round(run.max_rss_mb, 1), per_domain=per_domain, delay=delay, parallel=parallel,
             peak_per_host=max(server.host_peak.values(), default=0),
             responses={str(k): v for k, v in sorted(server.status.items())}, returncode=run.returncode,
+            load_average=round(os.getloadavg()[0], 1),
         )
 
 

@@ -347,6 +347,8 @@ def _build_section(bd: dict[str, Any]) -> list[str]:
 
 def _hosts_section(h: dict[str, Any]) -> list[str]:
     per_source = h["seconds"] / max(h["hosts"], 1) * h["parallel"]
+    per_host_requests = round(h["requests"] / max(h["hosts"], 1))
+    floor = (per_host_requests - 1) * h["delay"]
     return [
         "### A night of many sources (`bench/crawl.py --hosts`)",
         "",
@@ -369,9 +371,14 @@ def _hosts_section(h: dict[str, Any]) -> list[str]:
         ),
         "",
         (
-            f"Each source took about {_n(per_source, 1)} s with its {h['parallel']} neighbours (robots.txt, a list page and "
-            f"its articles, {h['delay']} s apart): the night is bound by the per-host delay, not by the machine; "
-            f"{h['hosts']:,} sources fit in {_n(h['seconds'] / 60, 1)} min. Responses: {h['responses']}."
+            f"Politeness alone holds a source at least {_n(floor, 1)} s ({per_host_requests} requests, {h['delay']} s "
+            f"apart), {_n(floor * h['hosts'] / h['parallel'] / 60, 1)} min for the night at {h['parallel']} at once; "
+            f"each source took {_n(per_source, 1)} s beside its neighbours, {h['hosts']:,} sources "
+            f"{_n(h['seconds'] / 60, 1)} min: the rest is the crawler's own work (each source a Scrapy crawler "
+            "started, run and closed, every page archived)"
+            + (f", on a machine whose load average was {h['load_average']} at the end" if h.get("load_average") else "")
+            + f". No host ever had more than {h['peak_per_host']} request at once (limit {h['per_domain']}). "
+            f"Responses: {h['responses']}."
         ),
     ]
 
