@@ -71,6 +71,11 @@ def run_all(
     out["crawl"] = crawl.to_dict()
     logger.info("%s", crawl_bench.format_result(crawl))
     _save(save, out)
+    logger.info("crawl benchmark: a night of many hosts …")
+    hosts = crawl_bench.run_hosts(hosts=300 if quick else 3000)
+    out["crawl_hosts"] = hosts.to_dict()
+    logger.info("%s", crawl_bench.format_hosts(hosts))
+    _save(save, out)
     logger.info("build benchmark …")
     sizes = list(build_sizes or ((1000, 10000) if quick else (1000, 10000, 100000)))
     if tmpfs is None and Path("/dev/shm").is_dir():
@@ -340,6 +345,44 @@ def _build_section(bd: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _hosts_section(h: dict[str, Any]) -> list[str]:
+    per_source = h["seconds"] / max(h["hosts"], 1) * h["parallel"]
+    per_host_requests = round(h["requests"] / max(h["hosts"], 1))
+    floor = (per_host_requests - 1) * h["delay"]
+    return [
+        "### A night of many sources (`bench/crawl.py --hosts`)",
+        "",
+        (
+            f"{h['hosts']:,} generated sources, each on its own host name (`sNNN.bench.test`, resolved to 127.0.0.1 by "
+            f"the benchmark's resolver), {h['articles'] // max(h['hosts'], 1)} articles and one list page each, crawled "
+            "in one child process as a user's nightly run does, with the crawler's politeness switched on: "
+            f"{h['per_domain']} requests at once and {h['delay']} s between request starts per host (the per-host "
+            f"gate, `crawler/gate.py`), {h['parallel']} sources crawled at once (`[crawl] parallel_sources`), "
+            "AutoThrottle off so the delay is the one set"
+            + (f"; measured {h['date']}" if h.get("date") else "")
+            + "."
+        ),
+        "",
+        "| sources (hosts) | requests | wall s | requests/s | pages stored | peak RSS | most requests at once on one host |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        (
+            f"| {h['hosts']:,} | {h['requests']:,} | {_n(h['seconds'], 1)} | {_n(h['requests'] / max(h['seconds'], 1e-9), 1)} "
+            f"| {h['pages_stored']:,} | {_n(h['max_rss_mb'], 0)} MB | {h['peak_per_host']} (limit {h['per_domain']}) |"
+        ),
+        "",
+        (
+            f"Politeness alone holds a source at least {_n(floor, 1)} s ({per_host_requests} requests, {h['delay']} s "
+            f"apart), {_n(floor * h['hosts'] / h['parallel'] / 60, 1)} min for the night at {h['parallel']} at once; "
+            f"each source took {_n(per_source, 1)} s beside its neighbours, {h['hosts']:,} sources "
+            f"{_n(h['seconds'] / 60, 1)} min: the rest is the crawler's own work (each source a Scrapy crawler "
+            "started, run and closed, every page archived)"
+            + (f", on a machine whose load average was {h['load_average']} at the end" if h.get("load_average") else "")
+            + f". No host ever had more than {h['peak_per_host']} request at once (limit {h['per_domain']}). "
+            f"Responses: {h['responses']}."
+        ),
+    ]
+
+
 def render(results: dict[str, Any], analysis: str | None = None) -> str:
     m = results["machine"]
     ex, cr, bd = results["extract"], results["crawl"], results["build"]
@@ -493,6 +536,9 @@ def render(results: dict[str, Any], analysis: str | None = None) -> str:
         f"All first-run wall times: {first.get('all_seconds')}; second runs: {inc.get('all_seconds')}.",
     ]
 
+    if results.get("crawl_hosts"):
+        lines += ["", *_hosts_section(results["crawl_hosts"])]
+
     # build
     lines += ["", "## 3. Site build (`bench/build.py`)", "", *_build_section(bd)]
     if analysis:
@@ -518,6 +564,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="with --from-json: measure the full builds with Pagefind for the saved sizes and add them",
     )
+    parser.add_argument(
+        "--add-crawl-hosts",
+        type=int,
+        metavar="N",
+        help="with --from-json: time a night of N sources on N hosts (bench/crawl.py --hosts) and add it",
+    )
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -529,6 +581,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 logger.info("build with Pagefind: %d articles …", size["articles"])
                 size["full_pagefind"] = build_bench.pagefind_build(size["articles"])
                 _save(args.results, results)
+        if args.add_crawl_hosts:
+            logger.info("crawl benchmark: a night of %d hosts …", args.add_crawl_hosts)
+            results["crawl_hosts"] = crawl_bench.run_hosts(hosts=args.add_crawl_hosts).to_dict()
+            results["crawl_hosts"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            _save(args.results, results)
     else:
         results = run_all(
             quick=args.quick,

@@ -79,6 +79,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "crawl.autothrottle_target_concurrency": (0.1, 64),
     "crawl.source_time_budget": (1, 7 * 86_400),
     "crawl.source_page_budget": (1, 10_000_000),
+    "crawl.parallel_sources": (1, 10_000),
     "crawl.stale_after_days": (1, 3_650),
     "extract.relevance_threshold": (0, 1),
     "extract.max_html_bytes": (65_536, 1 << 30),
