@@ -124,6 +124,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         f"{report.unchanged} unchanged; {report.relevant} relevant, {report.off_topic} off-topic; "
         f"{report.duplicates} syndicated copies; {report.failed} failed"
         + (f"; not pages: {_kinds(report.not_pages)}" if report.not_pages else "")
+        + (f"; {report.truncated} over the size limit, cut to it" if report.truncated else "")
     )
     for item in report.changed_items[:20]:
         print(f"  changed: {item}")
@@ -172,22 +173,30 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     from extract import SourceHint, extract_article
+    from extract.core import MAX_HTML_BYTES
 
     if args.url and len(args.pages) != 1:
         raise ConfigError("--url gives the address of one page: pass exactly one PAGE with it")
     hint = SourceHint(name=args.site, home_region=args.home_region) if (args.site or args.home_region) else None
+    max_bytes = args.max_bytes or int(_settings(args).section("extract").get("max_html_bytes") or MAX_HTML_BYTES)
     status = EXIT_OK
     for page in args.pages:
         path = Path(page)
         try:
-            body = path.read_bytes()
+            with path.open("rb") as fh:  # never more than the limit in memory, whatever the file's size
+                body = fh.read(max_bytes + 1)
+            size = path.stat().st_size
         except OSError as exc:
             print(f"{page}: cannot read: {exc.strerror}", file=sys.stderr)
             status = EXIT_PARTIAL
             continue
         url = args.url or path.resolve().as_uri()
-        art = extract_article(body, url, source=hint)
+        art = extract_article(body, url, source=hint, max_bytes=max_bytes)
         data = art.to_dict()
+        if art.truncated_from is not None:
+            data["truncated_from"] = size
+            print(f"{page}: {size} bytes, over the limit of {max_bytes}: extracted from the first {max_bytes}",
+                  file=sys.stderr)
         if args.json:
             print(json.dumps(data, ensure_ascii=False, sort_keys=True))
         else:
@@ -425,6 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--site", help="name of the site that carried the page")
     s.add_argument("--home-region", help="the site's home region (resolves 我省/本市)")
     s.add_argument("--json", action="store_true", help="one JSON object per line, in the order given")
+    s.add_argument("--max-bytes", type=_positive_int, metavar="N",
+                   help="cut a page over N bytes to its first N (default: [extract] max_html_bytes, 5 MiB)")
     s.set_defaults(func=cmd_inspect)
 
     s = sub.add_parser("eval", parents=[common], help="score extraction on labelled sets",

@@ -36,6 +36,7 @@ class Outcome:
     not_page: str | None = None
     error: str | None = None
     pid: int = 0  # the process that extracted it (which shows the work was spread)
+    truncated: bool = False  # the page was over [extract] max_html_bytes and cut to it
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ExtractJob:
 
     hints: dict[str, Any]
     threshold: float | None
+    max_bytes: int | None = None  # [extract] max_html_bytes
 
 
 def extract_page(page: StoredPage, job: ExtractJob) -> Outcome:
@@ -59,9 +61,11 @@ def extract_page(page: StoredPage, job: ExtractJob) -> Outcome:
         art = extract_article(
             page.body, page.final_url or page.url, source=job.hints.get(page.source_id),
             http_encoding=_charset_from_headers(page.headers),
+            **({} if job.max_bytes is None else {"max_bytes": job.max_bytes}),
         )
         record = article_record(page, art, threshold=job.threshold)
-        return Outcome(page.id, page.url, record=record, pid=os.getpid())
+        return Outcome(page.id, page.url, record=record, pid=os.getpid(),
+                       truncated=art.truncated_from is not None)
     except Exception as exc:  # one broken page must not stop the stage: reported, counted, the rest goes on
         return Outcome(page.id, page.url, error=f"{type(exc).__name__}: {exc}", pid=os.getpid())
 

@@ -224,6 +224,7 @@ def _print_report(run_id: int, status: str, stats: dict[str, Any], per_source: l
         f"{ext['relevant']} relevant, {ext['off_topic']} off-topic, {ext['duplicates']} syndicated copies, "
         f"{ext['failed']} failed"
         + "".join(f", {n} not a page ({kind})" for kind, n in sorted(ext.get("not_pages", {}).items()))
+        + (f", {ext['truncated']} cut to the size limit" if ext.get("truncated") else "")
     )
     b = stats.get("build", {})
     if "error" in b:

@@ -116,6 +116,7 @@ class ExtractReport:
     errors: list[str] = field(default_factory=list)
     duplicates: int = 0
     not_pages: dict[str, int] = field(default_factory=dict)  # stored answers that are no page, by fault kind
+    truncated: int = 0  # pages over [extract] max_html_bytes, extracted from their first max_html_bytes
     seconds: float = 0.0
     changed_items: list[str] = field(default_factory=list)  # "id title: fields" of re-extracted articles
 
@@ -149,6 +150,8 @@ def article_record(page: StoredPage, art: Any, *, threshold: float | None = None
         "attachments": [{"url": a.url, "title": a.title, "kind": a.kind} for a in art.attachments],
         "encoding": art.encoding,
     }
+    if getattr(art, "truncated_from", None) is not None:
+        meta["truncated_from"] = art.truncated_from  # extracted from the first max_html_bytes only
     return {
         "id": article_id(page.url),
         "url": page.final_url or page.url,
@@ -191,10 +194,12 @@ EXTRACT_BATCH = 32
 
 def extract_job(store: Store, settings: Settings) -> Any:
     """What every page of an extraction shares: the sources' hints and the relevance threshold."""
+    from extract.core import MAX_HTML_BYTES
     from yigai.extract_pool import ExtractJob
 
     threshold = float(settings.section("extract").get("relevance_threshold") or 0) or None
-    return ExtractJob(hints=_source_hints(store), threshold=threshold)
+    max_bytes = int(settings.section("extract").get("max_html_bytes") or MAX_HTML_BYTES)
+    return ExtractJob(hints=_source_hints(store), threshold=threshold, max_bytes=max_bytes)
 
 
 def extract_workers(settings: Settings, pages: int) -> int:
@@ -222,6 +227,8 @@ def record_outcomes(store: Store, outcomes: list[Any], report: ExtractReport) ->
             logger.warning("extract: %s failed: %s", outcome.url, outcome.error)
         else:
             records.append(outcome.record)
+            if outcome.truncated:
+                report.truncated += 1
     for record, changed in zip(records, store.save_articles(records), strict=True):
         report.extracted += 1
         if changed is None:
@@ -272,9 +279,9 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
     report.seconds = round(time.monotonic() - started, 3)
     logger.info(
         "extract: %d pages (%d process%s), %d new, %d changed, %d relevant, %d off-topic, %d failed, "
-        "%d syndicated copies",
+        "%d cut to the size limit, %d syndicated copies",
         report.pages, workers, "" if workers == 1 else "es", report.new, report.changed, report.relevant,
-        report.off_topic, report.failed, report.duplicates,
+        report.off_topic, report.failed, report.truncated, report.duplicates,
     )
     return report
 
