@@ -22,6 +22,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from typing import Any
 from bench import build as build_bench
 from bench import crawl as crawl_bench
 from bench import extract as extract_bench
+from bench import extract_archive as archive_bench
 from bench._common import ROOT, machine_info
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ def run_all(
     tmpfs: Path | None = None,
     save: Path | None = None,
     hugo_timeout: float | None = None,
+    archive_pages: int | None = None,
 ) -> dict[str, Any]:
     """Every benchmark; with ``save``, the results so far are written there after each stage (and each build
     size), so an interrupted run still leaves its numbers."""
@@ -63,6 +66,8 @@ def run_all(
     logger.info("extract benchmark …")
     out["extract"] = extract_bench.run(repetitions=extract_reps or (2 if quick else 5)).to_dict()
     logger.info("%s", extract_bench.format_result(extract_bench.ExtractResult(**out["extract"])))
+    _save(save, out)
+    out["extract_archive"] = measure_archive(archive_pages or (10_000 if quick else 100_000))
     _save(save, out)
     logger.info("crawl benchmark …")
     crawl = crawl_bench.run(
@@ -97,6 +102,46 @@ def run_all(
     logger.info("%s", build_bench.format_result(build))
     out["seconds"] = round(time.perf_counter() - started, 1)
     return out
+
+
+def measure_archive(pages: int) -> dict[str, Any]:
+    """The re-extraction of an archive of ``pages`` pages on every core, with the load of the machine around it
+    (the machine may be shared: a load above its cores says the numbers are low)."""
+    logger.info("archive re-extraction benchmark: %d pages …", pages)
+    load_before = os.getloadavg()[0]
+    result = archive_bench.run(n_pages=pages)
+    logger.info("%s", archive_bench.format_result(result))
+    return {**result.to_dict(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
+
+
+def _archive_section(ar: dict[str, Any]) -> list[str]:
+    return [
+        "",
+        "### Re-extraction of a whole archive on every core (`bench/extract_archive.py`)",
+        "",
+        (
+            f"`yigai extract --all` over an archive of {_n(ar['pages'])} stored pages ({ar['unique_pages']} distinct "
+            f"pages of the table above, each stored many times under its own URL; {ar['store']}), with "
+            f"{ar['workers']} worker processes (every core) and one writer; measured {ar.get('date', '?')}, "
+            f"load average {ar.get('load_average', '?')} on {ar['workers']} cores."
+        ),
+        "",
+        "| | pages/s | pages/s per core | peak memory (writer + workers) |",
+        "|---|---:|---:|---:|",
+        (
+            f"| `yigai extract --all` ({_n(ar['extract_seconds'], 1)} s) | {_n(ar['pages_per_second'], 1)} | "
+            f"{_n(ar['pages_per_second_per_core'], 1)} | {_n(ar['peak_memory_mb'], 0)} MB (largest process "
+            f"{_n(ar['peak_process_mb'], 0)} MB) |"
+        ),
+        f"| bare `trafilatura.extract` in one process | | {_n(ar['trafilatura_pages_per_second'], 1)} | |",
+        "",
+        (
+            f"Per core, the whole re-extraction (reading the pages from the store, extracting, writing the articles, "
+            f"grouping syndicated copies) runs at **{_n(ar['ratio_per_core_vs_trafilatura'])}×** the rate of bare "
+            "trafilatura on one core."
+        ),
+    ]
 
 
 def _save(path: Path | None, results: dict[str, Any]) -> None:
@@ -476,6 +521,8 @@ def render(results: dict[str, Any], analysis: str | None = None) -> str:
         f"costs {_n(ex['ratio_trafilatura_vs_lxml'], 0)}× parsing alone. Failures: {ex['failures']}. "
         f"All passes (s): " + "; ".join(f"{k} {v}" for k, v in ex["seconds"].items()) + ".",
     ]
+    if results.get("extract_archive"):
+        lines += _archive_section(results["extract_archive"])
 
     # crawl
     sb = cr.get("scrapy_bench") or {}
@@ -570,6 +617,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help="with --from-json: time a night of N sources on N hosts (bench/crawl.py --hosts) and add it",
     )
+    parser.add_argument(
+        "--add-archive", type=int, metavar="PAGES",
+        help="with --from-json: measure the re-extraction of an archive of PAGES pages and add it",
+    )
+    parser.add_argument("--archive-pages", type=int, help="pages of the archive re-extracted (default 100,000)")
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -586,6 +638,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["crawl_hosts"] = crawl_bench.run_hosts(hosts=args.add_crawl_hosts).to_dict()
             results["crawl_hosts"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
             _save(args.results, results)
+        if args.add_archive:
+            results["extract_archive"] = measure_archive(args.add_archive)
+            _save(args.results, results)
     else:
         results = run_all(
             quick=args.quick,
@@ -597,6 +652,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile=not args.no_profile,
             save=args.results,
             hugo_timeout=args.hugo_timeout,
+            archive_pages=args.archive_pages,
         )
         _save(args.results, results)
     analysis = ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.is_file() else None
