@@ -1,4 +1,4 @@
-"""The ``yigai`` command line: crawl, extract, build, run, serve, status, inspect, eval, sample-web, demo."""
+"""The ``yigai`` command line: crawl, extract, build, run, serve, status, inspect, eval, source, sample-web, demo."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "database", None):
         overrides["database"] = str(Path(args.database).resolve())
+        overrides["store_url"] = ""
+    store = getattr(args, "store", None)
+    if store:
+        from yigai.store_backends import is_postgres_url
+
+        if is_postgres_url(store):
+            overrides["store_url"] = store
+        else:  # a file: the SQLite store
+            overrides["database"] = str(Path(store).resolve())
+            overrides["store_url"] = ""
     if getattr(args, "output", None):
         overrides["output_dir"] = str(Path(args.output).resolve())
     return load_settings(args.config, overrides or None)
@@ -48,7 +58,7 @@ def _open_store(settings: Settings, *, create: bool = False):
     one; for the others a missing or empty store is an error naming its path (``StoreMissing``, exit 4)."""
     from yigai.store import Store
 
-    return Store(settings.database, create=create)
+    return Store(settings.store, create=create)
 
 
 def _load_sources(args: argparse.Namespace, settings: Settings):
@@ -71,11 +81,43 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return crawl_only(settings, _registry_name(args, settings), sources, args)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from yigai.workers import crawl_worker, extract_worker
+
+    settings = _settings(args)
+    if args.role == "crawl":
+        return crawl_worker(settings, _registry_name(args, settings), _load_sources(args, settings), args)
+    report = extract_worker(settings, follow=args.follow, poll=args.poll)
+    print(f"extract worker: {report.extracted} articles saved in {report.batches} batches, "
+          f"{report.failed} pages failed or no page")
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def cmd_store_copy(args: argparse.Namespace) -> int:
+    from yigai.store_backends import is_postgres_url, redact
+    from yigai.store_copy import copy_store
+
+    def target(text: str) -> str:
+        return text if is_postgres_url(text) else str(Path(text).resolve())
+
+    source, destination = target(args.source), target(args.destination)
+    if source == destination:
+        raise ConfigError("SRC and DST are the same store")
+    # Nothing may write the source while it is read, nor the destination while it is filled.
+    with holding(store_lock(source, "yigai store copy"), store_lock(destination, "yigai store copy"), wait=args.wait):
+        report = copy_store(source, destination)
+    for check in report.tables:
+        print(f"  {check.table:<22} {check.rows:>9} rows  sha256 {check.digest[:16]}")
+    print(f"copied {report.rows} rows in {len(report.tables)} tables from "
+          f"{redact(source)} to {redact(destination)}; row counts and content hashes equal in both")
+    return EXIT_OK
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from yigai.stages import run_extract_stage
 
     settings = _settings(args)
-    with _open_store(settings) as store, holding(store_lock(settings.database, "yigai extract"), wait=args.wait):
+    with _open_store(settings) as store, holding(store_lock(settings.store, "yigai extract"), wait=args.wait):
         report = run_extract_stage(store, settings, all_pages=args.all, progress=_interactive())
     print(
         f"extracted {report.extracted} of {report.pages} pages: {report.new} new, {report.changed} changed, "
@@ -101,7 +143,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from yigai.stages import run_build_stage
 
     settings = _settings(args)
-    locks = (store_lock(settings.database, "yigai build"), output_lock(settings.output_dir, "yigai build"))
+    locks = (store_lock(settings.store, "yigai build"), output_lock(settings.output_dir, "yigai build"))
     with _open_store(settings) as store, holding(*locks, wait=args.wait):
         report = run_build_stage(store, settings, allow_shrink=args.allow_shrink)
     print(
@@ -232,12 +274,76 @@ def cmd_import(args: argparse.Namespace) -> int:
     from yigai.archive import import_archive
 
     settings = _settings(args)
-    with holding(store_lock(settings.database, "yigai import"), wait=args.wait), \
+    with holding(store_lock(settings.store, "yigai import"), wait=args.wait), \
             _open_store(settings, create=True) as store:
         report = import_archive(store, Path(args.file))
     print(f"imported {report['pages']} pages and {report['sources']} sources "
           f"({report['skipped']} already present, {report['bad']} bad lines) from {args.file}")
     return EXIT_PARTIAL if report["bad"] else EXIT_OK
+
+
+def _fetcher(settings: Settings, saved: str | None, list_url: str | None = None):
+    from yigai.source_tool import Fetcher
+
+    crawl = settings.section("crawl")
+    path = Path(saved) if saved else None
+    if path is not None and not path.exists():
+        raise ConfigError(f"--html {saved}: no such file or directory")
+    return Fetcher(user_agent=str(crawl.get("user_agent") or "YigaiWatch"),
+                   timeout=float(crawl["download_timeout"]), saved=path, list_url=list_url)
+
+
+def cmd_source_add(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from yigai.source_tool import FetchFailed, append_entry, check_url, format_preview, propose_source
+
+    check_url(args.url)
+    settings = _settings(args)
+    registry_name = _registry_name(args, settings)
+    registry = load_registry(registry_name, sample_web=args.sample_web)
+    fetcher = _fetcher(settings, args.html, args.url)
+    try:
+        proposal = propose_source(args.url, fetcher, name=args.name, region=args.region, registry=registry)
+    except FetchFailed as exc:
+        print(f"yigai: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(format_preview(proposal))
+    entry = proposal.toml(date.today())
+    print()
+    print(entry, end="")
+    if args.dry_run:
+        print("\n(dry run: the registry was not changed)")
+        return EXIT_OK
+    from yigai.config import registry_path
+
+    target = registry_path(registry_name)
+    append_entry(target, entry)
+    print(f"\nadded source {proposal.source_id} to {target}")
+    if registry_name == "default":
+        print("docs/sources.md is generated from this registry: python -m yigai.registry_doc")
+    return EXIT_OK
+
+
+def cmd_source_check(args: argparse.Namespace) -> int:
+    from yigai.source_check import check_source, format_check
+
+    settings = _settings(args)
+    sources = load_registry(_registry_name(args, settings), sample_web=args.sample_web)
+    if args.ids:
+        known = {s.id: s for s in sources}
+        unknown = [i for i in args.ids if i not in known]
+        if unknown:
+            raise ConfigError(f"unknown source id(s): {', '.join(unknown)}")
+        sources = [known[i] for i in args.ids]
+    fetcher = _fetcher(settings, args.html)
+    bad = 0
+    for src in sources:
+        result = check_source(src, fetcher)
+        print(format_check(result))
+        bad += result.state != "ok"
+    print(f"checked {len(sources)} sources: {len(sources) - bad} ok, {bad} need attention")
+    return EXIT_PARTIAL if bad else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -268,10 +374,23 @@ def _port(text: str) -> int:
     return value
 
 
+def _poll_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.05 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"poll interval out of range 0.05-3600 s: {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", help="settings file (default: ./yigai.toml if present)")
-    common.add_argument("--database", metavar="FILE", help="override the settings' database path")
+    common.add_argument("--database", metavar="FILE", help="override the settings' database path (SQLite)")
+    common.add_argument("--store", metavar="URL|FILE",
+                        help="the store: a postgresql://user@host/db URL or an SQLite file (overrides the "
+                        "settings' store_url and database)")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     common.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
 
@@ -313,6 +432,41 @@ def build_parser() -> argparse.ArgumentParser:
                        "Holds the store lock; the store must exist.")
     s.add_argument("--all", action="store_true", help="re-extract every stored page with the current extractor")
     s.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser("store", help="manage the store (copy it between SQLite and PostgreSQL)",
+                       description="Store maintenance.")
+    store_cmds = s.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    r = store_cmds.add_parser(
+        "copy", parents=[lock_opts], help="copy a store into a new, empty one (SQLite <-> PostgreSQL)",
+        description="Copy every table of the store SRC, ids included, into the new, empty store DST (made if it "
+        "is not there), in one transaction; then compare each table's row count and content hash in both and "
+        "fail (exit 4) on any difference. SRC and DST are SQLite files or postgresql:// URLs. Both stores' "
+        "locks are held meanwhile.",
+    )
+    r.add_argument("source", metavar="SRC", help="the store to copy (a file or a postgresql:// URL)")
+    r.add_argument("destination", metavar="DST", help="a new, empty store (a file or a postgresql:// URL)")
+    r.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    r.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    r.set_defaults(func=cmd_store_copy)
+
+    s = sub.add_parser(
+        "worker", parents=[common], help="run one role of a multi-host deployment (crawl or extract)",
+        description="One worker of a deployment whose hosts share a PostgreSQL store (store_url) and a Redis "
+        "crawl frontier ([crawl] frontier). 'crawl': crawl the registry's sources together with the other crawl "
+        "workers (each URL is fetched by one of them), pages into the shared store. 'extract': claim batches of "
+        "stored pages not yet extracted, extract and save them; a killed worker's claims are taken over when "
+        "their lease ([extract] claim_lease) runs out; exits when every page is extracted (--follow: keeps "
+        "waiting for new ones). Run as many of each as you like; one host runs `yigai build`. Neither takes "
+        "the run lock, so they can run beside each other. See docs/operations.md.",
+    )
+    roles = s.add_subparsers(dest="role", metavar="ROLE", required=True)
+    r = roles.add_parser("crawl", parents=[common, crawl_opts], help="crawl with the other crawl workers")
+    r.set_defaults(func=cmd_worker)
+    r = roles.add_parser("extract", parents=[common], help="extract claimed pages until none is left")
+    r.add_argument("--follow", action="store_true", help="keep running, looking for new pages every --poll seconds")
+    r.add_argument("--poll", type=_poll_seconds, default=5.0, metavar="SECONDS",
+                   help="how often an idle worker looks for pages (default 5)")
+    r.set_defaults(func=cmd_worker)
 
     s = sub.add_parser("build", parents=[common, lock_opts, shrink_opts], help="build the static site and feeds",
                        description="Build the site and feeds from the store and publish them atomically. "
@@ -391,6 +545,41 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", metavar="FILE", help="the .jsonl file to read")
     s.set_defaults(func=cmd_import)
 
+    s = sub.add_parser("source", help="add a source by its address, or check the registry's sources",
+                       description="Add a site to the registry from the address of its news list page, or "
+                       "re-check entries; both infer article links by evidence (docs/crawling.md).")
+    source_sub = s.add_subparsers(dest="source_command", metavar="ACTION", required=True)
+    registry_opts = argparse.ArgumentParser(add_help=False)
+    registry_opts.add_argument("--registry", metavar="NAME|FILE",
+                               help="sources registry: default, sample, or a TOML file (default: from settings)")
+    registry_opts.add_argument("--sample-web", metavar="URL",
+                               help="base URL of a running sample web, for {sample_web} in the registry")
+    a = source_sub.add_parser(
+        "add", parents=[common, registry_opts], help="infer a registry entry from a list page's address",
+        description="Read the list page at URL, infer its article links (URL shapes, dates, titles, the repeated "
+        "block), pagination, feeds and sitemaps (the page, robots.txt, common paths), CMS family and home "
+        "region (site name, title, 网站标识码/ICP line, domain); print the ten newest articles with dates and a "
+        "two-line excerpt from the extractor, and append an entry whose comments say how each field was "
+        "inferred. robots.txt is obeyed. Exit 0 written (or previewed), 2 bad address/arguments or no article "
+        "list on the page, 4 the page could not be read.")
+    a.add_argument("url", metavar="URL", help="address of the site's news or notice list page")
+    a.add_argument("--name", help="the source's name (default: the page's site name or title)")
+    a.add_argument("--region", help="home region, a division name such as 邯郸市 (default: inferred)")
+    a.add_argument("--dry-run", action="store_true", help="print the preview and the entry; change nothing")
+    a.add_argument("--html", metavar="FILE|DIR",
+                   help="work offline from saved pages: the list page's file, or a directory holding the site "
+                   "laid out by URL path (HOST/PATH or PATH); articles not saved are listed without excerpt")
+    a.set_defaults(func=cmd_source_add)
+    c = source_sub.add_parser(
+        "check", parents=[common, registry_opts], help="re-validate registry entries",
+        description="For each entry (or the IDs given): the list page is reachable, the pattern still matches, "
+        "the newest date and the cadence of what it lists; for a redesigned site (the pattern matches nothing, "
+        "inference finds an article list) the corrected article_allow is proposed. Exit 0 all ok, 1 some "
+        "need attention (listed), 2 unknown id or bad registry.")
+    c.add_argument("ids", nargs="*", metavar="ID", help="source ids (default: all)")
+    c.add_argument("--html", metavar="DIR", help="read saved pages from DIR (laid out by URL path) instead")
+    c.set_defaults(func=cmd_source_check)
+
     s = sub.add_parser("demo", parents=[common, lock_opts], help="crawl the bundled sample web and build output/",
                        description="Start the sample web on loopback, run crawl+extract+build against it "
                        "with the 'sample' registry, and say where the site is.")
@@ -431,10 +620,11 @@ def _failed(command: str, exc: Exception) -> int:
     a refused build) is one line; anything else is a bug, and its traceback is what a report needs."""
     from yigai.stages import StageFailed
     from yigai.store import StoreError, store_unwritable
+    from yigai.store_backends import is_operational
 
     if isinstance(exc, (StageFailed, StoreError)):
         print(f"yigai: error: {exc}", file=sys.stderr)
-    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or store_unwritable(exc):
+    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or store_unwritable(exc) or is_operational(exc):
         print(f"yigai: error: {command} failed: {failure_reason(exc)}", file=sys.stderr)
     else:
         logger.exception("%s failed", command)
