@@ -10,10 +10,10 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -164,36 +164,6 @@ def _json(value: Any, default: Any, what: str, aid: str) -> Any:
     return parsed if isinstance(parsed, type(default)) else default
 
 
-def regions_from_json(items: Iterable[Any]) -> list[RegionRef]:
-    """Tagged regions plus their ancestors (province, prefecture), derived from the 6-digit codes.
-
-    A county's prefecture is only used when the article names one that differs from the province (districts
-    of 北京/上海/天津/重庆 and province-administered cities such as 仙桃 hang directly under the province).
-    """
-    out: list[RegionRef] = []
-    for item in items:
-        if not isinstance(item, Mapping) or item.get("national"):
-            continue
-        code = str(item.get("code") or "")
-        if not REGION_CODE.match(code):
-            continue
-        province = _clean_str(item.get("province"))
-        city = _clean_str(item.get("city"))
-        county = _clean_str(item.get("county"))
-        province_code = code[:2] + "0000"
-        if city and (city == province or "直辖" in city):
-            city = None
-        city_code = code[:4] + "00" if city and code[2:4] != "00" else None
-        if province:
-            out.append(RegionRef(province_code, province, LEVEL_PROVINCE, None))
-        if city_code and city:
-            out.append(RegionRef(city_code, city, LEVEL_PREFECTURE, province_code if province else None))
-        if county and code[4:] != "00":
-            parent = city_code or (province_code if province else None)
-            out.append(RegionRef(code, county, LEVEL_COUNTY, parent))
-    return out
-
-
 def short_hash(*parts: object) -> str:
     """A 128-bit BLAKE2b hex digest of ``parts`` (their ``str``), for change detection, not security."""
     try:
@@ -203,50 +173,83 @@ def short_hash(*parts: object) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-# Bookkeeping columns that change without the article changing.
-_NOT_CONTENT = frozenset({"rev"})
-
-
-def row_digest(row: Mapping[str, Any]) -> str:
-    """Digest of every content column of a store row (column order fixed by name)."""
-    keys = sorted(row.keys()) if hasattr(row, "keys") else sorted(row)
-    return short_hash(*(f"{k}={row[k]}" for k in keys if k not in _NOT_CONTENT))
-
-
 def split_paragraphs(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in text.split("\n") if p.strip())
 
 
-def read_article(row: Mapping[str, Any], *, keep_text: bool = True) -> Article | None:
-    """One store row → an ``Article``; None (logged) when the row cannot be published safely.
+def division(code: str) -> RegionRef | None:
+    """A division as the division table names it (``extract/data/divisions.tsv``); None for an unknown code.
+    A province has no parent; a district of 北京 or a city such as 仙桃 hangs directly under its province."""
+    return _divisions().get(code)
 
-    ``keep_text=False`` leaves ``paragraphs`` empty (the summary and digest still cover the text): the site
-    builder loads an article's text only when it renders its page or a feed, so 100,000 texts are never
-    held at once."""
-    aid = str(row["id"])
-    if not ARTICLE_ID.match(aid):
+
+@lru_cache(maxsize=1)
+def _divisions() -> dict[str, RegionRef]:
+    from extract.regions import gazetteer
+
+    return {
+        d.code: RegionRef(d.code, d.name, d.level, None if d.level == LEVEL_PROVINCE else d.parent)
+        for d in gazetteer().by_code.values()
+    }
+
+
+@lru_cache(maxsize=1)
+def topic_labels() -> dict[str, str]:
+    """Topic slug → label, from the taxonomy (``extract/data/topics.toml``)."""
+    from extract.topics import load_taxonomy
+
+    return {t.id: t.label for t in load_taxonomy().topics}
+
+
+def division_chain(code: str | None) -> list[RegionRef]:
+    """The division and its ancestors, province first ([] for an unknown code)."""
+    out: list[RegionRef] = []
+    ref = division(code) if code else None
+    while ref is not None and ref not in out:
+        out.append(ref)
+        ref = division(ref.parent_code) if ref.parent_code else None
+    return out[::-1]
+
+
+def _meta(value: Any, aid: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(value) if value else {}
+    except (TypeError, ValueError):
+        logger.warning("article %s: meta_json is not valid JSON; ignored", aid)
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def listed_article(
+    row: Sequence[Any],
+    regions: Sequence[tuple[str, int | None]],
+    topics: Sequence[str],
+    copies: Sequence[Copy] = (),
+    *,
+    full_text: Callable[[str], str | None] | None = None,
+) -> Article | None:
+    """One listed story (a ``Store.listed_articles`` row, its ``region_lists`` and ``topic_lists`` entries,
+    its copies) → an ``Article`` without its paragraphs (pages load those when they render); None (logged)
+    when it cannot be published safely. Names are the division table's and the taxonomy's."""
+    (aid, digest, _story_at, url, source_id, site, title, prefix, longer, published_s, extracted_at,
+     original_source, author, editor, primary_code, national, meta_json, group_id) = row
+    if not ARTICLE_ID.match(str(aid)):
         logger.warning("article id %r is not 16 hex digits; skipped", aid)
         return None
-    published = parse_datetime(row["published"])
-    date = published or parse_datetime(row["extracted_at"])
+    published = parse_datetime(published_s)
+    date = published or parse_datetime(extracted_at)
     if date is None:
         logger.warning("article %s has neither a publish time nor extracted_at; skipped", aid)
         return None
-    text = str(row["text"] or "")
-    paragraphs = split_paragraphs(text) if keep_text else ()
-    region_items = _json(row["regions_json"], [], "regions_json", aid)
-    tagged: list[RegionRef] = []
-    seen: set[str] = set()
-    for region in regions_from_json(region_items):
-        if region.code not in seen:
-            seen.add(region.code)
-            tagged.append(region)
-    topics: list[TopicRef] = []
-    for t in _json(row["topics_json"], [], "topics_json", aid):
-        valid = isinstance(t, Mapping) and isinstance(t.get("id"), str) and TOPIC_ID.match(t["id"])
-        if valid and t["id"] not in {x.id for x in topics}:
-            topics.append(TopicRef(t["id"], _clean_str(t.get("label")) or t["id"]))
-    meta = _json(row["meta_json"], {}, "meta_json", aid)
+    text = str(prefix or "")
+    if longer and len(" ".join(text.split())) <= SUMMARY_CHARS and full_text is not None:
+        text = full_text(aid) or text  # a text starting with much white space: its summary needs more of it
+    tagged = tuple(
+        ref for ref in (division(code) for code, rank in sorted(
+            ((c, r) for c, r in regions if r is not None), key=lambda cr: cr[1])) if ref is not None
+    )
+    labels = topic_labels()
+    meta = _meta(meta_json, aid)
     attachments = tuple(
         Attachment(
             title=_clean_str(a.get("title")) or _clean_str(a.get("url")) or "附件",
@@ -256,90 +259,79 @@ def read_article(row: Mapping[str, Any], *, keep_text: bool = True) -> Article |
         for a in meta.get("attachments") or []
         if isinstance(a, Mapping)
     )
-    national = bool(row["national"]) or any(
-        isinstance(r, Mapping) and r.get("national") for r in region_items[:1]
-    )
-    primary = regions_from_json(region_items[:1])
-    place = " · ".join(r.name for r in primary) or ("全国" if national else None)
+    primary = division_chain(primary_code) if primary_code and primary_code != "000000" else []
+    national = bool(national) or primary_code == "000000"
+    own_copies = tuple(sorted((c for c in copies if c.id != aid), key=lambda c: (c.site, c.id)))
     return Article(
         id=aid,
-        title=str(row["title"] or "").strip() or "（无标题）",
-        paragraphs=paragraphs,
+        title=str(title or "").strip() or "（无标题）",
+        paragraphs=(),
         summary=summarize(text),
-        site=_clean_str(row["site"]) or str(row["source_id"]),
-        source_id=str(row["source_id"]),
-        link=safe_link(row["url"]),
+        site=_clean_str(site) or str(source_id),
+        source_id=str(source_id),
+        link=safe_link(url),
         published=published,
         date=date,
-        original_source=_clean_str(row["original_source"]),
-        author=_clean_str(row["author"]),
-        editor=_clean_str(row["editor"]),
-        regions=tuple(tagged),
-        region_codes=tuple(sorted(seen)),
+        original_source=_clean_str(original_source),
+        author=_clean_str(author),
+        editor=_clean_str(editor),
+        regions=tagged,
+        region_codes=tuple(sorted(ref.code for ref in tagged)),
         national=national,
-        topics=tuple(topics),
+        topics=tuple(TopicRef(slug, labels.get(slug, slug)) for slug in topics),
         doc_number=_clean_str(meta.get("doc_number")),
         doc_type=_clean_str(meta.get("doc_type")),
         issuing_body=_clean_str(meta.get("issuing_body")),
         attachments=attachments,
-        group_id=_clean_str(row["group_id"]) or aid,
-        place=place,
+        group_id=_clean_str(group_id) or aid,
+        place=" · ".join(r.name for r in primary) or ("全国" if national else None),
         primary_code=primary[-1].code if primary else None,
-        digest=row_digest(row),
+        copies=own_copies,
+        digest=str(digest),
     )
 
 
-def read_articles(rows: Iterable[Mapping[str, Any]], *, keep_text: bool = True) -> list[Article]:
-    """Published articles (relevant originals), newest first, each with its syndicated copies attached.
+@dataclass
+class ListedStories:
+    """What the store lists (``read_listed``): the stories newest first, and the members of each division's
+    and each topic's list, newest first, as the store's queries return them."""
 
-    Copies are listed whatever their own relevance score: they carry the same story.
-    """
-    return assemble(read_row(row, keep_text=keep_text) for row in rows)
-
-
-ParsedRow = tuple[Article | None, str | None, Copy | None]  # (published original, copy's group, copy)
-
-
-def read_row(row: Mapping[str, Any], *, keep_text: bool = True) -> ParsedRow:
-    """What one store row contributes to the site: a published original, a syndicated copy, or nothing."""
-    if int(row["is_original"] or 0):
-        if not int(row["relevant"] or 0):
-            return None, None, None
-        return read_article(row, keep_text=keep_text), None, None
-    group = _clean_str(row["group_id"])
-    if not group:
-        return None, None, None
-    site = _clean_str(row["site"]) or str(row["source_id"])
-    return None, group, Copy(str(row["id"]), site, safe_link(row["url"]))
+    articles: list[Article]
+    regions: dict[str, list[Article]]
+    topics: dict[str, list[Article]]
 
 
-def assemble(parsed: Iterable[ParsedRow]) -> list[Article]:
-    """Originals with their copies attached, newest first."""
-    originals: list[Article] = []
-    copies_by_group: dict[str, list[Copy]] = {}
-    for art, group, copy in parsed:
+def read_listed(store: Any) -> ListedStories:
+    """The store's listed stories and lists (``Store.listed_articles``, ``listed_copies``, ``region_lists``,
+    ``topic_lists``): four queries, no text read (but a summary's first characters)."""
+    region_rows = store.region_lists()
+    topic_rows = store.topic_lists()
+    regions_of: dict[str, list[tuple[str, int | None]]] = {}
+    for code, aid, rank in region_rows:
+        regions_of.setdefault(aid, []).append((code, rank))
+    topics_of: dict[str, list[tuple[int, str]]] = {}
+    for slug, aid, rank in topic_rows:
+        topics_of.setdefault(aid, []).append((rank, slug))
+    copies_of: dict[str, list[Copy]] = {}
+    for group, cid, site, source_id, url in store.listed_copies():
+        copies_of.setdefault(group, []).append(Copy(cid, _clean_str(site) or str(source_id), safe_link(url)))
+    by_id: dict[str, Article] = {}
+    for row in store.listed_articles():
+        aid = row[0]
+        group = _clean_str(row[17]) or aid
+        art = listed_article(
+            row,
+            regions_of.get(aid, ()),
+            [slug for _rank, slug in sorted(topics_of.get(aid, ()))],
+            copies_of.get(group, ()),
+            full_text=store.article_text,
+        )
         if art is not None:
-            originals.append(art)
-        elif group is not None and copy is not None:
-            copies_by_group.setdefault(group, []).append(copy)
-    out = [attach_copies(art, copies_by_group.get(art.group_id)) for art in originals]
-    out.sort(key=lambda a: a.sort_key)
-    return out
-
-
-def attach_copies(art: Article, group: list[Copy] | None) -> Article:
-    """The article with its group's syndicated copies (by site, then id; the article itself left out)."""
-    if not group:  # most articles: no copies to sort
-        return art
-    copies = sorted(group, key=lambda c: (c.site, c.id))
-    return _with_copies(art, tuple(c for c in copies if c.id != art.id))
-
-
-def _with_copies(art: Article, copies: tuple[Copy, ...]) -> Article:
-    if not copies:
-        return art
-    # A copy of the instance dict, not ``dataclasses.replace`` (which runs the frozen __init__, field by
-    # field: thousands of times a build); cached properties (sort_key) carry over, as id and date do.
-    with_copies = object.__new__(Article)
-    with_copies.__dict__.update(art.__dict__, copies=copies)
-    return with_copies
+            by_id[aid] = art
+    lists: dict[str, dict[str, list[Article]]] = {"r": {}, "t": {}}
+    for kind, rows in (("r", region_rows), ("t", topic_rows)):
+        for key, aid, _rank in rows:
+            art = by_id.get(aid)
+            if art is not None and (kind == "t" or division(key) is not None):
+                lists[kind].setdefault(key, []).append(art)
+    return ListedStories(list(by_id.values()), lists["r"], lists["t"])

@@ -181,7 +181,6 @@ class PageGenerator:
         env: jinja2.Environment,
         page_size: int,
         *,
-        pagefind: bool = False,
         base_key: str = "",
         with_text: Callable[[Article], Article] | None = None,
     ) -> None:
@@ -189,7 +188,6 @@ class PageGenerator:
         # Articles are read without their text (see ``models.read_article``); this loads it for a page.
         self.with_text = with_text or (lambda art: art)
         self.page_size = page_size
-        self.pagefind = pagefind  # False: the site's own n-gram index (search/index.json)
         self.base_key = base_key
         self._memo_ctx: SiteContext | None = None
         self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
@@ -231,16 +229,13 @@ class PageGenerator:
         yield (
             "search.html",
             self.render(
-                "search.html", "search.html", ctx, page_title="搜索", section="search", pagefind=self.pagefind
+                "search.html", "search.html", ctx, page_title="搜索", section="search", pagefind=False
             ),
         )
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
-        numbered_from = _numbered_from(ctx, "home")
-        if numbered_from is None:
-            return
         width, height = svg_size()
-        for path, items, pager in paginate(ctx.articles, self.page_size, "", numbered_from):
+        for path, items, pager in paginate(ctx.articles, self.page_size, ""):
             first = pager.number == 0
             variables: dict[str, Any] = {
                 "page_title": None if first else f"最新报道（{pager.span}）",
@@ -285,11 +280,8 @@ class PageGenerator:
         children: Sequence[Any] = (),
         intro: str | None = None,
     ) -> Iterator[Output]:
-        numbered_from = _numbered_from(ctx, list_key)
-        if numbered_from is None:
-            return
         feeds_text, crumbs_text = repr(feeds), repr(list(breadcrumbs))  # for every page's key: made once
-        for path, page_items, pager in paginate(items, self.page_size, directory, numbered_from):
+        for path, page_items, pager in paginate(items, self.page_size, directory):
             first = pager.number == 0
             title = heading if first else f"{heading}（{pager.span}）"
             # Counts and sub-regions change with every new story, so only the first page shows them.
@@ -323,8 +315,6 @@ class PageGenerator:
 
     def _regions(self, ctx: SiteContext) -> Iterator[Output]:
         for code, region in ctx.regions.items():
-            if ctx.scope is not None and f"region/{code}" not in ctx.scope.lists:
-                continue
             chain = ctx.region_chain(code)
             crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain[:-1]] + [(region.name, None)]
             children = [ctx.regions[c] for c in region.children]
@@ -489,23 +479,10 @@ class PageGenerator:
             self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
         )
 
-    def article_jobs_of(
-        self, ctx: SiteContext, articles: Iterable[Article]
-    ) -> list[tuple[str, str, Callable[[], bytes], str]]:
-        """(path, key, render, search key) of the given articles' pages (a delta build's)."""
-        return self._article_jobs(ctx, articles)
-
     def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
         """Every article page as (path, key, render, search key), oldest first (the order of the search
         index's shards)."""
         return self._article_jobs(ctx, reversed(ctx.articles))
-
-
-def _numbered_from(ctx: SiteContext, list_key: str) -> int | None:
-    """The first numbered page of the list to generate; None: none of its pages (a delta build's scope)."""
-    if ctx.scope is None:
-        return 1
-    return ctx.scope.lists.get(list_key)
 
 
 def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:

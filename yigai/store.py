@@ -6,6 +6,7 @@ extractor can re-run over it. ``urls`` holds per-URL crawl state (validators for
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -155,9 +156,48 @@ MIGRATIONS: list[str] = [
         DELETE FROM removed_articles WHERE id = NEW.id;
     END;
     """,
+    # 7: where each article is listed, as indexed columns and tables (issue #21 part 2): its story time
+    # (``story_at``: publish time, else extraction time, in seconds since the epoch), the digest of its content
+    # columns (``digest``: a page showing the article changes when it does), every division it is listed under
+    # (``article_regions``: the divisions it names, ranked in its order, and their ancestors, rank NULL) and
+    # its topics (``article_topics``). Names are joined at build time from the division table and the
+    # taxonomy. Filled by the store on every write of an article (``yigai.listing``); the rows stored before
+    # are filled by a one-off pass right after this migration (``Store._fill_listings``).
+    """
+    ALTER TABLE articles ADD COLUMN story_at REAL;
+    ALTER TABLE articles ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+    CREATE INDEX articles_listed ON articles(relevant, is_original, story_at, id);
+    CREATE INDEX articles_group ON articles(group_id, is_original);
+    CREATE TABLE article_regions (
+        article_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        rank INTEGER,
+        PRIMARY KEY (article_id, code)
+    );
+    CREATE INDEX article_regions_code ON article_regions(code, article_id);
+    CREATE TABLE article_topics (
+        article_id TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        PRIMARY KEY (article_id, slug)
+    );
+    CREATE INDEX article_topics_slug ON article_topics(slug, article_id);
+    CREATE TRIGGER articles_unlisted AFTER DELETE ON articles BEGIN
+        DELETE FROM article_regions WHERE article_id = OLD.id;
+        DELETE FROM article_topics WHERE article_id = OLD.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+LISTING_MIGRATION = 7  # the migration after which the articles already stored are listed (``_fill_listings``)
+
+# The content columns of an article: its ``digest`` covers these (not bookkeeping: revision, extraction time,
+# page, syndication group), so re-extracting an unchanged page or regrouping copies re-renders nothing.
+ARTICLE_CONTENT_COLUMNS = (
+    "url", "source_id", "site", "title", "text", "published", "original_source", "author", "editor",
+    "regions_json", "primary_code", "national", "topics_json", "relevant", "meta_json",
+)
 
 # Each article's change token (``Store.article_tokens``), read from the covering index of migration 4.
 ARTICLE_TOKENS_SQL = "SELECT CAST(id AS TEXT), rev || ':' || fingerprint || ':' || extracted_at FROM articles"
@@ -339,6 +379,8 @@ class Store:
                     continue
                 for statement in _statements(MIGRATIONS[target - 1]):
                     conn.execute(statement)
+                if target == LISTING_MIGRATION:
+                    self._fill_listings(conn)
                 conn.execute(f"PRAGMA user_version = {target}")
 
     def integrity_ok(self) -> bool:
@@ -539,11 +581,64 @@ class Store:
             c for c in cols if c not in self._BOOKKEEPING and existing[c] != record[c]
         ]
         with self.transaction() as conn:
-            conn.execute(
-                f"INSERT OR REPLACE INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                [record[c] for c in cols],
-            )
+            self._write_articles(conn, [record])
         return changed
+
+    def insert_articles(self, records: Iterable[dict[str, Any]]) -> None:
+        """Insert or replace many articles (each keyed like the table, all with the same keys) in one
+        transaction: an archive import, or a benchmark's generated store."""
+        with self.transaction() as conn:
+            self._write_articles(conn, list(records))
+
+    @staticmethod
+    def _write_articles(conn: sqlite3.Connection, records: list[dict[str, Any]]) -> None:
+        """Write article rows with their listing (``yigai.listing``) and content digest."""
+        if not records:
+            return
+        from yigai.listing import article_listing
+
+        cols = sorted(c for c in records[0] if c not in ("story_at", "digest", "rev"))
+        sql = f"INSERT OR REPLACE INTO articles({', '.join(cols)}, story_at, digest) VALUES "
+        sql += f"({', '.join('?' for _ in cols)}, ?, ?)"
+        rows, ids, regions, topics = [], [], [], []
+        for record in records:
+            listing = article_listing(record)
+            rows.append([*(record[c] for c in cols), listing.story_at, article_digest(record)])
+            ids.append((record["id"],))
+            regions.extend((record["id"], code, rank) for code, rank in listing.regions)
+            topics.extend((record["id"], slug, rank) for rank, slug in enumerate(listing.topics))
+        # A replaced row fires no delete trigger (SQLite's REPLACE, recursive triggers off): unlist it here.
+        conn.executemany("DELETE FROM article_regions WHERE article_id = ?", ids)
+        conn.executemany("DELETE FROM article_topics WHERE article_id = ?", ids)
+        conn.executemany(sql, rows)
+        conn.executemany("INSERT INTO article_regions (article_id, code, rank) VALUES (?, ?, ?)", regions)
+        conn.executemany("INSERT INTO article_topics (article_id, slug, rank) VALUES (?, ?, ?)", topics)
+
+    def _fill_listings(self, conn: sqlite3.Connection) -> None:
+        """List the articles stored before migration 7 (inside its transaction)."""
+        from yigai.listing import article_listing
+
+        cols = ", ".join(("id", "extracted_at", *ARTICLE_CONTENT_COLUMNS))
+        # In batches of ids, not one cursor over the table: the rows are updated as they are read.
+        ids = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in conn.execute(f"SELECT {cols} FROM articles WHERE id IN ({marks})", chunk).fetchall():
+                record = dict(row)
+                listing = article_listing(record)
+                conn.execute(
+                    "UPDATE articles SET story_at = ?, digest = ? WHERE id = ?",
+                    (listing.story_at, article_digest(record), record["id"]),
+                )
+                conn.executemany(
+                    "INSERT INTO article_regions (article_id, code, rank) VALUES (?, ?, ?)",
+                    [(record["id"], code, rank) for code, rank in listing.regions],
+                )
+                conn.executemany(
+                    "INSERT INTO article_topics (article_id, slug, rank) VALUES (?, ?, ?)",
+                    [(record["id"], slug, rank) for rank, slug in enumerate(listing.topics)],
+                )
 
     def set_groups(self, groups: dict[str, tuple[str, bool]]) -> None:
         """Set (group_id, is_original) per article id, in one transaction."""
@@ -600,6 +695,57 @@ class Store:
             yield from self.conn.execute(
                 f"SELECT * FROM articles WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
             )
+
+    # The site's lists (issue #21 part 2): each an SQL query over indexed columns, newest story first (ties by
+    # id). A story is listed when it is relevant, not a copy of another, and has a story time.
+    _LISTED = "a.relevant = 1 AND a.is_original = 1 AND a.story_at IS NOT NULL"
+    _NEWEST_FIRST = "a.story_at DESC, a.id"
+    # A text's first characters: enough for a list's summary (the builder flattens whitespace and keeps 120
+    # characters), so lists never read whole texts.
+    SUMMARY_PREFIX = 600
+
+    def listed_articles(self) -> list[tuple[Any, ...]]:
+        """Every listed story, newest first, without its text: (id, digest, story_at, url, source_id, site,
+        title, text prefix (``SUMMARY_PREFIX`` characters), whether the text is longer, published, extracted_at,
+        original_source, author, editor, primary_code, national, meta_json, group_id)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
+            "SELECT a.id, a.digest, a.story_at, a.url, a.source_id, a.site, a.title, "
+            f"substr(a.text, 1, {self.SUMMARY_PREFIX}), length(a.text) > {self.SUMMARY_PREFIX}, "
+            "a.published, a.extracted_at, a.original_source, a.author, a.editor, a.primary_code, a.national, "
+            f"a.meta_json, a.group_id FROM articles a WHERE {self._LISTED} ORDER BY {self._NEWEST_FIRST}"
+        ).fetchall()
+
+    def listed_copies(self) -> list[tuple[str, str, str | None, str, str]]:
+        """Syndicated copies (whatever their own relevance: they carry the same story): (group id, copy id,
+        site, source id, url), by group."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
+            "SELECT group_id, id, site, source_id, url FROM articles "
+            "WHERE is_original = 0 AND group_id IS NOT NULL AND group_id != '' ORDER BY group_id, id"
+        ).fetchall()
+
+    def region_lists(self) -> list[tuple[str, str, int | None]]:
+        """(division code, story id, rank) of every listed story under every division it is listed under:
+        each division's list newest first."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
+            "SELECT r.code, r.article_id, r.rank FROM article_regions r JOIN articles a ON a.id = r.article_id "
+            f"WHERE {self._LISTED} ORDER BY r.code, {self._NEWEST_FIRST}"
+        ).fetchall()
+
+    def topic_lists(self) -> list[tuple[str, str, int]]:
+        """(topic slug, story id, rank) of every listed story under each of its topics: each list newest
+        first."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
+            "SELECT t.slug, t.article_id, t.rank FROM article_topics t JOIN articles a ON a.id = t.article_id "
+            f"WHERE {self._LISTED} ORDER BY t.slug, {self._NEWEST_FIRST}"
+        ).fetchall()
 
     def article_text(self, aid: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (aid,)).fetchone()
@@ -696,6 +842,12 @@ class Store:
                 (source_id, limit),
             )
         )
+
+
+def article_digest(record: dict[str, Any] | sqlite3.Row) -> str:
+    """The digest of an article's content columns (``ARTICLE_CONTENT_COLUMNS``): 128-bit BLAKE2b, hex."""
+    text = "\x1e".join(f"{c}={record[c]}" for c in ARTICLE_CONTENT_COLUMNS)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _check_store_file(path: Path) -> None:
