@@ -513,22 +513,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--hugo-timeout", type=float, help="seconds per Hugo build (default 900; 600 from 100,000 articles)"
     )
     parser.add_argument("--from-json", type=Path, help="render docs/benchmarks.md from saved results only")
-    parser.add_argument(
-        "--add-pagefind",
-        action="store_true",
-        help="with --from-json: measure the full builds with Pagefind for the saved sizes and add them",
-    )
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
-        if args.add_pagefind:
-            for size in results["build"]["sizes"]:
-                logger.info("build with Pagefind: %d articles …", size["articles"])
-                size["full_pagefind"] = build_bench.pagefind_build(size["articles"])
-                _save(args.results, results)
     else:
         results = run_all(
             quick=args.quick,
