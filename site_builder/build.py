@@ -22,11 +22,13 @@ from site_builder import paths
 from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
-from site_builder.meta import MetaGenerator
 from site_builder.models import Article, read_listed, short_hash, split_paragraphs
 from site_builder.ngram_index import NgramSearch, bodiless_doc, search_doc
+from site_builder.opml import opml
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
+from site_builder.robots import robots
+from site_builder.sitemap import sitemap_files
 from site_builder.writer import MANIFEST_NAME, SiteWriter
 from yigai.lock import output_lock
 
@@ -224,7 +226,6 @@ def _build(
         with_text = _recent_text_memo(store)
         pages = PageGenerator(make_env(), page_size=int(site.get("page_size") or 30), base_key=key, with_text=with_text)
         feeds = FeedsGenerator(key, with_text)
-        meta = MetaGenerator()
         with long_lived_objects():
             articles = pages.article_jobs(ctx)  # oldest first
         by_id = {art.id: art for art in ctx.articles}
@@ -242,9 +243,9 @@ def _build(
                 writer.emit(rel, page_key, render)
             ngram.page(paths.article_id(rel))
         del articles, kept
-        _generate(writer, (pages, feeds, meta), ctx, ngram)
+        _generate(writer, (pages.generate_output(ctx), feeds.generate_output(ctx), _site_files(ctx)), ngram)
         ngram.finish()  # waits for the worker's last segments: the lists and feeds were rendered meanwhile
-        for rel, data in meta.sitemap_output(ctx, writer.paths):
+        for rel, data in sitemap_files(ctx, writer.paths):  # made last: it lists the pages made
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)
     except BaseException:
@@ -255,11 +256,21 @@ def _build(
     return _report(writer, feeds.count, started, target, changed, ngram)
 
 
-def _generate(writer: SiteWriter, generators: tuple, ctx: SiteContext, ngram: NgramSearch) -> None:
-    """Every page but the article pages, every feed and the site-wide files, into the writer."""
-    for generator in generators:
+def _site_files(ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    """robots.txt, opml.xml and the static files (CSS, scripts, icon)."""
+    yield "robots.txt", robots(ctx.site)
+    yield "opml.xml", opml(ctx)
+    static = TEMPLATES_DIR / "static"
+    for file in sorted(static.rglob("*")):
+        if file.is_file():
+            yield "static/" + file.relative_to(static).as_posix(), file.read_bytes()
+
+
+def _generate(writer: SiteWriter, generators: tuple[Iterator[tuple], ...], ngram: NgramSearch) -> None:
+    """Every page but the article pages, every feed and the site-wide files, into the writer. Each output is
+    (path, key, render) — rendered only when the writer has no file made from that key — or (path, bytes)."""
+    for outputs in generators:
         # In batches: the writer keeps what the staging tree already holds for a whole batch at once.
-        outputs = generator.generate_output(ctx)
         while batch := list(itertools.islice(outputs, 256)):
             kept = writer.keep_staged([(output[0], output[1]) for output in batch if len(output) == 3])
             for output in batch:

@@ -37,11 +37,6 @@ def content_html(article: Article) -> str:
     return "".join(f"<p>{escape(p, quote=False)}</p>" for p in article.paragraphs)
 
 
-def _base(ctx: SiteContext) -> str:
-    base = str(ctx.site.get("base_url") or "/")
-    return base if base.endswith("/") else base + "/"
-
-
 class FeedEntries:
     """Each article's feed entry, made once and added to every feed that carries it: a night's new story is in
     a dozen feeds (everything, its regions, its topics), and feedgen only reads an entry to serialise it. The
@@ -101,7 +96,7 @@ def render_feed(
     entries: FeedEntries | None = None,
 ) -> tuple[bytes, bytes]:
     """(RSS bytes, Atom bytes) for one feed; ``entries`` lends the entries of articles seen in other feeds."""
-    base = _base(ctx)
+    base = paths.base_url(ctx.site)
     limit = max(1, int(ctx.site.get("feed_items") or 50))
     items = sorted(articles, key=lambda a: a.sort_key)[:limit]
     updated = items[0].date.astimezone(CHINA_TZ) if items else EMPTY_FEED_DATE

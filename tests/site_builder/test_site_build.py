@@ -602,7 +602,7 @@ def test_builds_in_separate_processes_are_byte_identical(store, tmp_path):
 
 def test_large_sitemap_becomes_an_index_of_parts(store, settings):
     from site_builder.build import load_context
-    from site_builder.meta import sitemap_files
+    from site_builder.sitemap import sitemap_files
 
     ctx = load_context(store, settings.section("site"), settings)
     pages = [f"region/{110000 + i}/index.html" for i in range(7)]
