@@ -202,7 +202,7 @@ def _build_locked(store: Store, settings: Settings, target: Path) -> BuildReport
     _remove_retired_state(target)
     staging = _staging_dir(target)
     with collector_restored():
-        return _build(store, settings, target, staging, site, started, build_key(site))
+        return _build(store, settings, target, staging, site, started)
 
 
 def _remove_retired_state(target: Path) -> None:
@@ -215,17 +215,16 @@ def _remove_retired_state(target: Path) -> None:
             old.unlink()
 
 
-def _build(
-    store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float, key: str
-) -> BuildReport:
+def _build(store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float) -> BuildReport:
     ngram: NgramSearch | None = None
+    common = build_key(site)  # part of every output's key
     try:
         with long_lived_objects():
             ctx = load_context(store, site, settings)
             writer = SiteWriter(staging, previous=target if target.is_dir() else None)  # reads two manifests
         with_text = _recent_text_memo(store)
-        pages = PageGenerator(make_env(), page_size=int(site.get("page_size") or 30), base_key=key, with_text=with_text)
-        feeds = FeedsGenerator(key, with_text)
+        pages = PageGenerator(make_env(), page_size=int(site.get("page_size") or 30), build_key=common, with_text=with_text)
+        feeds = FeedsGenerator(common, with_text)
         with long_lived_objects():
             articles = pages.article_jobs(ctx)  # oldest first
         by_id = {art.id: art for art in ctx.articles}

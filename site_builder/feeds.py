@@ -137,9 +137,9 @@ class FeedsGenerator:
     """Yields every feed file as (path, key, render); ``count`` says how many feeds (RSS+Atom pairs count as
     two) were made. A feed's key digests its newest items, so an unchanged feed is never re-rendered."""
 
-    def __init__(self, base_key: str = "", with_text: Callable[[Article], Article] | None = None) -> None:
+    def __init__(self, build_key: str = "", with_text: Callable[[Article], Article] | None = None) -> None:
         self.count = 0
-        self.base_key = base_key
+        self.build_key = build_key
         self.with_text = with_text or (lambda art: art)  # feeds carry the full text
         self.entries = FeedEntries()
 
@@ -157,7 +157,7 @@ class FeedsGenerator:
         for key, title, page_path, articles in self.feed_specs(ctx):
             newest = list(articles[:limit])  # the context keeps every list newest first
             feed_key = short_hash(
-                self.base_key, key, title, page_path, *(a.digest or short_hash(repr(a)) for a in newest)
+                self.build_key, key, title, page_path, *(a.digest or short_hash(repr(a)) for a in newest)
             )
             rendered: list[tuple[bytes, bytes]] = []
 

@@ -173,7 +173,7 @@ class PageGenerator:
     """Yields every HTML page (the search index is the build's: ``ngram_index`` or Pagefind).
 
     Pages come as (path, key, render): ``key`` digests everything the page shows (the templates and code via
-    ``base_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
+    ``build_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
     whose key differs from the one it was last built with."""
 
     def __init__(
@@ -181,14 +181,14 @@ class PageGenerator:
         env: jinja2.Environment,
         page_size: int,
         *,
-        base_key: str = "",
+        build_key: str = "",
         with_text: Callable[[Article], Article] | None = None,
     ) -> None:
         self.env = env
         # Articles are read without their text (see ``models.read_article``); this loads it for a page.
         self.with_text = with_text or (lambda art: art)
         self.page_size = page_size
-        self.base_key = base_key
+        self.build_key = build_key
         self._memo_ctx: SiteContext | None = None
         self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
         self._regions_memo: dict[tuple, str] = {}
@@ -205,7 +205,7 @@ class PageGenerator:
 
     def job(self, template: str, path: str, ctx: SiteContext, key_parts: tuple, **variables: Any) -> Output:
         """A page the writer renders only when ``key_parts`` (what the page shows, summarised) changed."""
-        key = short_hash(self.base_key, template, path, *key_parts)
+        key = short_hash(self.build_key, template, path, *key_parts)
         return path, key, lambda: self.render(template, path, ctx, **variables)
 
     def generate_output(self, ctx: SiteContext) -> Iterator[Output]:
@@ -473,7 +473,7 @@ class PageGenerator:
         """A digest of what the search index takes from an article page: the ``<article>`` element without
         its ``data-pagefind-ignore`` parts (so a new syndicated copy does not re-index a shard)."""
         return short_hash(
-            self.base_key,
+            self.build_key,
             path,
             art.digest or short_hash(repr(art)),
             self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),

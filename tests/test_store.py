@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from yigai.store import (
-    ARTICLE_TOKENS_SQL,
     MIGRATIONS,
     SCHEMA_VERSION,
     FetchedPage,
@@ -123,28 +122,93 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
         assert store.schema_version == SCHEMA_VERSION
 
 
-def test_article_tokens_come_from_the_covering_index_as_python_would_write_them(tmp_path):
-    """Every build reads every article's token: from the index of migration 4 (not the table, whose rows hold
-    the texts), each token the revision, SimHash and extraction time as text, and a changed row changes it."""
-    from bench.build import ArticleFactory, insert_articles
+def _v6_store(path: Path) -> None:
+    """A store at schema version 6 (before the listing tables), as an older version of the program left it."""
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:6]:
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
 
-    db = tmp_path / "s.sqlite3"
-    factory = ArticleFactory()
-    insert_articles(db, [factory.row(n) for n in range(30)])
-    with Store(db) as store:
-        expected = [
-            (str(aid), f"{rev}:{fingerprint}:{extracted}")
-            for aid, rev, fingerprint, extracted in store.conn.execute(
-                "SELECT id, rev, fingerprint, extracted_at FROM articles NOT INDEXED"
+
+def test_migration_7_lists_the_articles_stored_before_it(tmp_path):
+    """The listing tables are filled for the rows already stored, as a store write would fill them."""
+    from bench.build import ArticleFactory
+
+    rows = [ArticleFactory().row(n) for n in range(40)]
+    old, new = tmp_path / "old.sqlite3", tmp_path / "new.sqlite3"
+    _v6_store(old)
+    conn = sqlite3.connect(old)
+    cols = sorted(rows[0])
+    conn.executemany(
+        f"INSERT INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [[r[c] for c in cols] for r in rows],
+    )
+    conn.commit()
+    conn.close()
+    with Store(old) as migrated, Store(new) as written:
+        assert migrated.schema_version == SCHEMA_VERSION
+        written.insert_articles(rows)
+
+        def listing(store):
+            return (
+                sorted(tuple(r) for r in store.conn.execute("SELECT id, story_at, digest FROM articles")),
+                sorted(tuple(r) for r in store.conn.execute("SELECT article_id, code, rank FROM article_regions")),
+                sorted(tuple(r) for r in store.conn.execute("SELECT article_id, slug, rank FROM article_topics")),
             )
-        ]
-        tokens = store.article_tokens()
-        assert sorted(tokens) == sorted(expected) and len(tokens) == 30
-        assert all(type(t) is tuple for t in tokens)  # plain tuples, not Row objects
-        plan = " ".join(str(row[-1]) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {ARTICLE_TOKENS_SQL}"))
-        assert "COVERING INDEX articles_tokens" in plan
-        aid = tokens[0][0]
+
+        got, expected = listing(migrated), listing(written)
+        assert got == expected
+        assert len(got[1]) > 40 and len(got[2]) >= 40 and all(d and len(d) == 32 for _i, _t, d in got[0])
+
+
+def test_a_store_write_lists_the_article_and_a_rewrite_or_delete_unlists_it(tmp_path):
+    from tests.site_builder.site_fixtures import WEIXIAN, YIGONGTI, make_record
+
+    rec = make_record(
+        "https://a.example/x.html", title="t", text="t", published="2024-03-01T08:00:00",
+        regions=[WEIXIAN], topics=[YIGONGTI],
+    )
+    with Store(tmp_path / "db.sqlite3") as store:
+        store.save_article(rec)
+        regions = store.conn.execute("SELECT code, rank FROM article_regions ORDER BY code").fetchall()
+        assert [tuple(r) for r in regions] == [("130000", 0), ("130400", 1), ("130434", 2)]
+        # a naive time is China time
+        assert store.conn.execute("SELECT story_at FROM articles").fetchone()[0] == 1709251200.0
+        digest = store.conn.execute("SELECT digest FROM articles").fetchone()[0]
+        store.save_article({**rec, "regions_json": "[]", "topics_json": "[]", "title": "t2"})
+        assert store.conn.execute("SELECT COUNT(*) FROM article_regions").fetchone()[0] == 0
+        assert store.conn.execute("SELECT COUNT(*) FROM article_topics").fetchone()[0] == 0
+        assert store.conn.execute("SELECT digest FROM articles").fetchone()[0] != digest
+        store.save_article(rec)
+        assert store.conn.execute("SELECT COUNT(*) FROM article_regions").fetchone()[0] == 3
         with store.transaction() as conn:
-            conn.execute("UPDATE articles SET title = title || '!' WHERE id = ?", (aid,))
-        changed = dict(store.article_tokens())
-        assert changed[aid] != dict(tokens)[aid] and len(changed) == 30
+            conn.execute("DELETE FROM articles")
+        assert store.conn.execute("SELECT COUNT(*) FROM article_regions").fetchone()[0] == 0
+        assert store.conn.execute("SELECT COUNT(*) FROM article_topics").fetchone()[0] == 0
+
+
+def test_regrouping_or_re_extraction_time_leaves_the_digest(tmp_path):
+    """The digest covers the content columns only: a page re-extracted unchanged or a copy regrouped keeps it,
+    so the builder renders nothing again."""
+    from tests.site_builder.site_fixtures import make_record
+
+    rec = make_record("https://a.example/y.html", title="t", text="t", published="2024-03-01T08:00:00+08:00")
+    with Store(tmp_path / "db.sqlite3") as store:
+        store.save_article(rec)
+        before = store.conn.execute("SELECT digest FROM articles").fetchone()[0]
+        store.save_article({**rec, "extracted_at": "2025-01-01T00:00:00+00:00", "page_id": 9})
+        store.set_groups({rec["id"]: (rec["id"], True)})
+        assert store.conn.execute("SELECT digest FROM articles").fetchone()[0] == before
+
+
+def test_the_lists_are_read_from_indexes(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        for sql in (
+            "SELECT code FROM article_regions WHERE code = '130000'",
+            "SELECT article_id FROM article_topics WHERE slug = 'x'",
+            "SELECT id FROM articles WHERE relevant = 1 AND is_original = 1 ORDER BY story_at DESC",
+        ):
+            plan = " ".join(str(row[-1]) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "USING" in plan and "INDEX" in plan, (sql, plan)

@@ -162,8 +162,10 @@ MIGRATIONS: list[str] = [
     # (``article_regions``: the divisions it names, ranked in its order, and their ancestors, rank NULL) and
     # its topics (``article_topics``). Names are joined at build time from the division table and the
     # taxonomy. Filled by the store on every write of an article (``yigai.listing``); the rows stored before
-    # are filled by a one-off pass right after this migration (``Store._fill_listings``).
+    # are filled by a one-off pass right after this migration (``Store._fill_listings``). The change tokens'
+    # index of migration 4 served the builder's row cache, which is gone.
     """
+    DROP INDEX IF EXISTS articles_tokens;
     ALTER TABLE articles ADD COLUMN story_at REAL;
     ALTER TABLE articles ADD COLUMN digest TEXT NOT NULL DEFAULT '';
     CREATE INDEX articles_listed ON articles(relevant, is_original, story_at, id);
@@ -199,8 +201,6 @@ ARTICLE_CONTENT_COLUMNS = (
     "regions_json", "primary_code", "national", "topics_json", "relevant", "meta_json",
 )
 
-# Each article's change token (``Store.article_tokens``), read from the covering index of migration 4.
-ARTICLE_TOKENS_SQL = "SELECT CAST(id AS TEXT), rev || ':' || fingerprint || ':' || extracted_at FROM articles"
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -676,16 +676,6 @@ class Store:
     def iter_articles(self) -> Iterator[sqlite3.Row]:
         """Every article row, one at a time (no list of 100,000 rows with their texts in memory)."""
         yield from self.conn.execute("SELECT * FROM articles ORDER BY id")
-
-    def article_tokens(self) -> list[tuple[str, str]]:
-        """(id, token) for every article; the token changes whenever the row does (its revision, with its
-        text's SimHash and extraction time as a second guard, e.g. after restoring an older copy of the store).
-        Not ``length(text)``: that decodes every text and made this query twice as slow."""
-        # Made by SQLite from the covering index (migration 4), as plain tuples (no Row objects): the columns
-        # are NOT NULL, so the text is what Python would make of them.
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        return cursor.execute(ARTICLE_TOKENS_SQL).fetchall()
 
     def article_rows(self, ids: Iterable[str], batch: int = 500) -> Iterator[sqlite3.Row]:
         """The full rows of the given articles (in batches: SQLite limits the number of parameters)."""
