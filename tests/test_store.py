@@ -154,8 +154,8 @@ def test_migration_7_lists_the_articles_stored_before_it(tmp_path):
         def listing(store):
             return (
                 sorted(tuple(r) for r in store.conn.execute("SELECT id, story_at, digest FROM articles")),
-                sorted(tuple(r) for r in store.conn.execute("SELECT article_id, code, rank FROM article_regions")),
-                sorted(tuple(r) for r in store.conn.execute("SELECT article_id, slug, rank FROM article_topics")),
+                sorted(tuple(r) for r in store.conn.execute("SELECT article_id, code, ordinal FROM article_regions")),
+                sorted(tuple(r) for r in store.conn.execute("SELECT article_id, slug, ordinal FROM article_topics")),
             )
 
         got, expected = listing(migrated), listing(written)
@@ -172,7 +172,7 @@ def test_a_store_write_lists_the_article_and_a_rewrite_or_delete_unlists_it(tmp_
     )
     with Store(tmp_path / "db.sqlite3") as store:
         store.save_article(rec)
-        regions = store.conn.execute("SELECT code, rank FROM article_regions ORDER BY code").fetchall()
+        regions = store.conn.execute("SELECT code, ordinal FROM article_regions ORDER BY code").fetchall()
         assert [tuple(r) for r in regions] == [("130000", 0), ("130400", 1), ("130434", 2)]
         # a naive time is China time
         assert store.conn.execute("SELECT story_at FROM articles").fetchone()[0] == 1709251200.0
@@ -183,10 +183,12 @@ def test_a_store_write_lists_the_article_and_a_rewrite_or_delete_unlists_it(tmp_
         assert store.conn.execute("SELECT digest FROM articles").fetchone()[0] != digest
         store.save_article(rec)
         assert store.conn.execute("SELECT COUNT(*) FROM article_regions").fetchone()[0] == 3
+        assert [r[0] for r in store.region_lists()] == ["130000", "130400", "130434"]
         with store.transaction() as conn:
             conn.execute("DELETE FROM articles")
-        assert store.conn.execute("SELECT COUNT(*) FROM article_regions").fetchone()[0] == 0
-        assert store.conn.execute("SELECT COUNT(*) FROM article_topics").fetchone()[0] == 0
+        assert store.region_lists() == [] and store.topic_lists() == []  # a deleted story lists nothing
+        store.save_article({**rec, "regions_json": "[]"})  # written again: its old listing does not come back
+        assert store.region_lists() == [] and len(store.topic_lists()) == 1
 
 
 def test_regrouping_or_re_extraction_time_leaves_the_digest(tmp_path):

@@ -159,11 +159,13 @@ MIGRATIONS: list[str] = [
     # 7: where each article is listed, as indexed columns and tables (issue #21 part 2): its story time
     # (``story_at``: publish time, else extraction time, in seconds since the epoch), the digest of its content
     # columns (``digest``: a page showing the article changes when it does), every division it is listed under
-    # (``article_regions``: the divisions it names, ranked in its order, and their ancestors, rank NULL) and
+    # (``article_regions``: the divisions it names, in its order (ordinal), and their ancestors, ordinal NULL) and
     # its topics (``article_topics``). Names are joined at build time from the division table and the
     # taxonomy. Filled by the store on every write of an article (``yigai.listing``); the rows stored before
-    # are filled by a one-off pass right after this migration (``Store._fill_listings``). The change tokens'
-    # index of migration 4 served the builder's row cache, which is gone.
+    # are filled by a one-off pass right after this migration (``Store._fill_listings``). A deleted article's
+    # rows stay until an article of that id is written again (which replaces them): every list joins the
+    # articles, so they list nothing. Portable SQL, no trigger. The change tokens' index of migration 4 served
+    # the builder's row cache, which is gone.
     """
     DROP INDEX IF EXISTS articles_tokens;
     ALTER TABLE articles ADD COLUMN story_at REAL;
@@ -173,21 +175,17 @@ MIGRATIONS: list[str] = [
     CREATE TABLE article_regions (
         article_id TEXT NOT NULL,
         code TEXT NOT NULL,
-        rank INTEGER,
+        ordinal INTEGER,
         PRIMARY KEY (article_id, code)
     );
     CREATE INDEX article_regions_code ON article_regions(code, article_id);
     CREATE TABLE article_topics (
         article_id TEXT NOT NULL,
         slug TEXT NOT NULL,
-        rank INTEGER NOT NULL,
+        ordinal INTEGER NOT NULL,
         PRIMARY KEY (article_id, slug)
     );
     CREATE INDEX article_topics_slug ON article_topics(slug, article_id);
-    CREATE TRIGGER articles_unlisted AFTER DELETE ON articles BEGIN
-        DELETE FROM article_regions WHERE article_id = OLD.id;
-        DELETE FROM article_topics WHERE article_id = OLD.id;
-    END;
     """,
 ]
 
@@ -611,8 +609,8 @@ class Store:
         conn.executemany("DELETE FROM article_regions WHERE article_id = ?", ids)
         conn.executemany("DELETE FROM article_topics WHERE article_id = ?", ids)
         conn.executemany(sql, rows)
-        conn.executemany("INSERT INTO article_regions (article_id, code, rank) VALUES (?, ?, ?)", regions)
-        conn.executemany("INSERT INTO article_topics (article_id, slug, rank) VALUES (?, ?, ?)", topics)
+        conn.executemany("INSERT INTO article_regions (article_id, code, ordinal) VALUES (?, ?, ?)", regions)
+        conn.executemany("INSERT INTO article_topics (article_id, slug, ordinal) VALUES (?, ?, ?)", topics)
 
     def _fill_listings(self, conn: sqlite3.Connection) -> None:
         """List the articles stored before migration 7 (inside its transaction)."""
@@ -632,11 +630,11 @@ class Store:
                     (listing.story_at, article_digest(record), record["id"]),
                 )
                 conn.executemany(
-                    "INSERT INTO article_regions (article_id, code, rank) VALUES (?, ?, ?)",
+                    "INSERT INTO article_regions (article_id, code, ordinal) VALUES (?, ?, ?)",
                     [(record["id"], code, rank) for code, rank in listing.regions],
                 )
                 conn.executemany(
-                    "INSERT INTO article_topics (article_id, slug, rank) VALUES (?, ?, ?)",
+                    "INSERT INTO article_topics (article_id, slug, ordinal) VALUES (?, ?, ?)",
                     [(record["id"], slug, rank) for rank, slug in enumerate(listing.topics)],
                 )
 
@@ -718,22 +716,23 @@ class Store:
         ).fetchall()
 
     def region_lists(self) -> list[tuple[str, str, int | None]]:
-        """(division code, story id, rank) of every listed story under every division it is listed under:
+        """(division code, story id, ordinal) of every listed story under every division it is listed under
+        (the ordinal: its place among the divisions the story names, None for an ancestor it does not name):
         each division's list newest first."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
         return cursor.execute(
-            "SELECT r.code, r.article_id, r.rank FROM article_regions r JOIN articles a ON a.id = r.article_id "
+            "SELECT r.code, r.article_id, r.ordinal FROM article_regions r JOIN articles a ON a.id = r.article_id "
             f"WHERE {self._LISTED} ORDER BY r.code, {self._NEWEST_FIRST}"
         ).fetchall()
 
     def topic_lists(self) -> list[tuple[str, str, int]]:
-        """(topic slug, story id, rank) of every listed story under each of its topics: each list newest
+        """(topic slug, story id, ordinal) of every listed story under each of its topics: each list newest
         first."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
         return cursor.execute(
-            "SELECT t.slug, t.article_id, t.rank FROM article_topics t JOIN articles a ON a.id = t.article_id "
+            "SELECT t.slug, t.article_id, t.ordinal FROM article_topics t JOIN articles a ON a.id = t.article_id "
             f"WHERE {self._LISTED} ORDER BY t.slug, {self._NEWEST_FIRST}"
         ).fetchall()
 
