@@ -423,10 +423,8 @@ def _instrument(table: Sequence[tuple[str, str | None, str, str]] = _PHASE_TABLE
     return wrapped
 
 
-def child_build(
-    db: Path, out: Path, profile: Path | None = None, engine: str = "ngram", *, phases: bool = False
-) -> dict[str, Any]:
-    """Build the site of store ``db`` into ``out`` with search engine ``engine``; runs in the child process.
+def child_build(db: Path, out: Path, profile: Path | None = None, *, phases: bool = False) -> dict[str, Any]:
+    """Build the site of store ``db`` into ``out``; runs in the child process.
     With ``phases``, the builder's functions are wrapped with timers (``_PHASE_TABLE``): that costs a few
     microseconds per page (the writer and the search index are called once per page), about a second of a
     nightly build at 100,000 articles, so the builds whose times are compared run without them."""
@@ -670,14 +668,10 @@ def _our_build(
     timeout: float,
     profile: Path | None = None,
     *,
-    engine: str = "ngram",
     phases: bool = False,
 ) -> dict[str, Any]:
-    """One build in a child process, with the search index ``engine`` ("ngram", the default, or "pagefind":
-    what the same build costs with Pagefind's indexer); with ``phases``, timed by phase (slower: see
-    ``child_build``)."""
+    """One build in a child process; with ``phases``, timed by phase (slower: see ``child_build``)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child-build", "--db", str(db), "--out", str(out)]
-    cmd += ["--search-engine", engine]
     if phases:
         cmd.append("--phases")
     if profile is not None:
@@ -1043,11 +1037,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--search-engine", default="ngram", help=argparse.SUPPRESS)
     parser.add_argument("--phases", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_build:
-        print(json.dumps(child_build(args.db, args.out, args.profile_out, args.search_engine, phases=args.phases)))
+        print(json.dumps(child_build(args.db, args.out, args.profile_out, phases=args.phases)))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
