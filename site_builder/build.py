@@ -18,7 +18,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_builder import paths
+from site_builder import models, paths
 from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
@@ -130,9 +130,15 @@ SEARCH_SEGMENT_SIZE = 2_000
 
 
 def build_key(site: dict) -> str:
-    """What every page depends on besides its own data: the site settings, the templates and static files,
-    and the site builder's code. A change to any of them re-renders every page (once)."""
-    parts: list[str] = [BUILD_FORMAT, json.dumps(site, sort_keys=True, ensure_ascii=False, default=str)]
+    """What every page depends on besides its own data: the site settings, the names joined at build time
+    (the division table's, the taxonomy's labels), the templates and static files, and the site builder's
+    code. A change to any of them re-renders every page (once)."""
+    parts: list[str] = [
+        BUILD_FORMAT,
+        json.dumps(site, sort_keys=True, ensure_ascii=False, default=str),
+        repr(sorted(models.division_table().items())),
+        repr(sorted(models.topic_labels().items())),
+    ]
     code_dir = Path(__file__).resolve().parent
     for directory, pattern in ((TEMPLATES_DIR, "**/*"), (code_dir, "*.py")):
         for file in sorted(directory.glob(pattern)):

@@ -77,10 +77,6 @@ class SourceHealth:
     history: tuple[int, ...]  # new pages per recent run, oldest first
     flags: tuple[str, ...] = ()  # health flags, as `yigai status` shows them; empty when healthy
 
-    @property
-    def error_count(self) -> int:
-        return sum(n for _k, n in self.errors)
-
 
 @dataclass
 class SiteContext:

@@ -153,17 +153,6 @@ def _clean_str(value: Any) -> str | None:
     return None
 
 
-def _json(value: Any, default: Any, what: str, aid: str) -> Any:
-    if not value:
-        return default
-    try:
-        parsed = json.loads(value)
-    except (TypeError, ValueError):
-        logger.warning("article %s: %s is not valid JSON; ignored", aid, what)
-        return default
-    return parsed if isinstance(parsed, type(default)) else default
-
-
 def short_hash(*parts: object) -> str:
     """A 128-bit BLAKE2b hex digest of ``parts`` (their ``str``), for change detection, not security."""
     try:
@@ -180,11 +169,12 @@ def split_paragraphs(text: str) -> tuple[str, ...]:
 def division(code: str) -> RegionRef | None:
     """A division as the division table names it (``extract/data/divisions.tsv``); None for an unknown code.
     A province has no parent; a district of 北京 or a city such as 仙桃 hangs directly under its province."""
-    return _divisions().get(code)
+    return division_table().get(code)
 
 
 @lru_cache(maxsize=1)
-def _divisions() -> dict[str, RegionRef]:
+def division_table() -> dict[str, RegionRef]:
+    """Division code → its name, level and parent (``division``)."""
     from extract.regions import gazetteer
 
     return {

@@ -143,12 +143,6 @@ def numbered_pages(count: int, size: int) -> int:
     return max(0, count // max(1, size) - 1)
 
 
-def list_page_paths(directory: str, count: int, size: int) -> list[str]:
-    """The paths ``paginate`` yields for a list of ``count`` stories."""
-    numbered = numbered_pages(count, size)
-    return [paths.list_page_path(directory, 1)] + [f"{directory}page/{k}.html" for k in range(1, numbered + 1)]
-
-
 def _pager_key(pager: Pager) -> str:
     # Text, as every part of a list page's key: ``short_hash`` joins text parts in C, anything else one by one.
     return f"{pager.number}\x1f{pager.newer}\x1f{pager.older}\x1f{pager.latest}\x1f{pager.oldest}\x1f{pager.span}"

@@ -124,3 +124,28 @@ def test_a_night_renders_only_what_the_new_story_touches(tmp_path: Path) -> None
         assert unchanged.rendered == 0 and unchanged.pages_written == 0 and not unchanged.published
     finally:
         sim.store.close()
+
+
+def test_a_renamed_division_or_topic_label_reaches_every_page_that_shows_it(tmp_path: Path, monkeypatch) -> None:
+    """Names are joined at build time from the division table and the taxonomy: when those change (a county
+    renamed in a new release of the table), every page showing the name changes, incrementally as from nothing."""
+    from site_builder import models
+
+    sim = make_store(tmp_path / "db" / "yigai.sqlite3", seed=9)
+    check = Checker(sim, tmp_path)
+    try:
+        check.build()
+        check.build()
+        divisions = dict(models.division_table())
+        divisions["130434"] = models.RegionRef("130434", "魏州区", "county", "130400")
+        labels = {**models.topic_labels(), "payment_reform": "医保支付方式改革"}
+        monkeypatch.setattr(models, "division_table", lambda: divisions)
+        monkeypatch.setattr(models, "topic_labels", lambda: labels)
+        monkeypatch.setattr("site_builder.context.topic_labels", lambda: labels)
+        report = check.build()
+        assert report.published
+        check.assert_identical("after the names changed")
+        assert "魏州区" in (check.site / "region" / "130434" / "index.html").read_text("utf-8")
+        assert "医保支付方式改革" in (check.site / "topic" / "payment_reform" / "index.html").read_text("utf-8")
+    finally:
+        sim.store.close()
