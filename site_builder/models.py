@@ -17,6 +17,8 @@ from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from yigai import listing
+
 logger = logging.getLogger(__name__)
 
 # China has one time zone and no DST, so a fixed offset is exact and needs no tz database.
@@ -174,21 +176,16 @@ def division(code: str) -> RegionRef | None:
 
 @lru_cache(maxsize=1)
 def division_table() -> dict[str, RegionRef]:
-    """Division code → its name, level and parent (``division``)."""
-    from extract.regions import gazetteer
-
+    """Division code → its name, level and parent (``division``), from the division table."""
     return {
         d.code: RegionRef(d.code, d.name, d.level, None if d.level == LEVEL_PROVINCE else d.parent)
-        for d in gazetteer().by_code.values()
+        for d in listing.division_table().values()
     }
 
 
-@lru_cache(maxsize=1)
 def topic_labels() -> dict[str, str]:
-    """Topic slug → label, from the taxonomy (``extract/data/topics.toml``)."""
-    from extract.topics import load_taxonomy
-
-    return {t.id: t.label for t in load_taxonomy().topics}
+    """Topic slug → label, from the taxonomy."""
+    return listing.topic_labels()
 
 
 def division_chain(code: str | None) -> list[RegionRef]:

@@ -7,12 +7,16 @@ joined at build time from the division table and the topic taxonomy — never co
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import re
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -83,11 +87,47 @@ def named_codes(items: Iterable[Any]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class Division:
+    """One row of the division table: a 6-digit GB/T 2260 code's name, level (province, prefecture, county)
+    and parent (a province's own code)."""
+
+    code: str
+    level: str
+    name: str
+    parent: str
+
+
+def _extract_data(name: str) -> Path:
+    # The extractor's data files, found without importing the package (its import loads trafilatura: a build
+    # or a store write needs two tables, not the extractor).
+    spec = importlib.util.find_spec("extract")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the extract package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / name
+
+
+@lru_cache(maxsize=1)
+def division_table() -> dict[str, Division]:
+    """The division table (``extract/data/divisions.tsv``, the one the extractor tags regions with)."""
+    table: dict[str, Division] = {}
+    for line in _extract_data("divisions.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, level, name, _short, parent, _province = line.split("\t")
+            table[code] = Division(code, level, name, parent)
+    return table
+
+
+@lru_cache(maxsize=1)
+def topic_labels() -> dict[str, str]:
+    """Topic slug → label, from the taxonomy (``extract/data/topics.toml``)."""
+    data = tomllib.loads(_extract_data("topics.toml").read_text(encoding="utf-8"))
+    return {str(t["id"]): str(t["label"]) for t in data["topic"]}
+
+
 def division_ancestors(code: str) -> list[str]:
     """The division's parents in the division table, nearest first ([] for an unknown code)."""
-    from extract.regions import gazetteer
-
-    table = gazetteer().by_code
+    table = division_table()
     out: list[str] = []
     current = table.get(code)
     while current is not None and current.parent and current.parent != current.code and current.parent not in out:
