@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property, lru_cache
 from typing import Any
@@ -29,6 +29,9 @@ REGION_CODE = re.compile(r"^[1-9][0-9]{5}$")
 TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 SUMMARY_CHARS = 120
+# A text's first characters read for a list's summary: enough for SUMMARY_CHARS after white space is squeezed
+# (a text that starts with more white space than this is read whole).
+SUMMARY_PREFIX = 400
 
 LEVEL_PROVINCE = "province"
 LEVEL_PREFECTURE = "prefecture"
@@ -69,36 +72,115 @@ class Copy:
 
 
 @dataclass(frozen=True)
+class StoredFields:
+    """An article's columns as the store gave them, turned into what pages show only when first asked for
+    (``Article``'s cached properties): a build reads 100,000 stories and renders the few that changed."""
+
+    url: Any
+    site: Any
+    title: Any
+    original_source: Any
+    author: Any
+    editor: Any
+    meta_json: Any
+    named: tuple[str, ...]  # the divisions the story names, in its order
+    topic_slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Article:
+    """A listed story. What lists, keys and counts need is read at once; what only a rendered page shows is
+    made from ``stored`` on first use."""
+
     id: str
-    title: str
-    paragraphs: tuple[str, ...]
-    summary: str
-    site: str
-    source_id: str
-    link: str | None  # the page URL when it is http(s)
-    published: datetime | None
+    digest: str  # of the store row's content columns (``Store``): a page showing the story changes with it
     date: datetime  # published, else extracted_at: stable, never the build time
-    original_source: str | None
-    author: str | None
-    editor: str | None
-    regions: tuple[RegionRef, ...]  # as tagged, primary first, each with its ancestors resolvable
-    region_codes: tuple[
-        str, ...
-    ]  # every region page/feed the article belongs to (tagged + ancestors), sorted
-    national: bool
-    topics: tuple[TopicRef, ...]
-    doc_number: str | None
-    doc_type: str | None
-    issuing_body: str | None
-    attachments: tuple[Attachment, ...]
+    published: datetime | None
+    summary: str
+    source_id: str
     group_id: str
-    primary_code: str | None = None  # the most specific code of the primary (first tagged) region
-    place: str | None = None  # the primary region for lists, e.g. "河北省 · 邯郸市 · 魏县", or "全国"
+    national: bool
+    primary_code: str | None  # the most specific code of the primary (first named) region
+    stored: StoredFields = field(repr=False, compare=False)
     copies: tuple[Copy, ...] = ()
-    # A short hash of the article's store row (not of its copies, which only its own page shows): the site
-    # builder re-renders a page only when the digests of what it shows changed.
-    digest: str = ""
+    paragraphs: tuple[str, ...] = ()  # loaded when the article's page or a feed is rendered
+
+    @cached_property
+    def title(self) -> str:
+        return str(self.stored.title or "").strip() or "（无标题）"
+
+    @cached_property
+    def site(self) -> str:
+        return _clean_str(self.stored.site) or self.source_id
+
+    @cached_property
+    def link(self) -> str | None:
+        """The page URL when it is http(s)."""
+        return safe_link(self.stored.url)
+
+    @cached_property
+    def original_source(self) -> str | None:
+        return _clean_str(self.stored.original_source)
+
+    @cached_property
+    def author(self) -> str | None:
+        return _clean_str(self.stored.author)
+
+    @cached_property
+    def editor(self) -> str | None:
+        return _clean_str(self.stored.editor)
+
+    @cached_property
+    def regions(self) -> tuple[RegionRef, ...]:
+        """The divisions the story names, primary first, as the division table names them."""
+        return tuple(ref for ref in map(division, self.stored.named) if ref is not None)
+
+    @cached_property
+    def region_codes(self) -> tuple[str, ...]:
+        return tuple(sorted(ref.code for ref in self.regions))
+
+    @cached_property
+    def topics(self) -> tuple[TopicRef, ...]:
+        labels = topic_labels()
+        return tuple(TopicRef(slug, labels.get(slug, slug)) for slug in self.stored.topic_slugs)
+
+    @cached_property
+    def place(self) -> str | None:
+        """The primary region for lists, e.g. "河北省 · 邯郸市 · 魏县", or "全国"."""
+        return " · ".join(r.name for r in division_chain(self.primary_code)) or ("全国" if self.national else None)
+
+    @cached_property
+    def _meta(self) -> dict[str, Any]:
+        try:
+            parsed = json.loads(self.stored.meta_json) if self.stored.meta_json else {}
+        except (TypeError, ValueError):
+            logger.warning("article %s: meta_json is not valid JSON; ignored", self.id)
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+
+    @cached_property
+    def doc_number(self) -> str | None:
+        return _clean_str(self._meta.get("doc_number"))
+
+    @cached_property
+    def doc_type(self) -> str | None:
+        return _clean_str(self._meta.get("doc_type"))
+
+    @cached_property
+    def issuing_body(self) -> str | None:
+        return _clean_str(self._meta.get("issuing_body"))
+
+    @cached_property
+    def attachments(self) -> tuple[Attachment, ...]:
+        return tuple(
+            Attachment(
+                title=_clean_str(a.get("title")) or _clean_str(a.get("url")) or "附件",
+                kind=_clean_str(a.get("kind")) or "",
+                link=safe_link(a.get("url")),
+            )
+            for a in self._meta.get("attachments") or []
+            if isinstance(a, Mapping)
+        )
 
     @cached_property
     def day(self) -> str:
@@ -188,37 +270,36 @@ def topic_labels() -> dict[str, str]:
     return listing.topic_labels()
 
 
-def division_chain(code: str | None) -> list[RegionRef]:
-    """The division and its ancestors, province first ([] for an unknown code)."""
-    out: list[RegionRef] = []
-    ref = division(code) if code else None
-    while ref is not None and ref not in out:
-        out.append(ref)
-        ref = division(ref.parent_code) if ref.parent_code else None
-    return out[::-1]
+_CHAINS: dict[tuple[int, str | None], tuple[RegionRef, ...]] = {}
 
 
-def _meta(value: Any, aid: str) -> dict[str, Any]:
-    try:
-        parsed = json.loads(value) if value else {}
-    except (TypeError, ValueError):
-        logger.warning("article %s: meta_json is not valid JSON; ignored", aid)
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
+def division_chain(code: str | None) -> tuple[RegionRef, ...]:
+    """The division and its ancestors, province first (empty for an unknown code). Remembered per table: a
+    build asks for the chain of each story's primary region, 100,000 times, of a few thousand codes."""
+    table = division_table()
+    found = _CHAINS.get((id(table), code))
+    if found is None:
+        out: list[RegionRef] = []
+        ref = table.get(code) if code else None
+        while ref is not None and ref not in out:
+            out.append(ref)
+            ref = table.get(ref.parent_code) if ref.parent_code else None
+        found = _CHAINS[(id(table), code)] = tuple(out[::-1])
+    return found
 
 
 def listed_article(
     row: Sequence[Any],
-    regions: Sequence[tuple[str, int | None]],
-    topics: Sequence[str],
+    named: tuple[str, ...],
+    topics: tuple[str, ...],
     copies: Sequence[Copy] = (),
     *,
     full_text: Callable[[str], str | None] | None = None,
 ) -> Article | None:
-    """One listed story (a ``Store.listed_articles`` row, its ``region_lists`` and ``topic_lists`` entries,
-    its copies) → an ``Article`` without its paragraphs (pages load those when they render); None (logged)
-    when it cannot be published safely. Names are the division table's and the taxonomy's."""
-    (aid, digest, _story_at, url, source_id, site, title, prefix, longer, published_s, extracted_at,
+    """One listed story (a ``Store.listed_articles`` row, the divisions it names, its topics, its copies) → an
+    ``Article`` without its paragraphs (pages load those when they render); None (logged) when it cannot be
+    published safely."""
+    (aid, digest, _story_at, url, source_id, site, title, prefix, published_s, extracted_at,
      original_source, author, editor, primary_code, national, meta_json, group_id) = row
     if not ARTICLE_ID.match(str(aid)):
         logger.warning("article id %r is not 16 hex digits; skipped", aid)
@@ -229,52 +310,21 @@ def listed_article(
         logger.warning("article %s has neither a publish time nor extracted_at; skipped", aid)
         return None
     text = str(prefix or "")
-    if longer and len(" ".join(text.split())) <= SUMMARY_CHARS and full_text is not None:
+    if len(text) >= SUMMARY_PREFIX and len(" ".join(text.split())) <= SUMMARY_CHARS and full_text is not None:
         text = full_text(aid) or text  # a text starting with much white space: its summary needs more of it
-    tagged = tuple(
-        ref for ref in (division(code) for code, rank in sorted(
-            ((c, r) for c, r in regions if r is not None), key=lambda cr: cr[1])) if ref is not None
-    )
-    labels = topic_labels()
-    meta = _meta(meta_json, aid)
-    attachments = tuple(
-        Attachment(
-            title=_clean_str(a.get("title")) or _clean_str(a.get("url")) or "附件",
-            kind=_clean_str(a.get("kind")) or "",
-            link=safe_link(a.get("url")),
-        )
-        for a in meta.get("attachments") or []
-        if isinstance(a, Mapping)
-    )
-    primary = division_chain(primary_code) if primary_code and primary_code != "000000" else []
-    national = bool(national) or primary_code == "000000"
-    own_copies = tuple(sorted((c for c in copies if c.id != aid), key=lambda c: (c.site, c.id)))
+    primary = division_chain(primary_code) if primary_code and primary_code != "000000" else ()
     return Article(
         id=aid,
-        title=str(title or "").strip() or "（无标题）",
-        paragraphs=(),
-        summary=summarize(text),
-        site=_clean_str(site) or str(source_id),
-        source_id=str(source_id),
-        link=safe_link(url),
-        published=published,
-        date=date,
-        original_source=_clean_str(original_source),
-        author=_clean_str(author),
-        editor=_clean_str(editor),
-        regions=tagged,
-        region_codes=tuple(sorted(ref.code for ref in tagged)),
-        national=national,
-        topics=tuple(TopicRef(slug, labels.get(slug, slug)) for slug in topics),
-        doc_number=_clean_str(meta.get("doc_number")),
-        doc_type=_clean_str(meta.get("doc_type")),
-        issuing_body=_clean_str(meta.get("issuing_body")),
-        attachments=attachments,
-        group_id=_clean_str(group_id) or aid,
-        place=" · ".join(r.name for r in primary) or ("全国" if national else None),
-        primary_code=primary[-1].code if primary else None,
-        copies=own_copies,
         digest=str(digest),
+        date=date,
+        published=published,
+        summary=summarize(text),
+        source_id=str(source_id),
+        group_id=_clean_str(group_id) or aid,
+        national=bool(national) or primary_code == "000000",
+        primary_code=primary[-1].code if primary else None,
+        stored=StoredFields(url, site, title, original_source, author, editor, meta_json, named, topics),
+        copies=tuple(sorted((c for c in copies if c.id != aid), key=lambda c: (c.site, c.id))),
     )
 
 
@@ -293,9 +343,10 @@ def read_listed(store: Any) -> ListedStories:
     ``topic_lists``): four queries, no text read (but a summary's first characters)."""
     region_rows = store.region_lists()
     topic_rows = store.topic_lists()
-    regions_of: dict[str, list[tuple[str, int | None]]] = {}
-    for code, aid, rank in region_rows:
-        regions_of.setdefault(aid, []).append((code, rank))
+    named_of: dict[str, list[tuple[int, str]]] = {}
+    for code, aid, ordinal in region_rows:
+        if ordinal is not None:
+            named_of.setdefault(aid, []).append((ordinal, code))
     topics_of: dict[str, list[tuple[int, str]]] = {}
     for slug, aid, rank in topic_rows:
         topics_of.setdefault(aid, []).append((rank, slug))
@@ -303,14 +354,13 @@ def read_listed(store: Any) -> ListedStories:
     for group, cid, site, source_id, url in store.listed_copies():
         copies_of.setdefault(group, []).append(Copy(cid, _clean_str(site) or str(source_id), safe_link(url)))
     by_id: dict[str, Article] = {}
-    for row in store.listed_articles():
+    for row in store.listed_articles(SUMMARY_PREFIX):
         aid = row[0]
-        group = _clean_str(row[17]) or aid
         art = listed_article(
             row,
-            regions_of.get(aid, ()),
-            [slug for _rank, slug in sorted(topics_of.get(aid, ()))],
-            copies_of.get(group, ()),
+            tuple(code for _ordinal, code in sorted(named_of.get(aid, ()))),
+            tuple(slug for _ordinal, slug in sorted(topics_of.get(aid, ()))),
+            copies_of.get(_clean_str(row[16]) or aid, ()),
             full_text=store.article_text,
         )
         if art is not None:

@@ -145,7 +145,9 @@ def test_a_renamed_division_or_topic_label_reaches_every_page_that_shows_it(tmp_
         report = check.build()
         assert report.published
         check.assert_identical("after the names changed")
-        assert "魏州区" in (check.site / "region" / "130434" / "index.html").read_text("utf-8")
+        county = (check.site / "region" / "130434" / "index.html").read_text("utf-8")
+        assert "<h1>魏州区</h1>" in county or "魏州区</h1>" in county
+        assert "河北省 · 邯郸市 · 魏州区" in county  # the stories' place, in the list
         assert "医保支付方式改革" in (check.site / "topic" / "payment_reform" / "index.html").read_text("utf-8")
     finally:
         sim.store.close()

@@ -688,21 +688,18 @@ class Store:
     # id). A story is listed when it is relevant, not a copy of another, and has a story time.
     _LISTED = "a.relevant = 1 AND a.is_original = 1 AND a.story_at IS NOT NULL"
     _NEWEST_FIRST = "a.story_at DESC, a.id"
-    # A text's first characters: enough for a list's summary (the builder flattens whitespace and keeps 120
-    # characters), so lists never read whole texts.
-    SUMMARY_PREFIX = 600
-
-    def listed_articles(self) -> list[tuple[Any, ...]]:
-        """Every listed story, newest first, without its text: (id, digest, story_at, url, source_id, site,
-        title, text prefix (``SUMMARY_PREFIX`` characters), whether the text is longer, published, extracted_at,
-        original_source, author, editor, primary_code, national, meta_json, group_id)."""
+    def listed_articles(self, text_prefix: int) -> list[tuple[Any, ...]]:
+        """Every listed story, newest first, with its text's first ``text_prefix`` characters only (a list's
+        summary; the builder reads whole texts for the pages it renders): (id, digest, story_at, url,
+        source_id, site, title, text prefix, published, extracted_at, original_source, author, editor,
+        primary_code, national, meta_json, group_id)."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
         return cursor.execute(
-            "SELECT a.id, a.digest, a.story_at, a.url, a.source_id, a.site, a.title, "
-            f"substr(a.text, 1, {self.SUMMARY_PREFIX}), length(a.text) > {self.SUMMARY_PREFIX}, "
+            "SELECT a.id, a.digest, a.story_at, a.url, a.source_id, a.site, a.title, substr(a.text, 1, ?), "
             "a.published, a.extracted_at, a.original_source, a.author, a.editor, a.primary_code, a.national, "
-            f"a.meta_json, a.group_id FROM articles a WHERE {self._LISTED} ORDER BY {self._NEWEST_FIRST}"
+            f"a.meta_json, a.group_id FROM articles a WHERE {self._LISTED} ORDER BY {self._NEWEST_FIRST}",
+            (int(text_prefix),),
         ).fetchall()
 
     def listed_copies(self) -> list[tuple[str, str, str | None, str, str]]:
