@@ -239,7 +239,7 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
             [(rel, search_key) for rel, _key, _render, search_key in articles],
             lambda aid: search_doc(ctx, with_text(by_id[aid])),
             describe=lambda aid: bodiless_doc(ctx, by_id[aid]),
-            database=store.path,
+            database=store.target,
             segment_size=int(site.get("search_shard_size") or SEARCH_SEGMENT_SIZE),
         )
         kept = writer.keep_staged([(rel, page_key) for rel, page_key, _render, _search_key in articles])

@@ -121,7 +121,7 @@ def source_health(store: Store, settings: Settings, now: datetime | None = None)
 
 
 def format_status(store: Store, settings: Settings, runs: int = 5) -> str:
-    lines = [f"store: {store.path}", "", "last runs:"]
+    lines = [f"store: {store.location}", "", "last runs:"]
     rows = store.runs(runs)
     if not rows:
         lines.append("  (none)")

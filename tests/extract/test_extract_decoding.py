@@ -66,7 +66,7 @@ def test_utf8_with_a_stray_byte_stays_utf8_with_a_replacement_character():
 
 
 def test_utf8_cut_off_mid_character_at_the_end():
-    body = page().encode("utf-8") + "医共体".encode("utf-8")[:-1]  # the last character loses a byte
+    body = page().encode("utf-8") + "医共体".encode()[:-1]  # the last character loses a byte
     text, enc = decode_html(body)
     assert enc == "utf-8" and TEXT in text and text.endswith("医共\ufffd")
 
