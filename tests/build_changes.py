@@ -3,7 +3,7 @@ byte-for-byte comparison of two built trees (``tree_diff``).
 
 Everything is seeded (``random.Random``) and dated in 2024, so a failing sequence can be replayed from its seed.
 Rows are written the ways the stages write them: ``Store.save_article`` (INSERT OR REPLACE, as extraction
-does, which also lists the article: its regions, topics, story time and content digest, migration 7) and
+does, which also lists the article: its regions, topics, story time and content digest, migration 8) and
 ``Store.set_groups`` (syndication grouping); a deleted row (SQL DELETE, a hand-made removal) is unlisted by
 the store's trigger. All text is invented for the tests.
 """

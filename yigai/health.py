@@ -15,6 +15,9 @@ from typing import Any
 from yigai.config import Settings
 from yigai.store import BENIGN_ERROR_KINDS, Store
 
+# Shown by `yigai status` and on the about page for a source crawled with an inferred pattern (never silently).
+REDESIGNED_FLAG = "redesigned — inferred pattern in use"
+
 
 @dataclass
 class SourceHealth:
@@ -96,6 +99,8 @@ def source_health(store: Store, settings: Settings, now: datetime | None = None)
                 h.flags.append("failing: " + ", ".join(f"{k}×{v}" for k, v in sorted(real_errors.items())))
             elif real_errors:
                 h.flags.append("errors: " + ", ".join(f"{k}×{v}" for k, v in sorted(real_errors.items())))
+            if h.errors.get("pattern_inferred"):
+                h.flags.append(REDESIGNED_FLAG)
             if h.errors.get("list_no_links"):
                 h.flags.append("a list page yielded no article links (site redesigned?)")
         else:

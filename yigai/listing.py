@@ -1,4 +1,4 @@
-"""Where an article is listed: its story time, its region codes and its topic slugs (pure; migration 7).
+"""Where an article is listed: its story time, its region codes and its topic slugs (pure; migration 8).
 
 The store keeps these in indexed columns and tables (``articles.story_at``, ``article_regions``,
 ``article_topics``) so that the site's lists are SQL queries, and the names shown for a code or a slug are

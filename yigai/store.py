@@ -208,7 +208,18 @@ MIGRATIONS: list[str | Migration] = [
         FOR EACH ROW EXECUTE FUNCTION yigai_articles_restored();
     """,
     ),
-    # 7: where each article is listed, as indexed columns and tables (issue #21 part 2): its story time
+    # 10 (the lead's number for it; the 7th on its own branch, until migrations 7–9 of other branches are merged
+    # before it): extraction claims. Extract workers
+    # on several hosts claim pages for a while (``Store.claim_pages``): a page is extracted by one worker,
+    # and a dead worker's pages are claimed again when their lease runs out.
+    """
+    CREATE TABLE extract_claims (
+        page_id BIGINT PRIMARY KEY,        -- pages.id (a key the writer gives: not INTEGER PRIMARY KEY)
+        owner TEXT NOT NULL,               -- host:pid of the worker
+        leased_until TEXT NOT NULL         -- ISO 8601 UTC; FAILED_LEASE for a page that failed to extract
+    );
+    """,
+    # 8: where each article is listed, as indexed columns and tables (issue #21 part 2): its story time
     # (``story_at``: publish time, else extraction time, in seconds since the epoch), the digest of its content
     # columns (``digest``: a page showing the article changes when it does), every division it is listed under
     # (``article_regions``: the divisions it names, in its order (ordinal), and their ancestors, ordinal NULL)
@@ -242,20 +253,10 @@ MIGRATIONS: list[str | Migration] = [
     """,
         backfill=lambda conn, _engine: _fill_listings(conn),
     ),
-    # 10 (the lead's number for it; the 7th on its own branch, until migrations 7–9 of other branches are merged
-    # before it): extraction claims. Extract workers
-    # on several hosts claim pages for a while (``Store.claim_pages``): a page is extracted by one worker,
-    # and a dead worker's pages are claimed again when their lease runs out.
-    """
-    CREATE TABLE extract_claims (
-        page_id BIGINT PRIMARY KEY,        -- pages.id (a key the writer gives: not INTEGER PRIMARY KEY)
-        owner TEXT NOT NULL,               -- host:pid of the worker
-        leased_until TEXT NOT NULL         -- ISO 8601 UTC; FAILED_LEASE for a page that failed to extract
-    );
-    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+LISTING_MIGRATION = 8  # the listing (article_regions, article_topics, story_at, digest)
 
 # The content columns of an article: its ``digest`` covers these (not bookkeeping: revision, extraction time,
 # page, syndication group), so re-extracting an unchanged page or regrouping copies re-renders nothing.
@@ -288,7 +289,7 @@ def _write_listing(conn: Any, aid: str, listing: Any) -> None:
 
 
 def _fill_listings(conn: Any) -> None:
-    """Migration 7's backfill: list the articles stored before it (in the migration's transaction), in batches
+    """Migration 8's backfill: list the articles stored before it (in the migration's transaction), in batches
     of ids (the rows are updated as they are read)."""
     from yigai.listing import article_listing
 
@@ -360,7 +361,9 @@ NOT_A_PAGE = -2
 
 # Error kinds that describe a source's rules rather than a failure (robots.txt said no): they are counted and
 # shown, but they do not make a run partial or a source unhealthy.
-BENIGN_ERROR_KINDS = frozenset({"robots_forbidden"})
+# pattern_inferred: a list page's links were found by inference because the entry's article_allow matched none
+# (a redesign): crawled, and flagged, but not a failure of the run.
+BENIGN_ERROR_KINDS = frozenset({"robots_forbidden", "pattern_inferred"})
 
 
 @dataclass
