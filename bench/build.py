@@ -13,8 +13,8 @@ search index worker running beside it; the largest single process's VmHWM is kep
 - ``incremental_steady``: 100 more articles of the following day, built again: the previous generation of
   the site is now kept next to the output (``.<output>.spare``), as on every night after the first;
 - ``no_change``: the same store built once more;
-- ``full_pagefind``: the full build again with ``search_engine = "pagefind"`` (Pagefind's indexer, two shard
-  processes at a time), to show what the site's own index saves;
+- (``full_pagefind``, only in results measured before Pagefind was removed: the full build with Pagefind's
+  indexer, two shard processes at a time, kept in docs/benchmarks.md as the reason for its removal);
 - Hugo (``hugo``) over the same articles as Markdown (taxonomies region/topic/month, paginated lists,
   RSS per term) with a minimal theme written here, full and after adding the same 100 (then the next 100)
   articles — Hugo has no state between runs, so these are full builds again.
@@ -387,12 +387,7 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.feeds", "FeedsGenerator", "generate_output", "feeds"),
     ("site_builder.meta", "MetaGenerator", "generate_output", "meta"),
     ("site_builder.meta", "MetaGenerator", "sitemap_output", "sitemap"),
-    ("site_builder.ngram_index", "NgramSearch", "__init__", "search index (n-gram)"),
-    ("site_builder.ngram_index", "NgramSearch", "page", "search index (n-gram)"),
-    ("site_builder.ngram_index", "NgramSearch", "finish", "search index (n-gram)"),
-    ("site_builder.search_shards", "ShardedSearch", "__init__", "search index (Pagefind)"),
-    ("site_builder.search_shards", "ShardedSearch", "page", "search index (Pagefind)"),
-    ("site_builder.search_shards", "ShardedSearch", "finish", "search index (Pagefind)"),
+    ("site_builder.build", None, "build_search_index", "search index (n-gram)"),
     ("site_builder.writer", "SiteWriter", "emit", "writer"),
     ("site_builder.writer", "SiteWriter", "write", "writer"),
     ("site_builder.writer", "SiteWriter", "carry_over", "writer"),
@@ -436,9 +431,9 @@ def _instrument(table: Sequence[tuple[str, str | None, str, str]] = _PHASE_TABLE
 
 
 def child_build(
-    db: Path, out: Path, profile: Path | None = None, engine: str = "ngram", *, phases: bool = False
+    db: Path, out: Path, profile: Path | None = None, *, phases: bool = False
 ) -> dict[str, Any]:
-    """Build the site of store ``db`` into ``out`` with search engine ``engine``; runs in the child process.
+    """Build the site of store ``db`` into ``out``; runs in the child process.
     With ``phases``, the builder's functions are wrapped with timers (``_PHASE_TABLE``): that costs a few
     microseconds per page (the writer and the search index are called once per page), about a second of a
     nightly build at 100,000 articles, so the builds whose times are compared run without them."""
@@ -448,9 +443,7 @@ def child_build(
 
     logging.basicConfig(level=logging.WARNING)
     wrapped = _instrument() if phases else []
-    settings = load_settings(
-        None, overrides={"database": str(db), "output_dir": str(out), "site": {"search_engine": engine}}
-    )
+    settings = load_settings(None, overrides={"database": str(db), "output_dir": str(out)})
     store = Store(db)
     code = code_digest()  # as the build reads it (build_site's own key is made at its start)
     started = time.perf_counter()
@@ -683,14 +676,10 @@ def _our_build(
     timeout: float,
     profile: Path | None = None,
     *,
-    engine: str = "ngram",
     phases: bool = False,
 ) -> dict[str, Any]:
-    """One build in a child process, with the search index ``engine`` ("ngram", the default, or "pagefind":
-    what the same build costs with Pagefind's indexer); with ``phases``, timed by phase (slower: see
-    ``child_build``)."""
+    """One build in a child process; with ``phases``, timed by phase (slower: see ``child_build``)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child-build", "--db", str(db), "--out", str(out)]
-    cmd += ["--search-engine", engine]
     if phases:
         cmd.append("--phases")
     if profile is not None:
@@ -843,8 +832,6 @@ def run(
             shutil.rmtree(tmp / "floor", ignore_errors=True)
             sr.full_phases = _our_build(db, tmp / "output-phases", timeout, phases=True)
             _remove_tree(tmp / "output-phases")
-            sr.full_pagefind = _our_build(db, tmp / "output-pagefind", timeout, engine="pagefind", phases=True)
-            _remove_tree(tmp / "output-pagefind")
             if tmpfs is not None:
                 with tempfile.TemporaryDirectory(prefix="yigai-build-bench-", dir=tmpfs) as memdir:
                     sr.full_tmpfs = _our_build(db, Path(memdir) / "output", timeout)
@@ -910,15 +897,6 @@ def run(
                 on_progress(result)
     result.targets = evaluate_targets(result)
     return result
-
-
-def pagefind_build(size: int, timeout: float = 3600) -> dict[str, Any]:
-    """Only the full build with ``search_engine = "pagefind"``, for a store of ``size`` articles."""
-    with tempfile.TemporaryDirectory(prefix=f"yigai-build-bench-{size}-") as tmpdir:
-        tmp = Path(tmpdir)
-        factory = ArticleFactory()
-        insert_articles(tmp / "store.sqlite3", [factory.row(n) for n in range(size)])
-        return _our_build(tmp / "store.sqlite3", tmp / "output", timeout, engine="pagefind")
 
 
 def _nightly(size: SizeResult | dict[str, Any]) -> tuple[float, float]:
@@ -1067,11 +1045,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--search-engine", default="ngram", help=argparse.SUPPRESS)
     parser.add_argument("--phases", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_build:
-        print(json.dumps(child_build(args.db, args.out, args.profile_out, args.search_engine, phases=args.phases)))
+        print(json.dumps(child_build(args.db, args.out, args.profile_out, phases=args.phases)))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

@@ -35,18 +35,16 @@ from site_builder.delta_state import connect as connect_state
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
 from site_builder.meta import MetaGenerator
-from site_builder.models import Article, short_hash, split_paragraphs
-from site_builder.ngram_index import INDEX_DIR, NgramSearch, bodiless_doc, search_doc
+from site_builder.models import CHINA_TZ, Article, short_hash, split_paragraphs
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
 from site_builder.row_cache import StoreArticles, cache_path
 from site_builder.row_cache import code_digest as row_code_digest
-from site_builder.search import SHARD_SIZE, find_pagefind
+from site_builder.search_index import INDEX_DIR, SearchDoc, SearchEntry, SearchReport, build_search_index
 from site_builder.writer import MANIFEST_NAME, PublishedFileMissing, SiteWriter
 from yigai.lock import output_lock
 
 if TYPE_CHECKING:
-    from site_builder.search_shards import ShardedSearch
     from yigai.config import Settings
     from yigai.store import Store
 
@@ -66,24 +64,10 @@ class BuildReport:
     output_dir: Path
     published: bool = True  # False when nothing changed and the live site was left untouched
     rendered: int = 0  # pages and feeds rendered (the rest were unchanged inputs and not rendered at all)
-    search_segments: int = 0  # search index segments (Pagefind: shards) the site has …
+    search_segments: int = 0  # search index tiers the site has …
     search_indexed: int = 0  # … and how many of them this build indexed (the others were kept)
     mode: str = "full"  # "delta": built from the rows changed since the published site (``delta``)
     rows_changed: int | None = None  # store rows changed since the published site (delta builds)
-
-
-def _pagefind_binary(site: dict) -> Path | None:
-    """The Pagefind binary when ``[site] search_engine = "pagefind"`` and one is installed, else None (the
-    site's own n-gram index is built)."""
-    if str(site.get("search_engine") or "ngram") != "pagefind":
-        return None
-    binary = find_pagefind()
-    if binary is None:
-        logger.warning(
-            "build: search_engine = \"pagefind\" but no Pagefind binary (install `pagefind[extended]`); "
-            "building the site's own n-gram search index instead"
-        )
-    return binary
 
 
 def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
@@ -96,6 +80,29 @@ def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
         return art if art.paragraphs else memo.get(art.id, art)
 
     return with_text
+
+
+def _day(art: Article) -> str:
+    return art.date.astimezone(CHINA_TZ).strftime("%Y-%m-%d")
+
+
+def search_doc(ctx: SiteContext, art: Article) -> SearchDoc:
+    """What the search index takes from an article (with its text loaded): what its page's ``<article>``
+    shows readers — title, place, paragraphs, attachment titles, the regions and topics it is filed under —
+    but not the meta list or the "also carried by" copies (a new copy must not change the index)."""
+    codes = ctx.article_regions.get(art.id, ())
+    names = [ctx.regions[c].name for c in codes if c in ctx.regions]
+    extras = [*(a.title for a in art.attachments), *names, *(t.label for t in art.topics)]
+    return SearchDoc(
+        id=art.id,
+        url=paths.article_path(art.id),
+        title=art.title,
+        date=_day(art),
+        place=art.place or "",
+        regions=tuple(codes),
+        topics=tuple(t.id for t in art.topics),
+        text="\n".join([*art.paragraphs, *extras]),
+    )
 
 
 def load_context(
@@ -251,12 +258,8 @@ def state_meta(site: dict, base_key: str) -> dict[str, str]:
     return {"format": STATE_FORMAT, "base_key": base_key, "rows": row_code_digest()}
 
 
-def _engine(site: dict) -> str:
-    return str(site.get("search_engine") or "ngram")
-
-
 def _delta_possible(target: Path, site: dict) -> bool:
-    return target.is_dir() and state_path(target).is_file() and _engine(site) == "ngram"
+    return target.is_dir() and state_path(target).is_file()
 
 
 def _build_delta(
@@ -301,7 +304,7 @@ def _build_delta(
 def _write_delta(
     store: Store, plan: DeltaPlan, target: Path, staging: Path, site: dict, started: float, base_key: str
 ) -> BuildReport:
-    ngram: NgramSearch | None = None
+    search: SearchReport | None = None
     ctx, loader = plan.ctx, plan.loader
     try:
         writer = SiteWriter(staging, previous=target)
@@ -319,40 +322,32 @@ def _write_delta(
         plan.record_search_keys((paths.article_id(rel), search_key) for rel, _k, _r, search_key in jobs)
         del jobs, kept
         search_pages, lastmod = plan.search_pages()
-        ngram = NgramSearch(
-            writer,
-            search_pages,
-            lambda aid: search_doc(ctx, with_text(loader.get(aid))),
-            describe=lambda aid: bodiless_doc(ctx, loader.get(aid)),
-            database=store.target,
-            segment_size=int(site.get("search_shard_size") or SHARD_SIZE),
-        )
+        entries = [SearchEntry(paths.article_id(rel), key, lastmod[rel]) for rel, key in search_pages]
         del search_pages
-        ngram.all_pages()
-        _generate(writer, (pages, feeds, meta), ctx, None, ngram)
-        ngram.finish()
+        search = build_search_index(
+            writer, entries, lambda ids: (search_doc(ctx, with_text(art)) for art in loader.get_many(ids))
+        )
+        del entries
+        _generate(writer, (pages, feeds, meta), ctx)
         writer.keep_published(exclude=plan.removed, owned=(INDEX_DIR + "/",))
         for rel, data in meta.sitemap_output(ctx, writer.paths, lastmod):
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)
     except BaseException as exc:
-        if ngram is not None:
-            ngram.abort()
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, PublishedFileMissing):
             raise DeltaUnavailable(str(exc)) from exc
         raise
     feed_files = 2 * sum(1 for _spec in feeds.feed_specs(ctx))  # every feed the site has (RSS and Atom)
     return _report(
-        writer, feed_files, started, target, changed, None, ngram, mode="delta", rows_changed=plan.rows_changed
+        writer, feed_files, started, target, changed, search, mode="delta", rows_changed=plan.rows_changed
     )
 
 
 def _build(
     store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float, base_key: str
 ) -> BuildReport:
-    search: ShardedSearch | None = None
-    ngram: NgramSearch | None = None
+    search: SearchReport | None = None
     state: StateWriter | None = None
     try:
         reader = StoreArticles(cache_path(target))
@@ -361,12 +356,10 @@ def _build(
             rows = reader.rows  # for the delta state, written below
             reader.save()
             writer = SiteWriter(staging, previous=target if target.is_dir() else None)  # reads two manifests
-        pagefind = _pagefind_binary(site) if ctx.articles else None  # Pagefind refuses to index nothing
         with_text = _recent_text_memo(store)
         pages = PageGenerator(
             make_env(),
             page_size=int(site.get("page_size") or 30),
-            pagefind=pagefind is not None,
             base_key=base_key,
             with_text=with_text,
         )
@@ -374,42 +367,22 @@ def _build(
         meta = MetaGenerator()
         with long_lived_objects():
             articles = pages.article_jobs(ctx)  # oldest first
-        segment_size = int(site.get("search_shard_size") or SHARD_SIZE)  # ≥ 1: checked with the settings
         search_keys = [(rel, search_key) for rel, _key, _render, search_key in articles]
-        if pagefind is not None:
-            from site_builder.search_shards import ShardedSearch
-
-            search = ShardedSearch(pagefind, writer, staging.parent, search_keys, shard_size=segment_size)
-        else:
-            by_id = {art.id: art for art in ctx.articles}
-            ngram = NgramSearch(
-                writer,
-                search_keys,
-                lambda aid: search_doc(ctx, with_text(by_id[aid])),
-                describe=lambda aid: bodiless_doc(ctx, by_id[aid]),
-                database=store.target,
-                segment_size=segment_size,
-            )
-        if _engine(site) == "ngram":  # a delta build indexes with the n-gram index only
-            state = StateWriter(target)
-            keys = {paths.article_id(rel): key for rel, key in search_keys}
-            state.write(rows, ctx, keys, state_meta(site, base_key))
-            del keys
-        del search_keys, rows
+        by_id = {art.id: art for art in ctx.articles}
+        state = StateWriter(target)
+        keys = {paths.article_id(rel): key for rel, key in search_keys}
+        state.write(rows, ctx, keys, state_meta(site, base_key))
+        del keys, rows
         kept = writer.keep_staged([(rel, key) for rel, key, _render, _search_key in articles])
         for rel, key, render, _search_key in articles:
-            data = None if rel in kept else writer.emit(rel, key, render)
-            if search is not None:
-                search.page(rel, data)
-            else:
-                assert ngram is not None
-                ngram.page(paths.article_id(rel))
+            if rel not in kept:
+                writer.emit(rel, key, render)
         del articles, kept
-        _generate(writer, (pages, feeds, meta), ctx, search, ngram)
-        if search is not None:
-            search.finish()
-        if ngram is not None:
-            ngram.finish()  # waits for the worker's last segments: the lists and feeds were rendered meanwhile
+        entries = [SearchEntry(paths.article_id(r), k, _day(by_id[paths.article_id(r)])) for r, k in search_keys]
+        del search_keys
+        search = build_search_index(writer, entries, lambda ids: (search_doc(ctx, with_text(by_id[i])) for i in ids))
+        del entries
+        _generate(writer, (pages, feeds, meta), ctx)
         for rel, data in meta.sitemap_output(ctx, writer.paths):
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)
@@ -418,24 +391,14 @@ def _build(
         else:
             remove_state(target)
     except BaseException:
-        if search is not None:
-            search.abort()
-        if ngram is not None:
-            ngram.abort()
         if state is not None:
             state.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return _report(writer, feeds.count, started, target, changed, search, ngram)
+    return _report(writer, feeds.count, started, target, changed, search)
 
 
-def _generate(
-    writer: SiteWriter,
-    generators: tuple,
-    ctx: SiteContext,
-    search: ShardedSearch | None,
-    ngram: NgramSearch | None,
-) -> None:
+def _generate(writer: SiteWriter, generators: tuple, ctx: SiteContext) -> None:
     """Every page but the article pages, every feed and the site-wide files, into the writer."""
     for generator in generators:
         # In batches: the writer keeps what the staging tree already holds for a whole batch at once.
@@ -449,10 +412,6 @@ def _generate(
                     writer.write(*output)
                 else:
                     writer.emit(*output)
-            if search is not None:
-                search.poll()  # start queued search shards while the lists are rendered
-            if ngram is not None:
-                ngram.poll()  # record the segments the index worker has finished
 
 
 def _finish_and_publish(writer: SiteWriter, staging: Path, target: Path) -> bool:
@@ -482,8 +441,7 @@ def _report(
     started: float,
     target: Path,
     changed: bool,
-    search: ShardedSearch | None,
-    ngram: NgramSearch | None,
+    search: SearchReport | None,
     **extra: Any,
 ) -> BuildReport:
     report = BuildReport(
@@ -495,8 +453,8 @@ def _report(
         output_dir=target,
         published=changed,
         rendered=writer.rendered,
-        search_segments=len(search.shards) if search is not None else len(ngram.segments) if ngram else 0,
-        search_indexed=search.indexed if search is not None else ngram.indexed if ngram else 0,
+        search_segments=search.tiers if search is not None else 0,
+        search_indexed=search.indexed if search is not None else 0,
         **extra,
     )
     logger.info(

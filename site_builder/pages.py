@@ -170,7 +170,7 @@ Output = tuple  # (path, bytes) or (path, key, render): see ``SiteWriter.emit``
 
 
 class PageGenerator:
-    """Yields every HTML page (the search index is the build's: ``ngram_index`` or Pagefind).
+    """Yields every HTML page (the search index is ``search_index``'s).
 
     Pages come as (path, key, render): ``key`` digests everything the page shows (the templates and code via
     ``base_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
@@ -181,7 +181,6 @@ class PageGenerator:
         env: jinja2.Environment,
         page_size: int,
         *,
-        pagefind: bool = False,
         base_key: str = "",
         with_text: Callable[[Article], Article] | None = None,
     ) -> None:
@@ -189,7 +188,6 @@ class PageGenerator:
         # Articles are read without their text (see ``models.read_article``); this loads it for a page.
         self.with_text = with_text or (lambda art: art)
         self.page_size = page_size
-        self.pagefind = pagefind  # False: the site's own n-gram index (search/index.json)
         self.base_key = base_key
         self._memo_ctx: SiteContext | None = None
         self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
@@ -231,7 +229,7 @@ class PageGenerator:
         yield (
             "search.html",
             self.render(
-                "search.html", "search.html", ctx, page_title="搜索", section="search", pagefind=self.pagefind
+                "search.html", "search.html", ctx, page_title="搜索", section="search"
             ),
         )
 
@@ -481,7 +479,7 @@ class PageGenerator:
 
     def _search_key(self, ctx: SiteContext, art: Article, path: str) -> str:
         """A digest of what the search index takes from an article page: the ``<article>`` element without
-        its ``data-pagefind-ignore`` parts (so a new syndicated copy does not re-index a shard)."""
+        its meta list and "also carried by" copies (so a new syndicated copy does not re-index a shard)."""
         return short_hash(
             self.base_key,
             path,

@@ -34,7 +34,7 @@ DELTA_SHARE = 0.6  # at least this share of the steps must have been delta build
 def site_settings(output: Path, **extra: Any) -> Settings:
     # Small pages, feeds and search segments: pagination, feed cut-offs and segment boundaries move with
     # nearly every change.
-    site = {"page_size": 4, "feed_items": 5, "search_shard_size": 32, **extra}
+    site = {"page_size": 4, "feed_items": 5, **extra}
     return load_settings(overrides={"output_dir": str(output), "site": site})
 
 
@@ -309,18 +309,3 @@ def inodes_and_mtimes(root: Path) -> dict[str, tuple[int, int]]:
         for p in root.rglob("*")
         if p.is_file()
     }
-
-
-def test_a_pagefind_site_is_always_built_in_full(tmp_path: Path) -> None:
-    """With Pagefind as the search engine the delta path is not taken (or, without its binary, the n-gram
-    index the full build falls back to is built in full)."""
-    sim = make_store(tmp_path / "db" / "yigai.sqlite3", seed=5, n=40)
-    check = Checker(sim, tmp_path, search_engine="pagefind")
-    try:
-        check.build()
-        sim.step()
-        report = check.build()
-        assert mode(report) == "full"
-        check.assert_identical("a Pagefind site after a change")
-    finally:
-        sim.store.close()
