@@ -16,8 +16,9 @@ A tier ``search/t<key>/`` holds:
 - ``b<k>.json`` — the bucket ``k`` (FNV-1a hash of the key, modulo ``buckets``, a power of two that keeps a
   bucket near ``BUCKET_BYTES``): ``{key: base64 posting list}`` for short lists, ``{key: 0}`` for a list
   larger than ``OWN_FILE_BYTES``, which is in ``p/<hex>.bin`` (the key's UTF-16 code units in hex);
-- keys are the tokens of the page's title, place and text (``search_tokens.index_tokens``), ``r:<code>`` for
-  every region the page is filed under (with its ancestors) and ``t:<slug>`` for every topic;
+- keys are the tokens of the page's title, place and text (``search_tokens.index_tokens``), ``s:<term>`` for
+  every synonym group it names a term of (``search_tokens.synonym_keys``), ``r:<code>`` for every region the
+  page is filed under (with its ancestors) and ``t:<slug>`` for every topic;
 - ``d<c>.json`` — the pages ``c * CHUNK`` … as ``[url, title, date, place]``, fetched for the results shown;
 - ``tier.json`` — its size and bucket count (checked before the tier is kept).
 
@@ -46,7 +47,7 @@ from datetime import date
 from typing import NamedTuple
 
 from site_builder import search_postings
-from site_builder.search_tokens import index_tokens
+from site_builder.search_tokens import index_tokens, synonym_keys, synonyms_digest
 
 __all__ = ["SearchDoc", "SearchEntry", "SearchReport", "build_search_index", "plan_tiers"]
 
@@ -54,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 INDEX_DIR = "search"
 FORMAT = "yigai-search-2"  # in index.json and every tier's key: change it with the file format
-CHUNK = 64  # pages per d<c>.json
+CHUNK = 32  # pages per d<c>.json (~5 KB): a result fetches the chunk that lists it
 TITLE_BOOST = 4
 K1 = 1.2
 B = 0.75
@@ -137,8 +138,10 @@ def tier_files(docs: Iterable[SearchDoc], size: int) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     number = -1
     for number, doc in enumerate(docs):
-        counts = index_tokens(f"{doc.place}\n{doc.text}")
-        for token, n in index_tokens(doc.title).items():
+        body = f"{doc.place}\n{doc.text}"
+        counts = index_tokens(body)
+        counts.update(synonym_keys(body))
+        for token, n in (index_tokens(doc.title) + synonym_keys(doc.title)).items():
             counts[token] += n * TITLE_BOOST
         length = sum(counts.values())
         memo: dict[int, int] = {}
@@ -202,7 +205,7 @@ def _days(entries: Sequence[SearchEntry]) -> list[list[int]]:
 
 def _tier_key(entries: Sequence[SearchEntry], start: int) -> str:
     h = hashlib.blake2b(digest_size=8)
-    h.update(f"{FORMAT}\n{start}\n{len(entries)}\n".encode())
+    h.update(f"{FORMAT}\n{synonyms_digest()}\n{start}\n{len(entries)}\n".encode())
     for entry in entries:
         h.update(f"{entry.id}\t{entry.key}\n".encode())
     return h.hexdigest()

@@ -93,7 +93,7 @@ class SiteIndex:
 
 
 def search_files(
-    root: Path, query: str, filters: Filters = Filters(), *, sort: str = "relevance", limit: int = 20
+    root: Path, query: str, filters: Filters = Filters(), *, sort: str = "relevance", limit: int = 10
 ) -> tuple[int, list[Hit]]:
     """(pages found, the first ``limit`` of them in ``sort`` order)."""
     site = SiteIndex(root)
@@ -101,7 +101,7 @@ def search_files(
 
 
 def search_index(
-    site: SiteIndex, query: str, filters: Filters = Filters(), *, sort: str = "relevance", limit: int = 20
+    site: SiteIndex, query: str, filters: Filters = Filters(), *, sort: str = "relevance", limit: int = 10
 ) -> tuple[int, list[Hit]]:
     words = query_words(query)
     has_filter = bool(filters.region or filters.topic or filters.date_from or filters.date_to)

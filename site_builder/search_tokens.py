@@ -7,14 +7,17 @@ place); each run of ASCII letters and digits is one token.
 
 **A query** (``query_words``) is words separated by spaces; a page must match every word. A word matches a
 page that holds every token of one of its *forms*: the word as typed; its Simplified form when it has
-Traditional characters (``t2s``: the texts are Simplified); and, when the word holds a term of a synonym group
-(``templates/static/synonyms.json``: 卫健委 ↔ 卫生健康委员会, 医保局 ↔ 医疗保障局, …), the word with that term
-replaced by each term of the group (the longest term found, first occurrence, once). A form's tokens: the
-bigrams of each Han run of two or more characters, a lone Han character itself, ASCII runs.
+Traditional characters (``t2s``: the texts are Simplified). A form's tokens: the bigrams of each Han run of
+two or more characters, a lone Han character itself, ASCII runs. **Synonyms**
+(``templates/static/synonyms.json``: 卫健委 ↔ 卫生健康委员会, 医保局 ↔ 医疗保障局, 医共体 ↔ 医疗共同体 …): a page
+holding any term of a group has the group's key ``s:<first term>`` in the index (``synonym_keys``), so a word
+that *is* a term looks up that one key; a word that *holds* a term (县域医共体) is also found on a page that
+holds the rest of the word and the group's key (the longest term found, first occurrence).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -70,9 +73,35 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(dict.fromkeys(normalise(term) for term in group)) for group in groups)
 
 
-def _with_synonyms(word: str) -> list[str]:
-    """``word`` and, when it holds a synonym group's term (the longest found; the first group on a tie),
-    ``word`` with that term replaced by each of the group's terms."""
+def synonyms_digest() -> str:
+    """Part of every index tier's key: the pages' ``s:`` keys follow the table."""
+    return hashlib.blake2b(SYNONYMS_PATH.read_bytes(), digest_size=8).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _synonym_scanner() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """One pattern for every term (longest first) and, per term, the keys of the groups it stands for: its
+    own group's and those of every group with a term inside it (国家卫健委 is also a 卫健委)."""
+    groups = synonym_groups()
+    terms = sorted({t for g in groups for t in g}, key=lambda t: (-len(t), t))
+    keys = {t: tuple(dict.fromkeys(f"s:{g[0]}" for g in groups if any(u in t for u in g))) for t in terms}
+    return re.compile("|".join(map(re.escape, terms))), keys
+
+
+def synonym_keys(text: str) -> Counter[str]:
+    """``s:<first term>`` of every synonym group a term of which ``text`` holds, with how often: a page that
+    names 卫生健康委员会 is found by 卫健委 (and the reverse) through one key."""
+    pattern, keys = _synonym_scanner()
+    counts: Counter[str] = Counter()
+    for term in pattern.findall(normalise(text)):
+        counts.update(keys[term])
+    return counts
+
+
+def _forms_of(word: str) -> list[str | list[str]]:
+    """A word's forms, as text (tokenised later) or as keys: the ``s:`` key of the group it is a term of; else
+    the word and, when it holds a group's term (the longest found, first group on a tie), the tokens of what
+    stands before and after the term with the group's key (县域医共体: 县域 and any term of 医共体's group)."""
     best: tuple[str, ...] | None = None
     best_term = ""
     for group in synonym_groups():
@@ -81,21 +110,24 @@ def _with_synonyms(word: str) -> list[str]:
                 best, best_term = group, term
     if best is None:
         return [word]
-    return list(dict.fromkeys([word, *(word.replace(best_term, term, 1) for term in best)]))
+    if best_term == word:
+        return [[f"s:{best[0]}"]]
+    before, _term, after = word.partition(best_term)
+    return [word, [*form_tokens(before), *form_tokens(after), f"s:{best[0]}"]]
 
 
 def query_words(query: str) -> list[list[list[str]]]:
-    """Per word of ``query`` (split at spaces), the token lists of its forms (see the module's docstring);
-    words without tokens are dropped."""
+    """Per word of ``query`` (split at spaces), the key lists of its forms (see the module's docstring);
+    words without keys are dropped."""
     words = []
     for word in normalise(query).split():
         simple = to_simplified(word)
-        variants = dict.fromkeys(_with_synonyms(word) + (_with_synonyms(simple) if simple != word else []))
+        variants = _forms_of(word) + (_forms_of(simple) if simple != word else [])
         forms: list[list[str]] = []
         for variant in variants:
-            tokens = form_tokens(variant)
-            if tokens and tokens not in forms:
-                forms.append(tokens)
+            keys = variant if isinstance(variant, list) else form_tokens(variant)
+            if keys and keys not in forms:
+                forms.append(keys)
         if forms:
             words.append(forms)
     return words

@@ -1,7 +1,7 @@
 /* Yigai Watch search: the site's own index under search/ (site_builder/search_index.py describes the files,
    search_postings.py the posting lists, search_tokens.py the tokens and query words, search_reader.py the same
-   search in Python: formTokens, withSynonyms, queryWords, bucketOf, decode and the scoring here must stay the
-   same functions as there).
+   search in Python: formTokens, formsOf, queryWords, bucketOf, decode and the scoring here must stay the
+   same functions as there). A word that is a synonym group's term looks up the group's key (s:<term>).
    A query fetches search/index.json, then per token (and per region or topic filter) one bucket file of each
    tier (two tiers: the base and the newest pages), and a posting list of its own for a common token; then the
    page-list chunks of the results shown. "更多结果" shows the next ones.
@@ -21,7 +21,7 @@
   var sort = document.getElementById("search-sort");
   if (!form || !input || !results || !status) { return; }
   var root = form.getAttribute("data-root") || "";
-  var PAGE = 20;  // results shown at once
+  var PAGE = 10;  // results shown at once (a phone's screenful; "更多结果" shows the next)
   var pending = 0;
 
   function absolute(url, base) {
@@ -107,7 +107,8 @@
     return list.filter(function (item, i) { return list.indexOf(item) === i; });
   }
 
-  function withSynonyms(word) {
+  // search_tokens._forms_of: a word's forms, as text (tokenised later) or as keys (arrays).
+  function formsOf(word) {
     var best = null;
     var bestTerm = "";
     synonyms.forEach(function (group) {
@@ -116,20 +117,23 @@
       });
     });
     if (!best) { return [word]; }
-    return unique([word].concat(best.map(function (term) { return word.replace(bestTerm, function () { return term; }); })));
+    if (bestTerm === word) { return [["s:" + best[0]]]; }
+    var at = word.indexOf(bestTerm);
+    var keys = formTokens(word.slice(0, at)).concat(formTokens(word.slice(at + bestTerm.length)));
+    return [word, keys.concat(["s:" + best[0]])];
   }
 
-  // Per word: the token lists of its forms (as typed, Simplified, with synonyms).
+  // search_tokens.query_words: per word, the key lists of its forms.
   function queryWords(query) {
     var words = [];
     normalise(query).split(/\s+/).filter(Boolean).forEach(function (word) {
       var simple = toSimplified(word);
-      var variants = unique(withSynonyms(word).concat(simple !== word ? withSynonyms(simple) : []));
+      var variants = formsOf(word).concat(simple !== word ? formsOf(simple) : []);
       var forms = [];
       variants.forEach(function (variant) {
-        var tokens = formTokens(variant);
-        var key = tokens.join("\u0000");
-        if (tokens.length && !forms.some(function (f) { return f.join("\u0000") === key; })) { forms.push(tokens); }
+        var keys = Array.isArray(variant) ? variant : formTokens(variant);
+        var id = keys.join("\u0000");
+        if (keys.length && !forms.some(function (f) { return f.join("\u0000") === id; })) { forms.push(keys); }
       });
       if (forms.length) { words.push(forms); }
     });
@@ -377,12 +381,18 @@
   }
 
   function markWords(query) {
-    // Every form of every word, as typed and Simplified, longest first: what the titles are marked with.
+    // What the titles are marked with: every word as typed and Simplified and, for a synonym group's term,
+    // every term of its group; longest first.
     var found = [];
+    function add(text) {
+      (text.match(TOKEN_RUN) || []).forEach(function (run) { if (found.indexOf(run) === -1) { found.push(run); } });
+    }
     normalise(query).split(/\s+/).filter(Boolean).forEach(function (word) {
-      var simple = toSimplified(word);
-      withSynonyms(word).concat(withSynonyms(simple)).forEach(function (variant) {
-        (variant.match(TOKEN_RUN) || []).forEach(function (run) { if (found.indexOf(run) === -1) { found.push(run); } });
+      [word, toSimplified(word)].forEach(function (variant) {
+        add(variant);
+        synonyms.forEach(function (group) {
+          if (group.some(function (term) { return variant.indexOf(term) !== -1; })) { group.forEach(add); }
+        });
       });
     });
     return found.sort(function (a, b) { return b.length - a.length; });

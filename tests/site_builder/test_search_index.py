@@ -34,7 +34,8 @@ from site_builder.search_index import (
     tier_files,
 )
 from site_builder.search_reader import Filters, search_files
-from site_builder.search_tokens import form_tokens, index_tokens, query_words
+from site_builder import search_tokens
+from site_builder.search_tokens import form_tokens, index_tokens, query_words, synonym_keys
 from yigai.config import load_settings
 
 PUBLISHED = {r["id"] for r in sample_records().values() if r["is_original"] and r["relevant"]}
@@ -66,26 +67,28 @@ def test_form_tokens_are_the_bigrams_of_each_run_distinct_in_order():
 
 
 def test_a_traditional_word_is_also_looked_up_in_its_simplified_form():
-    assert query_words("醫共體")[0][:2] == [["醫共", "共體"], ["医共", "共体"]]
+    assert query_words("分級診療") == [[["分級", "級診", "診療"], ["分级", "级诊", "诊疗"]]]
+    assert query_words("醫共體") == [[["醫共", "共體"], ["s:医共体"]]]  # 医共体 is a synonym group's term
     assert query_words("著名") == [[["著名"]]]  # nothing to convert, no synonym: one form
     assert query_words("，。") == []
 
 
 def test_abbreviations_find_their_full_names_and_the_reverse():
-    forms = query_words("卫健委")[0]
-    assert forms[0] == ["卫健", "健委"] and form_tokens("卫生健康委员会") in forms
-    assert form_tokens("卫健委") in query_words("卫生健康委员会")[0]
-    assert form_tokens("医疗保障局") in query_words("医保局")[0]
-    assert form_tokens("医保局") in query_words("医疗保障局")[0]
-    assert form_tokens("医疗共同体") in query_words("医共体")[0]
-    # Inside a longer word the term is replaced in place: 县域医共体 → 县域医疗共同体.
-    assert form_tokens("县域医疗共同体") in query_words("县域医共体")[0]
-    # The longest term wins: 国家卫健委 is its own group (国家卫生健康委员会), not 国家 + 卫健委's group.
-    assert form_tokens("国家卫生健康委员会") in query_words("国家卫健委")[0]
-    # A Traditional abbreviation gets the synonyms of its Simplified form.
-    assert form_tokens("卫生健康委员会") in query_words("衛健委")[0]
-    # Two words stay two words (AND), each with its own forms.
-    assert len(query_words("河南 医共体")) == 2
+    # A page holding any term of a synonym group has the group's key; a word that is a term looks it up.
+    assert synonym_keys("省卫生健康委员会印发") == Counter({"s:卫健委": 1})
+    assert synonym_keys("卫健委、卫健委") == Counter({"s:卫健委": 2})
+    assert query_words("卫健委") == query_words("卫生健康委员会") == [[["s:卫健委"]]]
+    assert query_words("医保局") == query_words("医疗保障局") == [[["s:医保局"]]]
+    assert query_words("医疗共同体") == [[["s:医共体"]]]
+    # 国家卫健委 is its own group, and also a 卫健委.
+    assert synonym_keys("国家卫生健康委员会") == Counter({"s:国家卫健委": 1, "s:卫健委": 1})
+    assert query_words("国家卫健委") == [[["s:国家卫健委"]]]
+    # Inside a longer word: the word's own tokens, or the rest of the word with the group's key.
+    assert query_words("县域医共体") == [[form_tokens("县域医共体"), ["县域", "s:医共体"]]]
+    # A Traditional abbreviation gets the key of its Simplified form.
+    assert query_words("衛健委") == [[form_tokens("衛健委"), ["s:卫健委"]]]
+    assert len(query_words("河南 医共体")) == 2  # two words (AND), each with its own forms
+    assert search_tokens.synonym_groups()[0][0] == "卫健委"  # normalised, as search.js normalises them
 
 
 def test_the_traditional_table_is_what_the_installed_opencc_makes():
@@ -206,9 +209,10 @@ CORPUS = [
 ]  # fmt: skip
 
 
-def _holds(d: SearchDoc, tokens: list[str]) -> bool:
-    have = index_tokens(f"{d.place}\n{d.text}\n{d.title}")
-    return all(t in have for t in tokens)
+def _holds(d: SearchDoc, keys: list[str]) -> bool:
+    text = f"{d.place}\n{d.text}\n{d.title}"
+    have = index_tokens(text) + synonym_keys(text)
+    return all(k in have for k in keys)
 
 
 def expected_urls(docs: list[SearchDoc], query: str) -> set[str]:
@@ -274,6 +278,7 @@ def test_search_finds_exactly_the_pages_matching_every_word(tmp_path):
     # 医共体 finds the page that names 医疗共同体 too; 县域医共体 (or 县域医疗共同体) is on none.
     assert CORPUS[5].url in urls(search_files(root, "医共体")[1]) and search_files(root, "医共体")[0] == 4
     assert search_files(root, "县域医共体")[0] == 0
+    assert search_files(root, "医疗共同体") == search_files(root, "医共体")
 
 
 def test_a_title_match_ranks_above_one_mention_in_a_long_body(tmp_path):

@@ -313,8 +313,9 @@ def test_hostile_content_is_inert(built):
     for path, data in search_data:
         value = json.loads(data.decode("utf-8"))
         if path.name.startswith("b"):
-            # tokens, or the filter keys r:<division code> and t:<topic slug>
-            tokens = r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|r:[0-9]{6}|t:[a-z_]+"
+            # tokens, synonym group keys s:<term>, the filter keys r:<division code> and t:<topic slug>
+            han = r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+            tokens = rf"{han}|s:{han}|r:[0-9]{{6}}|t:[a-z_]+"
             assert all(re.fullmatch(tokens, t) for t in value), path
             assert all(v == 0 or re.fullmatch(r"[A-Za-z0-9+/]+=*", v) for v in value.values()), path
         elif path.name.startswith("d"):
