@@ -20,7 +20,7 @@ from site_checks import snapshot
 from site_fixtures import HOSTILE_TITLE, sample_records, save_newest_article, save_syndicated_copy
 
 import site_builder.search_index as search_index
-from site_builder import build_site, search_postings
+from site_builder import build_site, search_postings, search_tokens
 from site_builder.search_index import (
     CHUNK,
     INDEX_DIR,
@@ -34,7 +34,6 @@ from site_builder.search_index import (
     tier_files,
 )
 from site_builder.search_reader import Filters, search_files
-from site_builder import search_tokens
 from site_builder.search_tokens import form_tokens, index_tokens, query_words, synonym_keys
 from yigai.config import load_settings
 
