@@ -19,7 +19,8 @@ A tier ``search/t<key>/`` holds:
 - keys are the tokens of the page's title, place and text (``search_tokens.index_tokens``), ``s:<term>`` for
   every synonym group it names a term of (``search_tokens.synonym_keys``), ``r:<code>`` for every region the
   page is filed under (with its ancestors) and ``t:<slug>`` for every topic;
-- ``d<c>.json`` — the pages ``c * CHUNK`` … as ``[url, title, date, place]``, fetched for the results shown;
+- ``d<c>.json`` — the pages ``c * CHUNK`` … as ``[url, title, date, place, lead]`` (the lead: the start of the
+  first paragraph), fetched for the results shown;
 - ``tier.json`` — its size and bucket count (checked before the tier is kept).
 
 A posting list (``search_postings``) gives each page's weight: the token's BM25 term-frequency part (k1=1.2,
@@ -55,6 +56,7 @@ logger = logging.getLogger(__name__)
 
 INDEX_DIR = "search"
 FORMAT = "yigai-search-2"  # in index.json and every tier's key: change it with the file format
+LEAD_CHARS = 60
 CHUNK = 32  # pages per d<c>.json (~5 KB): a result fetches the chunk that lists it
 TITLE_BOOST = 4
 K1 = 1.2
@@ -130,6 +132,13 @@ def _weight(tf: int, length: int) -> int:
     return max(1, min(MAX_WEIGHT, round(MAX_WEIGHT * tf / (tf + norm))))
 
 
+def _lead(text: str) -> str:
+    """The start of the first paragraph, shown under a result's title (a query's own excerpt would need the
+    article's text: tens of KB a result on a phone)."""
+    first = text.split("\n", 1)[0].strip()
+    return first if len(first) <= LEAD_CHARS else first[: LEAD_CHARS - 1] + "…"
+
+
 def tier_files(docs: Iterable[SearchDoc], size: int) -> dict[str, bytes]:
     """The files of one tier of ``size`` pages (name relative to its directory → bytes), pages in order."""
     pages: dict[str, array] = {}
@@ -157,7 +166,7 @@ def tier_files(docs: Iterable[SearchDoc], size: int) -> dict[str, bytes]:
             weights[token].append(weight)
         for key in dict.fromkeys([*(f"r:{c}" for c in doc.regions), *(f"t:{s}" for s in doc.topics)]):
             pages.setdefault(key, array("I")).append(number)
-        chunk.append([doc.url, doc.title, doc.date, doc.place])
+        chunk.append([doc.url, doc.title, doc.date, doc.place, _lead(doc.text)])
         if len(chunk) == CHUNK:
             files[f"d{number // CHUNK}.json"] = dumps(chunk)
             chunk = []

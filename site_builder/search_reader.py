@@ -150,6 +150,6 @@ def search_index(
         kept.sort(key=lambda ps: (-round(ps[1], 9), -ps[0]))
     hits = []
     for page, score in kept[:limit]:
-        url, title, day, place = site.doc(page)
+        url, title, day, place, _lead = site.doc(page)
         hits.append(Hit(url, title, day, place, score))
     return len(kept), hits

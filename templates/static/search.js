@@ -375,8 +375,12 @@
     var meta = document.createElement("p");
     meta.className = "story-meta";
     meta.textContent = (doc[2] || "") + (doc[3] ? " · " + doc[3] : "");
+    var summary = document.createElement("p");
+    summary.className = "story-summary";
+    marked(summary, doc[4] || "", words);
     li.appendChild(a);
     li.appendChild(meta);
+    li.appendChild(summary);
     return li;
   }
 

@@ -35,11 +35,16 @@ def _title_of(root: Path, article_id: str) -> str:
 
 
 def _search(page, base_url: str, query: str) -> list[str]:
-    """Type a query into the search page like a reader; the article ids of the results shown."""
+    """Type a query into the search page like a reader; the article ids of all its results."""
     page.goto(base_url + "search.html")
     page.get_by_label(re.compile("搜索")).first.fill(query)
     page.get_by_role("button", name="搜索").click()
     page.wait_for_selector("#search-form[data-done]")
+    more = page.get_by_role("button", name="更多结果")
+    while more.is_visible():  # 10 results a screen: show them all
+        shown = page.locator("#search-results li").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('#search-results li').length > {shown}")
     hrefs = page.locator("#search-results a.story-title").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))"
     )

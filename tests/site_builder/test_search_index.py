@@ -224,7 +224,10 @@ def test_tier_files_are_a_pure_function_of_the_pages_in_order():
     files = tier_files(CORPUS, len(CORPUS))
     assert sorted(files) == ["b0.json", "d0.json", "tier.json"]  # a small tier: one bucket, one chunk
     assert tier_files(list(CORPUS), len(CORPUS)) == files
-    assert json.loads(files["d0.json"]) == [[d.url, d.title, d.date, d.place] for d in CORPUS]
+    assert json.loads(files["d0.json"]) == [[d.url, d.title, d.date, d.place, search_index._lead(d.text)] for d in CORPUS]
+    assert json.loads(files["d0.json"])[0][4] == CORPUS[0].text  # a short first paragraph whole
+    long = doc(8, "长文", "一二三四五六七八九十" * 7 + "\n第二段")
+    assert json.loads(tier_files([long], 1)["d0.json"])[0][4] == "一二三四五六七八九十" * 5 + "一二三四五六七八九…"
     assert json.loads(files["tier.json"]) == {"buckets": 1, "files": 3, "pages": 7}
     assert tier_files(CORPUS[::-1], len(CORPUS)) != files
     with pytest.raises(ValueError, match="given 6"):

@@ -319,7 +319,7 @@ def test_hostile_content_is_inert(built):
             assert all(re.fullmatch(tokens, t) for t in value), path
             assert all(v == 0 or re.fullmatch(r"[A-Za-z0-9+/]+=*", v) for v in value.values()), path
         elif path.name.startswith("d"):
-            for url, title, _date, _place in value:
+            for url, title, _date, _place, _lead in value:
                 assert re.fullmatch(r"article/[0-9a-f]{16}\.html", url) and (out / url).is_file(), url
                 titles.append(title)
     assert HOSTILE_TITLE in titles  # as the text it is (not escaped twice, not dropped)
