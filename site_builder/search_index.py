@@ -48,7 +48,7 @@ from datetime import date
 from typing import NamedTuple
 
 from site_builder import search_postings
-from site_builder.search_tokens import index_tokens, synonym_keys, synonyms_digest
+from site_builder.search_tokens import index_tokens, normalise, synonym_keys, synonyms_digest
 
 __all__ = ["SearchDoc", "SearchEntry", "SearchReport", "build_search_index", "plan_tiers"]
 
@@ -141,31 +141,28 @@ def _lead(text: str) -> str:
 
 def tier_files(docs: Iterable[SearchDoc], size: int) -> dict[str, bytes]:
     """The files of one tier of ``size`` pages (name relative to its directory → bytes), pages in order."""
-    pages: dict[str, array] = {}
-    weights: dict[str, bytearray] = {}
+    lists: dict[str, tuple[array, bytearray]] = {}  # key -> (pages, weights)
     chunk: list[list[str]] = []
     files: dict[str, bytes] = {}
     number = -1
     for number, doc in enumerate(docs):
-        body = f"{doc.place}\n{doc.text}"
-        counts = index_tokens(body)
-        counts.update(synonym_keys(body))
-        for token, n in (index_tokens(doc.title) + synonym_keys(doc.title)).items():
+        body = normalise(f"{doc.place}\n{doc.text}")
+        counts = index_tokens(body, normalised=True)
+        counts.update(synonym_keys(body, normalised=True))
+        title = normalise(doc.title)
+        for token, n in (index_tokens(title, normalised=True) + synonym_keys(title, normalised=True)).items():
             counts[token] += n * TITLE_BOOST
         length = sum(counts.values())
-        memo: dict[int, int] = {}
+        weight_of = {tf: _weight(tf, length) for tf in set(counts.values())}
+        get = lists.get
         for token, tf in counts.items():
-            found = pages.get(token)
+            found = get(token)
             if found is None:
-                found = pages[token] = array("I")
-                weights[token] = bytearray()
-            found.append(number)
-            weight = memo.get(tf)
-            if weight is None:
-                weight = memo[tf] = _weight(tf, length)
-            weights[token].append(weight)
+                found = lists[token] = (array("I"), bytearray())
+            found[0].append(number)
+            found[1].append(weight_of[tf])
         for key in dict.fromkeys([*(f"r:{c}" for c in doc.regions), *(f"t:{s}" for s in doc.topics)]):
-            pages.setdefault(key, array("I")).append(number)
+            lists.setdefault(key, (array("I"), bytearray()))[0].append(number)
         chunk.append([doc.url, doc.title, doc.date, doc.place, _lead(doc.text)])
         if len(chunk) == CHUNK:
             files[f"d{number // CHUNK}.json"] = dumps(chunk)
@@ -176,15 +173,15 @@ def tier_files(docs: Iterable[SearchDoc], size: int) -> dict[str, bytes]:
         raise ValueError(f"search: a tier of {size} pages was given {number + 1}")
     small: dict[str, str | int] = {}
     small_bytes = 0
-    for key in sorted(pages):
-        data = search_postings.encode(pages[key], weights.get(key, b""), size)
+    for key in sorted(lists):
+        data = search_postings.encode(*lists[key], size)
         if len(data) > OWN_FILE_BYTES:
             files[own_file(key)] = data
             small[key] = 0
         else:
             small[key] = base64.b64encode(data).decode("ascii")
             small_bytes += len(small[key]) + 3 * len(key) + 6
-        del pages[key]
+        del lists[key]
     buckets = 1
     while buckets * BUCKET_BYTES < small_bytes:
         buckets *= 2
