@@ -70,6 +70,7 @@ def measure(page: Any, base_url: str, query: Query) -> dict[str, Any]:
     """Open the search page, set ``query``'s filters, submit its text; what it cost from the submit."""
     page.goto(base_url + "search.html")
     page.wait_for_load_state("networkidle")
+    page.locator("#search-options summary").click()  # the filters are folded away on a phone's screen
     if query.province:
         page.select_option("#search-province", query.province)
         page.wait_for_load_state("networkidle")  # the province's cities and counties, for the next list

@@ -35,7 +35,7 @@ from site_builder.delta_state import connect as connect_state
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
 from site_builder.meta import MetaGenerator
-from site_builder.models import CHINA_TZ, Article, short_hash, split_paragraphs
+from site_builder.models import Article, short_hash, split_paragraphs
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
 from site_builder.row_cache import StoreArticles, cache_path
@@ -82,10 +82,6 @@ def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
     return with_text
 
 
-def _day(art: Article) -> str:
-    return art.date.astimezone(CHINA_TZ).strftime("%Y-%m-%d")
-
-
 def search_doc(ctx: SiteContext, art: Article) -> SearchDoc:
     """What the search index takes from an article (with its text loaded): what its page's ``<article>``
     shows readers — title, place, paragraphs, attachment titles, the regions and topics it is filed under —
@@ -97,7 +93,7 @@ def search_doc(ctx: SiteContext, art: Article) -> SearchDoc:
         id=art.id,
         url=paths.article_path(art.id),
         title=art.title,
-        date=_day(art),
+        date=art.day,
         place=art.place or "",
         regions=tuple(codes),
         topics=tuple(t.id for t in art.topics),
@@ -378,7 +374,7 @@ def _build(
             if rel not in kept:
                 writer.emit(rel, key, render)
         del articles, kept
-        entries = [SearchEntry(paths.article_id(r), k, _day(by_id[paths.article_id(r)])) for r, k in search_keys]
+        entries = [SearchEntry(paths.article_id(r), k, by_id[paths.article_id(r)].day) for r, k in search_keys]
         del search_keys
         search = build_search_index(writer, entries, lambda ids: (search_doc(ctx, with_text(by_id[i])) for i in ids))
         del entries

@@ -529,6 +529,10 @@
   if (dateFrom) { dateFrom.value = params.get("from") || ""; }
   if (dateTo) { dateTo.value = params.get("to") || ""; }
   if (sort) { sort.value = params.get("sort") === "date" ? "date" : "relevance"; }
+  var options = document.getElementById("search-options");
+  if (options && ["province", "region", "topic", "from", "to", "sort"].some(function (k) { return params.get(k); })) {
+    options.open = true;  // the address chose filters: show them
+  }
   var initial = params.get("q") || "";
   input.value = initial;
   var facetsLoaded = loadFacets(params);

@@ -82,6 +82,8 @@ def test_filters_and_sort_chosen_in_the_form_narrow_the_results(generated_site, 
     page = new_page(390, 844)
     page.goto(generated_site.url("search.html"))
     page.wait_for_load_state("networkidle")
+    assert not page.locator("#search-province").is_visible()  # folded away until the reader opens them
+    page.get_by_text("筛选与排序").click()
     assert page.locator("#search-region").is_disabled()
     page.select_option("#search-province", "410000")
     page.wait_for_function("!document.getElementById('search-region').disabled")
@@ -98,11 +100,13 @@ def test_filters_and_sort_chosen_in_the_form_narrow_the_results(generated_site, 
     assert re.search(r"province=410000&region=410100", page.url) and "sort=date" in page.url
     page.reload()
     page.wait_for_selector("#search-form[data-done]")
+    assert page.locator("#search-region").is_visible()  # the address chose filters: they are shown
     assert page.locator("#search-region").input_value() == "410100" and _shown(page) == [h.url for h in hits]
 
     # A topic and a date range without words: every story they allow, newest first, 10 at a time.
     page.goto(generated_site.url("search.html"))
     page.wait_for_load_state("networkidle")
+    page.get_by_text("筛选与排序").click()
     page.select_option("#search-topic", "payment_reform")
     page.fill("#search-from", "2023-01-01")
     page.fill("#search-to", "2023-06-30")
