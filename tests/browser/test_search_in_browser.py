@@ -132,3 +132,17 @@ def test_a_result_link_opens_its_article_under_the_prefix(generated_site, new_pa
     page.wait_for_load_state()
     assert page.url == generated_site.url(result["hrefs"][0])
     assert Path(generated_site.root / result["hrefs"][0]).is_file()
+
+
+@pytest.mark.parametrize("text", ["卫健委", "卫生健康委员会", "国家卫健委", "县域医共体", "醫共體", "医保局", "script alert"])
+def test_abbreviations_and_traditional_words_find_in_the_browser_what_they_find_in_python(
+    synthetic_site, new_page, text
+):
+    """The synonym table and the Traditional table are applied by search.js as by search_tokens."""
+    page = new_page()
+    result = measure(page, synthetic_site.base_url, Query(text, text))
+    total, links = expected(synthetic_site.root, Query(text, text))
+    assert result["hrefs"] == links and (total > 0 or text == "医保局"), (text, total)
+    if text in ("卫健委", "卫生健康委员会"):  # the store names it 卫生健康委 and 卫生健康委员会, never 卫健委
+        assert total >= 2 and page.locator("#search-results mark").count() >= 1
+    assert page.errors == []
