@@ -8,7 +8,8 @@ range is a range of numbers. They are cut into two **tiers**: a *base* of the ol
 ``base`` is the page count rounded down to a multiple of a unit (a power of two, at least ``MIN_UNIT``, grown
 until it is at least 1/``TAIL_SHARE`` of the pages), and a *tail* of the rest. A night's new stories change only
 the tail (at 100,000 pages: fewer than 4,096 pages); the base is indexed again only when the tail fills a unit
-(every few weeks) or an old page changes. A tier's files sit in ``search/t<key>/``, named by a digest of its
+(at 100 new pages a night: every ~40 nights at 100,000 pages) or an old page changes. Two tiers, not more:
+every tier is one more file per key for every query. A tier's files sit in ``search/t<key>/``, named by a digest of its
 pages and format: a tier whose pages did not change keeps its files, and browsers may cache them for good.
 
 A tier ``search/t<key>/`` holds:
