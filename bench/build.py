@@ -471,7 +471,7 @@ def child_build(
         "rendered": getattr(report, "rendered", None),  # pages and feeds rendered (newer builders only)
         "mode": getattr(report, "mode", "full"),  # "delta": built from the rows changed since the last build
         "published": getattr(report, "published", None),  # False: nothing changed, the site left as it was
-        "search_shards": getattr(report, "search_segments", None),  # search segments (Pagefind: shards) …
+        "search_shards": getattr(report, "search_segments", None),  # search index tiers …
         "search_shards_indexed": getattr(report, "search_indexed", None),  # … and how many were indexed
         **({"phases": timed} if phases else {}),
         "wrapped": len(wrapped),
