@@ -13,8 +13,6 @@ search index worker running beside it; the largest single process's VmHWM is kep
 - ``incremental_steady``: 100 more articles of the following day, built again: the previous generation of
   the site is now kept next to the output (``.<output>.spare``), as on every night after the first;
 - ``no_change``: the same store built once more;
-- (``full_pagefind``, only in results measured before Pagefind was removed: the full build with Pagefind's
-  indexer, two shard processes at a time, kept in docs/benchmarks.md as the reason for its removal);
 - Hugo (``hugo``) over the same articles as Markdown (taxonomies region/topic/month, paginated lists,
   RSS per term) with a minimal theme written here, full and after adding the same 100 (then the next 100)
   articles — Hugo has no state between runs, so these are full builds again.
@@ -253,10 +251,8 @@ def insert_articles(db: Path, rows: Sequence[dict[str, Any]]) -> None:
 
     store = Store(db)
     try:
-        cols = sorted(rows[0])
-        sql = f"INSERT OR REPLACE INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        store.insert_articles(rows)  # with their listing (regions, topics, story time): the store's business
         with store.transaction() as conn:
-            conn.executemany(sql, [[r[c] for c in cols] for r in rows])
             conn.executemany(
                 "INSERT OR IGNORE INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?)",
                 [(sid, name, None, "{}", "2025-01-01T00:00:00+00:00") for sid, name in _SOURCES],
@@ -366,9 +362,6 @@ def _emit_wrapper(fn: Callable[..., Any]) -> Callable[..., Any]:
 _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.build", None, "load_context", "read store + context"),
     ("site_builder.build", None, "store_extras", "sources, runs, health flags"),
-    ("site_builder.build", None, "plan_delta", "delta: changed rows, lists (state)"),
-    ("site_builder.delta_state", "StateWriter", "write", "delta state (written by a full build)"),
-    ("site_builder.delta", "DeltaPlan", "search_pages", "search index (n-gram)"),
     ("site_builder.build", None, "build_key", "build key (templates + code digest)"),
     ("site_builder.build", None, "_remove_leftover_staging", "staging tree"),
     ("site_builder.build", None, "_staging_dir", "staging tree"),
@@ -383,15 +376,13 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.pages", "PageGenerator", "_archive", "pages: archive"),
     ("site_builder.pages", "PageGenerator", "_articles", "pages: articles"),
     ("site_builder.pages", "PageGenerator", "article_jobs", "pages: articles"),
-    ("site_builder.pages", "PageGenerator", "article_jobs_of", "pages: articles"),
     ("site_builder.feeds", "FeedsGenerator", "generate_output", "feeds"),
-    ("site_builder.meta", "MetaGenerator", "generate_output", "meta"),
-    ("site_builder.meta", "MetaGenerator", "sitemap_output", "sitemap"),
+    ("site_builder.build", None, "_site_files", "robots, OPML, static files"),
+    ("site_builder.build", None, "sitemap_files", "sitemap"),
     ("site_builder.build", None, "build_search_index", "search index (n-gram)"),
     ("site_builder.writer", "SiteWriter", "emit", "writer"),
     ("site_builder.writer", "SiteWriter", "write", "writer"),
     ("site_builder.writer", "SiteWriter", "carry_over", "writer"),
-    ("site_builder.writer", "SiteWriter", "keep_published", "writer: keep published (delta)"),
     ("site_builder.writer", "SiteWriter", "__init__", "writer: manifests, removals"),
     ("site_builder.writer", "SiteWriter", "finish", "writer: manifests, removals"),
     ("site_builder.writer", "SiteWriter", "changed_from_published", "writer: manifests, removals"),
@@ -430,9 +421,7 @@ def _instrument(table: Sequence[tuple[str, str | None, str, str]] = _PHASE_TABLE
     return wrapped
 
 
-def child_build(
-    db: Path, out: Path, profile: Path | None = None, *, phases: bool = False
-) -> dict[str, Any]:
+def child_build(db: Path, out: Path, profile: Path | None = None, *, phases: bool = False) -> dict[str, Any]:
     """Build the site of store ``db`` into ``out``; runs in the child process.
     With ``phases``, the builder's functions are wrapped with timers (``_PHASE_TABLE``): that costs a few
     microseconds per page (the writer and the search index are called once per page), about a second of a
@@ -443,7 +432,9 @@ def child_build(
 
     logging.basicConfig(level=logging.WARNING)
     wrapped = _instrument() if phases else []
-    settings = load_settings(None, overrides={"database": str(db), "output_dir": str(out)})
+    settings = load_settings(
+        None, overrides={"database": str(db), "output_dir": str(out)}
+    )
     store = Store(db)
     code = code_digest()  # as the build reads it (build_site's own key is made at its start)
     started = time.perf_counter()
@@ -469,7 +460,6 @@ def child_build(
         "files_unchanged": report.files_unchanged,
         "feeds": report.feeds,
         "rendered": getattr(report, "rendered", None),  # pages and feeds rendered (newer builders only)
-        "mode": getattr(report, "mode", "full"),  # "delta": built from the rows changed since the last build
         "published": getattr(report, "published", None),  # False: nothing changed, the site left as it was
         "search_shards": getattr(report, "search_segments", None),  # search index tiers …
         "search_shards_indexed": getattr(report, "search_indexed", None),  # … and how many were indexed

@@ -6,7 +6,7 @@ reader's first search) that opens ``search.html``, submits the query and waits f
 the submit: the requests the page makes and the bytes of their bodies, and the time until the first result is
 in the page (a MutationObserver in the page, so the driver's own round trips do not count). The page's own
 load (search.html, search.js, the filter lists) is not part of a query. Each query's results are checked
-against ``search_reader.search_files`` (the same search in Python), and the nightly build after adding 100
+against ``search_files`` of tests/support/search_reader.py (the same search in Python), and the nightly build after adding 100
 articles is timed with the search files it wrote.
 
     python bench/search.py [--sizes 10000,100000] [--doc docs/benchmarks.md]
@@ -118,7 +118,7 @@ def measure(page: Any, base_url: str, query: Query) -> dict[str, Any]:
 
 def expected(root: Path, query: Query) -> tuple[int, list[str]]:
     """What ``search_files`` finds for ``query``: (total, the first page of result links)."""
-    from site_builder.search_reader import Filters, search_files
+    from tests.support.search_reader import Filters, search_files
 
     filters = Filters(region=query.province, topic=query.topic, date_from=query.date_from, date_to=query.date_to)
     total, hits = search_files(root, query.text, filters, sort=query.sort)
@@ -211,7 +211,7 @@ def render(results: list[dict[str, Any]]) -> str:
         "A reader's first query on the site, in Chromium (Debian's, headless, phone viewport, empty cache), the "
         "site served on 127.0.0.1 by Python's http.server: requests and bytes from the submit (the search page "
         "and its filter lists excluded), the time until the first result is in the page, and whether the page "
-        "showed what `search_reader.search_files` finds. Targets: at most ~500 KB in a handful of requests, "
+        "showed what `tests/support/search_reader.py`'s `search_files` finds. Targets: at most ~500 KB in a handful of requests, "
         "first results within 1 s. The stores are the build benchmark's (`bench/build.py`).",
         "",
         "| articles | query | requests | KB | largest file KB | first results ms | same as Python |",

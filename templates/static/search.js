@@ -1,5 +1,5 @@
 /* Yigai Watch search: the site's own index under search/ (site_builder/search_index.py describes the files,
-   search_postings.py the posting lists, search_tokens.py the tokens and query words, search_reader.py the same
+   search_postings.py the posting lists, search_tokens.py the tokens and query words, tests/support/search_reader.py the same
    search in Python: formTokens, formsOf, queryWords, bucketOf, decode and the scoring here must stay the
    same functions as there). A word that is a synonym group's term looks up the group's key (s:<term>).
    A query fetches search/index.json, then per token (and per region or topic filter) one bucket file of each

@@ -12,8 +12,8 @@ import pytest
 import site_builder.search_index as search_index
 from bench.search import QUERIES, Query, expected, measure
 from site_builder import build_site
-from site_builder.search_reader import Filters, search_files
 from tests.browser.conftest import ServedSite, serve
+from tests.support.search_reader import Filters, search_files
 from yigai.config import load_settings
 
 ARTICLES = 1500

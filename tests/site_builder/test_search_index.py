@@ -33,8 +33,8 @@ from site_builder.search_index import (
     plan_tiers,
     tier_files,
 )
-from site_builder.search_reader import Filters, search_files
 from site_builder.search_tokens import form_tokens, index_tokens, query_words, synonym_keys
+from tests.support.search_reader import Filters, search_files
 from yigai.config import load_settings
 
 PUBLISHED = {r["id"] for r in sample_records().values() if r["is_original"] and r["relevant"]}
