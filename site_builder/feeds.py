@@ -157,7 +157,7 @@ class FeedsGenerator:
         for key, title, page_path, articles in self.feed_specs(ctx):
             newest = list(articles[:limit])  # the context keeps every list newest first
             feed_key = short_hash(
-                self.build_key, key, title, page_path, *(a.digest or short_hash(repr(a)) for a in newest)
+                self.build_key, key, title, page_path, *(a.digest for a in newest)
             )
             rendered: list[tuple[bytes, bytes]] = []
 

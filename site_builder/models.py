@@ -136,10 +136,6 @@ class Article:
         return tuple(ref for ref in map(division, self.stored.named) if ref is not None)
 
     @cached_property
-    def region_codes(self) -> tuple[str, ...]:
-        return tuple(sorted(ref.code for ref in self.regions))
-
-    @cached_property
     def topics(self) -> tuple[TopicRef, ...]:
         labels = topic_labels()
         return tuple(TopicRef(slug, labels.get(slug, slug)) for slug in self.stored.topic_slugs)

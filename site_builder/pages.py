@@ -7,7 +7,7 @@ and the site works from any base path, or straight from disk.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -95,9 +95,7 @@ def _minute(dt: datetime) -> str:
     return _china(dt).strftime("%Y-%m-%d %H:%M")
 
 
-def paginate(
-    items: Sequence[Article], size: int, directory: str, numbered_from: int = 1
-) -> Iterator[tuple[str, Sequence[Article], Pager]]:
+def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tuple[str, Sequence[Article], Pager]]:
     """(path, items of the page, pager) for every page of a newest-first list; an empty list still has its
     first page.
 
@@ -119,7 +117,7 @@ def paginate(
         items[:first_count],
         Pager(0, None, page_path(numbered) if numbered else None, None, None, ""),
     )
-    for k in range(numbered, max(0, numbered_from - 1), -1):
+    for k in range(numbered, 0, -1):
         # oldest-first chunk k covers newest-first positions [n - k·size, n - (k-1)·size)
         chunk = items[n - k * size : n - (k - 1) * size]
         span = f"{chunk[-1].day} 至 {chunk[0].day}"
@@ -152,19 +150,15 @@ _DIGEST = attrgetter("digest")
 
 
 def _items_key(items: Sequence[Article]) -> str:
-    # Every list page's key: ~700,000 article digests per build at 100,000 articles, so gathered in C
-    # (``map``); an article without a digest (made in code, not read from the store) is digested here.
-    digests = list(map(_DIGEST, items))
-    if "" in digests:
-        digests = [d or short_hash(repr(a)) for d, a in zip(digests, items, strict=True)]
-    return short_hash(*digests)
+    # Every list page's key: ~700,000 article digests per build at 100,000 articles, gathered in C (``map``).
+    return short_hash(*map(_DIGEST, items))
 
 
 Output = tuple  # (path, bytes) or (path, key, render): see ``SiteWriter.emit``
 
 
 class PageGenerator:
-    """Yields every HTML page (the search index is the build's: ``ngram_index`` or Pagefind).
+    """Yields every HTML page (the search index is the build's).
 
     Pages come as (path, key, render): ``key`` digests everything the page shows (the templates and code via
     ``build_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
@@ -179,14 +173,13 @@ class PageGenerator:
         with_text: Callable[[Article], Article] | None = None,
     ) -> None:
         self.env = env
-        # Articles are read without their text (see ``models.read_article``); this loads it for a page.
+        # Articles are read without their text (``models.read_listed``); this loads it for a page.
         self.with_text = with_text or (lambda art: art)
         self.page_size = page_size
         self.build_key = build_key
-        self._memo_ctx: SiteContext | None = None
-        self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
+        # What many article pages share, made once per build (a generator serves one build, one context).
+        self._links_memo: dict[tuple, tuple[tuple, tuple, str]] = {}
         self._regions_memo: dict[tuple, str] = {}
-        self._links_digests: dict[tuple, str] = {}
 
     def render(self, template: str, path: str, ctx: SiteContext, **variables: Any) -> bytes:
         variables.setdefault("feeds", [feed_link("all", "全部报道")])
@@ -263,7 +256,6 @@ class PageGenerator:
     def _list(
         self,
         ctx: SiteContext,
-        list_key: str,
         directory: str,
         items: Sequence[Article],
         *,
@@ -314,7 +306,6 @@ class PageGenerator:
             children = [ctx.regions[c] for c in region.children]
             yield from self._list(
                 ctx,
-                f"region/{code}",
                 paths.region_dir(code),
                 region.articles,
                 heading=region.name,
@@ -328,7 +319,6 @@ class PageGenerator:
     def _national(self, ctx: SiteContext) -> Iterator[Output]:
         yield from self._list(
             ctx,
-            "national",
             paths.NATIONAL_DIR,
             ctx.national,
             heading="全国",
@@ -342,7 +332,6 @@ class PageGenerator:
         for tid, topic in ctx.topics.items():
             yield from self._list(
                 ctx,
-                f"topic/{tid}",
                 paths.topic_dir(tid),
                 topic.articles,
                 heading=topic.label,
@@ -368,7 +357,6 @@ class PageGenerator:
         for month, items in ctx.months.items():
             yield from self._list(
                 ctx,
-                f"month/{month}",
                 paths.archive_dir(month),
                 items,
                 heading=f"{month} 报道",
@@ -377,62 +365,43 @@ class PageGenerator:
                 breadcrumbs=[("首页", "index.html"), ("归档", paths.ARCHIVE_INDEX), (month, None)],
             )
 
-    def _article_parts(self, ctx: SiteContext, art: Article) -> tuple[list, list, list]:
-        codes = ctx.article_regions.get(art.id, ())
-        regions = [ctx.regions[c] for c in codes if c in ctx.regions]
-        crumbs, feeds = self._article_links(ctx, art.primary_code, art.national)
-        return regions, list(crumbs), list(feeds)
-
-    def _article_links(self, ctx: SiteContext, primary_code: str | None, national: bool) -> tuple[tuple, tuple]:
-        # Many articles share a primary region: its breadcrumbs and feed links are made once per build.
-        if self._memo_ctx is not ctx:
-            self._memo_ctx, self._links_memo, self._regions_memo = ctx, {}, {}
+    def _article_links(self, ctx: SiteContext, primary_code: str | None, national: bool) -> tuple[tuple, tuple, str]:
+        """An article page's breadcrumbs, feed links and their digest: made once per primary region."""
         found = self._links_memo.get((primary_code, national))
         if found is None:
-            found = self._links_memo[(primary_code, national)] = self._make_article_links(
-                ctx, primary_code, national
-            )
+            chain = ctx.region_chain(primary_code) if primary_code else []
+            feeds = [feed_link("all", "全部报道")]
+            crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain]
+            if chain:
+                feeds.insert(0, feed_link(f"region/{chain[-1].code}", chain[-1].name))
+            elif national:
+                feeds.insert(0, feed_link("national", "全国"))
+                crumbs.append(("全国", paths.NATIONAL_DIR + "index.html"))
+            digest = short_hash(repr((tuple(crumbs), tuple(feeds))))
+            found = self._links_memo[(primary_code, national)] = (tuple(crumbs), tuple(feeds), digest)
         return found
 
-    def _make_article_links(self, ctx: SiteContext, primary_code: str | None, national: bool) -> tuple[tuple, tuple]:
-        primary_chain = ctx.region_chain(primary_code) if primary_code else []
-        feeds = [feed_link("all", "全部报道")]
-        crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in primary_chain]
-        if primary_chain:
-            feeds.insert(0, feed_link(f"region/{primary_chain[-1].code}", primary_chain[-1].name))
-        elif national:
-            feeds.insert(0, feed_link("national", "全国"))
-            crumbs.append(("全国", paths.NATIONAL_DIR + "index.html"))
-        return tuple(crumbs), tuple(feeds)
+    def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
+        """Every article page as (path, key, render, search key), oldest first (the search index's order).
 
-    def _article_jobs(
-        self, ctx: SiteContext, articles: Iterable[Article]
-    ) -> list[tuple[str, str, Callable[[], bytes], str]]:
-        # (path, key, render, search key) of each article page. The page key extends the search key (what the
-        # search index takes from the page) with what only the page shows: its links and syndicated copies.
-        # One loop over 100,000 articles on every nightly build: what articles share (their links, their
-        # region set) is digested once per distinct value, and each page costs one hash.
+        The search key digests what the index takes from the page (its ``<article>`` without the meta list
+        and the syndicated copies, so a new copy re-indexes nothing); the page key adds what only the page
+        shows: its links and copies. One loop over 100,000 articles on every build: one hash per page."""
         jobs = []
-        links: dict[tuple[str | None, bool], str] = {}
-        for art in articles:
+        for art in reversed(ctx.articles):
             path = paths.article_path(art.id)
-            where = (art.primary_code, art.national)
-            links_digest = links.get(where)
-            if links_digest is None:
-                links_digest = links[where] = self._links_digest(*self._article_links(ctx, *where))
-            search_key = self._search_key(ctx, art, path)
-            # Concatenated, not hashed again: copies are rare.
-            key = search_key + links_digest
-            if art.copies:
+            search_key = short_hash(
+                self.build_key, path, art.digest, self._regions_sig(ctx, ctx.article_regions.get(art.id, ()))
+            )
+            key = search_key + self._article_links(ctx, art.primary_code, art.national)[2]
+            if art.copies:  # concatenated, not hashed again: copies are rare
                 key += short_hash(repr(art.copies))
             # Only the key is made now; the page (and the article's text) only if the writer asks for it.
             jobs.append((path, key, partial(self._render_article, ctx, art), search_key))
         return jobs
 
     def _regions_sig(self, ctx: SiteContext, codes: tuple[str, ...]) -> str:
-        """The regions an article page links to, as text for its key (memoised: region sets recur)."""
-        if self._memo_ctx is not ctx:
-            self._memo_ctx, self._links_memo, self._regions_memo = ctx, {}, {}
+        """The regions an article page links to, as text for its key (region sets recur)."""
         found = self._regions_memo.get(codes)
         if found is None:
             found = self._regions_memo[codes] = "|".join(
@@ -440,15 +409,9 @@ class PageGenerator:
             )
         return found
 
-    def _links_digest(self, crumbs: tuple, feeds: tuple) -> str:
-        found = self._links_digests.get((crumbs, feeds))
-        if found is None:
-            found = self._links_digests[(crumbs, feeds)] = short_hash(repr((crumbs, feeds)))
-        return found
-
     def _render_article(self, ctx: SiteContext, art: Article) -> bytes:
         path = paths.article_path(art.id)
-        regions, crumbs, feeds = self._article_parts(ctx, art)
+        crumbs, feeds, _digest = self._article_links(ctx, art.primary_code, art.national)
         art = self.with_text(art)
         return self.render(
             "article.html",
@@ -457,26 +420,11 @@ class PageGenerator:
             page_title=art.title,
             section="article",
             article=art,
-            regions=regions,
-            breadcrumbs=crumbs,
-            feeds=feeds,
+            regions=[ctx.regions[c] for c in ctx.article_regions.get(art.id, ()) if c in ctx.regions],
+            breadcrumbs=list(crumbs),
+            feeds=list(feeds),
             description=art.summary,
         )
-
-    def _search_key(self, ctx: SiteContext, art: Article, path: str) -> str:
-        """A digest of what the search index takes from an article page: the ``<article>`` element without
-        its ``data-pagefind-ignore`` parts (so a new syndicated copy does not re-index a shard)."""
-        return short_hash(
-            self.build_key,
-            path,
-            art.digest or short_hash(repr(art)),
-            self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
-        )
-
-    def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
-        """Every article page as (path, key, render, search key), oldest first (the order of the search
-        index's shards)."""
-        return self._article_jobs(ctx, reversed(ctx.articles))
 
 
 def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
