@@ -123,3 +123,17 @@ def test_source_actions_have_help(action, capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert f"yigai source {action}" in out and "--html" in out and "Exit 0" in out
+
+
+def test_add_offline_from_a_saved_copy_of_the_site(settings_file, capsys):
+    # A directory laid out by URL path (here the sample web's own files): the list and its articles are read
+    # from it, nothing is fetched, and the preview has the extractor's lines.
+    saved = REPO / "yigai/sample_web/sites"
+    code = main(["source", "add", "http://hbwjw.example.test/hbwjw/index.html", "--html", str(saved), "--dry-run",
+                 "--config", str(settings_file)])
+    out = capsys.readouterr().out
+    assert code == 0
+    preview = out.split("The ", 1)[1].split("# Added by", 1)[0]
+    assert len(re.findall(r"^  \d{4}-\d{2}-\d{2}  ", preview, flags=re.M)) == 10
+    assert preview.count("              | ") >= 18 and "not read" not in preview
+    assert 'confirmed = "unconfirmed"' in out and 'home_region = "河北省"' in out
