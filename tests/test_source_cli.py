@@ -78,7 +78,7 @@ def test_add_offline_from_a_saved_list_page(settings_file, tmp_path, capsys):
     [
         ("ftp://example.org/list", 2, "not an http(s) URL"),
         ("http://127.0.0.1:{closed}/list/", 4, "unreachable"),
-        ("{web}/", 2, "no article list"),
+        ("{web}/portal/", 2, "no article list"),
         ("{web}/farm/private/2024/0320/vip_8812.html", 4, "robots.txt"),
     ],
 )
@@ -137,3 +137,14 @@ def test_add_offline_from_a_saved_copy_of_the_site(settings_file, capsys):
     assert len(re.findall(r"^  \d{4}-\d{2}-\d{2}  ", preview, flags=re.M)) == 10
     assert preview.count("              | ") >= 18 and "not read" not in preview
     assert 'confirmed = "unconfirmed"' in out and 'home_region = "河北省"' in out
+
+
+def test_add_from_a_front_page_follows_its_news_column(web, settings_file, capsys):
+    # The sample web's front page lists no articles, only its sites; the first link short enough for a column
+    # name that names a health commission's pages (国家卫生健康委员会 …) leads to an article list, and the entry
+    # says how its list page was found.
+    code = main(["source", "add", f"{web.base_url}/", "--dry-run", "--config", str(settings_file)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f'list_urls = ["{web.base_url}/nhc/index.html"]  # the column' in out
+    assert f"linked from {web.base_url}/" in out
