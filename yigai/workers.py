@@ -42,8 +42,11 @@ def crawl_worker(settings: Settings, registry: str, sources: list[Source], args:
             "a crawl worker shares the crawl frontier with the others: set [crawl] frontier = \"redis://…\" "
             "(or YIGAI_REDIS_URL); without one, every worker would crawl everything"
         )
+    command = f"worker crawl {socket.gethostname()}"
     with Store(settings.store) as store:
-        run_id = store.start_run("worker crawl", os.getpid())
+        # This host's workers killed earlier left their runs 'running': no one else can tell they are dead.
+        store.mark_dead_worker_runs(command, _pid_alive)
+        run_id = store.start_run(command, os.getpid())
         with run_row(store, run_id) as stats:
             rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
             status = "failed" if rc == 2 else "partial" if _has_real_errors(per_source) else "ok"
@@ -51,6 +54,16 @@ def crawl_worker(settings: Settings, registry: str, sources: list[Source], args:
             stats.update(summary=f"{pages} new pages", crawl_exit=rc, status=status)
     print(f"crawl worker run #{run_id}: {status}; {pages} new pages")
     return EXIT_FAILED if rc == 2 else EXIT_PARTIAL if status == "partial" else EXIT_OK
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 @dataclass
