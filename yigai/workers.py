@@ -32,16 +32,21 @@ def frontier_url(settings: Settings) -> str | None:
     return os.environ.get(ENV_REDIS_URL) or settings.section("crawl").get("frontier") or None
 
 
-def crawl_worker(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
-    """One crawl worker: the crawl of ``sources`` shared with the other workers through the Redis frontier,
-    recorded as a run of its own (``worker crawl``). Returns the exit code."""
-    from yigai.run import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, _crawl_with_stats, _has_real_errors, run_row
-
+def require_frontier(settings: Settings) -> None:
+    """A crawl worker without a shared frontier would crawl everything the others crawl: refused."""
     if not frontier_url(settings):
         raise ConfigError(
             "a crawl worker shares the crawl frontier with the others: set [crawl] frontier = \"redis://…\" "
             "(or YIGAI_REDIS_URL); without one, every worker would crawl everything"
         )
+
+
+def crawl_worker(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
+    """One crawl worker: the crawl of ``sources`` shared with the other workers through the Redis frontier,
+    recorded as a run of its own (``worker crawl``). Returns the exit code."""
+    from yigai.run import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, _crawl_with_stats, _has_real_errors, run_row
+
+    require_frontier(settings)
     command = f"worker crawl {socket.gethostname()}"
     with Store(settings.store) as store:
         # This host's workers killed earlier left their runs 'running': no one else can tell they are dead.
