@@ -430,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("extract", parents=[common, lock_opts], help="extract articles from stored pages",
                        description="Extract clean, tagged articles from stored pages not yet extracted. "
+                       "Large jobs use every core ([extract] workers: worker processes extract, this one writes). "
                        "Holds the store lock; the store must exist.")
     s.add_argument("--all", action="store_true", help="re-extract every stored page with the current extractor")
     s.set_defaults(func=cmd_extract)
