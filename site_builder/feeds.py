@@ -37,11 +37,6 @@ def content_html(article: Article) -> str:
     return "".join(f"<p>{escape(p, quote=False)}</p>" for p in article.paragraphs)
 
 
-def _base(ctx: SiteContext) -> str:
-    base = str(ctx.site.get("base_url") or "/")
-    return base if base.endswith("/") else base + "/"
-
-
 class FeedEntries:
     """Each article's feed entry, made once and added to every feed that carries it: a night's new story is in
     a dozen feeds (everything, its regions, its topics), and feedgen only reads an entry to serialise it. The
@@ -101,7 +96,7 @@ def render_feed(
     entries: FeedEntries | None = None,
 ) -> tuple[bytes, bytes]:
     """(RSS bytes, Atom bytes) for one feed; ``entries`` lends the entries of articles seen in other feeds."""
-    base = _base(ctx)
+    base = paths.base_url(ctx.site)
     limit = max(1, int(ctx.site.get("feed_items") or 50))
     items = sorted(articles, key=lambda a: a.sort_key)[:limit]
     updated = items[0].date.astimezone(CHINA_TZ) if items else EMPTY_FEED_DATE
@@ -142,9 +137,9 @@ class FeedsGenerator:
     """Yields every feed file as (path, key, render); ``count`` says how many feeds (RSS+Atom pairs count as
     two) were made. A feed's key digests its newest items, so an unchanged feed is never re-rendered."""
 
-    def __init__(self, base_key: str = "", with_text: Callable[[Article], Article] | None = None) -> None:
+    def __init__(self, build_key: str = "", with_text: Callable[[Article], Article] | None = None) -> None:
         self.count = 0
-        self.base_key = base_key
+        self.build_key = build_key
         self.with_text = with_text or (lambda art: art)  # feeds carry the full text
         self.entries = FeedEntries()
 
@@ -160,11 +155,9 @@ class FeedsGenerator:
     def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
         limit = max(1, int(ctx.site.get("feed_items") or 50))
         for key, title, page_path, articles in self.feed_specs(ctx):
-            if ctx.scope is not None and key not in ctx.scope.feeds:
-                continue  # a delta build: this feed's stories did not change
             newest = list(articles[:limit])  # the context keeps every list newest first
             feed_key = short_hash(
-                self.base_key, key, title, page_path, *(a.digest or short_hash(repr(a)) for a in newest)
+                self.build_key, key, title, page_path, *(a.digest or short_hash(repr(a)) for a in newest)
             )
             rendered: list[tuple[bytes, bytes]] = []
 

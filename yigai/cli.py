@@ -150,7 +150,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(
         f"built {report.files_total} files in {report.output_dir} ({report.pages_written} written, "
         f"{report.files_unchanged} unchanged) in {report.seconds:.2f}s"
-        + (f" — a delta build from {report.rows_changed} changed rows" if report.mode == "delta" else "")
     )
     return EXIT_OK
 
@@ -558,7 +557,8 @@ def build_parser() -> argparse.ArgumentParser:
                                help="base URL of a running sample web, for {sample_web} in the registry")
     a = source_sub.add_parser(
         "add", parents=[common, registry_opts], help="infer a registry entry from a list page's address",
-        description="Read the list page at URL, infer its article links (URL shapes, dates, titles, the repeated "
+        description="Read the list page at URL (a front page with no list of its own is followed to its news or "
+        "notice column), infer its article links (URL shapes, dates, titles, the repeated "
         "block), pagination, feeds and sitemaps (the page, robots.txt, common paths), CMS family and home "
         "region (site name, title, 网站标识码/ICP line, domain); print the ten newest articles with dates and a "
         "two-line excerpt from the extractor, and append an entry whose comments say how each field was "
