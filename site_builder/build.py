@@ -125,13 +125,12 @@ def collector_restored() -> Iterator[None]:
         gc.unfreeze()
 
 
-def build_key(site: dict) -> str:
-    """What every page depends on besides its own data: the site settings, the names joined at build time
-    (the division table's, the taxonomy's labels), the templates and static files, and the site builder's
-    code. A change to any of them re-renders every page (once)."""
+def code_key() -> str:
+    """What every output depends on besides its own data and the site settings: the names joined at build
+    time (the division table's, the taxonomy's labels), the templates and static files, and the site
+    builder's code. The search index's files are keyed by it (they show no site setting)."""
     parts: list[str] = [
         BUILD_FORMAT,
-        json.dumps(site, sort_keys=True, ensure_ascii=False, default=str),
         repr(sorted(models.division_table().items())),
         repr(sorted(models.topic_labels().items())),
     ]
@@ -141,6 +140,12 @@ def build_key(site: dict) -> str:
             if file.is_file():
                 parts.append(f"{file.name}:{hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()}")
     return short_hash(*parts)
+
+
+def build_key(site: dict, code: str | None = None) -> str:
+    """What every page depends on besides its own data: ``code_key`` and the site settings. A change to any
+    of them re-renders every page (once)."""
+    return short_hash(code or code_key(), json.dumps(site, sort_keys=True, ensure_ascii=False, default=str))
 
 
 def _spare_path(target: Path) -> Path:
@@ -218,13 +223,15 @@ def _remove_retired_state(target: Path) -> None:
 
 
 def _build(store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float) -> BuildReport:
-    common = build_key(site)  # part of every output's key
+    code = code_key()
+    common = build_key(site, code)  # part of every output's key
     try:
         with long_lived_objects():
             ctx = load_context(store, site, settings)
             writer = SiteWriter(staging, previous=target if target.is_dir() else None)  # reads two manifests
         with_text = _recent_text_memo(store)
-        pages = PageGenerator(make_env(), page_size=int(site.get("page_size") or 30), build_key=common, with_text=with_text)
+        pages = PageGenerator(make_env(), page_size=int(site.get("page_size") or 30), build_key=common,
+                              index_key=code, with_text=with_text)
         feeds = FeedsGenerator(common, with_text)
         with long_lived_objects():
             articles = pages.article_jobs(ctx)  # oldest first

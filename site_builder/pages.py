@@ -170,6 +170,7 @@ class PageGenerator:
         page_size: int,
         *,
         build_key: str = "",
+        index_key: str = "",
         with_text: Callable[[Article], Article] | None = None,
     ) -> None:
         self.env = env
@@ -177,6 +178,7 @@ class PageGenerator:
         self.with_text = with_text or (lambda art: art)
         self.page_size = page_size
         self.build_key = build_key
+        self.index_key = index_key  # the search index's part: no site setting (the index shows none)
         # What many article pages share, made once per build (a generator serves one build, one context).
         self._links_memo: dict[tuple, tuple[tuple, tuple, str]] = {}
         self._regions_memo: dict[tuple, str] = {}
@@ -391,9 +393,9 @@ class PageGenerator:
         for art in reversed(ctx.articles):
             path = paths.article_path(art.id)
             search_key = short_hash(
-                self.build_key, path, art.digest, self._regions_sig(ctx, ctx.article_regions.get(art.id, ()))
+                self.index_key, path, art.digest, self._regions_sig(ctx, ctx.article_regions.get(art.id, ()))
             )
-            key = search_key + self._article_links(ctx, art.primary_code, art.national)[2]
+            key = short_hash(self.build_key, search_key) + self._article_links(ctx, art.primary_code, art.national)[2]
             if art.copies:  # concatenated, not hashed again: copies are rare
                 key += short_hash(repr(art.copies))
             # Only the key is made now; the page (and the article's text) only if the writer asks for it.
