@@ -287,15 +287,4 @@ def machine_info() -> dict[str, str]:
         "Jinja2": _version("jinja2"),
         "feedgen": _version("feedgen"),
         "Hugo": hugo_version(),
-        "Pagefind": _pagefind_version(),
     }
-
-
-def _pagefind_version() -> str:
-    try:
-        from site_builder.search import find_pagefind, pagefind_version
-
-        binary = find_pagefind()
-        return pagefind_version(binary) if binary is not None else "not installed"
-    except Exception:  # noqa: BLE001 - the builder evolves; a version string is not worth a failure
-        return "unknown"

@@ -379,9 +379,7 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.feeds", "FeedsGenerator", "generate_output", "feeds"),
     ("site_builder.build", None, "_site_files", "robots, OPML, static files"),
     ("site_builder.build", None, "sitemap_files", "sitemap"),
-    ("site_builder.ngram_index", "NgramSearch", "__init__", "search index (n-gram)"),
-    ("site_builder.ngram_index", "NgramSearch", "page", "search index (n-gram)"),
-    ("site_builder.ngram_index", "NgramSearch", "finish", "search index (n-gram)"),
+    ("site_builder.build", None, "build_search_index", "search index (n-gram)"),
     ("site_builder.writer", "SiteWriter", "emit", "writer"),
     ("site_builder.writer", "SiteWriter", "write", "writer"),
     ("site_builder.writer", "SiteWriter", "carry_over", "writer"),
@@ -463,7 +461,7 @@ def child_build(db: Path, out: Path, profile: Path | None = None, *, phases: boo
         "feeds": report.feeds,
         "rendered": getattr(report, "rendered", None),  # pages and feeds rendered (newer builders only)
         "published": getattr(report, "published", None),  # False: nothing changed, the site left as it was
-        "search_shards": getattr(report, "search_segments", None),  # search segments (Pagefind: shards) …
+        "search_shards": getattr(report, "search_segments", None),  # search index tiers …
         "search_shards_indexed": getattr(report, "search_indexed", None),  # … and how many were indexed
         **({"phases": timed} if phases else {}),
         "wrapped": len(wrapped),

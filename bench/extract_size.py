@@ -73,7 +73,7 @@ def measure(sizes: list[float], max_unlimited: float, timeout: float) -> list[di
                 )
                 rows.append({
                     "page_mb": round(size / 1024 / 1024, 1),
-                    "limit": "5 MiB" if limit == MAX_HTML_BYTES else "none",
+                    "limit": f"{limit / 1048576:.3g} MiB" if limit != NO_LIMIT else "none",
                     "seconds": round(run.seconds, 1),
                     "peak_mb": round(run.max_rss_mb),
                     "ok": run.returncode == 0,

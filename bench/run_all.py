@@ -141,6 +141,12 @@ def _archive_section(ar: dict[str, Any]) -> list[str]:
             f"grouping syndicated copies) runs at **{_n(ar['ratio_per_core_vs_trafilatura'])}×** the rate of bare "
             "trafilatura on one core."
         ),
+        *([""] + [ar["note"]] if ar.get("note") else []),
+        *(["", (
+            f"**Pending: the re-extraction of 100,000 pages has not been measured yet** (only {_n(ar['pages'])}); "
+            "nothing above is extrapolated from it. Measure it with "
+            "`python bench/run_all.py --from-json bench/results/latest.json --add-archive 100000`."
+        )] if ar["pages"] < 100_000 else []),
     ]
 
 

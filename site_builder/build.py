@@ -23,11 +23,11 @@ from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
 from site_builder.models import Article, read_listed, short_hash, split_paragraphs
-from site_builder.ngram_index import NgramSearch, bodiless_doc, search_doc
 from site_builder.opml import opml
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
 from site_builder.robots import robots
+from site_builder.search_index import SearchDoc, SearchEntry, SearchReport, build_search_index
 from site_builder.sitemap import sitemap_files
 from site_builder.writer import MANIFEST_NAME, SiteWriter
 from yigai.lock import output_lock
@@ -52,7 +52,7 @@ class BuildReport:
     output_dir: Path
     published: bool = True  # False when nothing changed and the live site was left untouched
     rendered: int = 0  # pages and feeds rendered (the rest were unchanged inputs and not rendered at all)
-    search_segments: int = 0  # search index segments the site has …
+    search_segments: int = 0  # search index tiers the site has …
     search_indexed: int = 0  # … and how many of them this build indexed (the others were kept)
 
 
@@ -123,10 +123,6 @@ def collector_restored() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-
-
-# Article pages per search index segment (``[site] search_shard_size``).
-SEARCH_SEGMENT_SIZE = 2_000
 
 
 def build_key(site: dict) -> str:
@@ -222,7 +218,6 @@ def _remove_retired_state(target: Path) -> None:
 
 
 def _build(store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float) -> BuildReport:
-    ngram: NgramSearch | None = None
     common = build_key(site)  # part of every output's key
     try:
         with long_lived_objects():
@@ -234,31 +229,44 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
         with long_lived_objects():
             articles = pages.article_jobs(ctx)  # oldest first
         by_id = {art.id: art for art in ctx.articles}
-        ngram = NgramSearch(
-            writer,
-            [(rel, search_key) for rel, _key, _render, search_key in articles],
-            lambda aid: search_doc(ctx, with_text(by_id[aid])),
-            describe=lambda aid: bodiless_doc(ctx, by_id[aid]),
-            database=store.target,
-            segment_size=int(site.get("search_shard_size") or SEARCH_SEGMENT_SIZE),
-        )
         kept = writer.keep_staged([(rel, page_key) for rel, page_key, _render, _search_key in articles])
         for rel, page_key, render, _search_key in articles:
             if rel not in kept:
                 writer.emit(rel, page_key, render)
-            ngram.page(paths.article_id(rel))
+        entries = [
+            SearchEntry(paths.article_id(rel), search_key, by_id[paths.article_id(rel)].day)
+            for rel, _key, _render, search_key in articles
+        ]
         del articles, kept
-        _generate(writer, (pages.generate_output(ctx), feeds.generate_output(ctx), _site_files(ctx)), ngram)
-        ngram.finish()  # waits for the worker's last segments: the lists and feeds were rendered meanwhile
+        search = build_search_index(writer, entries, lambda ids: (search_doc(ctx, with_text(by_id[i])) for i in ids))
+        del entries
+        _generate(writer, (pages.generate_output(ctx), feeds.generate_output(ctx), _site_files(ctx)))
         for rel, data in sitemap_files(ctx, writer.paths):  # made last: it lists the pages made
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)
     except BaseException:
-        if ngram is not None:
-            ngram.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return _report(writer, feeds.count, started, target, changed, ngram)
+    return _report(writer, feeds.count, started, target, changed, search)
+
+
+def search_doc(ctx: SiteContext, art: Article) -> SearchDoc:
+    """What the search index takes from an article (with its text loaded): what its page's ``<article>``
+    shows readers — title, place, paragraphs, attachment titles, the regions and topics it is filed under —
+    but not the meta list or the "also carried by" copies (a new copy must not change the index)."""
+    codes = ctx.article_regions.get(art.id, ())
+    names = [ctx.regions[c].name for c in codes if c in ctx.regions]
+    extras = [*(a.title for a in art.attachments), *names, *(t.label for t in art.topics)]
+    return SearchDoc(
+        id=art.id,
+        url=paths.article_path(art.id),
+        title=art.title,
+        date=art.day,
+        place=art.place or "",
+        regions=tuple(codes),
+        topics=tuple(t.id for t in art.topics),
+        text="\n".join([*art.paragraphs, *extras]),
+    )
 
 
 def _site_files(ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
@@ -271,7 +279,7 @@ def _site_files(ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
             yield "static/" + file.relative_to(static).as_posix(), file.read_bytes()
 
 
-def _generate(writer: SiteWriter, generators: tuple[Iterator[tuple], ...], ngram: NgramSearch) -> None:
+def _generate(writer: SiteWriter, generators: tuple[Iterator[tuple], ...]) -> None:
     """Every page but the article pages, every feed and the site-wide files, into the writer. Each output is
     (path, key, render) — rendered only when the writer has no file made from that key — or (path, bytes)."""
     for outputs in generators:
@@ -285,7 +293,6 @@ def _generate(writer: SiteWriter, generators: tuple[Iterator[tuple], ...], ngram
                     writer.write(*output)
                 else:
                     writer.emit(*output)
-            ngram.poll()  # record the segments the index worker has finished
 
 
 def _finish_and_publish(writer: SiteWriter, staging: Path, target: Path) -> bool:
@@ -310,7 +317,7 @@ def _finish_and_publish(writer: SiteWriter, staging: Path, target: Path) -> bool
 
 
 def _report(
-    writer: SiteWriter, feeds: int, started: float, target: Path, changed: bool, ngram: NgramSearch
+    writer: SiteWriter, feeds: int, started: float, target: Path, changed: bool, search: SearchReport
 ) -> BuildReport:
     report = BuildReport(
         pages_written=len(writer.written),
@@ -321,8 +328,8 @@ def _report(
         output_dir=target,
         published=changed,
         rendered=writer.rendered,
-        search_segments=len(ngram.segments),
-        search_indexed=ngram.indexed,
+        search_segments=search.tiers,
+        search_indexed=search.indexed,
     )
     logger.info(
         "build: %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",

@@ -158,7 +158,7 @@ Output = tuple  # (path, bytes) or (path, key, render): see ``SiteWriter.emit``
 
 
 class PageGenerator:
-    """Yields every HTML page (the search index is the build's).
+    """Yields every HTML page (the search index is ``search_index``'s).
 
     Pages come as (path, key, render): ``key`` digests everything the page shows (the templates and code via
     ``build_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
@@ -216,7 +216,7 @@ class PageGenerator:
         yield (
             "search.html",
             self.render(
-                "search.html", "search.html", ctx, page_title="搜索", section="search", pagefind=False
+                "search.html", "search.html", ctx, page_title="搜索", section="search"
             ),
         )
 

@@ -3,7 +3,7 @@
 The site's texts are Simplified (extraction converts them with OpenCC), so a reader who types or pastes a
 Traditional query (醫共體) would find nothing. The search also looks a query up in its Simplified form, made
 character by character with the table in ``templates/static/t2s.json`` — the browser (``static/search.js``,
-fetched on the first query with a Han character) and ``ngram_index.query_forms`` alike. The table is OpenCC's ``t2s`` applied to every character of
+fetched on the first query with a Han character) and ``search_tokens.query_words`` alike. The table is OpenCC's ``t2s`` applied to every character of
 the Han ranges the index tokenises, kept where it gives one other character of those ranges; it is generated
 (``python -m site_builder.t2s``) and a test checks it against the installed OpenCC.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 T2S_PATH = Path(__file__).resolve().parent.parent / "templates" / "static" / "t2s.json"
-# The Han ranges of the search's tokens (``ngram_index._TOKEN_RUN``, ``TOKEN_RUN`` in search.js).
+# The Han ranges of the search's tokens (``search_tokens._TOKEN_RUN``, ``TOKEN_RUN`` in search.js).
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 

@@ -191,47 +191,12 @@ class SiteWriter:
         self.written.extend(rel for rel, unchanged in zip(kept, same, strict=True) if not unchanged)
         return set(kept)
 
-    def keep_all(self, entries: dict[str, Entry], *, staged: bool) -> None:
-        """``keep`` for a whole group of files in the staging tree (``staged``) or the published one, such as a
-        search shard whose pages did not change. A file of the group that is missing raises ``WriterError``
-        (the files kept before it stay recorded: ``forget`` them to make the group again)."""
-        for rel, entry in sorted(entries.items()):
-            if rel in self.entries:
-                raise WriterError(f"output path written twice: {rel}")
-            if staged:
-                if not os.path.isfile(os.path.join(self._root_str, rel)):
-                    raise WriterError(f"staged file {rel} is missing")
-            else:
-                parent = rel.rpartition("/")[0]
-                if parent not in self._dirs:
-                    self._claim(rel)
-                    del self.entries[rel]
-                if not self._link_from_live(rel):
-                    raise WriterError(f"published file {rel} is missing")
-            self._record(rel, entry, self.live.get(rel))
-
-    def forget(self, rel: str) -> None:
-        """Undo ``rel``'s record (a kept file of a group found incomplete) and remove its staged file, so the
-        path can be made again in this build."""
-        if self.entries.pop(rel, None) is None:
-            return
-        for made in (self.written, self.unchanged):
-            if rel in made:
-                made.remove(rel)
-        self._unlink(rel)
-        if self.staged.pop(rel, None) is not None:
-            self._removed.append(rel)
-
     def discard(self, prefix: str) -> None:
         """Delete the staged files under ``prefix`` now (before that shard is indexed again)."""
         for rel in [p for p in self.staged if p.startswith(prefix)]:
             self._unlink(rel)
             del self.staged[rel]
             self._removed.append(rel)
-
-    def read(self, rel: str) -> bytes:
-        """The bytes of an emitted file, from the staging tree."""
-        return (self.root / rel).read_bytes()
 
     # ------------------------------------------------------------------------------------------ finishing
     def carry_over(self, name: str) -> None:

@@ -38,8 +38,14 @@ def _settings(tmp_path: Path, store: str, workers: int, parallel_from: int):
 
 
 def _articles(store: Store) -> dict[str, dict]:
+    """The rows without what the moment of extraction decides: its time, the revision, and the story time of
+    an undated page (its extraction time)."""
     rows = (dict(r) for r in store.articles())
-    return {r["id"]: {k: v for k, v in r.items() if k not in ("extracted_at", "rev")} for r in rows}
+
+    def moment(column: str, row: dict) -> bool:
+        return column in ("extracted_at", "rev") or (column == "story_at" and row["published"] is None)
+
+    return {r["id"]: {k: v for k, v in r.items() if not moment(k, r)} for r in rows}
 
 
 def test_workers_extract_what_one_process_does_and_one_writer_saves_it(tmp_path, store_target):

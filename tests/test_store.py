@@ -292,6 +292,20 @@ def test_workers_claiming_at_once_never_get_the_same_page(store_target):
     assert sorted(pid for _, pid in claimed) == ids
 
 
+def test_a_run_does_not_mark_crawl_workers_interrupted_but_their_host_marks_its_dead_ones(store_target):
+    """Crawl workers take no lock: a run (holding the lock) cannot tell whether another host's worker is alive,
+    so it leaves their rows alone; the next worker on the same host marks the dead ones."""
+    with Store(store_target) as s:
+        run = s.start_run("run", 10)
+        other = s.start_run("worker crawl host-b", 11)
+        dead = s.start_run("worker crawl host-a", 12)
+        alive = s.start_run("worker crawl host-a", 13)
+        assert s.mark_interrupted_runs() == 1
+        assert s.mark_dead_worker_runs("worker crawl host-a", lambda pid: pid == 13) == 1
+        status = {r["id"]: r["status"] for r in s.runs()}
+        assert status == {run: "interrupted", other: "running", dead: "interrupted", alive: "running"}
+
+
 # ------------------------------------------------------------------------------ the listing (migration 8)
 def _store_before_the_listing(path: Path) -> None:
     """A store at the schema version before the listing tables, as an older version of the program left it."""

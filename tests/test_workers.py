@@ -81,7 +81,7 @@ def test_two_crawl_workers_two_extract_workers_one_builder(deployment):
         assert "shared frontier" in err
     assert requested and max(requested.values()) == 1, [p for p, n in requested.items() if n > 1]
     with Store(url) as store:
-        crawl_runs = [r for r in store.runs(10) if r["command"] == "worker crawl"]
+        crawl_runs = [r for r in store.runs(10) if r["command"].startswith("worker crawl ")]
         assert len(crawl_runs) == 2 and {r["status"] for r in crawl_runs} == {"ok"}
         # Which worker fetched what depends on who started first (tests/crawler/test_crawler_frontier.py shows
         # them splitting a slow site); what they stored together is every page, once.
@@ -131,3 +131,35 @@ def test_two_crawl_workers_two_extract_workers_one_builder(deployment):
     status = subprocess.run(_yigai("status", *config), env=_env(), capture_output=True, text=True, timeout=300)
     assert status.returncode == 0, status.stderr[-3000:]
     assert "postgresql://yigai@" in status.stdout and "worker crawl" in status.stdout
+
+
+def test_a_crawl_worker_without_a_shared_frontier_is_refused(settings_file, capsys, monkeypatch):
+    from yigai.cli import main
+
+    monkeypatch.delenv("YIGAI_REDIS_URL", raising=False)
+    assert main(["worker", "crawl", "--config", str(settings_file), "--registry", "sample"]) == 2
+    assert "shares the crawl frontier" in capsys.readouterr().err
+
+
+def test_an_extract_worker_never_makes_a_store(settings_file, tmp_path, capsys):
+    from yigai.cli import main
+
+    assert main(["worker", "extract", "--config", str(settings_file)]) == 4
+    assert "no store at" in capsys.readouterr().err and not (tmp_path / "db.sqlite3").exists()
+
+
+def test_an_extract_worker_on_sqlite_extracts_everything_and_exits(settings_file, capsys):
+    """The roles need no PostgreSQL: on one machine, extract workers share an SQLite store too."""
+    from yigai.cli import main
+    from yigai.config import load_settings
+    from yigai.store import FetchedPage
+
+    store_path = load_settings(settings_file).store
+    with Store(store_path) as store:
+        for n, path in enumerate(sorted((REPO / "yigai" / "sample_web" / "sites" / "hbwjw").rglob("t2024*.html"))[:4]):
+            url = f"http://x.test/{n}.html"
+            store.save_page(FetchedPage(url, url, "x", "article", 200, path.read_bytes()))
+    assert main(["worker", "extract", "--config", str(settings_file), "--poll", "0.1"]) == 0
+    assert "4 articles saved" in capsys.readouterr().out
+    with Store(store_path) as store:
+        assert store.article_page_ids() == [] and store.claims() == []

@@ -82,10 +82,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from yigai.workers import crawl_worker, extract_worker
+    from yigai.workers import crawl_worker, extract_worker, require_frontier
 
     settings = _settings(args)
     if args.role == "crawl":
+        require_frontier(settings)  # before the registry: the first thing a misconfigured host should hear
         return crawl_worker(settings, _registry_name(args, settings), _load_sources(args, settings), args)
     report = extract_worker(settings, follow=args.follow, poll=args.poll)
     print(f"extract worker: {report.extracted} articles saved in {report.batches} batches, "
@@ -428,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("extract", parents=[common, lock_opts], help="extract articles from stored pages",
                        description="Extract clean, tagged articles from stored pages not yet extracted. "
+                       "Large jobs use every core ([extract] workers: worker processes extract, this one writes). "
                        "Holds the store lock; the store must exist.")
     s.add_argument("--all", action="store_true", help="re-extract every stored page with the current extractor")
     s.set_defaults(func=cmd_extract)
@@ -555,7 +557,8 @@ def build_parser() -> argparse.ArgumentParser:
                                help="base URL of a running sample web, for {sample_web} in the registry")
     a = source_sub.add_parser(
         "add", parents=[common, registry_opts], help="infer a registry entry from a list page's address",
-        description="Read the list page at URL, infer its article links (URL shapes, dates, titles, the repeated "
+        description="Read the list page at URL (a front page with no list of its own is followed to its news or "
+        "notice column), infer its article links (URL shapes, dates, titles, the repeated "
         "block), pagination, feeds and sitemaps (the page, robots.txt, common paths), CMS family and home "
         "region (site name, title, 网站标识码/ICP line, domain); print the ten newest articles with dates and a "
         "two-line excerpt from the extractor, and append an entry whose comments say how each field was "

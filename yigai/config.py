@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
 
 SAMPLE_WEB_PLACEHOLDER = "{sample_web}"
 _SOURCE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -71,7 +74,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
 BOUNDS: dict[str, tuple[float, float]] = {
     "site.feed_items": (1, 10_000),
     "site.page_size": (1, 1_000),
-    "site.search_shard_size": (1, 1_000_000),
     "crawl.download_timeout": (1, 3_600),
     "crawl.max_response_bytes": (1_024, 1 << 30),
     "crawl.retry_times": (0, 20),
@@ -91,6 +93,11 @@ BOUNDS: dict[str, tuple[float, float]] = {
 }
 # Settings that take one of a few words.
 _CHOICES: dict[str, tuple[str, ...]] = {}
+# Settings that no longer do anything: a config file that still has one loads, with a warning saying why.
+_RETIRED = {
+    "site.search_engine": "the site has one search engine, its own index (Pagefind was removed: docs/site.md)",
+    "site.search_shard_size": "the search index plans its own tiers (docs/site.md)",
+}
 
 
 def _defaults() -> dict[str, Any]:
@@ -136,6 +143,9 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Pat
     for key, value in override.items():
         if not where and key == "scrapy":
             out[key] = {**base.get(key, {}), **_scrapy_table(value, path)}
+            continue
+        if f"{where}{key}" in _RETIRED and key not in base:
+            logger.warning("%s: setting '%s%s' is ignored: %s", path, where, key, _RETIRED[f"{where}{key}"])
             continue
         if key not in base:
             raise ConfigError(f"{path}: unknown setting '{where}{key}' (known: {', '.join(sorted(base))})")

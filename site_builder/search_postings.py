@@ -1,0 +1,98 @@
+"""The binary posting list of the search index (``static/search.js`` decodes the same bytes).
+
+A list holds the pages of one tier (numbered from 0, oldest first) that contain a token, or that are filed
+under a region (``r:<code>``) or a topic (``t:<slug>``), each with the token's weight on that page:
+
+    byte 0      kind: 0 = gaps, 1 = bitmap; + 2 when weights follow
+    varint      how many pages (df)
+    gaps        df varints: the first page, then each page minus the previous minus 1
+      or bitmap ceil(tier size / 8) bytes, bit i of byte j (least significant first) = page 8j + i
+    weights     ceil(df / 2) bytes: 4-bit weights (1..15) in page order, the low nibble first
+
+Whichever of gaps and bitmap is smaller is written: a token on 80% of 100,000 pages costs 12.5 KB of bitmap
+(+ 40 KB of weights), not 80 KB of gaps. Varints are LEB128 (7 bits a byte, the low group first).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from itertools import pairwise
+
+GAPS, BITMAP, WEIGHTED = 0, 1, 2
+
+
+def varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _varints(values: Sequence[int]) -> bytes:
+    if not values or max(values) < 0x80:
+        return bytes(values)  # the common case, in C
+    return b"".join(map(varint, values))
+
+
+def encode(pages: Sequence[int], weights: bytes | bytearray, size: int) -> bytes:
+    """The list of ``pages`` (ascending, each < ``size``) with ``weights`` (one per page, 1..15; empty: none)."""
+    gaps = [pages[0], *(b - a - 1 for a, b in pairwise(pages))] if pages else []
+    body = _varints(gaps)
+    kind = GAPS
+    if (size + 7) // 8 < len(body):
+        bitmap = bytearray((size + 7) // 8)
+        for page in pages:
+            bitmap[page >> 3] |= 1 << (page & 7)
+        body, kind = bytes(bitmap), BITMAP
+    if weights:
+        kind |= WEIGHTED
+        packed = bytes(a | b << 4 for a, b in zip(weights[0::2], weights[1::2], strict=False))
+        if len(weights) % 2:
+            packed += bytes((weights[-1],))
+        body += packed
+    return bytes((kind,)) + varint(len(pages)) + body
+
+
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, at
+        shift += 7
+
+
+def decode(data: bytes, size: int) -> tuple[array, bytes]:
+    """(pages, weights) of an encoded list (weights empty when it has none)."""
+    kind = data[0]
+    count, at = _read_varint(data, 1)
+    pages = array("I")
+    if kind & BITMAP:
+        end = at + (size + 7) // 8
+        for j in range(at, end):
+            byte = data[j]
+            while byte:
+                low = byte & -byte
+                pages.append((j - at) * 8 + low.bit_length() - 1)
+                byte ^= low
+        at = end
+    else:
+        page = -1
+        for _ in range(count):
+            gap, at = _read_varint(data, at)
+            page += gap + 1
+            pages.append(page)
+    if len(pages) != count:
+        raise ValueError(f"posting list: {len(pages)} pages where {count} are due")
+    if not kind & WEIGHTED:
+        return pages, b""
+    weights = bytearray()
+    for byte in data[at : at + (count + 1) // 2]:
+        weights.append(byte & 0x0F)
+        weights.append(byte >> 4)
+    return pages, bytes(weights[:count])

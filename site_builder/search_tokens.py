@@ -1,0 +1,143 @@
+"""What the search looks up: the tokens of a text and the words of a query (``static/search.js`` does the same).
+
+**Tokens** (``index_tokens``): the text is NFKC-normalised and lower-cased; each run of Han characters gives its
+single characters and every pair of neighbours (the bigrams of Lucene's CJK analyser, without a dictionary: a
+word is found wherever its characters stand, and no segmenter can cut a policy term such as 医共体 in the wrong
+place); each run of ASCII letters and digits is one token.
+
+**A query** (``query_words``) is words separated by spaces; a page must match every word. A word matches a
+page that holds every token of one of its *forms*: the word as typed; its Simplified form when it has
+Traditional characters (``t2s``: the texts are Simplified). A form's tokens: the bigrams of each Han run of
+two or more characters, a lone Han character itself, ASCII runs. **Synonyms**
+(``templates/static/synonyms.json``: 卫健委 ↔ 卫生健康委员会, 医保局 ↔ 医疗保障局, 医共体 ↔ 医疗共同体 …): a page
+holding any term of a group has the group's key ``s:<first term>`` in the index (``synonym_keys``), so a word
+that *is* a term looks up that one key; a word that *holds* a term (县域医共体) is also found on a page that
+holds the rest of the word and the group's key (the longest term found, first occurrence).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from operator import add
+from pathlib import Path
+
+from site_builder.t2s import to_simplified
+
+SYNONYMS_PATH = Path(__file__).resolve().parent.parent / "templates" / "static" / "synonyms.json"
+
+# Han: CJK Unified Ideographs, Extension A, Compatibility Ideographs (all in the BMP, so a JavaScript string
+# index is a character here too). ASCII letters and digits after NFKC + lower-casing (full-width Ｄ→d).
+_TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
+_NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_ASCII_RUN = re.compile(r"[0-9a-z]+")
+
+
+# Full-width ASCII (，：！（ … ａ Ａ １) and the ideographic space, mapped to what NFKC makes of them: after this
+# cheap step most Chinese texts pass NFKC's quick check, and normalising every text was a third of indexing.
+# Exact: each maps to its own NFKC form, which is ASCII and composes with nothing.
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def normalise(text: str) -> str:
+    text = text.translate(_FULL_WIDTH)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
+
+
+def index_tokens(text: str, *, normalised: bool = False) -> Counter[str]:
+    """Every token of ``text`` with its count: Han characters and neighbour pairs, ASCII alphanumeric runs."""
+    if not normalised:
+        text = normalise(text)
+    counts: Counter[str] = Counter(_ASCII_RUN.findall(text))
+    # Counted over the whole text at once (C loops), then the pairs that straddle a gap are dropped: a page
+    # has hundreds of runs between its punctuation, and counting run by run cost 1.5x as much.
+    han = _NOT_HAN.sub(" ", text)
+    counts.update(han)
+    counts.update(map(add, han, han[1:]))
+    for token in [t for t in counts if " " in t]:
+        del counts[token]
+    return counts
+
+
+def form_tokens(text: str) -> list[str]:
+    """The tokens a form of a query word looks up (every one must be in a page), distinct, in order."""
+    found: list[str] = []
+    for run in _TOKEN_RUN.findall(normalise(text)):
+        parts: Iterable[str] = (run,) if run[0] < "\u3400" or len(run) == 1 else map(add, run, run[1:])
+        for token in parts:
+            if token not in found:
+                found.append(token)
+    return found
+
+
+@lru_cache(maxsize=1)
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    groups = json.loads(SYNONYMS_PATH.read_text("utf-8"))["groups"]
+    return tuple(tuple(dict.fromkeys(normalise(term) for term in group)) for group in groups)
+
+
+def synonyms_digest() -> str:
+    """Part of every index tier's key: the pages' ``s:`` keys follow the table."""
+    return hashlib.blake2b(SYNONYMS_PATH.read_bytes(), digest_size=8).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _synonym_scanner() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """One pattern for every term (longest first) and, per term, the keys of the groups it stands for: its
+    own group's and those of every group with a term inside it (国家卫健委 is also a 卫健委)."""
+    groups = synonym_groups()
+    terms = sorted({t for g in groups for t in g}, key=lambda t: (-len(t), t))
+    keys = {t: tuple(dict.fromkeys(f"s:{g[0]}" for g in groups if any(u in t for u in g))) for t in terms}
+    return re.compile("|".join(map(re.escape, terms))), keys
+
+
+def synonym_keys(text: str, *, normalised: bool = False) -> Counter[str]:
+    """``s:<first term>`` of every synonym group a term of which ``text`` holds, with how often: a page that
+    names 卫生健康委员会 is found by 卫健委 (and the reverse) through one key."""
+    pattern, keys = _synonym_scanner()
+    counts: Counter[str] = Counter()
+    for term in pattern.findall(text if normalised else normalise(text)):
+        counts.update(keys[term])
+    return counts
+
+
+def _forms_of(word: str) -> list[str | list[str]]:
+    """A word's forms, as text (tokenised later) or as keys: the ``s:`` key of the group it is a term of; else
+    the word and, when it holds a group's term (the longest found, first group on a tie), the tokens of what
+    stands before and after the term with the group's key (县域医共体: 县域 and any term of 医共体's group)."""
+    best: tuple[str, ...] | None = None
+    best_term = ""
+    for group in synonym_groups():
+        for term in group:
+            if len(term) > len(best_term) and term in word:
+                best, best_term = group, term
+    if best is None:
+        return [word]
+    if best_term == word:
+        return [[f"s:{best[0]}"]]
+    before, _term, after = word.partition(best_term)
+    return [word, [*form_tokens(before), *form_tokens(after), f"s:{best[0]}"]]
+
+
+def query_words(query: str) -> list[list[list[str]]]:
+    """Per word of ``query`` (split at spaces), the key lists of its forms (see the module's docstring);
+    words without keys are dropped."""
+    words = []
+    for word in normalise(query).split():
+        simple = to_simplified(word)
+        variants = _forms_of(word) + (_forms_of(simple) if simple != word else [])
+        forms: list[list[str]] = []
+        for variant in variants:
+            keys = variant if isinstance(variant, list) else form_tokens(variant)
+            if keys and keys not in forms:
+                forms.append(keys)
+        if forms:
+            words.append(forms)
+    return words
