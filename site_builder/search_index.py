@@ -1,39 +1,6 @@
 """The site's search index: what ``build_search_index`` writes under ``search/`` and ``static/search.js`` reads.
 
-Why not Pagefind: at 100,000 Chinese pages its indexer needed more than 13 GB of memory, and a second engine
-is a second thing to keep right; this index is small, ours and tested (docs/site.md).
-
-**Pages** are numbered oldest first (date, then id), so "newest first" is the numbers backwards and a date
-range is a range of numbers. They are cut into two **tiers**: a *base* of the oldest ``base`` pages, where
-``base`` is the page count rounded down to a multiple of a unit (a power of two, at least ``MIN_UNIT``, grown
-until it is at least 1/``TAIL_SHARE`` of the pages), and a *tail* of the rest. A night's new stories change only
-the tail (at 100,000 pages: fewer than 4,096 pages); the base is indexed again only when the tail fills a unit
-(at 100 new pages a night: every ~40 nights at 100,000 pages) or an old page changes. Two tiers, not more:
-every tier is one more file per key for every query. A tier's files sit in ``search/t<key>/``, named by a digest of its
-pages and format: a tier whose pages did not change keeps its files, and browsers may cache them for good.
-
-A tier ``search/t<key>/`` holds:
-
-- ``b<k>.json`` — the bucket ``k`` (FNV-1a hash of the key, modulo ``buckets``, a power of two that keeps a
-  bucket near ``BUCKET_BYTES``): ``{key: base64 posting list}`` for short lists, ``{key: 0}`` for a list
-  larger than ``OWN_FILE_BYTES``, which is in ``p/<hex>.bin`` (the key's UTF-16 code units in hex);
-- keys are the tokens of the page's title, place and text (``search_tokens.index_tokens``), ``s:<term>`` for
-  every synonym group it names a term of (``search_tokens.synonym_keys``), ``r:<code>`` for every region the
-  page is filed under (with its ancestors) and ``t:<slug>`` for every topic;
-- ``d<c>.json`` — the pages ``c * CHUNK`` … as ``[url, title, date, place, lead]`` (the lead: the start of the
-  first paragraph), fetched for the results shown;
-- ``tier.json`` — its size and bucket count (checked before the tier is kept).
-
-A posting list (``search_postings``) gives each page's weight: the token's BM25 term-frequency part (k1=1.2,
-b=0.75 against a fixed pivot length, so a tier is indexed in one pass; title occurrences count
-``TITLE_BOOST`` times) scaled to 1..15. The reader scores a page as the sum, over the query's words, of the
-best form's sum of idf × weight, idf from the key's page count over both tiers.
-
-``search/index.json`` lists the tiers and the pages per day (for date filters); ``search/facets.json`` the
-provinces and topics, ``search/regions/<province>.json`` the cities and counties of a province (from the
-division table, for the region filter). Every file is a pure function of its pages in order: the same store
-builds the same bytes.
-"""
+The format is specified in docs/site.md (*The index format*)."""
 
 from __future__ import annotations
 

@@ -1,17 +1,6 @@
 """The binary posting list of the search index (``static/search.js`` decodes the same bytes).
 
-A list holds the pages of one tier (numbered from 0, oldest first) that contain a token, or that are filed
-under a region (``r:<code>``) or a topic (``t:<slug>``), each with the token's weight on that page:
-
-    byte 0      kind: 0 = gaps, 1 = bitmap; + 2 when weights follow
-    varint      how many pages (df)
-    gaps        df varints: the first page, then each page minus the previous minus 1
-      or bitmap ceil(tier size / 8) bytes, bit i of byte j (least significant first) = page 8j + i
-    weights     ceil(df / 2) bytes: 4-bit weights (1..15) in page order, the low nibble first
-
-Whichever of gaps and bitmap is smaller is written: a token on 80% of 100,000 pages costs 12.5 KB of bitmap
-(+ 40 KB of weights), not 80 KB of gaps. Varints are LEB128 (7 bits a byte, the low group first).
-"""
+The format is specified in docs/site.md (*The index format*)."""
 
 from __future__ import annotations
 

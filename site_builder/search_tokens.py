@@ -1,19 +1,6 @@
 """What the search looks up: the tokens of a text and the words of a query (``static/search.js`` does the same).
 
-**Tokens** (``index_tokens``): the text is NFKC-normalised and lower-cased; each run of Han characters gives its
-single characters and every pair of neighbours (the bigrams of Lucene's CJK analyser, without a dictionary: a
-word is found wherever its characters stand, and no segmenter can cut a policy term such as 医共体 in the wrong
-place); each run of ASCII letters and digits is one token.
-
-**A query** (``query_words``) is words separated by spaces; a page must match every word. A word matches a
-page that holds every token of one of its *forms*: the word as typed; its Simplified form when it has
-Traditional characters (``t2s``: the texts are Simplified). A form's tokens: the bigrams of each Han run of
-two or more characters, a lone Han character itself, ASCII runs. **Synonyms**
-(``templates/static/synonyms.json``: 卫健委 ↔ 卫生健康委员会, 医保局 ↔ 医疗保障局, 医共体 ↔ 医疗共同体 …): a page
-holding any term of a group has the group's key ``s:<first term>`` in the index (``synonym_keys``), so a word
-that *is* a term looks up that one key; a word that *holds* a term (县域医共体) is also found on a page that
-holds the rest of the word and the group's key (the longest term found, first occurrence).
-"""
+The format is specified in docs/site.md (*The index format*)."""
 
 from __future__ import annotations
 
