@@ -126,7 +126,7 @@ def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tup
     from yigai.health import source_health
 
     as_of = datetime.fromisoformat(runs[0]["started_at"]) if runs else datetime(1970, 1, 1, tzinfo=UTC)
-    return {h.source_id: tuple(h.flags) for h in source_health(store, settings, now=as_of)}
+    return {h.source_id: tuple(h.flags_zh) for h in source_health(store, settings, now=as_of)}
 
 
 @contextlib.contextmanager

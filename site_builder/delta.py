@@ -25,12 +25,11 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, overload
 
 from site_builder import paths
 from site_builder.context import (
-    RECENT_DAYS,
     BuildScope,
     SiteContext,
     Topic,
@@ -44,7 +43,9 @@ from site_builder.context import (
 from site_builder.delta_state import article_row, list_keys, other_row, vote_rows
 from site_builder.models import Article, Copy, ParsedRow, RegionRef, attach_copies, read_row
 from site_builder.pages import list_page_paths, numbered_pages
+from site_builder.recency import build_date, recent_since
 from site_builder.row_cache import decode_row, encode_row
+from site_builder.run_status import runs_shown
 
 logger = logging.getLogger(__name__)
 
@@ -264,8 +265,9 @@ def plan_delta(
     counts = dict(conn.execute("SELECT list, n FROM lists"))
     home = LazyList(loader, "home", counts.get("home", 0))
     newest = home[0].date if len(home) else None
-    recent_since = newest - timedelta(days=RECENT_DAYS) if newest else None
-    recent = _recent_counts(conn, recent_since)
+    as_of = build_date(site, runs, newest)
+    since = recent_since(as_of)
+    recent = _recent_counts(conn, since, as_of)
     old_recent = dict(conn.execute("SELECT code, n FROM recent"))
     for code, n in recent.items():
         if old_recent.get(code) != n:
@@ -303,7 +305,7 @@ def plan_delta(
         site=dict(site),
         articles=home,  # type: ignore[arg-type]
         newest=newest,
-        recent_since=recent_since,
+        recent_since=since,
         regions=regions,
         article_regions=loader.closures,
         national=LazyList(loader, "national", counts.get("national", 0)),  # type: ignore[arg-type]
@@ -312,6 +314,8 @@ def plan_delta(
         tiles=province_tiles(regions),
         sources=source_health_rows(sources, runs, run_sources, per_source, newest_by_source, health_flags),
         scope=BuildScope(lists=scope_lists, feeds=frozenset(feeds)),
+        as_of=as_of,
+        runs_shown=runs_shown(runs),
     )
     remade = sorted(new_arts.keys() | regrouped)
     removed |= {paths.article_path(aid) for aid in old_listed - new_arts.keys() - regrouped}
@@ -486,17 +490,17 @@ def _list_count(conn: sqlite3.Connection, key: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _recent_counts(conn: sqlite3.Connection, since: datetime | None) -> dict[str, int]:
-    """Each region's stories since ``since`` (``generate_context``'s ``recent_count``: sk below -since)."""
+def _recent_counts(conn: sqlite3.Connection, since: datetime | None, as_of: datetime | None) -> dict[str, int]:
+    """Each region's stories after ``since`` up to ``as_of`` (``generate_context``'s ``recent_between``:
+    sk below -since, not below -as_of)."""
     codes = [code for (code,) in conn.execute("SELECT code FROM regions ORDER BY code")]
-    if since is None:
+    if since is None or as_of is None:
         return dict.fromkeys(codes, 0)
-    threshold = -since.timestamp()
     found = dict(
         conn.execute(
             "SELECT substr(list, 8), COUNT(*) FROM members WHERE list >= 'region/' AND list < 'region0' AND sk < ? "
-            "GROUP BY list",
-            (threshold,),
+            "AND sk >= ? GROUP BY list",
+            (-since.timestamp(), -as_of.timestamp()),
         )
     )
     return {code: int(found.get(code, 0)) for code in codes}

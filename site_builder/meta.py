@@ -1,14 +1,16 @@
-"""Site-level files: sitemap.xml, robots.txt, opml.xml and the static assets (CSS, the search script)."""
+"""Site-level files: sitemap.xml, robots.txt, the OPML lists (``opml``) and the static assets (CSS, the search
+script)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from site_builder import paths
 from site_builder.context import SiteContext
-from site_builder.pages import TEMPLATES_DIR, feed_groups
+from site_builder.opml import opml_files
+from site_builder.pages import TEMPLATES_DIR
 
 STATIC_DIR = TEMPLATES_DIR / "static"
 
@@ -81,35 +83,6 @@ def robots(ctx: SiteContext) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {_base(ctx)}sitemap.xml\n".encode()
 
 
-def opml(ctx: SiteContext) -> bytes:
-    """An OPML subscription list of every feed (the RSS flavour; each has an Atom twin at the same path)."""
-    base = _base(ctx)
-    title = str(ctx.site.get("title") or "")
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<opml version="2.0">',
-        "  <head>",
-        f"    <title>{escape(title)}</title>",
-        "  </head>",
-        "  <body>",
-    ]
-    for group, feeds in feed_groups(ctx):
-        if not feeds:
-            continue
-        lines.append(f"    <outline text={quoteattr(group)} title={quoteattr(group)}>")
-        for feed in feeds:
-            page = feed.rss.removeprefix("feeds/").removesuffix(".rss.xml")
-            html_path = "index.html" if page == "all" else f"{page}/index.html"
-            lines.append(
-                f'      <outline type="rss" text={quoteattr(feed.title)} title={quoteattr(feed.title)} '
-                f"xmlUrl={quoteattr(paths.public_url(base, feed.rss))} "
-                f"htmlUrl={quoteattr(paths.public_url(base, html_path))}/>"
-            )
-        lines.append("    </outline>")
-    lines += ["  </body>", "</opml>"]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
 def static_files(static_dir: Path = STATIC_DIR) -> Iterator[tuple[str, bytes]]:
     for file in sorted(static_dir.rglob("*")):
         if file.is_file():
@@ -117,11 +90,11 @@ def static_files(static_dir: Path = STATIC_DIR) -> Iterator[tuple[str, bytes]]:
 
 
 class MetaGenerator:
-    """robots.txt, opml.xml and static assets; the sitemap is made last, from the pages actually written."""
+    """robots.txt, the OPML lists and static assets; the sitemap is made last, from the pages actually written."""
 
     def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
         yield "robots.txt", robots(ctx)
-        yield "opml.xml", opml(ctx)
+        yield from opml_files(ctx)
         yield from static_files()
 
     def sitemap_output(

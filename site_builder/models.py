@@ -97,6 +97,7 @@ class Article:
     # A short hash of the article's store row (not of its copies, which only its own page shows): the site
     # builder re-renders a page only when the digests of what it shows changed.
     digest: str = ""
+    written_date: str | None = None  # a policy document's 成文日期 (YYYY-MM-DD), apart from its publish date
 
     @cached_property
     def day(self) -> str:
@@ -142,8 +143,31 @@ def parse_datetime(value: Any) -> datetime | None:
     return dt.replace(tzinfo=CHINA_TZ) if dt.tzinfo is None else dt
 
 
+def join_paragraphs(text: str) -> str:
+    """The text's lines as one line: Chinese paragraphs meet without a space (a space between two Chinese
+    sentences is a stray gap); a space only between two Latin words or numbers. Runs of whitespace inside a
+    line become one space."""
+    joined = ""
+    for line in text.split("\n"):
+        flat = " ".join(line.split())
+        if not flat:
+            continue
+        if joined and _latin_end(joined[-1]) and _latin_start(flat[0]):
+            joined += " "
+        joined += flat
+    return joined
+
+
+def _latin_end(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in ".,;:!?%)\"'")
+
+
+def _latin_start(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "(\"'")
+
+
 def summarize(text: str, limit: int = SUMMARY_CHARS) -> str:
-    flat = " ".join(text.split())
+    flat = join_paragraphs(text)
     return flat if len(flat) <= limit else flat[:limit].rstrip() + "…"
 
 
@@ -286,6 +310,7 @@ def read_article(row: Mapping[str, Any], *, keep_text: bool = True) -> Article |
         place=place,
         primary_code=primary[-1].code if primary else None,
         digest=row_digest(row),
+        written_date=_clean_str(meta.get("written_date")),
     )
 
 

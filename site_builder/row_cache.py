@@ -94,6 +94,7 @@ def _encode(parsed: ParsedRow) -> tuple:
             art.primary_code,
             art.place,
             art.digest,
+            art.written_date,
         )
     if copy is not None:
         return ("c", group, copy.id, copy.site, copy.link)
@@ -125,6 +126,7 @@ _ARTICLE_FIELDS = (
     "primary_code",
     "place",
     "digest",
+    "written_date",
 )
 
 

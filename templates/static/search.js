@@ -304,49 +304,81 @@
   }
 
   // The excerpt of an n-gram result: its article page's text around the first query word found there.
+  // Paragraphs are joined as the site's summaries join them: no space between Chinese paragraphs.
   function pageText(url) {
     return fetch(url).then(function (response) {
       return response.ok ? response.text() : "";
     }).then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
-      var body = doc.querySelector(".article-body");
-      return body ? body.textContent.replace(/\s+/g, " ").trim() : "";
+      var paragraphs = doc.querySelectorAll(".article-body p");
+      var joined = "";
+      Array.prototype.forEach.call(paragraphs, function (p) {
+        var line = p.textContent.replace(/\s+/g, " ").trim();
+        if (!line) { return; }
+        if (joined && /[A-Za-z0-9.,;:!?%)"']$/.test(joined) && /^[A-Za-z0-9("']/.test(line)) { joined += " "; }
+        joined += line;
+      });
+      return joined;
     }).catch(function () { return ""; });
   }
 
+  // The text as the index and the query see it (NFKC, lower case: ＤＲＧ in the text is found by "drg"),
+  // with, for each of its characters, the offset of the character of the text it came from. The excerpt
+  // shows the text itself: NFKC would turn Chinese punctuation （，：） into ASCII.
+  function matchable(text) {
+    var folded = "";
+    var from = [];
+    for (var i = 0; i < text.length; i++) {
+      var ch = text.charAt(i);
+      var code = text.charCodeAt(i);
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) { ch += text.charAt(i + 1); }
+      var f = ch.normalize("NFKC").toLowerCase();
+      for (var k = 0; k < f.length; k++) { from.push(i); }
+      folded += f;
+      i += ch.length - 1;
+    }
+    from.push(text.length);
+    return { folded: folded, from: from };
+  }
+
   function fillExcerpt(node, text, words) {
-    text = text.normalize("NFKC");  // as the index and the query: ＤＲＧ in the text is found by "drg"
-    var lower = text.toLowerCase();
+    var m = matchable(text);
     var start = -1;
     words.forEach(function (word) {
-      var at = lower.indexOf(word);
+      var at = word ? m.folded.indexOf(word) : -1;
       if (at !== -1 && (start === -1 || at < start)) { start = at; }
     });
-    var from = Math.max(0, start - EXCERPT_BEFORE);
-    var part = text.slice(from, from + EXCERPT_LENGTH);
-    var partLower = lower.slice(from, from + EXCERPT_LENGTH);
-    var longest = words.slice().sort(function (a, b) { return b.length - a.length; });
-    var i = 0;
-    var plain = "";
+    var from = Math.max(0, (start === -1 ? 0 : m.from[start]) - EXCERPT_BEFORE);
+    var to = Math.min(text.length, from + EXCERPT_LENGTH);
+    var longest = words.filter(Boolean).sort(function (a, b) { return b.length - a.length; });
+    var plain = from > 0 ? "…" : "";
     clear(node);
-    if (from > 0) { plain = "…"; }
-    while (i < part.length) {
+    // Walk the folded text over the excerpt's span; a word found there is marked in the original text.
+    var f = 0;
+    while (f < m.folded.length && m.from[f] < from) { f += 1; }
+    var i = from;
+    while (i < to) {
       var word = null;
-      for (var w = 0; w < longest.length; w++) {
-        if (longest[w] && partLower.startsWith(longest[w], i)) { word = longest[w]; break; }
+      if (m.from[f] === i) {
+        for (var w = 0; w < longest.length; w++) {
+          if (m.folded.startsWith(longest[w], f)) { word = longest[w]; break; }
+        }
       }
       if (word) {
+        var end = Math.min(to, m.from[f + word.length]);
         if (plain) { node.appendChild(document.createTextNode(plain)); plain = ""; }
         var mark = document.createElement("mark");
-        mark.textContent = part.slice(i, i + word.length);
+        mark.textContent = text.slice(i, end);
         node.appendChild(mark);
-        i += word.length;
+        f += word.length;
+        i = end;
       } else {
-        plain += part.charAt(i);
+        plain += text.charAt(i);
         i += 1;
+        while (f < m.folded.length && m.from[f] < i) { f += 1; }
       }
     }
-    if (from + EXCERPT_LENGTH < text.length) { plain += "…"; }
+    if (to < text.length) { plain += "…"; }
     if (plain) { node.appendChild(document.createTextNode(plain)); }
   }
 
