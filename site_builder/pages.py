@@ -20,6 +20,7 @@ import jinja2
 from site_builder import paths
 from site_builder.context import RECENT_DAYS, SiteContext
 from site_builder.models import CHINA_TZ, Article, short_hash
+from site_builder.region_paths import region_paths
 from site_builder.run_status import run_state_zh
 from site_builder.tilemap import legend, svg_size
 from site_builder.typography import with_classes
@@ -79,6 +80,7 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env.filters["minute"] = _minute
     env.filters["with_classes"] = with_classes
     env.filters["run_state"] = run_state_zh
+    env.filters["region_paths"] = region_paths
     env.globals.update(
         article_url=paths.article_path,
         region_url=lambda code: paths.region_dir(code) + "index.html",

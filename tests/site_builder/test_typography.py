@@ -94,3 +94,32 @@ def test_stylesheet_sets_the_classed_lines_flush():
     for cls in (DOC_NUMBER, ADDRESSEE, FLUSH):
         assert re.search(rf"\.article-body p\.{cls}[^{{]*\{{[^}}]*text-indent: 0", compact), cls
     assert re.search(r"\.article-body p\.signature \{[^}]*text-indent: 0;[^}]*text-align: right", compact)
+
+
+def test_region_chips_keep_the_hierarchy(store, settings):
+    """An article filed under a county and another province shows one path per place, province first — not
+    a flat row in which 魏县 could belong to either province."""
+    from site_fixtures import sample_records
+
+    from site_builder import build_site
+
+    build_site(store, settings)
+    two = next(r for r in sample_records().values() if "330521" in r["regions_json"] and "130000" in r["regions_json"])
+    page = (settings.output_dir / f"article/{two['id']}.html").read_text("utf-8")
+    paths = re.findall(r'<span class="region-path">(.*?)</span>(?=<span class="region-path">|\s*</p>)', page)
+    names = [re.findall(r'class="chip"[^>]*>([^<]+)</a>', p) for p in paths]
+    assert names == [["河北省"], ["浙江省", "湖州市", "德清县"]]
+    county = next(r for r in sample_records().values() if r["title"].startswith("魏县"))
+    page = (settings.output_dir / f"article/{county['id']}.html").read_text("utf-8")
+    chips = re.findall(r'<span class="region-path">(.*?)</span>\s*</p>', page)
+    assert re.findall(r'class="chip"[^>]*>([^<]+)</a>', chips[0]) == ["河北省", "邯郸市", "魏县"]
+
+
+def test_month_pages_say_their_feed_is_the_whole_sites(store, settings):
+    from site_builder import build_site
+
+    build_site(store, settings)
+    month = (settings.output_dir / "archive/2024-03/index.html").read_text("utf-8")
+    assert "订阅全站（本页无单独订阅）：" in month and "订阅本页" not in month
+    region = (settings.output_dir / "region/130000/index.html").read_text("utf-8")
+    assert "订阅本页：" in region
