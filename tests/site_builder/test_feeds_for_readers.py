@@ -172,3 +172,14 @@ def test_a_joint_documents_bodies_and_written_date_reach_its_page_and_feed_item(
     atom = feedparser.parse((out / "feeds/all.atom.xml").read_bytes())
     html = next(e for e in atom.entries if e.id.endswith(record["id"])).content[0].value
     assert "成文日期：2023-12-29" in html and "发文机关：国家卫生健康委、国家发展改革委、财政部" in html
+
+
+def test_lists_show_who_wrote_a_story_apart_from_who_carried_it(site):
+    region = (site / "region/130434/index.html").read_text("utf-8")
+    meta = region[region.index(f"article/{ID['county']}.html") :].split("</p>")[0]
+    assert "来源：邯郸日报" in meta and "刊载：示例卫生健康委员会" in meta
+    national = (site / "national/index.html").read_text("utf-8")
+    meta = national[national.index(f"article/{ID['national']}.html") :].split("</p>")[0]
+    assert "来源：国家卫生健康委员会" in meta and "刊载：" not in meta  # wrote and carried it itself
+    page = (site / f"article/{ID['county']}.html").read_text("utf-8")
+    assert "（原文）" not in page  # the carrier's page is not "the original" unless it wrote the story
