@@ -91,7 +91,8 @@ def article_categories(ctx: SiteContext, base: str, art: Article) -> tuple[Categ
             out.append(("/".join(names), paths.public_url(base, "region/"), ""))
     for topic in art.topics:
         label = ctx.topics[topic.id].label if topic.id in ctx.topics else topic.label
-        out.append((label, paths.public_url(base, "topic/"), ""))
+        # A "/" would make RSS read the label as a path (分级诊疗/双向转诊 is one topic, not two levels).
+        out.append((label.replace("/", "、"), paths.public_url(base, "topic/"), ""))
     return tuple(out)
 
 

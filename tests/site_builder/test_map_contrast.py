@@ -12,10 +12,10 @@ import re
 
 import pytest
 
-from site_builder.meta import STATIC_DIR
+from site_builder.pages import TEMPLATES_DIR
 from site_builder.tilemap import HEAT_THRESHOLDS
 
-CSS = (STATIC_DIR / "style.css").read_text("utf-8")
+CSS = (TEMPLATES_DIR / "static" / "style.css").read_text("utf-8")
 LEVELS = range(len(HEAT_THRESHOLDS))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from site_builder.meta import STATIC_DIR
 from site_builder.models import join_paragraphs, summarize
+from site_builder.pages import TEMPLATES_DIR
 from site_builder.typography import ADDRESSEE, DOC_NUMBER, FLUSH, SIGNATURE, paragraph_classes
 
-CSS = (STATIC_DIR / "style.css").read_text("utf-8")
+CSS = (TEMPLATES_DIR / "static" / "style.css").read_text("utf-8")
 CJK_FACES = ("PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei")
 
 
