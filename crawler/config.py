@@ -59,7 +59,7 @@ def yigai_scrapy_settings(
         "YIGAI_REGISTRY": registry or str(ys["registry"]),
         "YIGAI_SAMPLE_WEB": sample_web,
         "YIGAI_RUN_ID": run_id,
-        "YIGAI_DATABASE": database or str(ys.database),
+        "YIGAI_DATABASE": database or ys.store,
         "USER_AGENT": _user_agent(crawl),
         "ROBOTSTXT_OBEY": bool(crawl.get("obey_robots", True)),
         "DOWNLOAD_TIMEOUT": crawl["download_timeout"],
@@ -85,7 +85,7 @@ def yigai_scrapy_settings(
         except ImportError as exc:
             raise ConfigError(
                 f"[crawl] frontier / {ENV_REDIS_URL} is set but scrapy-redis is missing ({exc}): "
-                "pip install scrapy-redis redis"
+                "pip install 'yigai-watch[distributed]'"
             ) from exc
 
         out.update(frontier_settings(str(redis_url), str(crawl.get("frontier_job") or "crawl")))

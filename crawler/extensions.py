@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -12,7 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.storage import shared_store
-from yigai.store import SourceStats
+from yigai.store import DATABASE_ERRORS, SourceStats
 
 if TYPE_CHECKING:
     from typing import Self
@@ -102,5 +101,5 @@ class SourceHealth:
         if self.store is not None and self.run_id is not None:
             try:
                 self.store.save_source_stats(self.run_id, spider.name, stats)
-            except sqlite3.Error as exc:  # a full disk, say: the run reports the source as not crawled
+            except DATABASE_ERRORS as exc:  # a full disk, say: the run reports the source as not crawled
                 logger.error("source %s: its counters could not be stored: %s", spider.name, exc)

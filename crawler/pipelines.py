@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
@@ -13,7 +12,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import PAGE_KINDS
 from crawler.storage import shared_store
-from yigai.store import FetchedPage, store_unwritable
+from yigai.store import DATABASE_ERRORS, FetchedPage, store_unwritable
 
 if TYPE_CHECKING:
     from typing import Self
@@ -67,7 +66,7 @@ class StorePipeline:
             headers[REDIRECTS_HEADER] = json.dumps(page["redirect_urls"])
         try:
             page_id = self._save(page, headers)
-        except sqlite3.OperationalError as exc:
+        except DATABASE_ERRORS as exc:
             if not store_unwritable(exc):
                 raise
             self._stop(exc)  # said once; the pages that follow are not stored either
@@ -85,7 +84,7 @@ class StorePipeline:
         if self._stopping:
             return
         self._stopping = True
-        logger.error("cannot write to the store %s (%s): stopping the crawl of this source", self.store.path, exc)
+        logger.error("cannot write to the store %s (%s): stopping the crawl of this source", self.store.location, exc)
         self.stats.inc_value("yigai/errors/store_unwritable")
         if self.crawler is not None and self.crawler.engine is not None:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_unwritable"))

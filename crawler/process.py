@@ -181,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--sample-web", metavar="URL", help="base URL substituted for {sample_web}")
     parser.add_argument("--run-id", type=int, metavar="N", help="run id: per-source stats are written for it")
-    parser.add_argument("--database", metavar="FILE", help="the store (default: the settings' database)")
+    parser.add_argument("--database", "--store", metavar="FILE|URL",
+                        help="the store: an SQLite file or a postgresql:// URL (default: the settings' store)")
     parser.add_argument(
         "--source", action="append", default=[], metavar="ID", help="only this source (repeatable)"
     )

@@ -1,9 +1,13 @@
 """Decode HTML bytes by evidence, not by trust in declarations.
 
-Order: strict UTF-8 (many Chinese pages declare GBK/GB2312 in <meta> while the bytes are UTF-8) → the
-declared encodings (HTTP header first, then <meta>), with GB2312/GBK widened to GB18030 (a superset) and
-Big5 widened to Big5-HKSCS → charset-normalizer's guess → GB18030 with replacement as the last resort.
-A declared encoding is accepted only if the bytes decode strictly with it.
+Order: strict UTF-8 (many Chinese pages declare GBK/GB2312 in <meta> while the bytes are UTF-8) → UTF-8
+with replacement characters when the bytes are UTF-8 but for a few damaged ones (a stray byte, a character
+cut off at the end: decoding the whole page as GB18030 would turn it into mojibake) → the declared
+encodings (HTTP header first, then <meta>), with GB2312/GBK widened to GB18030 (a superset) and Big5
+widened to Big5-HKSCS with the cp950 (Microsoft Big5: €, ETEN extensions) characters HKSCS lacks → a guess
+between GB18030 and Big5 by how common the decoded characters are → charset-normalizer → the least
+damaged of those with replacement characters as the last resort. A declared encoding is accepted only if
+the bytes decode strictly with it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,47 @@ import logging
 import re
 
 logger = logging.getLogger(__name__)
+
+BIG5_SUPERSET = "big5hkscs"  # the name reported for pages read with Big5-HKSCS plus cp950's extras
+
+
+def _big5_fill(strict: bool):
+    """A codec error handler for Big5-HKSCS: a pair HKSCS lacks is read with cp950 (Microsoft's Big5)."""
+
+    def handler(exc: UnicodeError) -> tuple[str, int]:
+        if not isinstance(exc, UnicodeDecodeError):
+            raise exc
+        pair = exc.object[exc.start : exc.start + 2]
+        try:
+            return pair.decode("cp950"), exc.start + 2
+        except UnicodeDecodeError:
+            if strict:
+                raise exc from None
+            return "\ufffd", exc.start + 1
+
+    return handler
+
+
+codecs.register_error("yigai-big5-strict", _big5_fill(strict=True))
+codecs.register_error("yigai-big5-replace", _big5_fill(strict=False))
+
+
+def _decode(body: bytes, enc: str, *, strict: bool = True) -> str:
+    if enc == BIG5_SUPERSET:
+        return body.decode(enc, "yigai-big5-strict" if strict else "yigai-big5-replace")
+    return body.decode(enc, "strict" if strict else "replace")
+
+
+_REPLACEMENT = "\ufffd".encode()
+
+
+def mostly_utf8(body: bytes) -> bool:
+    """UTF-8 but for a few damaged bytes: at least 8 well-formed multibyte characters and at most one
+    malformed sequence per 100 of them (other encodings' Chinese text is almost never well-formed UTF-8)."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - body.count(_REPLACEMENT)
+    good = sum(1 for c in text if ord(c) > 0x7F) - text.count("\ufffd")
+    return bad > 0 and good >= 8 and bad <= max(2, good // 100)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _WIDER = {
@@ -59,21 +104,39 @@ def decode_html(body: bytes, http_encoding: str | None = None) -> tuple[str, str
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    for enc in declared_encodings(body, http_encoding):
-        if enc == "utf-8":
-            continue  # already failed strictly
+    if mostly_utf8(body):
+        logger.debug("UTF-8 with a few damaged bytes: decoded with replacement characters")
+        return body.decode("utf-8", "replace"), "utf-8"
+    declared = [enc for enc in declared_encodings(body, http_encoding) if enc != "utf-8"]
+    for enc in declared:
         try:
-            return body.decode(enc), enc
+            return _decode(body, enc), enc
         except (UnicodeDecodeError, LookupError):
             logger.debug("declared encoding %s does not fit the bytes", enc)
     guess = _guess(body)
     if guess:
         try:
-            return body.decode(guess), guess
+            return _decode(body, guess), guess
         except (UnicodeDecodeError, LookupError):
             pass
-    # Chinese pages without a usable declaration are overwhelmingly GB-family; never raise.
-    return body.decode("gb18030", "replace"), "gb18030"
+    return _least_damaged(body, declared)
+
+
+def _least_damaged(body: bytes, declared: list[str]) -> tuple[str, str]:
+    """No encoding fits every byte: the reading with the most common characters per damaged one, declared
+    encodings first on a tie (GB-family first otherwise: most Chinese pages are). Never raises."""
+    best: tuple[float, str, str] | None = None
+    for rank, enc in enumerate(dict.fromkeys([*declared, "gb18030", BIG5_SUPERSET])):
+        try:
+            text = _decode(body, enc, strict=False)
+        except LookupError:
+            continue
+        non_ascii = sum(1 for c in text if ord(c) > 0x7F) or 1
+        score = _common_ratio(text) - 5 * text.count("\ufffd") / non_ascii - 0.001 * rank
+        if best is None or score > best[0]:
+            best = (score, text, enc)
+    assert best is not None  # gb18030 is always there
+    return best[1], best[2]
 
 
 # Frequent Chinese characters (Simplified and Traditional forms): a wrong GB/Big5 guess yields rare ones.
@@ -99,9 +162,9 @@ def _guess(body: bytes) -> str | None:
     # Big5 byte pairs are almost always valid GB18030 too, so strict decoding cannot tell them apart:
     # decode with both and keep the one whose Han characters are the more common ones.
     scored: list[tuple[float, str]] = []
-    for enc in ("gb18030", "big5hkscs"):
+    for enc in ("gb18030", BIG5_SUPERSET):
         try:
-            scored.append((_common_ratio(body.decode(enc)), enc))
+            scored.append((_common_ratio(_decode(body, enc)), enc))
         except UnicodeDecodeError:
             continue
     if scored:

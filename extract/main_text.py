@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from dataclasses import dataclass
 
 import trafilatura
 from lxml import etree
@@ -82,7 +83,6 @@ _BLOCK_TAGS = frozenset(
 )
 _CANDIDATE_TAGS = frozenset({"div", "td", "article", "section", "main", "tbody", "table"})
 _PROSE_PUNCT = frozenset("，。；！？、：,;")
-_MIN_GOOD_CJK = 200  # below this, trafilatura probably returned navigation or a fragment
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -201,9 +201,30 @@ class _Stats:
 
 def density_block(root) -> HtmlElement | None:
     """The block with the best CJK text density (GNE-style): characters outside links per tag, boosted by
-    prose punctuation and paragraph count, penalised by link density."""
-    if root is None:
+    prose punctuation and paragraph count, penalised by link density.
+
+    A story whose paragraphs are sibling blocks makes one paragraph the densest; the block grows to its
+    parent while a sibling block is dense prose too and the parent is not a link list."""
+    best, scores = _densest(root)
+    if best is None:
         return None
+    top = scores[best][0]
+    parent = best.getparent()
+    while parent is not None and parent in scores and scores[parent][1] <= _GROW_LINKS:
+        if not any(c is not best and scores.get(c, (0.0,))[0] >= _GROW * top for c in parent):
+            break
+        best, parent = parent, parent.getparent()
+    return best
+
+
+_GROW = 0.25  # a sibling block scoring at least this share of the densest block's is more of the story
+_GROW_LINKS = 0.3  # ... unless the parent's text is this much link text
+
+
+def _densest(root) -> tuple[HtmlElement | None, dict]:
+    scores: dict = {}
+    if root is None:
+        return None, scores
     stack: list[_Stats] = []
     link_depth = 0
     best, best_score = None, 0.0
@@ -231,6 +252,8 @@ def density_block(root) -> HtmlElement | None:
         st = stack.pop()
         if tag == "a":
             link_depth -= 1
+        if st.tags == 1 and st.cjk == 0 and not el.text and tag != "br":
+            st.tags = 0  # an empty spacer <div></div> is layout, not a tag of the text it sits between
         if tag in _CANDIDATE_TAGS and st.cjk >= 50:
             nonlink = st.cjk - st.link_cjk
             link_density = st.link_cjk / st.cjk
@@ -241,6 +264,7 @@ def density_block(root) -> HtmlElement | None:
                 * math.log(2 + st.paras)
             )
             score *= (1 - link_density) ** 2
+            scores[el] = (score, link_density)
             if score > best_score:
                 best, best_score = el, score
         if stack:
@@ -252,7 +276,7 @@ def density_block(root) -> HtmlElement | None:
             parent.paras += st.paras
             if el.tail:
                 _add_text(parent, el.tail, link_depth > 0)
-    return best
+    return best, scores
 
 
 def _add_text(st: _Stats, text: str, in_link: bool) -> None:
@@ -292,17 +316,81 @@ def prose_cjk(text: str) -> int:
     return sum(count_cjk(line) for line in text.split("\n") if _SENTENCE_END.search(line))
 
 
-def main_text(tree) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Candidate:
+    """One reading of the page's main text and the evidence about it."""
+
+    method: str  # "trafilatura" or "density"
+    text: str
+    prose: int  # CJK characters in lines that read as prose (a sentence end)
+    link_share: float  # share of its CJK characters that are the text of a link of the page
+    punct_share: float  # prose punctuation per CJK character (navigation and headline lists have ~none)
+    after_title: bool  # it starts just below the headline, where a reader looks for the story
+
+    @property
+    def evidence(self) -> float:
+        score = self.prose * (1 - self.link_share) ** 2 * min(1.0, self.punct_share / _PUNCT_FULL)
+        return score * (_TITLE_BONUS if self.after_title else 1.0)
+
+
+_PUNCT_FULL = 0.04  # prose has a comma or full stop every ~10-25 characters; above this no penalty
+_TITLE_BONUS = 1.5
+_TITLE_REACH = 1500  # characters of visible text between the headline and the story's first prose line
+_AGREE = 0.6  # share of the other candidate's bigrams trafilatura's text holds for the two to agree
+_WIN = 1.5  # how much more evidence the density block needs to replace trafilatura's text
+
+
+def _bigram_set(text: str) -> set[str]:
+    s = "".join(text.split())
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def _candidate(method: str, text: str, links: frozenset[str], page: str, title_at: int) -> Candidate:
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    cjk = sum(count_cjk(ln) for ln in lines) or 1
+    link_cjk = sum(count_cjk(ln) for ln in lines if " ".join(ln.split()) in links)
+    punct = sum(1 for c in text if c in _PROSE_PUNCT)
+    first = next((ln for ln in lines if _SENTENCE_END.search(ln)), "")
+    at = page.find("".join(first.split())[:24]) if first else -1
+    after = title_at >= 0 and at >= title_at and at - title_at <= _TITLE_REACH
+    return Candidate(method, text, prose_cjk(text), link_cjk / cjk, punct / cjk, after)
+
+
+def choose(trafilatura: Candidate, density: Candidate | None) -> Candidate:
+    """Trafilatura's text unless the density block has clearly better evidence and does not merely repeat it.
+
+    Agreement first: when trafilatura's text already holds most of the density block's text, the two read
+    the same story and trafilatura (which also knows paragraphs, tables and lists) is kept. Otherwise they
+    disagree about where the story is, and the evidence decides: prose characters, discounted by link text
+    and by a lack of punctuation, with a bonus for the block that starts just below the headline. The
+    density block must beat trafilatura by a margin, so a page where trafilatura is right cannot fall to a
+    sidebar on a close call."""
+    if density is None or not density.text.strip():
+        return trafilatura
+    theirs = _bigram_set(density.text)
+    if theirs and len(theirs & _bigram_set(trafilatura.text)) >= _AGREE * len(theirs):
+        return trafilatura
+    if density.evidence > _WIN * trafilatura.evidence:
+        return density
+    return trafilatura
+
+
+def main_text(tree, title: str | None = None, links: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(raw main text with paragraphs on lines, method) for a parsed page; method is trafilatura/density.
 
-    The density fallback runs only when trafilatura's output holds little prose, so the common case costs
-    nothing extra; it wins when it recovers more prose."""
+    Two readings are made, trafilatura's and the densest block's (GNE-style), and :func:`choose` picks one
+    by evidence; ``title`` (the headline found on the page) and ``links`` (the page's link texts) are part
+    of that evidence."""
     text = _untable(trafilatura_text(tree))
-    traf_prose = prose_cjk(text)
-    if traf_prose >= _MIN_GOOD_CJK:
-        return text, "trafilatura"
     block = density_block(tree)
     fallback = "\n".join(visible_lines(block)) if block is not None else ""
-    if prose_cjk(fallback) > traf_prose:
-        return fallback, "density"
-    return text, "trafilatura"
+    if not fallback:
+        return text, "trafilatura"
+    page = "".join("".join(visible_lines(tree.find("body") if tree.find("body") is not None else tree)).split())
+    key = "".join((title or "").split())[:12]
+    title_at = page.find(key) if key else -1
+    traf = _candidate("trafilatura", text, links, page, title_at)
+    dens = _candidate("density", fallback, links, page, title_at)
+    chosen = choose(traf, dens)
+    logger.debug("main text by %s (evidence %.0f vs %.0f)", chosen.method, traf.evidence, dens.evidence)
+    return chosen.text, chosen.method

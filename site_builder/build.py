@@ -324,7 +324,7 @@ def _write_delta(
             search_pages,
             lambda aid: search_doc(ctx, with_text(loader.get(aid))),
             describe=lambda aid: bodiless_doc(ctx, loader.get(aid)),
-            database=store.path,
+            database=store.target,
             segment_size=int(site.get("search_shard_size") or SHARD_SIZE),
         )
         del search_pages
@@ -387,7 +387,7 @@ def _build(
                 search_keys,
                 lambda aid: search_doc(ctx, with_text(by_id[aid])),
                 describe=lambda aid: bodiless_doc(ctx, by_id[aid]),
-                database=store.path,
+                database=store.target,
                 segment_size=segment_size,
             )
         if _engine(site) == "ngram":  # a delta build indexes with the n-gram index only

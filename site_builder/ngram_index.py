@@ -327,7 +327,7 @@ class NgramSearch:
         make_doc: Callable[[str], SearchDoc],
         *,
         describe: Callable[[str], SearchDoc] | None = None,
-        database: Path | None = None,
+        database: Path | str | None = None,  # the store (a file or a URL) the worker opens again
         segment_size: int = SEGMENT_SIZE,
     ) -> None:
         self.writer = writer

@@ -36,3 +36,33 @@ def settings_file(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+# ------------------------------------------------------------------------------------------ PostgreSQL
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the session (tests/support/postgres.py); skipped (failed under CI)
+    when PostgreSQL or psycopg is not installed."""
+    from tests.support import postgres
+
+    require_or_skip(postgres.find_bin("initdb") is not None, "PostgreSQL", postgres.INSTALL_HINT)
+    require_or_skip(postgres._psycopg_installed(), "psycopg", "pip install -e '.[distributed]'")
+    server = postgres.start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server) -> str:
+    """The URL of a fresh, empty PostgreSQL database."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new store on each backend: an SQLite file path, or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.sqlite3")
+    return request.getfixturevalue("pg_url")

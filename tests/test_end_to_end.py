@@ -34,25 +34,33 @@ def tree_digest(root: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def two_runs(request, tmp_path_factory):
+    """Two runs on the store named in yigai.toml: an SQLite file, or a PostgreSQL database (store_url)."""
     tmp = tmp_path_factory.mktemp("e2e")
     cfg = tmp / "yigai.toml"
-    cfg.write_text(f'database = "{tmp / "db.sqlite3"}"\noutput_dir = "{tmp / "output"}"\n'
+    target = str(tmp / "db.sqlite3")
+    store_line = ""
+    if request.param == "postgresql":
+        target = request.getfixturevalue("postgres_server").new_database("e2e")
+        store_line = f'store_url = "{target}"\n'
+    cfg.write_text(f'database = "{tmp / "db.sqlite3"}"\n{store_line}output_dir = "{tmp / "output"}"\n'
                    '[site]\nbase_url = "https://yigai.test/"\n[crawl]\ndownload_timeout = 10\n', encoding="utf-8")
     with SampleWeb() as web:
         first = yigai("run", "--config", str(cfg), "--registry", "sample", "--sample-web", web.base_url, cwd=tmp)
         out = Path(tmp / "output")
         digest_1 = tree_digest(out)
         mtimes_1 = {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-        store = Store(tmp / "db.sqlite3")
+        store = Store(target)
         counts_1 = (store.count_pages(), store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
         store.close()
         requested_first = list(web.requested_paths)
         second = yigai("run", "--config", str(cfg), "--registry", "sample", "--sample-web", web.base_url, cwd=tmp)
         requested_second = list(web.requested_paths)[len(requested_first):]
         log_second = list(web.request_log)[len(requested_first):]
-    store = Store(tmp / "db.sqlite3")
+    store = Store(target)
+    if request.param == "postgresql":  # the run used the PostgreSQL store, and no SQLite file was made
+        assert store.count_pages() > 0 and not (tmp / "db.sqlite3").exists()
     yield {
         "tmp": tmp, "first": first, "second": second, "store": store, "out": out, "digest_1": digest_1,
         "mtimes_1": mtimes_1, "counts_1": counts_1, "requested": requested_first + requested_second,

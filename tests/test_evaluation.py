@@ -48,6 +48,17 @@ def test_bigram_prf_ignores_whitespace_and_line_breaks():
     assert ev.bigram_prf("医 共\n体 建设", "医共体建设").f1 == 1.0
 
 
+def test_bigram_prf_reads_traditional_and_simplified_as_one_script():
+    # The label copies a Taiwan page as printed; ours publishes it in Simplified: the same story.
+    label = "（中央社記者張榮祥台南12日電）成大醫院引進三維超音波，協助胎兒早期篩檢。"
+    ours = "（中央社记者张荣祥台南12日电）成大医院引进三维超音波，协助胎儿早期筛检。"
+    assert ev.bigram_prf(ours, label).f1 == 1.0
+    assert ev.strings_found(ours, ["成大醫院引進三維超音波"]) == ["成大醫院引進三維超音波"]
+    assert ev.normalize_title("陳德銘率團訪台東") == ev.normalize_title("陈德铭率团访台东")
+    assert [f.kind for f in furniture_lines("中央社 版權所有")] == ["copyright"]
+    assert ev.compact("縣醫院") != ev.compact("县医院")  # the label checker compares as printed
+
+
 def test_bigram_prf_empty_prediction_scores_zero():
     assert ev.bigram_prf("", "双向转诊") == ev.PRF(0.0, 0.0, 0.0)
     assert ev.bigram_prf(None, "双向转诊").f1 == 0.0

@@ -22,9 +22,18 @@ EXPECTED = json.loads((REPO / "yigai" / "sample_web" / "expected.json").read_tex
 pytestmark = pytest.mark.slow
 
 
-def _config(tmp: Path) -> Path:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request, tmp_path: Path) -> str:
+    """The store of the runs: an SQLite file, or a PostgreSQL database (its run lock an advisory lock)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "db.sqlite3")
+    return request.getfixturevalue("pg_url")
+
+
+def _config(tmp: Path, store: str) -> Path:
     cfg = tmp / "yigai.toml"
-    cfg.write_text(f'database = "{tmp / "db.sqlite3"}"\noutput_dir = "{tmp / "output"}"\n'
+    store_line = f'store_url = "{store}"\n' if store.startswith("postgresql://") else ""
+    cfg.write_text(f'database = "{tmp / "db.sqlite3"}"\n{store_line}output_dir = "{tmp / "output"}"\n'
                    '[site]\nbase_url = "https://yigai.test/"\n', encoding="utf-8")
     return cfg
 
@@ -54,14 +63,14 @@ def _site_is_complete(out: Path) -> None:
         assert not feedparser.parse(feed.read_bytes()).bozo, feed
 
 
-def test_second_run_exits_at_once_and_lock_taken_over_after_kill(tmp_path):
-    cfg = _config(tmp_path)
+def test_second_run_exits_at_once_and_lock_taken_over_after_kill(tmp_path, store_target):
+    cfg = _config(tmp_path, store_target)
     # Hold the run lock from another process, exactly as a running `yigai run` does.
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from pathlib import Path; from yigai.lock import store_lock; "
          "from yigai.config import load_settings; "
-         "store_lock(load_settings(sys.argv[1]).database, 'yigai run').acquire(); "
+         "store_lock(load_settings(sys.argv[1]).store, 'yigai run').acquire(); "
          "print('held', flush=True); time.sleep(120)", str(cfg)],
         stdout=subprocess.PIPE, text=True, env=_env(),
     )
@@ -84,8 +93,8 @@ def test_second_run_exits_at_once_and_lock_taken_over_after_kill(tmp_path):
             holder.kill()
 
 
-def test_sigkill_at_many_moments_keeps_store_and_site_whole(tmp_path):
-    cfg = _config(tmp_path)
+def test_sigkill_at_many_moments_keeps_store_and_site_whole(tmp_path, store_target):
+    cfg = _config(tmp_path, store_target)
     out = tmp_path / "output"
     # A first run takes ~10 s here and a later (incremental) one ~3 s: these moments fall in start-up, the
     # crawl child, extract and build of successive runs, each resuming what the killed one left.
@@ -101,7 +110,7 @@ def test_sigkill_at_many_moments_keeps_store_and_site_whole(tmp_path):
                 kills += 1
             proc.wait()
             time.sleep(0.2)  # let the kernel reap the crawler child (it dies with its parent)
-            with Store(tmp_path / "db.sqlite3") as store:
+            with Store(store_target) as store:
                 assert store.integrity_ok()
             if out.exists() and any(out.iterdir()):
                 _site_is_complete(out)
@@ -110,7 +119,7 @@ def test_sigkill_at_many_moments_keeps_store_and_site_whole(tmp_path):
                                timeout=300)
     assert final.returncode == 0, final.stdout + final.stderr
     _site_is_complete(out)
-    with Store(tmp_path / "db.sqlite3") as store:
+    with Store(store_target) as store:
         assert store.integrity_ok()
         rows = store.conn.execute("SELECT url, relevant, is_original FROM articles").fetchall()
         runs = [r["status"] for r in store.runs(50)]

@@ -186,12 +186,12 @@ def page_problems(label: dict, raw: bytes) -> list[str]:
     problems = []
     if blob_sha1(raw) != label["provenance"]["blob_sha1"]:
         problems.append("the page's bytes are not the blob the provenance names")
-    shown = ev.squeeze("".join(visible_text.visible_lines(raw)))
+    shown = ev.compact("".join(visible_text.visible_lines(raw)))
     problems += [f"body line not on the page: {line[:40]}" for line in label["body"].splitlines()
-                 if ev.squeeze(line) not in shown]
-    everything = ev.squeeze("".join(visible_text.visible_lines(raw, include_hidden=True)))
+                 if ev.compact(line) not in shown]
+    everything = ev.compact("".join(visible_text.visible_lines(raw, include_hidden=True)))
     problems += [f"must_not_appear string not on the page: {s}" for s in label["must_not_appear"]
-                 if ev.squeeze(s) not in everything]
+                 if ev.compact(s) not in everything]
     return problems
 
 

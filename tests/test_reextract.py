@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from yigai.cli import main
 from yigai.store import FetchedPage, Store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings_file(request, tmp_path: Path) -> Path:
+    """Settings naming a store on each engine (store_url for PostgreSQL)."""
+    store_line = ""
+    if request.param == "postgresql":
+        store_line = f'store_url = "{request.getfixturevalue("pg_url")}"\n'
+    path = tmp_path / "yigai.toml"
+    path.write_text(
+        f'database = "{tmp_path / "db.sqlite3"}"\n{store_line}output_dir = "{tmp_path / "output"}"\n'
+        '[site]\nbase_url = "https://yigai.test/"\n',
+        encoding="utf-8",
+    )
+    return path
 
 PAGE = (
     "<html><head><meta charset='utf-8'><title>郑州推进紧密型县域医共体建设</title></head><body>"
@@ -17,19 +36,19 @@ def test_extract_all_reports_changes_and_keeps_pages(settings_file, capsys):
     from yigai.config import load_settings
 
     settings = load_settings(settings_file)
-    with Store(settings.database) as store:
+    with Store(settings.store) as store:
         store.save_page(FetchedPage("http://x.cn/a/t20240315_1.html", "http://x.cn/a/t20240315_1.html", "x",
                                     "article", 200, PAGE.encode()))
     assert main(["extract", "--config", str(settings_file)]) == 0
     assert "1 new" in capsys.readouterr().out
     assert main(["extract", "--config", str(settings_file)]) == 0  # nothing left to extract
     assert "extracted 0 of 0 pages" in capsys.readouterr().out
-    with Store(settings.database) as store:  # simulate an older extractor's output
+    with Store(settings.store) as store:  # simulate an older extractor's output
         store.conn.execute("UPDATE articles SET title = '旧标题', relevance = 0")
     assert main(["extract", "--all", "--config", str(settings_file)]) == 0
     out = capsys.readouterr().out
     assert "1 changed" in out and "changed:" in out and "title" in out and "relevance" in out
-    with Store(settings.database) as store:
+    with Store(settings.store) as store:
         assert store.count_pages() == 1
         assert store.conn.execute("SELECT title FROM articles").fetchone()[0] == "郑州推进紧密型县域医共体建设"
 
@@ -45,7 +64,7 @@ def test_copies_are_grouped_even_when_the_run_that_saved_them_died_before_groupi
     from yigai.config import load_settings
 
     settings = load_settings(settings_file)
-    with Store(settings.database) as store:
+    with Store(settings.store) as store:
         for url, body in (("http://x.cn/a/t20240315_1.html", PAGE), ("http://y.cn/b/t20240316_2.html", COPY)):
             store.save_page(FetchedPage(url, url, "x", "article", 200, body.encode()))
         group = pipeline.group_syndicated
@@ -78,12 +97,12 @@ def test_stored_answers_that_are_no_page_are_counted_not_extracted(settings_file
     from yigai.config import load_settings
 
     settings = load_settings(settings_file)
-    with Store(settings.database) as store:
+    with Store(settings.store) as store:
         for name, body in (("bin", os.urandom(5000)), ("empty", b"  \n"), ("ok", PAGE.encode())):
             url = f"http://x.cn/a/t20240315_{name}.html"
             store.save_page(FetchedPage(url, url, "x", "article", 200, body, {"Content-Type": "text/html"}))
     assert main(["extract", "--config", str(settings_file)]) == 0
     out = capsys.readouterr().out
     assert "extracted 1 of 3 pages" in out and "not pages: binary×1, empty_body×1" in out
-    with Store(settings.database) as store:
+    with Store(settings.store) as store:
         assert [r["url"] for r in store.articles()] == ["http://x.cn/a/t20240315_ok.html"]

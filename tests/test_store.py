@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -29,8 +28,8 @@ def test_fresh_store_is_wal_and_at_schema_version(tmp_path):
     assert s.integrity_ok()
 
 
-def test_pages_archive_keeps_every_distinct_fetch_compressed(tmp_path):
-    s = Store(tmp_path / "db.sqlite3")
+def test_pages_archive_keeps_every_distinct_fetch_compressed(store_target):
+    s = Store(store_target)
     body = "医共体".encode("gb18030") * 500
     first = s.save_page(page("http://a.cn/x.html#frag", body, headers={"ETag": '"v1"'}))
     assert first is not None
@@ -39,15 +38,16 @@ def test_pages_archive_keeps_every_distinct_fetch_compressed(tmp_path):
     assert second is not None and second != first
     assert s.count_pages() == 2
     assert s.page(first).body == body  # raw bytes come back exactly
-    raw = s.conn.execute("SELECT length(body) FROM pages WHERE id = ?", (first,)).fetchone()[0]
+    raw = s.conn.execute("SELECT octet_length(body) FROM pages WHERE id = ?" if s.is_postgres else
+                         "SELECT length(body) FROM pages WHERE id = ?", (first,)).fetchone()[0]
     assert raw < len(body) / 5  # stored compressed
     state = s.url_state("http://A.cn/x.html")
     assert state["latest_page_id"] == second and state["last_modified"] == "Mon, 01 Jan 2024"
     assert [p.id for p in s.latest_article_pages()] == [second]
 
 
-def test_not_modified_keeps_latest_page(tmp_path):
-    s = Store(tmp_path / "db.sqlite3")
+def test_not_modified_keeps_latest_page(store_target):
+    s = Store(store_target)
     pid = s.save_page(page("http://a.cn/list.html", b"<html>", kind="list", headers={"ETag": "e"}))
     s.record_not_modified("http://a.cn/list.html", "s", "list")
     st = s.url_state("http://a.cn/list.html")
@@ -55,16 +55,16 @@ def test_not_modified_keeps_latest_page(tmp_path):
     assert st["etag"] == "e"
 
 
-def test_transaction_rolls_back_on_error(tmp_path):
-    s = Store(tmp_path / "db.sqlite3")
+def test_transaction_rolls_back_on_error(store_target):
+    s = Store(store_target)
     with pytest.raises(RuntimeError), s.transaction() as conn:
         conn.execute("INSERT INTO runs(started_at, status, command) VALUES ('t', 'running', 'x')")
         raise RuntimeError("boom")
     assert s.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
 
 
-def test_runs_and_source_stats(tmp_path):
-    s = Store(tmp_path / "db.sqlite3")
+def test_runs_and_source_stats(store_target):
+    s = Store(store_target)
     rid = s.start_run("run", 123)
     stats = SourceStats(requests=3, pages_new=2)
     stats.error("http_5xx", 2)
@@ -103,23 +103,23 @@ def test_migration_from_version_1_keeps_data(tmp_path):
 
 def _open_store(path: str, barrier) -> None:
     barrier.wait()
-    Store(Path(path)).close()
+    Store(path).close()
 
 
-def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
+def test_processes_opening_a_new_store_at_once_migrate_it_once(store_target):
     """Two crawl workers start on a fresh store together: one migrates, the other sees it done."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(4)
-    path = str(tmp_path / "fresh.sqlite3")
+    path = store_target
     procs = [ctx.Process(target=_open_store, args=(path, barrier)) for _ in range(4)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
-    with Store(Path(path)) as store:
+    with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
 
 
@@ -148,3 +148,126 @@ def test_article_tokens_come_from_the_covering_index_as_python_would_write_them(
             conn.execute("UPDATE articles SET title = title || '!' WHERE id = ?", (aid,))
         changed = dict(store.article_tokens())
         assert changed[aid] != dict(tokens)[aid] and len(changed) == 30
+
+
+# ------------------------------------------------------------------------------ both engines (SQLite, PostgreSQL)
+def _article(url: str, **kw) -> dict:
+    from yigai.urls import article_id
+
+    record = {
+        "id": article_id(url), "url": url, "page_id": 1, "source_id": "s", "site": "a.cn", "title": "题",
+        "text": "医共体正文。", "published": "2024-03-01T08:00:00+08:00", "original_source": None, "author": None,
+        "editor": None, "regions_json": "[]", "primary_code": None, "national": 0, "topics_json": "[]",
+        "relevance": 0.5, "relevant": 1, "fingerprint": "00000000000000ff", "sketch": "", "meta_json": "{}",
+        "group_id": None, "is_original": 1, "extracted_at": "2024-03-02T00:00:00+00:00", "extractor_version": "1",
+    }
+    record.update(kw)
+    return record
+
+
+def test_fresh_store_is_at_schema_version_on_either_engine(store_target):
+    with Store(store_target) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        assert s.integrity_ok()
+        assert s.is_postgres == store_target.startswith("postgresql://")
+    with Store(store_target, create=False) as again:  # opened again: nothing to migrate, nothing lost
+        assert again.schema_version == SCHEMA_VERSION
+
+
+def test_every_article_write_bumps_its_revision_and_deletes_leave_a_tombstone(store_target):
+    """The triggers of migrations 3 and 6 behave alike on both engines: insert, replace and a hand-made
+    UPDATE each give the row a new revision; a deleted row leaves a tombstone, a restored one clears it."""
+    with Store(store_target) as s:
+        record = _article("http://a.cn/1.html")
+        assert s.save_article(record) is None
+        rev1 = s.article(record["id"])["rev"]
+        assert s.save_article(dict(record, title="新题")) == ["title"]
+        rev2 = s.article(record["id"])["rev"]
+        assert rev2 > rev1 and s.article(record["id"])["title"] == "新题"
+        with s.transaction() as conn:
+            conn.execute("UPDATE articles SET relevant = 0 WHERE id = ?", (record["id"],))
+        assert s.article(record["id"])["rev"] > rev2
+        assert s.save_article(dict(record, title="新题", rev=1)) == ["relevant"]  # a given rev is not kept
+        assert s.article(record["id"])["rev"] > rev2
+        with s.transaction() as conn:
+            conn.execute("DELETE FROM articles WHERE id = ?", (record["id"],))
+        assert s.unexplained_missing([record["id"], "unknown"]) == ["unknown"]
+        assert s.conn.execute("SELECT removed_at FROM removed_articles").fetchone()[0].endswith("+00:00")
+        s.save_article(record)
+        assert s.conn.execute("SELECT COUNT(*) FROM removed_articles").fetchone()[0] == 0
+
+
+def test_a_replaced_article_takes_the_defaults_of_the_columns_it_leaves_out(store_target):
+    """save_article replaces the row, as SQLite's INSERT OR REPLACE did: a column the new record does not
+    name is not carried over from the old row."""
+    with Store(store_target) as s:
+        record = _article("http://a.cn/2.html", sketch="00000000000000aa", group_id="g", is_original=0)
+        s.save_article(record)
+        s.save_article({k: v for k, v in record.items() if k not in ("sketch", "group_id", "is_original")})
+        row = s.article(record["id"])
+        assert (row["sketch"], row["group_id"], row["is_original"]) == ("", None, 1)
+
+
+def test_rows_read_alike_on_both_engines(store_target):
+    """Rows are read by name and position, ``dict(row)`` works, bodies come back as bytes, order is by code
+    point (the PostgreSQL test server has the C collation, as the docs ask)."""
+    with Store(store_target) as s:
+        for url in ("http://a.cn/b.html", "http://a.cn/B.html", "http://a.cn/医.html", "http://a.cn/a.html"):
+            s.save_article(_article(url, title=url[-6:]))
+        urls = [r["url"] for r in s.conn.execute("SELECT url FROM articles ORDER BY url")]
+        assert urls == sorted(urls)
+        row = s.articles()[0]
+        assert dict(row)["id"] == row["id"] == row[0]
+        pid = s.save_page(page("http://a.cn/p.html", b"\x00\xff body"))
+        assert s.page(pid).body == b"\x00\xff body"
+        assert [p["body"] for p in s.archived_pages()] == [b"\x00\xff body"]
+        assert [dict(r)["id"] for r in s.iter_articles()] == sorted(r["id"] for r in s.articles())
+        assert sorted(s.article_tokens()) == sorted(
+            (r["id"], f"{r['rev']}:{r['fingerprint']}:{r['extracted_at']}") for r in s.articles()
+        )
+
+
+def test_a_store_that_is_not_there_is_named_not_made(store_target, tmp_path):
+    from yigai.store import StoreMissing
+
+    if store_target.startswith("postgresql://"):
+        with pytest.raises(StoreMissing, match="not a yigai store"):
+            Store(store_target, create=False)  # an empty database: no schema made in it
+        with Store(store_target) as s:
+            assert s.schema_version == SCHEMA_VERSION
+        with pytest.raises(StoreMissing, match="cannot reach"):
+            Store(store_target.replace("/t_", "/nosuchdb_", 1), create=False)
+    else:
+        with pytest.raises(StoreMissing, match="no store at"):
+            Store(store_target, create=False)
+
+
+def test_a_migration_with_a_python_backfill_runs_it_in_its_transaction_on_either_engine(store_target, monkeypatch):
+    """How a later migration adds a derived table and fills it from existing rows with Python (build21's
+    article_regions, say): portable DDL, plus a backfill given the connection and the engine's name."""
+    import yigai.store as store_module
+    from yigai.store_backends import Migration
+
+    with Store(store_target) as s:
+        s.save_article(_article("http://a.cn/m.html", regions_json='[{"code": "130400"}, {"code": "130408"}]'))
+    seen = []
+
+    def backfill(conn, engine: str) -> None:
+        seen.append(engine)
+        for aid, regions in conn.execute("SELECT id, regions_json FROM articles").fetchall():
+            conn.executemany("INSERT INTO article_codes (article_id, code, rank) VALUES (?, ?, ?)",
+                             [(aid, r["code"], n) for n, r in enumerate(json.loads(regions))])
+
+    extra = Migration(sqlite="""
+        CREATE TABLE article_codes (article_id TEXT NOT NULL, code TEXT NOT NULL, rank INTEGER NOT NULL,
+                                    PRIMARY KEY (article_id, code));
+        CREATE INDEX article_codes_code ON article_codes(code);
+    """, backfill=backfill)
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, extra])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Store(store_target) as s:
+        assert s.schema_version == SCHEMA_VERSION + 1 and seen == [("postgresql" if s.is_postgres else "sqlite")]
+        rows = s.conn.execute("SELECT code, rank FROM article_codes ORDER BY rank").fetchall()
+        assert [tuple(r) for r in rows] == [("130400", 0), ("130408", 1)]
+    with Store(store_target) as s:  # applied once
+        assert len(seen) == 1

@@ -34,6 +34,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "database", None):
         overrides["database"] = str(Path(args.database).resolve())
+        overrides["store_url"] = ""
+    store = getattr(args, "store", None)
+    if store:
+        from yigai.store_backends import is_postgres_url
+
+        if is_postgres_url(store):
+            overrides["store_url"] = store
+        else:  # a file: the SQLite store
+            overrides["database"] = str(Path(store).resolve())
+            overrides["store_url"] = ""
     if getattr(args, "output", None):
         overrides["output_dir"] = str(Path(args.output).resolve())
     if getattr(args, "as_of", None):
@@ -50,7 +60,7 @@ def _open_store(settings: Settings, *, create: bool = False):
     one; for the others a missing or empty store is an error naming its path (``StoreMissing``, exit 4)."""
     from yigai.store import Store
 
-    return Store(settings.database, create=create)
+    return Store(settings.store, create=create)
 
 
 def _load_sources(args: argparse.Namespace, settings: Settings):
@@ -73,17 +83,50 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return crawl_only(settings, _registry_name(args, settings), sources, args)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from yigai.workers import crawl_worker, extract_worker
+
+    settings = _settings(args)
+    if args.role == "crawl":
+        return crawl_worker(settings, _registry_name(args, settings), _load_sources(args, settings), args)
+    report = extract_worker(settings, follow=args.follow, poll=args.poll)
+    print(f"extract worker: {report.extracted} articles saved in {report.batches} batches, "
+          f"{report.failed} pages failed or no page")
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def cmd_store_copy(args: argparse.Namespace) -> int:
+    from yigai.store_backends import is_postgres_url, redact
+    from yigai.store_copy import copy_store
+
+    def target(text: str) -> str:
+        return text if is_postgres_url(text) else str(Path(text).resolve())
+
+    source, destination = target(args.source), target(args.destination)
+    if source == destination:
+        raise ConfigError("SRC and DST are the same store")
+    # Nothing may write the source while it is read, nor the destination while it is filled.
+    with holding(store_lock(source, "yigai store copy"), store_lock(destination, "yigai store copy"), wait=args.wait):
+        report = copy_store(source, destination)
+    for check in report.tables:
+        print(f"  {check.table:<22} {check.rows:>9} rows  sha256 {check.digest[:16]}")
+    print(f"copied {report.rows} rows in {len(report.tables)} tables from "
+          f"{redact(source)} to {redact(destination)}; row counts and content hashes equal in both")
+    return EXIT_OK
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from yigai.stages import run_extract_stage
 
     settings = _settings(args)
-    with _open_store(settings) as store, holding(store_lock(settings.database, "yigai extract"), wait=args.wait):
+    with _open_store(settings) as store, holding(store_lock(settings.store, "yigai extract"), wait=args.wait):
         report = run_extract_stage(store, settings, all_pages=args.all, progress=_interactive())
     print(
         f"extracted {report.extracted} of {report.pages} pages: {report.new} new, {report.changed} changed, "
         f"{report.unchanged} unchanged; {report.relevant} relevant, {report.off_topic} off-topic; "
         f"{report.duplicates} syndicated copies; {report.failed} failed"
         + (f"; not pages: {_kinds(report.not_pages)}" if report.not_pages else "")
+        + (f"; {report.truncated} over the size limit, cut to it" if report.truncated else "")
     )
     for item in report.changed_items[:20]:
         print(f"  changed: {item}")
@@ -102,7 +145,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from yigai.stages import run_build_stage
 
     settings = _settings(args)
-    locks = (store_lock(settings.database, "yigai build"), output_lock(settings.output_dir, "yigai build"))
+    locks = (store_lock(settings.store, "yigai build"), output_lock(settings.output_dir, "yigai build"))
     with _open_store(settings) as store, holding(*locks, wait=args.wait):
         report = run_build_stage(store, settings, allow_shrink=args.allow_shrink)
     print(
@@ -132,22 +175,30 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     from extract import SourceHint, extract_article
+    from extract.core import MAX_HTML_BYTES
 
     if args.url and len(args.pages) != 1:
         raise ConfigError("--url gives the address of one page: pass exactly one PAGE with it")
     hint = SourceHint(name=args.site, home_region=args.home_region) if (args.site or args.home_region) else None
+    max_bytes = args.max_bytes or int(_settings(args).section("extract").get("max_html_bytes") or MAX_HTML_BYTES)
     status = EXIT_OK
     for page in args.pages:
         path = Path(page)
         try:
-            body = path.read_bytes()
+            with path.open("rb") as fh:  # never more than the limit in memory, whatever the file's size
+                body = fh.read(max_bytes + 1)
+            size = path.stat().st_size
         except OSError as exc:
             print(f"{page}: cannot read: {exc.strerror}", file=sys.stderr)
             status = EXIT_PARTIAL
             continue
         url = args.url or path.resolve().as_uri()
-        art = extract_article(body, url, source=hint)
+        art = extract_article(body, url, source=hint, max_bytes=max_bytes)
         data = art.to_dict()
+        if art.truncated_from is not None:
+            data["truncated_from"] = size
+            print(f"{page}: {size} bytes, over the limit of {max_bytes}: extracted from the first {max_bytes}",
+                  file=sys.stderr)
         if args.json:
             print(json.dumps(data, ensure_ascii=False, sort_keys=True))
         else:
@@ -225,7 +276,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from yigai.archive import import_archive
 
     settings = _settings(args)
-    with holding(store_lock(settings.database, "yigai import"), wait=args.wait), \
+    with holding(store_lock(settings.store, "yigai import"), wait=args.wait), \
             _open_store(settings, create=True) as store:
         report = import_archive(store, Path(args.file))
     print(f"imported {report['pages']} pages and {report['sources']} sources "
@@ -271,10 +322,23 @@ def _port(text: str) -> int:
     return value
 
 
+def _poll_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.05 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"poll interval out of range 0.05-3600 s: {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", help="settings file (default: ./yigai.toml if present)")
-    common.add_argument("--database", metavar="FILE", help="override the settings' database path")
+    common.add_argument("--database", metavar="FILE", help="override the settings' database path (SQLite)")
+    common.add_argument("--store", metavar="URL|FILE",
+                        help="the store: a postgresql://user@host/db URL or an SQLite file (overrides the "
+                        "settings' store_url and database)")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     common.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
 
@@ -317,6 +381,41 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="re-extract every stored page with the current extractor")
     s.set_defaults(func=cmd_extract)
 
+    s = sub.add_parser("store", help="manage the store (copy it between SQLite and PostgreSQL)",
+                       description="Store maintenance.")
+    store_cmds = s.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    r = store_cmds.add_parser(
+        "copy", parents=[lock_opts], help="copy a store into a new, empty one (SQLite <-> PostgreSQL)",
+        description="Copy every table of the store SRC, ids included, into the new, empty store DST (made if it "
+        "is not there), in one transaction; then compare each table's row count and content hash in both and "
+        "fail (exit 4) on any difference. SRC and DST are SQLite files or postgresql:// URLs. Both stores' "
+        "locks are held meanwhile.",
+    )
+    r.add_argument("source", metavar="SRC", help="the store to copy (a file or a postgresql:// URL)")
+    r.add_argument("destination", metavar="DST", help="a new, empty store (a file or a postgresql:// URL)")
+    r.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    r.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    r.set_defaults(func=cmd_store_copy)
+
+    s = sub.add_parser(
+        "worker", parents=[common], help="run one role of a multi-host deployment (crawl or extract)",
+        description="One worker of a deployment whose hosts share a PostgreSQL store (store_url) and a Redis "
+        "crawl frontier ([crawl] frontier). 'crawl': crawl the registry's sources together with the other crawl "
+        "workers (each URL is fetched by one of them), pages into the shared store. 'extract': claim batches of "
+        "stored pages not yet extracted, extract and save them; a killed worker's claims are taken over when "
+        "their lease ([extract] claim_lease) runs out; exits when every page is extracted (--follow: keeps "
+        "waiting for new ones). Run as many of each as you like; one host runs `yigai build`. Neither takes "
+        "the run lock, so they can run beside each other. See docs/operations.md.",
+    )
+    roles = s.add_subparsers(dest="role", metavar="ROLE", required=True)
+    r = roles.add_parser("crawl", parents=[common, crawl_opts], help="crawl with the other crawl workers")
+    r.set_defaults(func=cmd_worker)
+    r = roles.add_parser("extract", parents=[common], help="extract claimed pages until none is left")
+    r.add_argument("--follow", action="store_true", help="keep running, looking for new pages every --poll seconds")
+    r.add_argument("--poll", type=_poll_seconds, default=5.0, metavar="SECONDS",
+                   help="how often an idle worker looks for pages (default 5)")
+    r.set_defaults(func=cmd_worker)
+
     s = sub.add_parser("build", parents=[common, lock_opts, shrink_opts], help="build the static site and feeds",
                        description="Build the site and feeds from the store and publish them atomically. "
                        "Only pages whose inputs changed are rendered; the previous generation of the site "
@@ -350,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--site", help="name of the site that carried the page")
     s.add_argument("--home-region", help="the site's home region (resolves 我省/本市)")
     s.add_argument("--json", action="store_true", help="one JSON object per line, in the order given")
+    s.add_argument("--max-bytes", type=_positive_int, metavar="N",
+                   help="cut a page over N bytes to its first N (default: [extract] max_html_bytes, 5 MiB)")
     s.set_defaults(func=cmd_inspect)
 
     s = sub.add_parser("eval", parents=[common], help="score extraction on labelled sets",
@@ -435,10 +536,11 @@ def _failed(command: str, exc: Exception) -> int:
     a refused build) is one line; anything else is a bug, and its traceback is what a report needs."""
     from yigai.stages import StageFailed
     from yigai.store import StoreError, store_unwritable
+    from yigai.store_backends import is_operational
 
     if isinstance(exc, (StageFailed, StoreError)):
         print(f"yigai: error: {exc}", file=sys.stderr)
-    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or store_unwritable(exc):
+    elif isinstance(exc, OSError) and exc.errno in _KNOWN_ERRNOS or store_unwritable(exc) or is_operational(exc):
         print(f"yigai: error: {command} failed: {failure_reason(exc)}", file=sys.stderr)
     else:
         logger.exception("%s failed", command)

@@ -42,6 +42,11 @@ class Settings:
         return self._path(self.data["database"])
 
     @property
+    def store(self) -> str:
+        """The store to open: ``store_url`` (a PostgreSQL URL) when set, else the SQLite file ``database``."""
+        return self.data.get("store_url") or str(self.database)
+
+    @property
     def output_dir(self) -> Path:
         return self._path(self.data["output_dir"])
 
@@ -76,6 +81,11 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "crawl.source_page_budget": (1, 10_000_000),
     "crawl.stale_after_days": (1, 3_650),
     "extract.relevance_threshold": (0, 1),
+    "extract.max_html_bytes": (65_536, 1 << 30),
+    "extract.workers": (0, 1_024),
+    "extract.parallel_from": (1, 100_000_000),
+    "extract.claim_batch": (1, 10_000),
+    "extract.claim_lease": (10, 7 * 86_400),
     "schedule.misfire_grace_time": (1, 7 * 86_400),
 }
 # Settings that take one of a few words.
@@ -170,6 +180,19 @@ def placeholder_base_url_warning(settings: Settings) -> str | None:
     )
 
 
+def _check_store_url(url: str, path: Path) -> None:
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            f"{path}: setting 'store_url' must be a postgresql:// URL (an SQLite store is named by 'database'), "
+            f"got {parts.scheme or url!r}"
+        )
+    if not parts.path.strip("/") and "dbname=" not in parts.query:
+        raise ConfigError(f"{path}: setting 'store_url' names no database (postgresql://user@host/DBNAME)")
+
+
 def load_settings(path: Path | str | None = None, overrides: dict[str, Any] | None = None) -> Settings:
     """Load packaged defaults, merge the user's file over them (``path``, else ``./yigai.toml`` if present)."""
     data = _defaults()
@@ -182,6 +205,7 @@ def load_settings(path: Path | str | None = None, overrides: dict[str, Any] | No
         data = _merge(data, _read_toml(user_path), "", user_path)
     if overrides:
         data = _merge(data, overrides, "", Path("<command line>"))
+    _check_store_url(data.get("store_url", ""), user_path or Path("<defaults>"))
     base_dir = user_path.resolve().parent if user_path else Path.cwd()
     return Settings(data=data, path=user_path, base_dir=base_dir)
 

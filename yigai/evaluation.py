@@ -24,7 +24,8 @@ Scores:
   generic detector (`furniture_lines`), plus each page's must_not_appear strings;
 - pages below trafilatura: every page where our body F1 is more than 0.05 below bare trafilatura's.
 
-Whitespace is removed before every string comparison, since extractors differ in how they join lines.
+Whitespace is removed and Traditional characters are read as Simplified before every string comparison,
+since extractors differ in how they join lines and ours publishes Simplified text by design.
 """
 
 from __future__ import annotations
@@ -92,8 +93,27 @@ _DIVISION_SUFFIXES = (
 # ---------------------------------------------------------------------------------------------- scoring
 
 
+def in_simplified(text: str | None) -> str:
+    """NFKC text in Simplified characters.
+
+    Every comparison is made in one script: the extractor publishes Simplified text by design (content
+    farms re-post stories in Traditional characters), while a label copies the page as it is, so a
+    Traditional page would otherwise score ours against the script, not the story. Both systems are
+    compared this way (the metric of issue #16: bigram F1 over whitespace-free Simplified text).
+    """
+    from extract.chinese import to_simplified
+
+    return to_simplified(unicodedata.normalize("NFKC", text or ""))
+
+
 def squeeze(text: str | None) -> str:
     """Text without any whitespace: extractors differ in how they join lines, not in what they keep."""
+    return _WHITESPACE.sub("", in_simplified(text))
+
+
+def compact(text: str | None) -> str:
+    """Whitespace-free NFKC text in its own script: what a label's line must be, character for character,
+    to be on its page (labels are copied, never converted)."""
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
@@ -127,7 +147,7 @@ def bigram_prf(predicted: str | None, expected: str) -> PRF:
 
 def normalize_title(title: str | None) -> str:
     """Title without whitespace or punctuation (full- and half-width alike)."""
-    s = unicodedata.normalize("NFKC", title or "")
+    s = in_simplified(title)
     return "".join(c for c in s if not (c.isspace() or unicodedata.category(c)[0] in "PSZ"))
 
 

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from extract.chinese import to_simplified
+
 # (kind, pattern over one line with its whitespace removed). Colons are NFKC-folded to ":" first.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
@@ -51,7 +53,8 @@ class FurnitureLine:
 
 
 def _squeezed(line: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", line))
+    # read in Simplified characters, as the patterns are written: a Traditional page's 版權所有 is furniture too
+    return re.sub(r"\s+", "", to_simplified(unicodedata.normalize("NFKC", line)))
 
 
 def furniture_lines(text: str | None) -> list[FurnitureLine]:

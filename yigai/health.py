@@ -161,7 +161,7 @@ def source_health(store: Store, settings: Settings, now: datetime | None = None)
 
 
 def format_status(store: Store, settings: Settings, runs: int = 5) -> str:
-    lines = [f"store: {store.path}", "", "last runs:"]
+    lines = [f"store: {store.location}", "", "last runs:"]
     warning = placeholder_base_url_warning(settings)
     if warning:
         lines[1:1] = ["", f"WARNING: {warning}"]

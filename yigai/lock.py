@@ -1,4 +1,5 @@
-"""One writer at a time: advisory ``fcntl`` locks on files beside the store and beside the output directory.
+"""One writer at a time: advisory ``fcntl`` locks on files beside the store and beside the output directory
+(on a PostgreSQL store, the store lock is PostgreSQL's advisory lock in the store itself: ``AdvisoryLock``).
 
 Every command that writes the store (``crawl``, ``extract``, ``import``, ``run``, ``demo``) holds the store lock
 (``<database>.lock``); every command that publishes the site (``build``, ``run``, ``demo``) also holds the
@@ -20,7 +21,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 _POLL_SECONDS = 0.2
 
@@ -109,8 +110,75 @@ class RunLock:
         self.release()
 
 
-def store_lock(database: Path, what: str = "") -> RunLock:
-    """The lock of everything that writes the store at ``database``."""
+class AdvisoryLock:
+    """The run lock of a PostgreSQL store: a session advisory lock in the store's own database, so commands on
+    different hosts exclude each other as commands on one host do with the file lock. Re-entrant within one
+    process; the holder is named by its pid and command (its connection's application_name); the server
+    releases it when the holder's connection ends, even after SIGKILL."""
+
+    _held: ClassVar[dict[str, list[Any]]] = {}  # url -> [session, depth], for this process
+
+    def __init__(self, url: str, what: str = "") -> None:
+        self.url = url
+        self.what = what
+        self._depth_taken = False
+
+    @property
+    def path(self) -> str:  # named in messages, as RunLock's file is
+        from yigai.store_backends import redact
+
+        return redact(self.url)
+
+    @property
+    def held(self) -> bool:
+        return self._depth_taken
+
+    def acquire(self, *, wait: bool = False, timeout: float | None = None) -> AdvisoryLock:
+        from yigai.store_backends import AdvisoryLockSession
+
+        if self._depth_taken:
+            raise RuntimeError(f"{self.path} is already acquired through this object")
+        entry = self._held.get(self.url)
+        if entry is not None:
+            entry[1] += 1
+            self._depth_taken = True
+            return self
+        session = AdvisoryLockSession(self.url, f"{os.getpid()} {self.what}".strip())
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not session.try_lock():
+            if not wait or (deadline is not None and time.monotonic() >= deadline):
+                holder = session.holder()
+                session.close()
+                raise LockBusy(_busy_message(self.path, holder))
+            time.sleep(_POLL_SECONDS)
+        self._held[self.url] = [session, 1]
+        self._depth_taken = True
+        return self
+
+    def release(self) -> None:
+        if not self._depth_taken:
+            return
+        self._depth_taken = False
+        entry = self._held[self.url]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del self._held[self.url]
+            entry[0].close()
+
+    def __enter__(self) -> AdvisoryLock:
+        return self if self._depth_taken else self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def store_lock(database: Path | str, what: str = "") -> RunLock | AdvisoryLock:
+    """The lock of everything that writes the store ``database``: a file lock beside an SQLite file, an
+    advisory lock in a PostgreSQL store (``postgresql://`` URL)."""
+    from yigai.store_backends import is_postgres_url
+
+    if is_postgres_url(database):
+        return AdvisoryLock(str(database), what)
     database = Path(database)
     return RunLock(database.with_name(database.name + ".lock"), what)
 
@@ -122,7 +190,7 @@ def output_lock(output_dir: Path, what: str = "") -> RunLock:
 
 
 @contextlib.contextmanager
-def holding(*locks: RunLock, wait: bool = False) -> Iterator[None]:
+def holding(*locks: RunLock | AdvisoryLock, wait: bool = False) -> Iterator[None]:
     """Hold every lock (in the order given) for the block; raise ``LockBusy`` when one is held elsewhere."""
     with contextlib.ExitStack() as stack:
         for lock in locks:
@@ -131,7 +199,7 @@ def holding(*locks: RunLock, wait: bool = False) -> Iterator[None]:
         yield
 
 
-def _busy_message(path: Path, holder: str) -> str:
+def _busy_message(path: Path | str, holder: str) -> str:
     pid, _, what = holder.partition(" ")
     who = f"pid {pid}" + (f", {what}" if what else "") if pid else "another process"
     return (

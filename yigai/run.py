@@ -18,7 +18,8 @@ from typing import Any
 
 from yigai.config import LOCAL_PREVIEW_URL, ConfigError, Settings, Source, placeholder_base_url_warning
 from yigai.lock import holding, output_lock, store_lock
-from yigai.store import BENIGN_ERROR_KINDS, SourceStats, Store, store_unwritable
+from yigai.store import BENIGN_ERROR_KINDS, DATABASE_ERRORS, SourceStats, Store, store_unwritable
+from yigai.store_backends import is_operational
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +77,8 @@ def _wait(args: argparse.Namespace) -> bool:
 
 
 def crawl_only(settings: Settings, registry: str, sources: list[Source], args: argparse.Namespace) -> int:
-    with holding(store_lock(settings.database, "yigai crawl"), wait=_wait(args)), \
-            Store(settings.database) as store:
+    with holding(store_lock(settings.store, "yigai crawl"), wait=_wait(args)), \
+            Store(settings.store) as store:
         store.mark_interrupted_runs()
         run_id = store.start_run("crawl", os.getpid())
         keep_reserve(store)
@@ -112,13 +113,16 @@ def run_row(store: Store, run_id: int) -> Iterator[dict[str, Any]]:
 RESERVE_BYTES = 1 << 20
 
 
-def reserve_path(store: Store) -> Path:
-    return store.path.with_name(store.path.name + ".reserve")
+def reserve_path(store: Store) -> Path | None:
+    """The reserve file beside an SQLite store (None on PostgreSQL: its server keeps its own disk)."""
+    return None if store.path is None else store.path.with_name(store.path.name + ".reserve")
 
 
 def keep_reserve(store: Store) -> None:
     """Make sure the reserve file is there (at the start of a run; quietly not when there is no room)."""
     path = reserve_path(store)
+    if path is None:
+        return
     if path.is_file() and path.stat().st_size >= RESERVE_BYTES:
         return
     try:
@@ -133,16 +137,17 @@ def _finish(store: Store, run_id: int, status: str, stats: dict[str, Any]) -> No
     try:
         store.finish_run(run_id, status, stats)
         return
-    except sqlite3.Error as exc:
-        if not store_unwritable(exc) or not reserve_path(store).is_file():
+    except DATABASE_ERRORS as exc:
+        reserve = reserve_path(store)
+        if not store_unwritable(exc) or reserve is None or not reserve.is_file():
             logger.error("could not record the end of run #%d (%s): %s", run_id, status, exc)
             return
         # The disk is full: give up the reserve to record how the run ended (the next run makes it again).
-        logger.error("the disk under the store is full: freeing %s to record the end of the run", reserve_path(store))
-        reserve_path(store).unlink()
+        logger.error("the disk under the store is full: freeing %s to record the end of the run", reserve)
+        reserve.unlink()
     try:
         store.finish_run(run_id, status, stats)
-    except sqlite3.Error as exc:
+    except DATABASE_ERRORS as exc:
         logger.error("could not record the end of run #%d (%s): %s", run_id, status, exc)
 
 
@@ -153,6 +158,8 @@ def failure_reason(exc: BaseException) -> str:
         return f"{exc.strerror}{where}"
     if isinstance(exc, sqlite3.OperationalError):
         return f"SQLite: {exc}"
+    if is_operational(exc):
+        return f"PostgreSQL: {str(exc).strip()}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
@@ -162,8 +169,8 @@ def run_once(settings: Settings, registry: str, sources: list[Source], args: arg
     from yigai.stages import StageFailed, run_build_stage, run_extract_stage
 
     started = time.monotonic()
-    locks = (store_lock(settings.database, "yigai run"), output_lock(settings.output_dir, "yigai run"))
-    with holding(*locks, wait=_wait(args)), Store(settings.database) as store:
+    locks = (store_lock(settings.store, "yigai run"), output_lock(settings.output_dir, "yigai run"))
+    with holding(*locks, wait=_wait(args)), Store(settings.store) as store:
         interrupted = store.mark_interrupted_runs()
         if interrupted:
             logger.warning("%d earlier run(s) had been interrupted; picking up where they left", interrupted)
@@ -181,7 +188,7 @@ def run_once(settings: Settings, registry: str, sources: list[Source], args: arg
                     "files": build.files_total, "written": build.pages_written,
                     "unchanged": build.files_unchanged, "seconds": round(build.seconds, 3), "mode": build.mode,
                 }
-            except (StageFailed, OSError, sqlite3.Error) as exc:  # known: say what, no traceback
+            except (StageFailed, OSError, *DATABASE_ERRORS) as exc:  # known: say what, no traceback
                 logger.error("build failed: %s; the published site was left as it was", failure_reason(exc))
                 stats["build"] = {"error": failure_reason(exc)}
                 build_failed = True
@@ -217,6 +224,7 @@ def _print_report(run_id: int, status: str, stats: dict[str, Any], per_source: l
         f"{ext['relevant']} relevant, {ext['off_topic']} off-topic, {ext['duplicates']} syndicated copies, "
         f"{ext['failed']} failed"
         + "".join(f", {n} not a page ({kind})" for kind, n in sorted(ext.get("not_pages", {}).items()))
+        + (f", {ext['truncated']} cut to the size limit" if ext.get("truncated") else "")
     )
     b = stats.get("build", {})
     if "error" in b:
@@ -231,8 +239,9 @@ def demo_settings(settings: Settings, args: argparse.Namespace) -> Settings:
     """The demo's settings: its own store and output unless given, and — while ``[site] base_url`` is the
     placeholder — the local preview's address, so that the demo's feed, sitemap and OPML links work there."""
     overrides: dict[str, Any] = {}
-    if not getattr(args, "database", None):
+    if not getattr(args, "database", None) and not getattr(args, "store", None):
         overrides["database"] = str((Path.cwd() / "var" / "demo.sqlite3").resolve())
+        overrides["store_url"] = ""
     if not getattr(args, "output", None) and settings.path is None:
         overrides["output_dir"] = str((Path.cwd() / "output").resolve())
     if placeholder_base_url_warning(settings):
@@ -254,7 +263,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     # A fixed port keeps the sample web's URLs (and so article ids) the same from one demo to the next.
     port = int(getattr(args, "port", DEMO_PORT))
     # The locks first (run_once takes them again, at no cost): a refused demo starts no server.
-    locks = (store_lock(settings.database, "yigai demo"), output_lock(settings.output_dir, "yigai demo"))
+    locks = (store_lock(settings.store, "yigai demo"), output_lock(settings.output_dir, "yigai demo"))
     with holding(*locks, wait=_wait(args)):
         web = SampleWeb(port=port)
         try:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.faults import body_fault
 from yigai.config import Settings
 from yigai.store import Store, StoredPage, utcnow
 from yigai.urls import article_id
@@ -35,7 +34,7 @@ def crawl_command(
     source_ids: list[str] | None,
 ) -> list[str]:
     """The child-process command line for one crawl (Twisted's reactor cannot restart in one process)."""
-    cmd = [sys.executable, "-m", "crawler.process", "--registry", registry, "--database", str(settings.database)]
+    cmd = [sys.executable, "-m", "crawler.process", "--registry", registry, "--database", settings.store]
     if settings.path is not None:
         cmd += ["--config", str(settings.path.resolve())]
     if sample_web:
@@ -117,6 +116,7 @@ class ExtractReport:
     errors: list[str] = field(default_factory=list)
     duplicates: int = 0
     not_pages: dict[str, int] = field(default_factory=dict)  # stored answers that are no page, by fault kind
+    truncated: int = 0  # pages over [extract] max_html_bytes, extracted from their first max_html_bytes
     seconds: float = 0.0
     changed_items: list[str] = field(default_factory=list)  # "id title: fields" of re-extracted articles
 
@@ -152,6 +152,8 @@ def article_record(page: StoredPage, art: Any, *, threshold: float | None = None
         "attachments": [{"url": a.url, "title": a.title, "kind": a.kind} for a in art.attachments],
         "encoding": art.encoding,
     }
+    if getattr(art, "truncated_from", None) is not None:
+        meta["truncated_from"] = art.truncated_from  # extracted from the first max_html_bytes only
     return {
         "id": article_id(page.url),
         "url": page.final_url or page.url,
@@ -188,40 +190,47 @@ def _topic_labels() -> dict[str, str]:
     return {t.id: t.label for t in load_taxonomy().topics}
 
 
-def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = False, progress: bool = False) -> ExtractReport:
-    """Extract every stored article page not yet extracted (or all of them), then regroup syndicated copies."""
-    from extract import extract_article
+# Pages per batch a worker process extracts (and the writer saves in one transaction).
+EXTRACT_BATCH = 32
 
-    started = time.monotonic()
-    report = ExtractReport()
-    hints = _source_hints(store)
+
+def extract_job(store: Store, settings: Settings) -> Any:
+    """What every page of an extraction shares: the sources' hints and the relevance threshold."""
+    from extract.core import MAX_HTML_BYTES
+    from yigai.extract_pool import ExtractJob
+
     threshold = float(settings.section("extract").get("relevance_threshold") or 0) or None
-    pages = list(store.latest_article_pages(only_unextracted=not all_pages))
-    report.pages = len(pages)
-    iterator: Any = pages
-    if progress and pages:
-        from tqdm import tqdm
+    max_bytes = int(settings.section("extract").get("max_html_bytes") or MAX_HTML_BYTES)
+    return ExtractJob(hints=_source_hints(store), threshold=threshold, max_bytes=max_bytes)
 
-        iterator = tqdm(pages, desc="extract", unit="page", file=sys.stderr)
-    for page in iterator:
-        # Archived by an older crawler, which stored every answer: an empty or binary body is no article.
-        fault = body_fault(page.body, content_type=_content_type(page.headers))
-        if fault is not None:
-            report.not_pages[fault] = report.not_pages.get(fault, 0) + 1
-            logger.warning("extract: %s is not a page (%s); skipped", page.url, fault)
-            continue
-        try:
-            art = extract_article(
-                page.body, page.final_url or page.url, source=hints.get(page.source_id),
-                http_encoding=_charset_from_headers(page.headers),
-            )
-            record = article_record(page, art, threshold=threshold)
-        except Exception as exc:  # one broken page must not stop the stage: log, count, go on
+
+def extract_workers(settings: Settings, pages: int) -> int:
+    """How many processes extract ``pages`` pages: every core (``[extract] workers``), but one below
+    ``[extract] parallel_from`` pages, where starting the processes costs more than they save."""
+    from yigai.extract_pool import worker_count
+
+    section = settings.section("extract")
+    if pages < int(section.get("parallel_from", 200)):
+        return 1
+    batches = -(-pages // EXTRACT_BATCH)
+    return min(worker_count(int(section.get("workers", 0))), max(1, batches))
+
+
+def record_outcomes(store: Store, outcomes: list[Any], report: ExtractReport) -> None:
+    """The writer: save a batch's records in one transaction and count every outcome in ``report``."""
+    records = []
+    for outcome in outcomes:
+        if outcome.not_page is not None:
+            report.not_pages[outcome.not_page] = report.not_pages.get(outcome.not_page, 0) + 1
+            logger.warning("extract: %s is not a page (%s); skipped", outcome.url, outcome.not_page)
+        elif outcome.error is not None:
             report.failed += 1
-            report.errors.append(f"{page.url}: {type(exc).__name__}: {exc}")
-            logger.warning("extract: %s failed: %s: %s", page.url, type(exc).__name__, exc)
-            continue
-        changed = store.save_article(record)
+            report.errors.append(f"{outcome.url}: {outcome.error}")
+            logger.warning("extract: %s failed: %s", outcome.url, outcome.error)
+        else:
+            records.append(outcome.record)
+            report.truncated += outcome.truncated
+    for record, changed in zip(records, store.save_articles(records), strict=True):
         report.extracted += 1
         if changed is None:
             report.new += 1
@@ -234,6 +243,35 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
             report.relevant += 1
         else:
             report.off_topic += 1
+
+
+def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = False, progress: bool = False) -> ExtractReport:
+    """Extract every stored article page not yet extracted (or all of them), then regroup syndicated copies.
+
+    Pages are read in batches, extracted by worker processes (every core, for large jobs) and written by this
+    process alone, in page order (``yigai.extract_pool``)."""
+    from yigai.extract_pool import extract_batches
+
+    started = time.monotonic()
+    report = ExtractReport()
+    job = extract_job(store, settings)
+    ids = store.article_page_ids(only_unextracted=not all_pages)
+    report.pages = len(ids)
+    workers = extract_workers(settings, len(ids))
+    batches = (store.pages_by_id(ids[i : i + EXTRACT_BATCH]) for i in range(0, len(ids), EXTRACT_BATCH))
+    bar: Any = None
+    if progress and ids:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(ids), desc="extract", unit="page", file=sys.stderr)
+    try:
+        for outcomes in extract_batches(batches, job, workers=workers):
+            record_outcomes(store, outcomes, report)
+            if bar is not None:
+                bar.update(len(outcomes))
+    finally:
+        if bar is not None:
+            bar.close()
     # Grouped when articles changed since the last grouping: by this run, or by a run killed between saving its
     # last article and grouping (its copies would otherwise stay marked as originals until new stories came).
     if store.grouping_due():
@@ -241,9 +279,10 @@ def run_extract_stage(store: Store, settings: Settings, *, all_pages: bool = Fal
     report.duplicates = store.count_copies()
     report.seconds = round(time.monotonic() - started, 3)
     logger.info(
-        "extract: %d pages, %d new, %d changed, %d relevant, %d off-topic, %d failed, %d syndicated copies",
-        report.pages, report.new, report.changed, report.relevant, report.off_topic, report.failed,
-        report.duplicates,
+        "extract: %d pages (%d process%s), %d new, %d changed, %d relevant, %d off-topic, %d failed, "
+        "%d cut to the size limit, %d syndicated copies",
+        report.pages, workers, "" if workers == 1 else "es", report.new, report.changed, report.relevant,
+        report.off_topic, report.failed, report.truncated, report.duplicates,
     )
     return report
 
@@ -331,7 +370,7 @@ def check_shrink(store: Store, output_dir: Path) -> None:
         examples = ", ".join(unexplained[:3]) + (", …" if len(unexplained) > 3 else "")
         raise ShrinkRefused(
             f"refusing to build: {len(unexplained)} of the {len(published)} stories published in {output_dir} "
-            f"are unknown to the store {store.path} ({examples}); is it the right store? "
+            f"are unknown to the store {store.location} ({examples}); is it the right store? "
             "--allow-shrink publishes without them"
         )
 

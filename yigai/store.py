@@ -1,4 +1,8 @@
-"""The store: one SQLite file (WAL) shared by every stage, with a versioned schema and migrations.
+"""The store: one SQLite file (WAL) — or a PostgreSQL database (``postgresql://…``) — shared by every stage,
+with a versioned schema and migrations applied to either engine.
+
+The SQL here is written once for both engines (``yigai.store_backends`` is the dialect layer and says the rules
+a portable migration or query follows).
 
 Pages are an append-only archive (raw bytes, zlib-compressed): nothing fetched is thrown away, so a better
 extractor can re-run over it. ``urls`` holds per-URL crawl state (validators for conditional GET).
@@ -17,10 +21,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from yigai.store_backends import (
+    Migration,
+    database_errors,
+    engine_for,
+    is_postgres_url,
+    is_unwritable,
+    migration_backfill,
+    migration_sql,
+)
 from yigai.urls import article_id, canonical_url
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: append a new one.
-MIGRATIONS: list[str] = [
+MIGRATIONS: list[str | Migration] = [
     # 1: initial schema
     """
     CREATE TABLE sources (
@@ -116,7 +129,8 @@ MIGRATIONS: list[str] = [
     # 3: a revision number that every insert or update of an article row bumps (triggers, so every writer —
     # extraction, syndication grouping, archive import, a hand-made UPDATE — is covered). The site builder
     # keeps what it parsed from each row and parses a row again only when its revision changed.
-    """
+    Migration(
+        sqlite="""
     ALTER TABLE articles ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE article_revision (n INTEGER NOT NULL);
     INSERT INTO article_revision (n) VALUES (0);
@@ -129,6 +143,22 @@ MIGRATIONS: list[str] = [
         UPDATE articles SET rev = (SELECT n FROM article_revision) WHERE rowid = NEW.rowid;
     END;
     """,
+        postgresql="""
+    ALTER TABLE articles ADD COLUMN rev BIGINT NOT NULL DEFAULT 0;
+    CREATE TABLE article_revision (n BIGINT NOT NULL);
+    INSERT INTO article_revision (n) VALUES (0);
+    CREATE FUNCTION yigai_articles_rev() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' AND NEW.rev IS DISTINCT FROM OLD.rev THEN
+            RETURN NEW;
+        END IF;
+        UPDATE article_revision SET n = n + 1 RETURNING n INTO NEW.rev;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER articles_rev BEFORE INSERT OR UPDATE ON articles
+        FOR EACH ROW EXECUTE FUNCTION yigai_articles_rev();
+    """,
+    ),
     # 4: every build reads each article's change token (``article_tokens``); from this covering index rather
     # than from the table, whose rows hold the texts (at 100,000 articles 0.19 s → 0.06 s).
     """
@@ -144,7 +174,8 @@ MIGRATIONS: list[str] = [
     # by `yigai status` or on the about page), and every article row deleted leaves a tombstone: a build may
     # publish fewer stories than the published site only for stories the store still knows (now off-topic or
     # a copy) or knows were removed (``Store.unexplained_missing``), never because the store is another one.
-    """
+    Migration(
+        sqlite="""
     ALTER TABLE sources ADD COLUMN retired_at TEXT;
     CREATE TABLE removed_articles (id TEXT PRIMARY KEY, removed_at TEXT NOT NULL);
     CREATE TRIGGER articles_removed AFTER DELETE ON articles BEGIN
@@ -155,6 +186,38 @@ MIGRATIONS: list[str] = [
         DELETE FROM removed_articles WHERE id = NEW.id;
     END;
     """,
+        postgresql="""
+    ALTER TABLE sources ADD COLUMN retired_at TEXT;
+    CREATE TABLE removed_articles (id TEXT PRIMARY KEY, removed_at TEXT NOT NULL);
+    CREATE FUNCTION yigai_articles_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO removed_articles (id, removed_at)
+        VALUES (OLD.id, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'))
+        ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at;
+        RETURN OLD;
+    END $$;
+    CREATE TRIGGER articles_removed AFTER DELETE ON articles
+        FOR EACH ROW EXECUTE FUNCTION yigai_articles_removed();
+    CREATE FUNCTION yigai_articles_restored() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM removed_articles WHERE id = NEW.id;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER articles_restored AFTER INSERT ON articles
+        FOR EACH ROW EXECUTE FUNCTION yigai_articles_restored();
+    """,
+    ),
+    # 10 (the lead's number for it; the 7th on its own branch, until migrations 7–9 of other branches are merged
+    # before it): extraction claims. Extract workers
+    # on several hosts claim pages for a while (``Store.claim_pages``): a page is extracted by one worker,
+    # and a dead worker's pages are claimed again when their lease runs out.
+    """
+    CREATE TABLE extract_claims (
+        page_id BIGINT PRIMARY KEY,        -- pages.id (a key the writer gives: not INTEGER PRIMARY KEY)
+        owner TEXT NOT NULL,               -- host:pid of the worker
+        leased_until TEXT NOT NULL         -- ISO 8601 UTC; FAILED_LEASE for a page that failed to extract
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -163,17 +226,14 @@ SCHEMA_VERSION = len(MIGRATIONS)
 ARTICLE_TOKENS_SQL = "SELECT CAST(id AS TEXT), rev || ':' || fingerprint || ':' || extracted_at FROM articles"
 
 
-def _statements(script: str) -> Iterator[str]:
-    """The SQL statements of a migration (a trigger body's own ``;`` does not end its statement)."""
-    pending = ""
-    for part in script.split(";"):
-        pending += part + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                yield pending
-            pending = ""
-    if pending.strip(" \n;"):
-        raise StoreError(f"incomplete SQL statement in a migration: {pending[:200]!r}")
+# The lease of a page that failed to extract: never runs out (compared as text with ISO times).
+FAILED_LEASE = "9999-12-31T00:00:00+00:00"
+
+
+def _iso_after(seconds: float) -> str:
+    from datetime import timedelta
+
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
 
 
 def utcnow() -> str:
@@ -239,14 +299,14 @@ class StoreError(RuntimeError):
     pass
 
 
-# SQLite's words for a store that cannot be written: its disk is full, it or its folder is read-only, or the
-# file system failed. A machine's failure, not the program's: reported in one line.
-_UNWRITABLE = ("disk is full", "readonly database", "unable to open database", "disk I/O error")
-
-
 def store_unwritable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the store cannot be written (``_UNWRITABLE``)."""
-    return isinstance(exc, sqlite3.OperationalError) and any(words in str(exc) for words in _UNWRITABLE)
+    """Whether ``exc`` says the store cannot be written: its disk is full, it or its folder is read-only, or the
+    file system failed. A machine's failure, not the program's: reported in one line."""
+    return is_unwritable(exc)
+
+
+# What either engine raises when the database fails (``except DATABASE_ERRORS``).
+DATABASE_ERRORS: tuple[type[BaseException], ...] = database_errors()
 
 
 class StoreMissing(StoreError):
@@ -257,25 +317,35 @@ class Store:
     """The project's only shared state. Every write happens in a transaction."""
 
     def __init__(self, path: Path | str, *, readonly: bool = False, create: bool = True) -> None:
-        """Open (and migrate) the store at ``path``. With ``create=False`` a store that is not there — no file,
-        an empty file, or a file without a yigai schema — raises ``StoreMissing`` naming the path instead of
-        being created: the stages that only read or add to an archive (build, extract, status, export) must
-        never start a new, empty one because the path was mistyped or the file moved away."""
-        self.path = Path(path)
-        if not create:
-            _check_store_file(self.path)
-        elif not readonly:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
-        self.conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
+        """Open (and migrate) the store at ``path``: an SQLite file, or a ``postgresql://`` URL. With
+        ``create=False`` a store that is not there — no file, an empty file, or a database without a yigai
+        schema — raises ``StoreMissing`` naming it instead of being created: the stages that only read or add to
+        an archive (build, extract, status, export) must never start a new, empty one because the path was
+        mistyped or the file moved away."""
+        self.engine = engine_for(path)
+        self.is_postgres = is_postgres_url(path)
+        # The SQLite file (None on PostgreSQL); ``location`` names either, without a password.
+        self.path: Path | None = None if self.is_postgres else Path(path)
+        self.location = self.engine.location
+        self.target = str(path)  # what opens this store again in another process (a URL keeps its password)
+        if self.path is not None:
+            if not create:
+                _check_store_file(self.path)
+            elif not readonly:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn.execute("PRAGMA busy_timeout = 30000")
+            self.conn: Any = self.engine.connect(readonly=readonly)
+        except DATABASE_ERRORS as exc:
+            if self.is_postgres:
+                raise StoreMissing(f"cannot reach the PostgreSQL store {self.location}: {exc}".strip()) from None
+            raise
+        try:
             if not create and self.schema_version == 0:
-                raise StoreMissing(f"{self.path} is not a yigai store (an SQLite file without its tables)")
+                raise StoreMissing(f"{self.location} is not a yigai store (a database without its tables)")
             if not readonly:
-                self._enable_wal()
-                self.conn.execute("PRAGMA synchronous = NORMAL")
+                if not self.is_postgres:
+                    self._enable_wal()
+                    self.conn.execute("PRAGMA synchronous = NORMAL")
                 self.migrate()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
@@ -310,9 +380,22 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT; rolled back on any exception (so a killed run leaves no half-write)."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[Any]:
+        """BEGIN (IMMEDIATE on SQLite) … COMMIT; rolled back on any exception (so a killed run leaves no
+        half-write). A transaction opened inside another is part of it (``save_articles``)."""
+        if getattr(self, "_in_transaction", False):
+            yield self.conn
+            return
+        self._in_transaction = True
+        try:
+            with self._transaction():
+                yield self.conn
+        finally:
+            self._in_transaction = False
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        self.conn.execute(self.engine.begin)
         try:
             yield self.conn
         except BaseException:
@@ -323,26 +406,32 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return self.engine.schema_version(self.conn)
 
     def migrate(self) -> None:
         version = self.schema_version
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path}: schema version {version} is newer than this program's ({SCHEMA_VERSION}); upgrade"
+                f"{self.location}: schema version {version} is newer than this program's ({SCHEMA_VERSION}); "
+                "upgrade"
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction() as conn:
                 # Another process (a second crawl worker on the same store) may have migrated meanwhile:
                 # the version is read again under the write lock this transaction holds.
+                self.engine.lock_for_migration(conn)
                 if self.schema_version >= target:
                     continue
-                for statement in _statements(MIGRATIONS[target - 1]):
+                migration = MIGRATIONS[target - 1]
+                for statement in self.engine.statements(migration_sql(migration, self.engine.name)):
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target}")
+                backfill = migration_backfill(migration)
+                if backfill is not None:
+                    backfill(conn, self.engine.name)
+                self.engine.set_schema_version(conn, target)
 
     def integrity_ok(self) -> bool:
-        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return self.engine.integrity_ok(self.conn)
 
     # ------------------------------------------------------------------------------------ sources
     def upsert_sources(self, sources: Iterable[Any], *, registry: bool = False) -> None:
@@ -366,14 +455,14 @@ class Store:
                     (now, *ids),
                 )
 
-    def sources(self, *, include_retired: bool = False) -> list[sqlite3.Row]:
+    def sources(self, *, include_retired: bool = False) -> list[Any]:
         """The registry's sources as last synchronised by a run (with ``include_retired``, every source ever
         crawled: their pages are still in the store)."""
         where = "" if include_retired else " WHERE retired_at IS NULL"
         return list(self.conn.execute(f"SELECT * FROM sources{where} ORDER BY id"))
 
     # ------------------------------------------------------------------------------------ crawl state
-    def url_state(self, url: str) -> sqlite3.Row | None:
+    def url_state(self, url: str) -> Any | None:
         return self.conn.execute("SELECT * FROM urls WHERE url = ?", (canonical_url(url),)).fetchone()
 
     def has_page(self, url: str) -> bool:
@@ -407,14 +496,14 @@ class Store:
                 cur = conn.execute(
                     "INSERT INTO pages(url, requested_url, final_url, source_id, kind, status, headers_json, "
                     "fetched_at, encoding, content_type, body, body_size, sha1, run_id) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                     (
                         url, page.requested_url, page.final_url, page.source_id, page.kind, page.status,
                         json.dumps(headers, ensure_ascii=False, sort_keys=True), now, page.encoding,
                         page.content_type, zlib.compress(page.body, 6), len(page.body), sha1, page.run_id,
                     ),
                 )
-                page_id = int(cur.lastrowid)
+                page_id = int(cur.fetchone()[0])
             conn.execute(
                 "INSERT INTO urls(url, source_id, kind, first_seen, last_fetched, last_status, etag, "
                 "last_modified, fetch_count, latest_page_id) VALUES (?,?,?,?,?,?,?,?,1,?) "
@@ -438,7 +527,7 @@ class Store:
         now = utcnow()
         with self.transaction() as conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO urls(url, source_id, kind, first_seen) VALUES (?,?,?,?)",
+                "INSERT INTO urls(url, source_id, kind, first_seen) VALUES (?,?,?,?) ON CONFLICT (url) DO NOTHING",
                 [(canonical_url(u), source_id, kind, now) for u in urls],
             )
 
@@ -483,17 +572,91 @@ class Store:
             raise KeyError(page_id)
         return _stored_page(row)
 
+    # The newest stored fetch of each article URL (what extraction reads).
+    _ARTICLE_PAGES = (
+        "FROM urls u JOIN pages p ON p.id = u.latest_page_id WHERE u.kind = 'article' AND p.status = 200"
+    )
+    _UNEXTRACTED = " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)"
+
     def latest_article_pages(self, *, only_unextracted: bool = True) -> Iterator[StoredPage]:
-        """The newest stored fetch of each article URL; by default only those not yet extracted."""
-        sql = (
-            "SELECT p.* FROM urls u JOIN pages p ON p.id = u.latest_page_id "
-            "WHERE u.kind = 'article' AND p.status = 200"
-        )
-        if only_unextracted:
-            sql += " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)"
-        sql += " ORDER BY p.id"
-        for row in self.conn.execute(sql).fetchall():
-            yield _stored_page(row)
+        """The newest stored fetch of each article URL; by default only those not yet extracted. Read in
+        batches (``pages_by_id``): 100,000 bodies are never in memory at once."""
+        ids = self.article_page_ids(only_unextracted=only_unextracted)
+        for start in range(0, len(ids), 200):
+            yield from self.pages_by_id(ids[start : start + 200])
+
+    def article_page_ids(self, *, only_unextracted: bool = True) -> list[int]:
+        """The ids of ``latest_article_pages``, in id order."""
+        sql = f"SELECT p.id {self._ARTICLE_PAGES}{self._UNEXTRACTED if only_unextracted else ''} ORDER BY p.id"
+        return [int(r[0]) for r in self.conn.execute(sql)]
+
+    def pages_by_id(self, ids: list[int]) -> list[StoredPage]:
+        """The stored pages of ``ids``, in the order given (ids not stored are left out)."""
+        if not ids:
+            return []
+        rows = self.conn.execute(f"SELECT * FROM pages WHERE id IN ({', '.join('?' for _ in ids)})", ids)
+        by_id = {int(r["id"]): _stored_page(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    # --------------------------------------------------------------------- extraction claims (workers)
+    def claim_pages(self, owner: str, limit: int, lease_seconds: float) -> list[StoredPage]:
+        """Claim up to ``limit`` article pages not yet extracted for ``owner`` (an extract worker), for
+        ``lease_seconds``: no other worker gets them meanwhile. A page whose claim's lease ran out (its worker
+        died or hung) is claimed again. On PostgreSQL the candidates are locked ``FOR UPDATE SKIP LOCKED``, so
+        workers claiming at once take different pages without waiting for each other; on SQLite the write
+        transaction serialises them."""
+        now = utcnow()
+        until = _iso_after(lease_seconds)
+        skip_locked = " FOR UPDATE OF p SKIP LOCKED" if self.is_postgres else ""
+        with self.transaction() as conn:
+            candidates = [int(r[0]) for r in conn.execute(
+                f"SELECT p.id {self._ARTICLE_PAGES}{self._UNEXTRACTED} AND NOT EXISTS (SELECT 1 FROM "
+                "extract_claims c WHERE c.page_id = p.id AND c.leased_until >= ?) "
+                f"ORDER BY p.id LIMIT ?{skip_locked}",
+                (now, int(limit)),
+            )]
+            claimed = []
+            for page_id in candidates:
+                # The condition again, on the claim row itself: a claim another worker made since this
+                # statement's snapshot is kept (the upsert waits for it, then finds its lease running).
+                row = conn.execute(
+                    "INSERT INTO extract_claims (page_id, owner, leased_until) VALUES (?, ?, ?) "
+                    "ON CONFLICT (page_id) DO UPDATE SET owner = excluded.owner, "
+                    "leased_until = excluded.leased_until WHERE extract_claims.leased_until < ? RETURNING page_id",
+                    (page_id, owner, until, now),
+                ).fetchone()
+                if row is not None:
+                    claimed.append(page_id)
+        return self.pages_by_id(claimed)
+
+    def release_claims(self, owner: str, page_ids: Iterable[int], *, failed: bool = False) -> None:
+        """Give back ``owner``'s claims (done: the articles are saved). A page that failed to extract keeps a
+        claim that never runs out (``FAILED_LEASE``): workers do not retry it forever; ``extract --all`` does."""
+        ids = list(page_ids)
+        if not ids:
+            return
+        marks = ", ".join("?" for _ in ids)
+        with self.transaction() as conn:
+            if failed:
+                conn.execute(
+                    f"UPDATE extract_claims SET leased_until = ? WHERE owner = ? AND page_id IN ({marks})",
+                    (FAILED_LEASE, owner, *ids),
+                )
+            else:
+                conn.execute(f"DELETE FROM extract_claims WHERE owner = ? AND page_id IN ({marks})", (owner, *ids))
+
+    def claims_running(self) -> int:
+        """How many pages not yet extracted are claimed by a worker whose lease still runs (not failed ones)."""
+        return int(self.conn.execute(
+            f"SELECT COUNT(*) {self._ARTICLE_PAGES}{self._UNEXTRACTED} AND EXISTS (SELECT 1 FROM extract_claims c "
+            "WHERE c.page_id = p.id AND c.leased_until >= ? AND c.leased_until < ?)",
+            (utcnow(), FAILED_LEASE),
+        ).fetchone()[0])
+
+    def claims(self) -> list[tuple[int, str, str]]:
+        """Every claim: (page id, owner, leased until), in page order."""
+        return [(int(r[0]), r[1], r[2]) for r in
+                self.conn.execute("SELECT page_id, owner, leased_until FROM extract_claims ORDER BY page_id")]
 
     def count_pages(self, *, run_id: int | None = None) -> int:
         """How many pages the archive holds (with ``run_id``: how many that run stored)."""
@@ -509,16 +672,17 @@ class Store:
 
     def archived_pages(self) -> Iterator[dict[str, Any]]:
         """Every stored fetch in id order, as a dict of its columns with ``body`` as the raw bytes (export)."""
-        for row in self.conn.execute("SELECT * FROM pages ORDER BY id"):
+        for row in self.engine.stream(self.conn, "SELECT * FROM pages ORDER BY id"):
             record = dict(row)
-            record["body"] = zlib.decompress(record["body"])
+            record["body"] = zlib.decompress(bytes(record["body"]))
             yield record
 
     def add_source_record(self, record: dict[str, Any]) -> bool:
         """Insert a source as exported (``sources`` columns) unless its id is known; whether it was added."""
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT OR IGNORE INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?)",
+                "INSERT INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT (id) DO NOTHING",
                 (record["id"], record["name"], record.get("home_region"), record["config_json"],
                  record["updated_at"]),
             )
@@ -533,17 +697,37 @@ class Store:
 
         Returns None for a new article, else the names of the columns whose values changed ([] if none).
         """
-        cols = sorted(record)
+        # The revision is the triggers' business (migration 3): a restored row's old ``rev`` is not kept.
+        cols = sorted(c for c in record if c != "rev")
         existing = self.conn.execute("SELECT * FROM articles WHERE id = ?", (record["id"],)).fetchone()
         changed = None if existing is None else [
             c for c in cols if c not in self._BOOKKEEPING and existing[c] != record[c]
         ]
         with self.transaction() as conn:
+            # A replace, as SQLite's INSERT OR REPLACE was: every column the record leaves out takes its default
+            # again (``excluded`` is the proposed row, defaults included), on both engines.
+            updates = ", ".join(f"{c} = excluded.{c}" for c in self._article_columns() if c not in ("id", "rev"))
             conn.execute(
-                f"INSERT OR REPLACE INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                f"INSERT INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+                f"ON CONFLICT (id) DO UPDATE SET {updates}",
                 [record[c] for c in cols],
             )
         return changed
+
+    def _article_columns(self) -> list[str]:
+        columns = getattr(self, "_article_columns_cache", None)
+        if columns is None:
+            cursor = self.conn.execute("SELECT * FROM articles WHERE 1 = 0")
+            columns = self._article_columns_cache = [d[0] for d in cursor.description]
+        return columns
+
+    def save_articles(self, records: list[dict[str, Any]]) -> list[list[str] | None]:
+        """``save_article`` for each record, in one transaction (the writer of a parallel extraction)."""
+        results: list[list[str] | None] = []
+        with self.transaction():
+            for record in records:
+                results.append(self.save_article(record))
+        return results
 
     def set_groups(self, groups: dict[str, tuple[str, bool]]) -> None:
         """Set (group_id, is_original) per article id, in one transaction."""
@@ -571,16 +755,16 @@ class Store:
             conn.execute("DELETE FROM syndication_grouped")
             conn.execute("INSERT INTO syndication_grouped (revision, articles) VALUES (?, ?)", (revision, count))
 
-    def articles(self, *, relevant_only: bool = False) -> list[sqlite3.Row]:
+    def articles(self, *, relevant_only: bool = False) -> list[Any]:
         sql = "SELECT * FROM articles"
         if relevant_only:
             sql += " WHERE relevant = 1"
         sql += " ORDER BY COALESCE(published, extracted_at) DESC, id"
         return list(self.conn.execute(sql))
 
-    def iter_articles(self) -> Iterator[sqlite3.Row]:
+    def iter_articles(self) -> Iterator[Any]:
         """Every article row, one at a time (no list of 100,000 rows with their texts in memory)."""
-        yield from self.conn.execute("SELECT * FROM articles ORDER BY id")
+        yield from self.engine.stream(self.conn, "SELECT * FROM articles ORDER BY id")
 
     def article_tokens(self) -> list[tuple[str, str]]:
         """(id, token) for every article; the token changes whenever the row does (its revision, with its
@@ -588,11 +772,9 @@ class Store:
         Not ``length(text)``: that decodes every text and made this query twice as slow."""
         # Made by SQLite from the covering index (migration 4), as plain tuples (no Row objects): the columns
         # are NOT NULL, so the text is what Python would make of them.
-        cursor = self.conn.cursor()
-        cursor.row_factory = None
-        return cursor.execute(ARTICLE_TOKENS_SQL).fetchall()
+        return self.engine.plain_rows(self.conn, ARTICLE_TOKENS_SQL)
 
-    def article_rows(self, ids: Iterable[str], batch: int = 500) -> Iterator[sqlite3.Row]:
+    def article_rows(self, ids: Iterable[str], batch: int = 500) -> Iterator[Any]:
         """The full rows of the given articles (in batches: SQLite limits the number of parameters)."""
         ids = list(ids)
         for start in range(0, len(ids), batch):
@@ -622,8 +804,11 @@ class Store:
         """(source id, seconds since the epoch or None, the published string) of every dated article. SQLite
         reads the ISO 8601 strings (offsets included) itself, which spares a Python parse per article on every
         build; the epoch is None where it cannot (the caller parses those)."""
+        # PostgreSQL has no lenient reading of such strings (a cast fails on the first odd one): the caller
+        # parses them all there.
+        epoch_sql = "NULL" if self.is_postgres else "strftime('%s', published)"
         for source_id, epoch, published in self.conn.execute(
-            "SELECT source_id, strftime('%s', published), published FROM articles WHERE published IS NOT NULL"
+            f"SELECT source_id, {epoch_sql}, published FROM articles WHERE published IS NOT NULL"
         ):
             # ISO dates only: strftime also reads "now" or a Julian day number.
             ok = epoch is not None and published[4:5] == "-"
@@ -643,17 +828,69 @@ class Store:
         known.update(r[0] for r in self.conn.execute("SELECT id FROM removed_articles"))
         return sorted(set(ids) - known)
 
-    def article(self, aid: str) -> sqlite3.Row | None:
+    def article(self, aid: str) -> Any | None:
         return self.conn.execute("SELECT * FROM articles WHERE id = ?", (aid,)).fetchone()
+
+    # ------------------------------------------------------------------------------------ whole tables
+    # (``yigai store copy``: every table the schema has, whichever migrations made it)
+    def table_names(self) -> list[str]:
+        return self.engine.tables(self.conn)
+
+    def table_columns(self, table: str) -> tuple[list[str], list[str]]:
+        """(every column, the primary key's columns in key order — every column when it has none)."""
+        columns = self.engine.columns(self.conn, table)
+        key = [name for name, pos in sorted((c for c in columns if c[1]), key=lambda c: c[1])]
+        return [name for name, _ in columns], key or [name for name, _ in columns]
+
+    def table_rows(self, table: str, batch: int = 500) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` (its columns in table order), in primary-key order."""
+        columns, key = self.table_columns(table)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        order = ", ".join(f'"{c}"' for c in key)
+        for row in self.engine.stream(self.conn, f'SELECT {quoted} FROM "{table}" ORDER BY {order}', ()):
+            yield tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+
+    def count_rows(self, table: str) -> int:
+        return int(self.conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
+
+    def replace_table(self, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+        """Empty ``table`` and insert ``rows`` (in the current transaction, when there is one); returns how
+        many. Ids are kept as given (an identity continues after the largest)."""
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" for _ in columns)})'
+        n = 0
+        with self.transaction() as conn:
+            conn.execute(f'DELETE FROM "{table}"')
+            chunk: list[tuple[Any, ...]] = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) >= 500:
+                    conn.executemany(sql, chunk)
+                    n += len(chunk)
+                    chunk = []
+            if chunk:
+                conn.executemany(sql, chunk)
+                n += len(chunk)
+            self.engine.reset_identity(conn, table)
+        return n
+
+    def restore_revisions(self, revisions: Iterable[tuple[str, int]]) -> None:
+        """Give articles back the revisions they had (a copy): the triggers of migration 3 number every insert
+        anew, but leave a revision set explicitly to another value alone — so each is set twice, to its
+        negative first (always another value), then to itself."""
+        pairs = list(revisions)
+        with self.transaction() as conn:
+            conn.executemany("UPDATE articles SET rev = ? WHERE id = ?", [(-rev - 1, aid) for aid, rev in pairs])
+            conn.executemany("UPDATE articles SET rev = ? WHERE id = ?", [(rev, aid) for aid, rev in pairs])
 
     # ------------------------------------------------------------------------------------ runs
     def start_run(self, command: str, pid: int | None = None) -> int:
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO runs(started_at, status, command, pid) VALUES (?, 'running', ?, ?)",
+                "INSERT INTO runs(started_at, status, command, pid) VALUES (?, 'running', ?, ?) RETURNING id",
                 (utcnow(), command, pid),
             )
-            return int(cur.lastrowid)
+            return int(cur.fetchone()[0])
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
         with self.transaction() as conn:
@@ -674,21 +911,25 @@ class Store:
     def save_source_stats(self, run_id: int, source_id: str, stats: SourceStats) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO run_sources(run_id, source_id, requests, pages_new, not_modified, "
-                "articles_linked, errors_json, seconds) VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO run_sources(run_id, source_id, requests, pages_new, not_modified, "
+                "articles_linked, errors_json, seconds) VALUES (?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (run_id, source_id) DO UPDATE SET requests = excluded.requests, "
+                "pages_new = excluded.pages_new, not_modified = excluded.not_modified, "
+                "articles_linked = excluded.articles_linked, errors_json = excluded.errors_json, "
+                "seconds = excluded.seconds",
                 (
                     run_id, source_id, stats.requests, stats.pages_new, stats.not_modified,
                     stats.articles_linked, json.dumps(stats.errors, sort_keys=True), round(stats.seconds, 3),
                 ),
             )
 
-    def runs(self, limit: int = 10) -> list[sqlite3.Row]:
+    def runs(self, limit: int = 10) -> list[Any]:
         return list(self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)))
 
-    def run_sources(self, run_id: int) -> list[sqlite3.Row]:
+    def run_sources(self, run_id: int) -> list[Any]:
         return list(self.conn.execute("SELECT * FROM run_sources WHERE run_id = ? ORDER BY source_id", (run_id,)))
 
-    def source_history(self, source_id: str, limit: int = 10) -> list[sqlite3.Row]:
+    def source_history(self, source_id: str, limit: int = 10) -> list[Any]:
         return list(
             self.conn.execute(
                 "SELECT rs.*, r.started_at FROM run_sources rs JOIN runs r ON r.id = rs.run_id "
@@ -725,7 +966,7 @@ def _header(headers: dict[str, str], name: str) -> str | None:
     return None
 
 
-def _stored_page(row: sqlite3.Row) -> StoredPage:
+def _stored_page(row: Any) -> StoredPage:
     return StoredPage(
         id=row["id"],
         url=row["url"],
@@ -736,11 +977,11 @@ def _stored_page(row: sqlite3.Row) -> StoredPage:
         headers=json.loads(row["headers_json"]),
         fetched_at=row["fetched_at"],
         encoding=row["encoding"],
-        body=zlib.decompress(row["body"]),
+        body=zlib.decompress(bytes(row["body"])),
     )
 
 
 __all__ = [
-    "BENIGN_ERROR_KINDS", "NOT_A_PAGE", "FetchedPage", "SourceStats", "Store", "StoreError", "StoreMissing", "StoredPage",
+    "BENIGN_ERROR_KINDS", "DATABASE_ERRORS", "NOT_A_PAGE", "FetchedPage", "SourceStats", "Store", "StoreError", "StoreMissing", "StoredPage",
     "article_id", "store_unwritable", "utcnow",
 ]

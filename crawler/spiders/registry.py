@@ -82,8 +82,9 @@ class RegistrySpider(Spider):
         if not meta:
             # Loud: a site that needs a browser usually answers plain HTTP with a challenge (412) only.
             self.logger.error(
-                "source %s wants a browser but none is configured (needs scrapy-playwright and Chromium: "
-                "apt-get install chromium, or set [crawl] browser_executable); fetching plain HTTP",
+                "source %s wants a browser but none is configured (needs scrapy-playwright: pip install "
+                "'yigai-watch[browser]', and Chromium: apt-get install chromium, or set [crawl] "
+                "browser_executable); fetching plain HTTP",
                 self.name,
             )
         return meta

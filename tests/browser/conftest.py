@@ -90,7 +90,7 @@ def chromium() -> Iterator[object]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        require_or_skip(False, "the playwright Python package", ".venv/bin/pip install playwright")
+        require_or_skip(False, "the playwright Python package", ".venv/bin/pip install -e '.[browser]'")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

@@ -81,7 +81,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
     require_or_skip(
         importlib.util.find_spec("scrapy_playwright") is not None,
         "scrapy-playwright",
-        "pip install scrapy-playwright playwright",
+        "pip install -e '.[browser]'",
     )
     tmp = tmp_path_factory.mktemp("browser")
     settings = write_settings(tmp, retry_times=1, download_timeout=15, max_response_bytes=MAX_BYTES,

@@ -60,7 +60,7 @@ def _free_port() -> int:
 def redis_url(tmp_path_factory: pytest.TempPathFactory):
     server = shutil.which("redis-server")
     require_or_skip(server is not None, "redis-server", "apt-get install redis-server")
-    require_or_skip(HAVE_PACKAGES, "scrapy-redis", "pip install scrapy-redis redis")
+    require_or_skip(HAVE_PACKAGES, "scrapy-redis", "pip install -e '.[distributed]'")
     import redis
 
     workdir = tmp_path_factory.mktemp("redis")
@@ -193,7 +193,7 @@ def test_last_worker_out_clears_the_shared_keys(crawled, redis_url: str) -> None
 
 
 def test_unreachable_redis_stops_the_crawl_before_it_starts(tmp_path: Path) -> None:
-    require_or_skip(HAVE_PACKAGES, "scrapy-redis", "pip install scrapy-redis redis")
+    require_or_skip(HAVE_PACKAGES, "scrapy-redis", "pip install -e '.[distributed]'")
     registry = tmp_path / "registry.toml"
     registry.write_text('[[source]]\nid = "x"\nname = "x"\nlist_urls = ["http://127.0.0.1:9/a.html"]\n')
     dead = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
