@@ -1,7 +1,8 @@
 """Crawl speed: our crawler over a generated web of N articles on 127.0.0.1, against ``scrapy bench``.
 
 The generated web (kept in memory, served by a threaded HTTP/1.1 server with ETag/If-None-Match) has
-``sources`` sites, each with TRS-style list pages (``index.html``, ``index_1.html`` …, a JavaScript pager
+``sources`` sites, each on its own host name (``sNNN.bench.test``, resolved to 127.0.0.1 by
+``LoopbackResolver``), with TRS-style list pages (``index.html``, ``index_1.html`` …, a JavaScript pager
 announcing them all plus a 下一页 link) and article pages of realistic size (navigation, header, 10–25
 paragraphs, related links, footer; 15–25 KB). Our crawler runs as the pipeline runs it, a child process
 ``python -m crawler.process`` with a temporary settings file, registry and store; AutoThrottle off, no download
@@ -16,6 +17,14 @@ delay, high concurrency (loopback). Measured:
   reports after the first, and the run's average from its final stats).
 
     python bench/crawl.py [--articles 5000] [--sources 10] [--no-scrapy-bench]
+
+``--hosts N`` times a night of N sources instead (3,000 by default there), each on its own host name
+(``sNNN.bench.test``, resolved to 127.0.0.1 by ``LoopbackResolver``), with the crawler's politeness as a user
+runs it: ``--per-domain`` requests at once and ``--delay`` seconds between request starts per host (the
+per-host gate of ``crawler/gate.py``), ``--parallel`` sources crawled at once (``[crawl] parallel_sources``).
+The server counts, per host, the most requests it was answering at once: it must not pass ``--per-domain``.
+
+    python bench/crawl.py --hosts 3000 [--articles-per-host 5] [--delay 0.5] [--per-domain 2] [--parallel 64]
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import random
 import re
 import tempfile
@@ -49,6 +59,7 @@ from yigai.store import Store
 logger = logging.getLogger(__name__)
 
 PER_LIST_PAGE = 20
+BENCH_DOMAIN = ".bench.test"  # every generated site's host name ends so; LoopbackResolver sends it to 127.0.0.1
 TARGET_INCREMENTAL_SHARE = 0.10
 
 # Words for generated text (written for this benchmark).
@@ -214,6 +225,8 @@ class WebServer:
                 path = self.path.split("?", 1)[0]
                 entry = server.web.files.get(path)
                 now = time.perf_counter()
+                host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+                server.enter(host)
                 if entry is None:
                     status, body, headers = 404, b"not found", {"Content-Type": "text/plain"}
                 else:
@@ -223,6 +236,9 @@ class WebServer:
                         status, body = 304, b""
                     else:
                         status = 200
+                # Left before the answer goes out: the client cannot send its next request to this host before
+                # reading this one, so the per-host count never exceeds what the crawler has in flight.
+                server.leave(host)
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -250,6 +266,17 @@ class WebServer:
             self.status: dict[int, int] = {}
             self.first: float | None = None
             self.last: float | None = None
+            self.host_active: dict[str, int] = {}
+            self.host_peak: dict[str, int] = {}
+
+    def enter(self, host: str) -> None:
+        with self.lock:
+            n = self.host_active[host] = self.host_active.get(host, 0) + 1
+            self.host_peak[host] = max(self.host_peak.get(host, 0), n)
+
+    def leave(self, host: str) -> None:
+        with self.lock:
+            self.host_active[host] = self.host_active.get(host, 1) - 1
 
     def count(self, status: int, now: float) -> None:
         with self.lock:
@@ -305,14 +332,17 @@ class CrawlResult:
         return asdict(self)
 
 
-def _write_config(tmp: Path, web: GeneratedWeb, concurrency: int) -> tuple[Path, Path]:
+def _write_config(tmp: Path, web: GeneratedWeb, concurrency: int, base_url: str) -> tuple[Path, Path]:
     registry = tmp / "registry.toml"
     blocks = []
+    port = base_url.rsplit(":", 1)[1]
     for source in web.sources:
+        # Each site on its own host name, as real sites are: the crawler's per-host gate (crawler/gate.py)
+        # would otherwise hold all of them to one host's concurrency.
         blocks.append(
             "[[source]]\n"
             f'id = "{source}"\nname = "基准站点 {source}"\n'
-            f'list_urls = ["{{sample_web}}/{source}/index.html"]\n'
+            f'list_urls = ["http://{source}{BENCH_DOMAIN}:{port}/{source}/index.html"]\n'
             f"article_allow = ['/{source}/\\d{{6}}/t\\d{{8}}_\\d+\\.html$']\n"
             f"max_list_pages = {min(1000, web.list_pages[source] + 1)}\n"
             'confirmed = "generated benchmark web"\n'
@@ -325,7 +355,8 @@ def _write_config(tmp: Path, web: GeneratedWeb, concurrency: int) -> tuple[Path,
         f"concurrent_requests_per_domain = {concurrency}\n"
         "source_page_budget = 100000\nsource_time_budget = 3600\nretry_times = 1\ndownload_timeout = 60\n"
         "[scrapy]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\n"
-        f"CONCURRENT_REQUESTS = {concurrency}\nLOG_LEVEL = \"WARNING\"\nREACTOR_THREADPOOL_MAXSIZE = 20\n",
+        f"CONCURRENT_REQUESTS = {concurrency}\nLOG_LEVEL = \"WARNING\"\nREACTOR_THREADPOOL_MAXSIZE = 20\n"
+        f'DNS_RESOLVER = "bench.crawl.LoopbackResolver"\nTWISTED_DNS_RESOLVER = "bench.crawl.LoopbackResolver"\n',
         encoding="utf-8",
     )
     return config, registry
@@ -429,7 +460,7 @@ def run(
             # A fresh store each repetition: every first run crawls everything.
             with tempfile.TemporaryDirectory(prefix="yigai-crawl-bench-") as tmpdir:
                 tmp = Path(tmpdir)
-                config, registry = _write_config(tmp, web, concurrency)
+                config, registry = _write_config(tmp, web, concurrency, server.base_url)
                 server.honour_validators = True
                 firsts.append(_crawl_once(server, config, registry, concurrency, timeout))
                 seconds.append(_crawl_once(server, config, registry, concurrency, timeout))
@@ -456,6 +487,108 @@ def run(
     if with_scrapy_bench:
         result.scrapy_bench = scrapy_bench(scrapy_bench_seconds)
     return result
+
+
+# ------------------------------------------------------------------------------------------ many hosts
+def _loopback_resolver_class() -> type:
+    from scrapy.resolver import CachingThreadedResolver
+    from twisted.internet import defer
+
+    class LoopbackResolver(CachingThreadedResolver):
+        """Resolves every ``*.bench.test`` name to 127.0.0.1 (the benchmark's hosts); others as Scrapy does."""
+
+        def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Any:  # noqa: N802 - Twisted's name
+            if name.endswith(BENCH_DOMAIN):
+                return defer.succeed("127.0.0.1")
+            return super().getHostByName(name, timeout)
+
+    return LoopbackResolver
+
+
+def __getattr__(name: str) -> Any:
+    # ``bench.crawl.LoopbackResolver`` for Scrapy's DNS_RESOLVER setting, made on first use (Scrapy imported late).
+    if name == "LoopbackResolver":
+        return _loopback_resolver_class()
+    raise AttributeError(name)
+
+
+@dataclass
+class HostsResult:
+    hosts: int
+    articles: int
+    requests: int
+    seconds: float
+    window_seconds: float
+    pages_stored: int
+    max_rss_mb: float
+    per_domain: int
+    delay: float
+    parallel: int
+    peak_per_host: int  # the most requests any one host was answering at once
+    responses: dict[str, int] = field(default_factory=dict)
+    returncode: int = 0
+    load_average: float | None = None  # the machine's 1-minute load average when the crawl ended
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_hosts(
+    *, hosts: int = 3000, articles_per_host: int = 5, delay: float = 0.5, per_domain: int = 2, parallel: int = 64,
+    timeout: float = 7200,
+) -> HostsResult:
+    """One night's crawl of ``hosts`` sources, each on its own host name, with per-host politeness."""
+    web = generate_web(hosts * articles_per_host, hosts)
+    with WebServer(web) as server, tempfile.TemporaryDirectory(prefix="yigai-crawl-hosts-") as tmpdir:
+        tmp = Path(tmpdir)
+        port = server.base_url.rsplit(":", 1)[1]
+        registry = tmp / "registry.toml"
+        registry.write_text(
+            "\n".join(
+                "[[source]]\n"
+                f'id = "{source}"\nname = "基准站点 {source}"\n'
+                f'list_urls = ["http://{source}{BENCH_DOMAIN}:{port}/{source}/index.html"]\n'
+                f"article_allow = ['/{source}/\\d{{6}}/t\\d{{8}}_\\d+\\.html$']\n"
+                f"max_list_pages = {min(1000, web.list_pages[source] + 1)}\n"
+                for source in web.sources
+            ),
+            encoding="utf-8",
+        )
+        config = tmp / "yigai.toml"
+        config.write_text(
+            f'database = "{tmp / "store.sqlite3"}"\noutput_dir = "{tmp / "output"}"\nregistry = "{registry}"\n'
+            f"[crawl]\nconcurrent_requests_per_domain = {per_domain}\nparallel_sources = {parallel}\n"
+            "retry_times = 1\ndownload_timeout = 60\n"
+            f"[scrapy]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = {delay}\n"
+            'LOG_LEVEL = "WARNING"\nDNS_RESOLVER = "bench.crawl.LoopbackResolver"\n'
+            'TWISTED_DNS_RESOLVER = "bench.crawl.LoopbackResolver"\n',
+            encoding="utf-8",
+        )
+        server.reset()
+        cmd = [sys.executable, "-m", "crawler.process", "--config", str(config), "--registry", str(registry)]
+        run = run_child(cmd, env=project_env({}), cwd=tmp, timeout=timeout)
+        if run.returncode not in (0, 1):
+            raise RuntimeError(f"crawler exited {run.returncode}:\n{run.stderr[-3000:]}")
+        with Store(tmp / "store.sqlite3", create=False) as store:
+            pages = store.count_pages()
+        return HostsResult(
+            hosts=hosts, articles=hosts * articles_per_host, requests=sum(server.status.values()),
+            seconds=round(run.seconds, 1), window_seconds=round(server.window, 1), pages_stored=pages,
+            max_rss_mb=round(run.max_rss_mb, 1), per_domain=per_domain, delay=delay, parallel=parallel,
+            peak_per_host=max(server.host_peak.values(), default=0),
+            responses={str(k): v for k, v in sorted(server.status.items())}, returncode=run.returncode,
+            load_average=round(os.getloadavg()[0], 1),
+        )
+
+
+def format_hosts(r: HostsResult) -> str:
+    return (
+        f"crawl of {r.hosts} sources on {r.hosts} hosts ({r.articles} articles): {r.seconds:.1f} s wall, "
+        f"{r.window_seconds:.1f} s first→last request, {r.requests} requests ({r.requests / max(r.seconds, 1e-9):.1f}/s), "
+        f"{r.pages_stored} pages stored, peak RSS {r.max_rss_mb} MB; politeness: {r.per_domain} per host, "
+        f"{r.delay} s between starts, {r.parallel} sources at once; most requests at once on one host: "
+        f"{r.peak_per_host}; responses {r.responses}; exit {r.returncode}"
+    )
 
 
 def format_result(r: CrawlResult) -> str:
@@ -497,7 +630,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-scrapy-bench", action="store_true")
     parser.add_argument("--scrapy-bench-seconds", type=int, default=10)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--hosts", type=int, default=None, metavar="N",
+                        help="time a night of N sources on N host names instead (e.g. 3000)")
+    parser.add_argument("--articles-per-host", type=int, default=5)
+    parser.add_argument("--delay", type=float, default=0.5, help="DOWNLOAD_DELAY per host (--hosts)")
+    parser.add_argument("--per-domain", type=int, default=2, help="requests at once per host (--hosts)")
+    parser.add_argument("--parallel", type=int, default=64, help="sources crawled at once (--hosts)")
     args = parser.parse_args(argv)
+    if args.hosts:
+        hosts = run_hosts(hosts=args.hosts, articles_per_host=args.articles_per_host, delay=args.delay,
+                          per_domain=args.per_domain, parallel=args.parallel)
+        print(json.dumps(hosts.to_dict(), ensure_ascii=False, indent=2) if args.json else format_hosts(hosts))
+        return 0 if hosts.peak_per_host <= args.per_domain else 1
     result = run(
         articles=args.articles,
         sources=args.sources,

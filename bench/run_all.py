@@ -22,6 +22,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from typing import Any
 from bench import build as build_bench
 from bench import crawl as crawl_bench
 from bench import extract as extract_bench
+from bench import extract_archive as archive_bench
 from bench._common import ROOT, machine_info
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ def run_all(
     tmpfs: Path | None = None,
     save: Path | None = None,
     hugo_timeout: float | None = None,
+    archive_pages: int | None = None,
 ) -> dict[str, Any]:
     """Every benchmark; with ``save``, the results so far are written there after each stage (and each build
     size), so an interrupted run still leaves its numbers."""
@@ -64,12 +67,19 @@ def run_all(
     out["extract"] = extract_bench.run(repetitions=extract_reps or (2 if quick else 5)).to_dict()
     logger.info("%s", extract_bench.format_result(extract_bench.ExtractResult(**out["extract"])))
     _save(save, out)
+    out["extract_archive"] = measure_archive(archive_pages or (10_000 if quick else 100_000))
+    _save(save, out)
     logger.info("crawl benchmark …")
     crawl = crawl_bench.run(
         articles=crawl_articles or (1000 if quick else 5000), repetitions=crawl_reps or (1 if quick else 3)
     )
     out["crawl"] = crawl.to_dict()
     logger.info("%s", crawl_bench.format_result(crawl))
+    _save(save, out)
+    logger.info("crawl benchmark: a night of many hosts …")
+    hosts = crawl_bench.run_hosts(hosts=300 if quick else 3000)
+    out["crawl_hosts"] = hosts.to_dict()
+    logger.info("%s", crawl_bench.format_hosts(hosts))
     _save(save, out)
     logger.info("build benchmark …")
     sizes = list(build_sizes or ((1000, 10000) if quick else (1000, 10000, 100000)))
@@ -92,6 +102,46 @@ def run_all(
     logger.info("%s", build_bench.format_result(build))
     out["seconds"] = round(time.perf_counter() - started, 1)
     return out
+
+
+def measure_archive(pages: int) -> dict[str, Any]:
+    """The re-extraction of an archive of ``pages`` pages on every core, with the load of the machine around it
+    (the machine may be shared: a load above its cores says the numbers are low)."""
+    logger.info("archive re-extraction benchmark: %d pages …", pages)
+    load_before = os.getloadavg()[0]
+    result = archive_bench.run(n_pages=pages)
+    logger.info("%s", archive_bench.format_result(result))
+    return {**result.to_dict(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
+
+
+def _archive_section(ar: dict[str, Any]) -> list[str]:
+    return [
+        "",
+        "### Re-extraction of a whole archive on every core (`bench/extract_archive.py`)",
+        "",
+        (
+            f"`yigai extract --all` over an archive of {_n(ar['pages'])} stored pages ({ar['unique_pages']} distinct "
+            f"pages of the table above, each stored many times under its own URL; {ar['store']}), with "
+            f"{ar['workers']} worker processes (every core) and one writer; measured {ar.get('date', '?')}, "
+            f"load average {ar.get('load_average', '?')} on {ar['workers']} cores."
+        ),
+        "",
+        "| | pages/s | pages/s per core | peak memory (writer + workers) |",
+        "|---|---:|---:|---:|",
+        (
+            f"| `yigai extract --all` ({_n(ar['extract_seconds'], 1)} s) | {_n(ar['pages_per_second'], 1)} | "
+            f"{_n(ar['pages_per_second_per_core'], 1)} | {_n(ar['peak_memory_mb'], 0)} MB (largest process "
+            f"{_n(ar['peak_process_mb'], 0)} MB) |"
+        ),
+        f"| bare `trafilatura.extract` in one process | | {_n(ar['trafilatura_pages_per_second'], 1)} | |",
+        "",
+        (
+            f"Per core, the whole re-extraction (reading the pages from the store, extracting, writing the articles, "
+            f"grouping syndicated copies) runs at **{_n(ar['ratio_per_core_vs_trafilatura'])}×** the rate of bare "
+            "trafilatura on one core."
+        ),
+    ]
 
 
 def _save(path: Path | None, results: dict[str, Any]) -> None:
@@ -340,6 +390,44 @@ def _build_section(bd: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _hosts_section(h: dict[str, Any]) -> list[str]:
+    per_source = h["seconds"] / max(h["hosts"], 1) * h["parallel"]
+    per_host_requests = round(h["requests"] / max(h["hosts"], 1))
+    floor = (per_host_requests - 1) * h["delay"]
+    return [
+        "### A night of many sources (`bench/crawl.py --hosts`)",
+        "",
+        (
+            f"{h['hosts']:,} generated sources, each on its own host name (`sNNN.bench.test`, resolved to 127.0.0.1 by "
+            f"the benchmark's resolver), {h['articles'] // max(h['hosts'], 1)} articles and one list page each, crawled "
+            "in one child process as a user's nightly run does, with the crawler's politeness switched on: "
+            f"{h['per_domain']} requests at once and {h['delay']} s between request starts per host (the per-host "
+            f"gate, `crawler/gate.py`), {h['parallel']} sources crawled at once (`[crawl] parallel_sources`), "
+            "AutoThrottle off so the delay is the one set"
+            + (f"; measured {h['date']}" if h.get("date") else "")
+            + "."
+        ),
+        "",
+        "| sources (hosts) | requests | wall s | requests/s | pages stored | peak RSS | most requests at once on one host |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        (
+            f"| {h['hosts']:,} | {h['requests']:,} | {_n(h['seconds'], 1)} | {_n(h['requests'] / max(h['seconds'], 1e-9), 1)} "
+            f"| {h['pages_stored']:,} | {_n(h['max_rss_mb'], 0)} MB | {h['peak_per_host']} (limit {h['per_domain']}) |"
+        ),
+        "",
+        (
+            f"Politeness alone holds a source at least {_n(floor, 1)} s ({per_host_requests} requests, {h['delay']} s "
+            f"apart), {_n(floor * h['hosts'] / h['parallel'] / 60, 1)} min for the night at {h['parallel']} at once; "
+            f"each source took {_n(per_source, 1)} s beside its neighbours, {h['hosts']:,} sources "
+            f"{_n(h['seconds'] / 60, 1)} min: the rest is the crawler's own work (each source a Scrapy crawler "
+            "started, run and closed, every page archived)"
+            + (f", on a machine whose load average was {h['load_average']} at the end" if h.get("load_average") else "")
+            + f". No host ever had more than {h['peak_per_host']} request at once (limit {h['per_domain']}). "
+            f"Responses: {h['responses']}."
+        ),
+    ]
+
+
 def render(results: dict[str, Any], analysis: str | None = None) -> str:
     m = results["machine"]
     ex, cr, bd = results["extract"], results["crawl"], results["build"]
@@ -433,6 +521,8 @@ def render(results: dict[str, Any], analysis: str | None = None) -> str:
         f"costs {_n(ex['ratio_trafilatura_vs_lxml'], 0)}× parsing alone. Failures: {ex['failures']}. "
         f"All passes (s): " + "; ".join(f"{k} {v}" for k, v in ex["seconds"].items()) + ".",
     ]
+    if results.get("extract_archive"):
+        lines += _archive_section(results["extract_archive"])
 
     # crawl
     sb = cr.get("scrapy_bench") or {}
@@ -493,6 +583,9 @@ def render(results: dict[str, Any], analysis: str | None = None) -> str:
         f"All first-run wall times: {first.get('all_seconds')}; second runs: {inc.get('all_seconds')}.",
     ]
 
+    if results.get("crawl_hosts"):
+        lines += ["", *_hosts_section(results["crawl_hosts"])]
+
     # build
     lines += ["", "## 3. Site build (`bench/build.py`)", "", *_build_section(bd)]
     if analysis:
@@ -518,6 +611,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="with --from-json: measure the full builds with Pagefind for the saved sizes and add them",
     )
+    parser.add_argument(
+        "--add-crawl-hosts",
+        type=int,
+        metavar="N",
+        help="with --from-json: time a night of N sources on N hosts (bench/crawl.py --hosts) and add it",
+    )
+    parser.add_argument(
+        "--add-archive", type=int, metavar="PAGES",
+        help="with --from-json: measure the re-extraction of an archive of PAGES pages and add it",
+    )
+    parser.add_argument("--archive-pages", type=int, help="pages of the archive re-extracted (default 100,000)")
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -529,6 +633,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 logger.info("build with Pagefind: %d articles …", size["articles"])
                 size["full_pagefind"] = build_bench.pagefind_build(size["articles"])
                 _save(args.results, results)
+        if args.add_crawl_hosts:
+            logger.info("crawl benchmark: a night of %d hosts …", args.add_crawl_hosts)
+            results["crawl_hosts"] = crawl_bench.run_hosts(hosts=args.add_crawl_hosts).to_dict()
+            results["crawl_hosts"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            _save(args.results, results)
+        if args.add_archive:
+            results["extract_archive"] = measure_archive(args.add_archive)
+            _save(args.results, results)
     else:
         results = run_all(
             quick=args.quick,
@@ -540,6 +652,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile=not args.no_profile,
             save=args.results,
             hugo_timeout=args.hugo_timeout,
+            archive_pages=args.archive_pages,
         )
         _save(args.results, results)
     analysis = ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.is_file() else None

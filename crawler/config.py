@@ -71,6 +71,7 @@ def yigai_scrapy_settings(
         # Per-source budgets: every source is its own crawler, so these apply per source.
         "CLOSESPIDER_TIMEOUT": crawl["source_time_budget"],
         "CLOSESPIDER_PAGECOUNT": crawl["source_page_budget"],
+        "YIGAI_PARALLEL_SOURCES": crawl["parallel_sources"],
     }
     chromium = chromium_path(crawl)
     # Without both, browser sources are fetched over plain HTTP and each says so (RegistrySpider.from_crawler).

@@ -30,6 +30,7 @@ ERROR_KINDS = (
     "wrong_type",
     "robots_forbidden",
     "list_no_links",
+    "pattern_inferred",
     "parse_error",
     "budget_exhausted",
     "other",

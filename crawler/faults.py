@@ -31,6 +31,7 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Declared types of a web page; for any other (application/json, text/css, image/png …) the body must look
 # like HTML to be taken as one (servers do send pages as application/octet-stream).
 _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml"})
+_JSON_TYPES = frozenset({"application/json", "text/json", "application/javascript"})
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title", b"<!--")
 
 
@@ -54,7 +55,9 @@ def body_fault(body: bytes, *, content_type: str | None = None, kind: str = "art
         return BINARY
     if kind in ("article", "list") and content_type:
         media = content_type.split(";", 1)[0].strip().lower()
-        if media and media not in _PAGE_TYPES and not _looks_like_html(head):
+        # A list may be a JSON API's answer (a portal whose list page fills itself from one).
+        json_list = kind == "list" and media in _JSON_TYPES
+        if media and media not in _PAGE_TYPES and not json_list and not _looks_like_html(head):
             return WRONG_TYPE
     return None
 

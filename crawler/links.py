@@ -157,8 +157,8 @@ class ArticleFilter:
 def page_number(url: str, root_url: str) -> int | None:
     """The page number (1-based) of ``url`` in the pagination of the list at ``root_url``, or None.
 
-    Understands ``index.html → index_1.html (page 2) → index_2.html``, ``list.html → list_2.html (page 2)``
-    and ``?page=N`` (page N; also p, pageNo…).
+    Understands ``index.html → index_1.html (page 2) → index_2.html``, ``list.html → list_2.html (page 2)``,
+    ``?page=N`` (page N; also p, pageNo…) and ``/news/ → /news/page/N/``.
     """
     u, r = urlsplit(url), urlsplit(root_url)
     if (u.hostname, u.port) != (r.hostname, r.port):
@@ -174,6 +174,10 @@ def page_number(url: str, root_url: str) -> int | None:
                 if rest_u == rest_r:
                     return int(uq[key])
         return 1 if u.query == r.query else None
+    # /page/N (WordPress and many blog-style CMSs): the list's path, then page/N
+    m = re.match(rf"^{re.escape(r.path.rstrip('/'))}/page/(\d+)/?$", u.path)
+    if m and u.query == r.query:
+        return int(m.group(1))
     # index_N.html: same directory, same stem
     r_dir, r_base = r.path.rsplit("/", 1)
     u_dir, u_base = u.path.rsplit("/", 1)

@@ -106,7 +106,13 @@ def crawl_sources(
     _quiet_scrapy_internals(settings)  # configuring Scrapy's logging resets levels set before it
     final_stats: dict[str, dict[str, Any]] = {}
     failed_to_start: list[str] = []
-    for name in names:
+    waiting = list(names)
+
+    def start_next(_: Any = None) -> Any:
+        """Start the next source waiting, if any (called as each crawl ends, so at most N run at once)."""
+        if not waiting:
+            return _
+        name = waiting.pop(0)
         crawler = process.create_crawler(name)
 
         def _closed(spider: Any, reason: str, _crawler: Any = crawler, _name: str = name) -> None:
@@ -121,6 +127,13 @@ def crawl_sources(
             failed_to_start.append(_name)
 
         deferred.addErrback(_failed)
+        deferred.addBoth(start_next)
+        return _
+
+    # A few thousand sources are crawled N at a time: each source is a crawler (an engine, a scheduler, a
+    # downloader), and politeness towards each host is kept across all of them by crawler.gate.
+    for _ in range(max(1, settings.getint("YIGAI_PARALLEL_SOURCES", 64))):
+        start_next()
     try:
         process.start()
     finally:

@@ -37,6 +37,9 @@ CLOSESPIDER_TIMEOUT = 900
 CLOSESPIDER_PAGECOUNT = 2000
 # A source whose callbacks keep raising is stopped early.
 CLOSESPIDER_ERRORCOUNT = 50
+# Sources crawled at once by one crawl process ([crawl] parallel_sources); the next starts as one ends. Each
+# source is a Scrapy crawler: thousands at once would hold thousands of engines in memory.
+YIGAI_PARALLEL_SOURCES = 64
 # Download failures (after retries) that stop a source early.
 YIGAI_SOURCE_ERROR_BUDGET = 50
 
@@ -59,6 +62,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Sees 3xx answers before RedirectMiddleware (600): a loop fails at once instead of by chance.
     "crawler.middlewares.RedirectLoopMiddleware": 610,
 }
+# Per-host concurrency and delay across all sources of the crawl, not per source (crawler.gate).
+DOWNLOAD_HANDLERS = {"http": "crawler.gate.GatedHTTPDownloadHandler", "https": "crawler.gate.GatedHTTPDownloadHandler"}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.extensions.SourceHealth": 500}
 

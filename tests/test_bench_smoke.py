@@ -400,3 +400,14 @@ def test_hugo_extras_are_skipped_when_its_full_build_takes_most_of_its_limit(tmp
     assert s.hugo_full["seconds"] == 60 and s.hugo_ratio == round(s.full["wall_seconds"] / 60, 2)
     assert not s.hugo_incremental and not s.hugo_full_tmpfs
     assert any("were not run" in note for note in s.notes)
+
+
+def test_archive_bench_re_extracts_every_page_with_every_core_and_renders():
+    from bench import extract_archive
+
+    result = extract_archive.run(n_pages=70, workers=2, baseline_pages=10)
+    assert result.extracted == 70 and result.workers == 2 and result.store == "sqlite"
+    assert result.pages_per_second_per_core == round(result.pages_per_second / 2, 1)
+    assert result.peak_memory_mb >= result.peak_process_mb > 0  # the writer and its workers, added up
+    section = "\n".join(run_all._archive_section({**result.to_dict(), "date": "today", "load_average": [1, 1]}))
+    assert "70 stored pages" in section and "pages/s per core" in section

@@ -271,3 +271,51 @@ def test_a_migration_with_a_python_backfill_runs_it_in_its_transaction_on_either
         assert [tuple(r) for r in rows] == [("130400", 0), ("130408", 1)]
     with Store(store_target) as s:  # applied once
         assert len(seen) == 1
+
+
+def test_claims_give_each_page_to_one_worker_and_a_dead_workers_pages_after_its_lease(store_target):
+    with Store(store_target) as a, Store(store_target) as b:
+        ids = [a.save_page(page(f"http://a.cn/{i}.html", f"<p>{i}</p>".encode())) for i in range(5)]
+        first = a.claim_pages("host-a:1", 3, 60)
+        second = b.claim_pages("host-b:2", 3, 60)
+        assert [p.id for p in first] == ids[:3] and [p.id for p in second] == ids[3:]
+        assert first[0].body == b"<p>0</p>"
+        assert b.claim_pages("host-b:2", 3, 60) == [] and b.claims_running() == 5
+        with a.transaction() as conn:  # host a dies; its lease runs out
+            conn.execute("UPDATE extract_claims SET leased_until = ? WHERE owner = ?",
+                         ("2000-01-01T00:00:00+00:00", "host-a:1"))
+        assert b.claims_running() == 2
+        taken = b.claim_pages("host-b:2", 10, 60)
+        assert [p.id for p in taken] == ids[:3]
+        b.save_articles([_article(f"http://a.cn/{i}.html", page_id=ids[i]) for i in (0, 1)])  # extracted
+        b.release_claims("host-b:2", ids[:2])
+        b.release_claims("host-b:2", [ids[2]], failed=True)
+        b.release_claims("host-a:1", ids[3:])  # not a's any more: nothing released
+        assert b.claims_running() == 2  # ids[3:] still b's; the failed page is no running claim
+        assert a.claim_pages("host-c:3", 10, 60) == []  # the failed page is not tried again and again
+        assert [c[0] for c in a.claims()] == ids[2:]
+
+
+def _claim_all(target: str, owner: str, out: list) -> None:
+    with Store(target) as store:
+        while True:
+            pages = store.claim_pages(owner, 2, 60)
+            if not pages:
+                return
+            out.extend((owner, p.id) for p in pages)
+
+
+def test_workers_claiming_at_once_never_get_the_same_page(store_target):
+    """Four connections claim two pages at a time until none is left (FOR UPDATE SKIP LOCKED on PostgreSQL,
+    the write lock on SQLite): every page is claimed exactly once."""
+    import threading
+
+    with Store(store_target) as s:
+        ids = [s.save_page(page(f"http://a.cn/{i}.html", f"<p>{i}</p>".encode())) for i in range(40)]
+    claimed: list = []
+    threads = [threading.Thread(target=_claim_all, args=(store_target, f"w:{n}", claimed)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(pid for _, pid in claimed) == ids

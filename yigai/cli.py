@@ -1,4 +1,4 @@
-"""The ``yigai`` command line: crawl, extract, build, run, serve, status, inspect, eval, sample-web, demo."""
+"""The ``yigai`` command line: crawl, extract, build, run, serve, status, inspect, eval, source, sample-web, demo."""
 
 from __future__ import annotations
 
@@ -284,6 +284,70 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if report["bad"] else EXIT_OK
 
 
+def _fetcher(settings: Settings, saved: str | None, list_url: str | None = None):
+    from yigai.source_tool import Fetcher
+
+    crawl = settings.section("crawl")
+    path = Path(saved) if saved else None
+    if path is not None and not path.exists():
+        raise ConfigError(f"--html {saved}: no such file or directory")
+    return Fetcher(user_agent=str(crawl.get("user_agent") or "YigaiWatch"),
+                   timeout=float(crawl["download_timeout"]), saved=path, list_url=list_url)
+
+
+def cmd_source_add(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from yigai.source_tool import FetchFailed, append_entry, check_url, format_preview, propose_source
+
+    check_url(args.url)
+    settings = _settings(args)
+    registry_name = _registry_name(args, settings)
+    registry = load_registry(registry_name, sample_web=args.sample_web)
+    fetcher = _fetcher(settings, args.html, args.url)
+    try:
+        proposal = propose_source(args.url, fetcher, name=args.name, region=args.region, registry=registry)
+    except FetchFailed as exc:
+        print(f"yigai: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(format_preview(proposal))
+    entry = proposal.toml(date.today())
+    print()
+    print(entry, end="")
+    if args.dry_run:
+        print("\n(dry run: the registry was not changed)")
+        return EXIT_OK
+    from yigai.config import registry_path
+
+    target = registry_path(registry_name)
+    append_entry(target, entry)
+    print(f"\nadded source {proposal.source_id} to {target}")
+    if registry_name == "default":
+        print("docs/sources.md is generated from this registry: python -m yigai.registry_doc")
+    return EXIT_OK
+
+
+def cmd_source_check(args: argparse.Namespace) -> int:
+    from yigai.source_check import check_source, format_check
+
+    settings = _settings(args)
+    sources = load_registry(_registry_name(args, settings), sample_web=args.sample_web)
+    if args.ids:
+        known = {s.id: s for s in sources}
+        unknown = [i for i in args.ids if i not in known]
+        if unknown:
+            raise ConfigError(f"unknown source id(s): {', '.join(unknown)}")
+        sources = [known[i] for i in args.ids]
+    fetcher = _fetcher(settings, args.html)
+    bad = 0
+    for src in sources:
+        result = check_source(src, fetcher)
+        print(format_check(result))
+        bad += result.state != "ok"
+    print(f"checked {len(sources)} sources: {len(sources) - bad} ok, {bad} need attention")
+    return EXIT_PARTIAL if bad else EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from yigai.run import run_demo
 
@@ -495,6 +559,41 @@ def build_parser() -> argparse.ArgumentParser:
                        "`yigai extract` afterwards.")
     s.add_argument("file", metavar="FILE", help="the .jsonl file to read")
     s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("source", help="add a source by its address, or check the registry's sources",
+                       description="Add a site to the registry from the address of its news list page, or "
+                       "re-check entries; both infer article links by evidence (docs/crawling.md).")
+    source_sub = s.add_subparsers(dest="source_command", metavar="ACTION", required=True)
+    registry_opts = argparse.ArgumentParser(add_help=False)
+    registry_opts.add_argument("--registry", metavar="NAME|FILE",
+                               help="sources registry: default, sample, or a TOML file (default: from settings)")
+    registry_opts.add_argument("--sample-web", metavar="URL",
+                               help="base URL of a running sample web, for {sample_web} in the registry")
+    a = source_sub.add_parser(
+        "add", parents=[common, registry_opts], help="infer a registry entry from a list page's address",
+        description="Read the list page at URL, infer its article links (URL shapes, dates, titles, the repeated "
+        "block), pagination, feeds and sitemaps (the page, robots.txt, common paths), CMS family and home "
+        "region (site name, title, 网站标识码/ICP line, domain); print the ten newest articles with dates and a "
+        "two-line excerpt from the extractor, and append an entry whose comments say how each field was "
+        "inferred. robots.txt is obeyed. Exit 0 written (or previewed), 2 bad address/arguments or no article "
+        "list on the page, 4 the page could not be read.")
+    a.add_argument("url", metavar="URL", help="address of the site's news or notice list page")
+    a.add_argument("--name", help="the source's name (default: the page's site name or title)")
+    a.add_argument("--region", help="home region, a division name such as 邯郸市 (default: inferred)")
+    a.add_argument("--dry-run", action="store_true", help="print the preview and the entry; change nothing")
+    a.add_argument("--html", metavar="FILE|DIR",
+                   help="work offline from saved pages: the list page's file, or a directory holding the site "
+                   "laid out by URL path (HOST/PATH or PATH); articles not saved are listed without excerpt")
+    a.set_defaults(func=cmd_source_add)
+    c = source_sub.add_parser(
+        "check", parents=[common, registry_opts], help="re-validate registry entries",
+        description="For each entry (or the IDs given): the list page is reachable, the pattern still matches, "
+        "the newest date and the cadence of what it lists; for a redesigned site (the pattern matches nothing, "
+        "inference finds an article list) the corrected article_allow is proposed. Exit 0 all ok, 1 some "
+        "need attention (listed), 2 unknown id or bad registry.")
+    c.add_argument("ids", nargs="*", metavar="ID", help="source ids (default: all)")
+    c.add_argument("--html", metavar="DIR", help="read saved pages from DIR (laid out by URL path) instead")
+    c.set_defaults(func=cmd_source_check)
 
     s = sub.add_parser("demo", parents=[common, lock_opts], help="crawl the bundled sample web and build output/",
                        description="Start the sample web on loopback, run crawl+extract+build against it "

@@ -79,13 +79,14 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "crawl.autothrottle_target_concurrency": (0.1, 64),
     "crawl.source_time_budget": (1, 7 * 86_400),
     "crawl.source_page_budget": (1, 10_000_000),
+    "crawl.parallel_sources": (1, 10_000),
     "crawl.stale_after_days": (1, 3_650),
     "extract.relevance_threshold": (0, 1),
-    "extract.max_html_bytes": (65_536, 1 << 30),
     "extract.workers": (0, 1_024),
     "extract.parallel_from": (1, 100_000_000),
     "extract.claim_batch": (1, 10_000),
     "extract.claim_lease": (10, 7 * 86_400),
+    "extract.max_html_bytes": (65_536, 1 << 30),
     "schedule.misfire_grace_time": (1, 7 * 86_400),
 }
 # Settings that take one of a few words.

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.faults import body_fault
-from extract.core import MAX_HTML_BYTES
 from yigai.store import StoredPage
 
 logger = logging.getLogger(__name__)
@@ -36,8 +35,8 @@ class Outcome:
     record: dict[str, Any] | None = None
     not_page: str | None = None
     error: str | None = None
-    truncated: bool = False  # the page was over the size limit and extracted from its first bytes
     pid: int = 0  # the process that extracted it (which shows the work was spread)
+    truncated: bool = False  # the page was over [extract] max_html_bytes and cut to it
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class ExtractJob:
 
     hints: dict[str, Any]
     threshold: float | None
-    max_bytes: int = MAX_HTML_BYTES  # [extract] max_html_bytes: a larger page is extracted from its first bytes
+    max_bytes: int | None = None  # [extract] max_html_bytes
 
 
 def extract_page(page: StoredPage, job: ExtractJob) -> Outcome:
@@ -61,11 +60,12 @@ def extract_page(page: StoredPage, job: ExtractJob) -> Outcome:
     try:
         art = extract_article(
             page.body, page.final_url or page.url, source=job.hints.get(page.source_id),
-            http_encoding=_charset_from_headers(page.headers), max_bytes=job.max_bytes,
+            http_encoding=_charset_from_headers(page.headers),
+            **({} if job.max_bytes is None else {"max_bytes": job.max_bytes}),
         )
         record = article_record(page, art, threshold=job.threshold)
-        return Outcome(page.id, page.url, record=record, truncated=art.truncated_from is not None,
-                       pid=os.getpid())
+        return Outcome(page.id, page.url, record=record, pid=os.getpid(),
+                       truncated=art.truncated_from is not None)
     except Exception as exc:  # one broken page must not stop the stage: reported, counted, the rest goes on
         return Outcome(page.id, page.url, error=f"{type(exc).__name__}: {exc}", pid=os.getpid())
 

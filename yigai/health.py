@@ -15,6 +15,10 @@ from typing import Any
 from yigai.config import Settings, placeholder_base_url_warning
 from yigai.store import BENIGN_ERROR_KINDS, Store
 
+# Shown by `yigai status` and on the about page for a source crawled with an inferred pattern (never silently).
+REDESIGNED_FLAG = "redesigned — inferred pattern in use"
+REDESIGNED_FLAG_ZH = "网站已改版，正按推断的链接规则抓取"
+
 
 @dataclass
 class SourceHealth:
@@ -129,6 +133,8 @@ def source_health(store: Store, settings: Settings, now: datetime | None = None)
                 h.flag("failing: " + _errors_en(real_errors), "抓取失败：" + _errors_zh(real_errors))
             elif real_errors:
                 h.flag("errors: " + _errors_en(real_errors), "部分请求出错：" + _errors_zh(real_errors))
+            if h.errors.get("pattern_inferred"):
+                h.flag(REDESIGNED_FLAG, REDESIGNED_FLAG_ZH)
             if h.errors.get("list_no_links"):
                 h.flag(
                     "a list page yielded no article links (site redesigned?)",

@@ -229,7 +229,8 @@ def record_outcomes(store: Store, outcomes: list[Any], report: ExtractReport) ->
             logger.warning("extract: %s failed: %s", outcome.url, outcome.error)
         else:
             records.append(outcome.record)
-            report.truncated += outcome.truncated
+            if outcome.truncated:
+                report.truncated += 1
     for record, changed in zip(records, store.save_articles(records), strict=True):
         report.extracted += 1
         if changed is None:

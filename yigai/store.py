@@ -277,7 +277,9 @@ NOT_A_PAGE = -2
 
 # Error kinds that describe a source's rules rather than a failure (robots.txt said no): they are counted and
 # shown, but they do not make a run partial or a source unhealthy.
-BENIGN_ERROR_KINDS = frozenset({"robots_forbidden"})
+# pattern_inferred: a list page's links were found by inference because the entry's article_allow matched none
+# (a redesign): crawled, and flagged, but not a failure of the run.
+BENIGN_ERROR_KINDS = frozenset({"robots_forbidden", "pattern_inferred"})
 
 
 @dataclass

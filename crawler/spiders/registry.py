@@ -23,10 +23,12 @@ from w3lib.encoding import http_content_type_encoding
 
 from crawler.errors import BENIGN_KINDS, classify_failure
 from crawler.faults import PERMANENT_FAULTS, response_fault
+from crawler.inference import infer_list
 from crawler.items import PageItem
 from crawler.links import (
     ArticleFilter,
     FeedEntry,
+    Link,
     PageLinks,
     classify_list_links,
     feed_entries,
@@ -34,6 +36,7 @@ from crawler.links import (
     js_pager_pages,
     sitemap_entries,
 )
+from crawler.list_reading import json_list_links, looks_like_json
 from crawler.storage import shared_store
 from yigai.config import Source
 from yigai.store import NOT_A_PAGE
@@ -228,12 +231,46 @@ class RegistrySpider(Spider):
 
     # ------------------------------------------------------------------------------------------ hooks
     def _parse_list_links(self, response: Response, root: str) -> PageLinks:
-        """Article links and further list pages of one list page (override for odd sites)."""
+        """Article links and further list pages of one list page (override for odd sites).
+
+        The entry's ``article_allow`` decides; when it matches nothing on a page where inference
+        (``crawler.inference``) finds an article list, the site was redesigned: the inferred links are crawled
+        and the source is flagged (``pattern_inferred``, shown by ``yigai status`` and on the about page). An
+        entry without ``article_allow`` has its links inferred on every list page."""
         charset = http_content_type_encoding(_header(response, "Content-Type"))
-        links = html_links(response.body, response.url, charset)
+        if looks_like_json(response.body):
+            links = [Link(x.url, x.text) for x in json_list_links(response.body, response.url)]
+        else:
+            links = html_links(response.body, response.url, charset)
         found = classify_list_links(links, response.url, root, self.article_filter)
         pager = [p for p in js_pager_pages(response.body, response.url) if p[0] not in dict(found.list_pages)]
-        return PageLinks(found.articles, found.list_pages + tuple(pager))
+        articles = found.articles
+        list_pages = found.list_pages + tuple(pager)
+        if not articles or not self.source.article_allow:
+            inferred = infer_list(response.body, response.url, charset, root_url=root)
+            pages = {url for url, _ in list_pages}
+            urls = tuple(
+                u for u in inferred.article_urls
+                if u not in pages and not any(p.search(u) for p in self.article_filter.deny)
+            )
+            if urls:
+                self._use_inferred(response, inferred.patterns, len(urls))
+                articles = urls
+                known = dict(list_pages)
+                list_pages += tuple(p for p in inferred.list_pages if p[0] not in known)
+        return PageLinks(articles, list_pages)
+
+    def _use_inferred(self, response: Response, patterns: Iterable[str], count: int) -> None:
+        self.crawler.stats.inc_value("yigai/articles_inferred", count)
+        if not self.source.article_allow:
+            return
+        # Never silently: the run report, `yigai status` and the about page say the pattern is a guess now.
+        self._count_error("pattern_inferred")
+        self.logger.warning(
+            "%s: redesigned — the configured article_allow matches nothing on %s; crawling %d links found by "
+            "inference (%s); run `yigai source check %s` and correct the entry",
+            self.name, response.url, count, ", ".join(patterns), self.name,
+        )
 
     def _next_list_pages(
         self, response: Response, root: str, candidates: Iterable[tuple[str, int | None]]

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from yigai.sample_web import render
+from yigai.sample_web import list_sites, render
 from yigai.sample_web.render import Attachment, PageSpec
 from yigai.sample_web.stories import STORIES, Story
 
@@ -575,6 +575,7 @@ def build() -> tuple[dict[str, bytes], dict[str, Any]]:
     nhc_feeds, nhc_sitemaps = _build_nhc(writer)
     portal_lists = _build_portal(writer)
     farm_lists = _build_farm(writer)
+    list_sites_truth = list_sites.build(writer.add)
     _root_files(writer)
     if not re.search(ARTICLE_PATTERNS["farm"], DISALLOWED_PAGE.path):
         raise ValueError("the disallowed page must look like an article to the crawler")
@@ -594,6 +595,7 @@ def build() -> tuple[dict[str, bytes], dict[str, Any]]:
         },
         "article_patterns": ARTICLE_PATTERNS,
         "home_regions": {"hbwjw": "河北省"},
+        "list_sites": list_sites_truth,
     }
     return writer.files, expected
 

@@ -85,6 +85,12 @@ def resolve_request_path(root: Path, target: str) -> _Resolved:
             return _Resolved()
         name = "index.html" if int(page) == 1 else f"index_page{int(page)}.html"
         candidate = candidate / name
+    elif parts.query:
+        # A dynamic page (show.aspx?id=12, index.php?m=content&id=3) is the file "<name>@<query>", with "&"
+        # written ",": one file per query, as the real site has one page per query.
+        dynamic = candidate.with_name(f"{candidate.name}@{parts.query.replace('&', ',')}")
+        if "/" not in parts.query and dynamic.is_file():
+            candidate = dynamic
     try:
         candidate = candidate.resolve()
         candidate.relative_to(root)

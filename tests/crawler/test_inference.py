@@ -1,0 +1,166 @@
+"""Article-link inference (crawler.inference) on small pages built here; precision and recall over whole
+list pages are checked in tests/families/test_family_inference.py and tests/sample_web."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+from crawler.discovery import guess_family, robots_sitemaps
+from crawler.inference import infer_list, patterns_for, url_shape
+from crawler.list_reading import json_list_links
+
+BASE = "http://127.0.0.1:8765"
+
+
+def _page(rows: str, extra: str = "", head: str = "") -> bytes:
+    nav = "".join(f'<li><a href="/col/c{i}/index.html">栏目{i}</a></li>' for i in range(8))
+    return (
+        f"<html><head><meta charset='utf-8'>{head}</head><body><ul class='nav'>{nav}</ul>"
+        f"<div class='list'><ul>{rows}</ul></div>{extra}"
+        "<div class='footer'><a href='/wzdt/'>网站地图</a> <a href='http://www.gov.cn/'>中国政府网</a></div>"
+        "</body></html>"
+    ).encode()
+
+
+def _rows(paths: list[str], dated: bool = True) -> str:
+    return "".join(
+        f'<li><a href="{p}">第{i}条关于推进紧密型县域医共体建设的工作动态</a>'
+        + (f"<span>2024-03-{10 + i:02d}</span>" if dated else "")
+        + "</li>"
+        for i, p in enumerate(paths)
+    )
+
+
+# ------------------------------------------------------------------------------------------ units
+def test_shapes_abstract_numbers_and_opaque_ids_but_keep_words() -> None:
+    assert url_shape(f"{BASE}/art/2024/3/18/art_7290_4123456.html") == url_shape(
+        f"{BASE}/art/2023/12/1/art_7290_99.html"
+    )
+    assert url_shape(f"{BASE}/s/Xh3kF9aQz1bLmN2pQ8wYw") == url_shape(f"{BASE}/s/a9Bc8dE7fG6hI5jK4lM3n")
+    assert url_shape(f"{BASE}/xwzx/202403/t20240315_1.html") != url_shape(f"{BASE}/tzgg/202403/t20240315_1.html")
+
+
+def test_patterns_generalise_digits_so_next_months_urls_match() -> None:
+    urls = [f"{BASE}/xwzx/202403/t20240315_3612345.html", f"{BASE}/xwzx/202403/t20240302_3600001.html"]
+    (pattern,) = patterns_for(urls)
+    assert re.search(pattern, f"{BASE}/xwzx/202512/t20251201_4000000.html")
+    assert not re.search(pattern, f"{BASE}/tzgg/202512/t20251201_4000000.html")
+    assert not re.search(pattern, f"{BASE}/xwzx/index_1.html")
+    assert not re.search(pattern, "http://other.example/xwzx/202403/t20240315_3612345.html")
+
+
+def test_list_rows_are_articles_navigation_and_footer_are_not() -> None:
+    paths = [f"/xwzx/2024031{i}/t2024031{i}_{i}00.html" for i in range(6)]
+    found = infer_list(_page(_rows(paths)), f"{BASE}/xwzx/index.html")
+    assert [urlsplit(u).path for u in found.article_urls] == paths
+    assert found.articles[0].date == date(2024, 3, 10)
+
+
+def test_undated_lists_with_opaque_ids_are_found_by_their_block_and_titles() -> None:
+    paths = [f"/s/{x}" for x in ("Xh3kF9aQz1bLmN2pQ8wYw", "a9Bc8dE7fG6hI5jK4lM3n", "Qw2Er3Ty4Ui5Op6As7Df8")]
+    found = infer_list(_page(_rows(paths, dated=False)), f"{BASE}/list/")
+    assert sorted(urlsplit(u).path for u in found.article_urls) == sorted(paths)
+
+
+def test_dates_in_separate_cells_count_for_the_row() -> None:
+    rows = "".join(
+        f"<tr><td><a href='/zwgk/{i}.jhtml'>某县卫生健康局关于第{i}批医共体建设的通知</a></td><td>2024-0{i}-01</td></tr>"
+        for i in range(1, 5)
+    )
+    body = f"<html><body><table class='t'>{rows}</table><a href='/zwgk/'>更多</a></body></html>".encode()
+    found = infer_list(body, f"{BASE}/zwgk/index.jhtml")
+    assert len(found.articles) == 4 and all(a.date and a.date.day == 1 for a in found.articles)
+
+
+def test_pagination_numbered_next_page_slash_page_and_javascript() -> None:
+    pager = (
+        "<div class='page'><a href='/news/page/2/'>2</a> <a href='/news/page/3/'>3</a>"
+        "<a href='/news/page/2/'>下一页</a></div>"
+    )
+    found = infer_list(_page(_rows([f"/news/2024/03/{i}/story-{i}.html" for i in range(10, 15)]), pager),
+                       f"{BASE}/news/")
+    assert found.list_pages == ((f"{BASE}/news/page/2/", 2), (f"{BASE}/news/page/3/", 3))
+    assert not set(found.article_urls) & {u for u, _ in found.list_pages}
+    js = "<script>createPageHTML(4, 0, \"index\", \"shtml\");</script>"
+    found = infer_list(_page(_rows([f"/a/202403/t2024031{i}_{i}.shtml" for i in range(5)]), js),
+                       f"{BASE}/a/index.shtml")
+    assert [n for _, n in found.list_pages] == [2, 3, 4] and found.pager == "javascript pager"
+
+
+def test_feeds_named_by_the_page_and_sitemaps_named_by_robots() -> None:
+    head = '<link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+    found = infer_list(_page(_rows([f"/n/{i}1234.html" for i in range(4)]), head=head), f"{BASE}/n/")
+    assert found.feeds == (f"{BASE}/rss.xml",)
+    robots = "User-agent: *\nDisallow: /private/\nSitemap: https://example.gov.cn/sitemap.xml\nsitemap: /s2.xml\n"
+    assert robots_sitemaps(robots, "https://example.gov.cn/robots.txt") == [
+        "https://example.gov.cn/sitemap.xml",
+        "https://example.gov.cn/s2.xml",
+    ]
+
+
+def test_a_json_list_is_read_like_a_page() -> None:
+    data = {"code": 0, "data": {"list": [
+        {"title": f"医共体建设第{i}篇报道的标题文字", "url": f"/detail/{i}00{i}.html", "pubDate": f"2024-05-0{i}"}
+        for i in range(1, 6)
+    ], "total": 5}, "nav": [{"name": "首页", "url": "/"}]}
+    body = json.dumps(data, ensure_ascii=False).encode()
+    assert len(json_list_links(body, f"{BASE}/api/list?page=1")) == 6
+    found = infer_list(body, f"{BASE}/api/list?page=1")
+    assert [urlsplit(u).path for u in found.article_urls] == [f"/detail/{i}00{i}.html" for i in range(1, 6)]
+    assert found.articles[-1].date == date(2024, 5, 5)
+
+
+def test_hanweb_datastore_rows_inside_a_script_are_read() -> None:
+    rows = "".join(
+        f"<record><![CDATA[<li><a href='/art/2024/3/{i}/art_7290_{i}000.html'>全省医共体建设第{i}次推进会召开</a>"
+        f"<span>2024-03-{i:02d}</span></li>]]></record>"
+        for i in range(1, 4)
+    )
+    body = f"<html><body><div><script type='text/xml'><datastore><recordset>{rows}</recordset></datastore></script></div></body></html>"
+    found = infer_list(body.encode(), f"{BASE}/col/col7290/index.html")
+    assert len(found.articles) == 3
+    assert guess_family(found.article_urls)[0] == "hanweb"
+
+
+def test_a_page_of_navigation_only_yields_nothing() -> None:
+    body = _page("").replace(b"<div class='list'><ul></ul></div>", b"")
+    assert infer_list(body, f"{BASE}/").articles == ()
+
+
+# ------------------------------------------------------------------------------------------ home region
+def test_home_region_from_name_title_footer_and_domain() -> None:
+    from yigai.source_regions import infer_home_region
+
+    assert infer_home_region(site_name="馆陶县人民政府").home_region == "馆陶县"
+    assert infer_home_region(title="新闻动态_邯郸市卫生健康委员会").home_region == "邯郸市"
+    # a name shared by two divisions is read in the province of the site code
+    beijing = infer_home_region(site_name="朝阳区卫生健康委员会", footer="网站标识码：1101050012")
+    assert beijing.home_region == "朝阳区" and "site name" in beijing.why
+    assert infer_home_region(title="健康频道", footer="网站标识码：1304240001").home_region == "成安县"
+    assert infer_home_region(title="健康频道", footer="粤ICP备05001234号").home_region == "广东省"
+    known = {"wjw.handan.gov.cn": "邯郸市"}
+    assert infer_home_region(title="首页", host="www.handan.gov.cn", known_hosts=known).home_region == "邯郸市"
+    assert infer_home_region(title="国家卫生健康委员会").home_region is None
+
+
+def test_a_json_list_proposes_its_next_page_only_while_there_is_one() -> None:
+    def body(page: int) -> bytes:
+        rows = [{"title": f"医共体第{page}-{i}篇报道的标题", "url": f"/d/{page}{i}0.html", "date": "2024-05-01"} for i in range(3)]
+        return json.dumps({"data": {"list": rows, "total": 7, "pageSize": 3}}, ensure_ascii=False).encode()
+
+    assert infer_list(body(1), f"{BASE}/api/list?page=1").list_pages == ((f"{BASE}/api/list?page=2", 2),)
+    assert infer_list(body(3), f"{BASE}/api/list?page=3").list_pages == ()
+
+
+def test_links_built_by_script_strings_are_no_addresses() -> None:
+    script = (
+        "<script>var html = ''; for (var i = 0; i < navs.length; i++) { html += '<li><a href=\"' + navs[i].url + "
+        "'\">' + navs[i].name + '</a></li>'; html += '<a href=\"/c/${x.id}.html\">' + '2024-01-01 这是一段很长的脚本文字"
+        "足以冒充标题' + '</a>'; }</script>"
+    )
+    body = _page(_rows([f"/n/2024/{i}1234.html" for i in range(4)]), script)
+    found = infer_list(body, f"{BASE}/n/")
+    assert len(found.articles) == 4 and not [u for u in found.article_urls if "navs" in u or "$" in u]
