@@ -1,6 +1,7 @@
 """Project-specific cleaning of the main text that trafilatura (or the fallback) lets through.
 
-Works on normalised lines and only ever drops lines or trims known prefixes, so it never adds text.
+Works on normalised lines and only ever drops lines or cuts a known plug off a line's end (a staff credit,
+a site's "(本文来自…下载APP)", a "返回…，查看更多" link), so it never adds text.
 Returns the kept lines plus the editor names moved out of the text.
 """
 

@@ -11,6 +11,7 @@ from .chinese import normalize_lines, normalize_text
 from .cleaning import clean_lines, find_editor, is_meta_line, is_stop_heading
 from .decoding import decode_html
 from .fingerprint import fingerprints
+from .glosses import count_glosses
 from .main_text import main_text, parse_html, prune_related_blocks, visible_lines
 from .metadata import (
     date_from_scripts,
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 # page took 4.6 GB and 95 s. Bytes past this are cut before decoding (a story is near the top; a page this
 # big is a dump, a data table or an attack); the cut is reported on the article and counted by the caller.
 MAX_HTML_BYTES = 5 * 1024 * 1024
+_FARM_GLOSSES = 3  # glosses in the main text that mark a content farm (one may be a quoted pronunciation)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class ExtractedArticle:
     written_date: str | None = None  # 成文日期, YYYY-MM-DD
     sketch: tuple[int, ...] = ()  # bottom-k MinHash of the shingles, for near-duplicate detection
     truncated_from: int | None = None  # the page's size in bytes when it was cut to the size limit
+    content_farm: bool = False  # the text carried pinyin glosses (醫(yī)療): a content farm's re-post
 
     def to_dict(self) -> dict:
         return {
@@ -244,4 +247,5 @@ def extract_article(
         written_date=find_written_date(raw_lines, cleaned.fields.get("成文日期")),
         attachments=find_attachments(tree, url),
         truncated_from=truncated_from,
+        content_farm=count_glosses(raw_text) >= _FARM_GLOSSES,
     )

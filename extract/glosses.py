@@ -105,3 +105,10 @@ def remove_glosses(text: str) -> str:
     if "(" not in text and "（" not in text:
         return text
     return _GLOSS.sub(lambda m: "" if _is_gloss(m.group(1)) else m.group(0), text)
+
+
+def count_glosses(text: str) -> int:
+    """How many pinyin glosses the text carries (a content farm's mark: a real source never glosses)."""
+    if "(" not in text and "（" not in text:
+        return 0
+    return sum(1 for m in _GLOSS.finditer(text) if _is_gloss(m.group(1)))

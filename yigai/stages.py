@@ -152,6 +152,8 @@ def article_record(page: StoredPage, art: Any, *, threshold: float | None = None
         "attachments": [{"url": a.url, "title": a.title, "kind": a.kind} for a in art.attachments],
         "encoding": art.encoding,
     }
+    if getattr(art, "content_farm", False):
+        meta["content_farm"] = True  # pinyin glosses: never chosen as the original of syndicated copies
     if getattr(art, "truncated_from", None) is not None:
         meta["truncated_from"] = art.truncated_from  # extracted from the first max_html_bytes only
     return {
@@ -303,12 +305,22 @@ def group_syndicated(store: Store) -> int:
     """Group near-duplicate articles; mark the original of each group. Returns the number of non-original copies."""
     from datetime import datetime
 
-    from extract.syndication import SyndicationCandidate, choose_original, group_near_duplicates
+    from extract.syndication import (
+        StoryText,
+        SyndicationCandidate,
+        choose_original,
+        group_near_duplicates,
+        same_story,
+        template_lines,
+    )
 
     rows = store.syndication_rows()
     by_id = {r["id"]: r for r in rows}
+    stories = [StoryText(site=r["site"], title=r["title"] or "", lead=r["lead"] or "") for r in rows]
+    template = template_lines(stories)  # lines a site prints on several of its own pages do not count
     groups = group_near_duplicates(
-        [(r["id"], int(r["fingerprint"], 16), tuple(int(h, 16) for h in r["sketch"].split())) for r in rows]
+        [(r["id"], int(r["fingerprint"], 16), tuple(int(h, 16) for h in r["sketch"].split())) for r in rows],
+        same_story=lambda a, b: same_story(stories[a], stories[b], template),
     )
     assignment: dict[str, tuple[str, bool]] = {}
     copies = 0
@@ -320,6 +332,7 @@ def group_syndicated(store: Store) -> int:
                 original_source=by_id[m]["original_source"],
                 published=datetime.fromisoformat(by_id[m]["published"]) if by_id[m]["published"] else None,
                 url=by_id[m]["url"],
+                content_farm=bool(json.loads(by_id[m]["meta_json"] or "{}").get("content_farm")),
             )
             for m in members
         ]

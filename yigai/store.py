@@ -795,10 +795,11 @@ class Store:
 
     def syndication_rows(self) -> list[dict[str, Any]]:
         """What grouping syndicated copies reads of every article, in id order: id, site, original_source,
-        published, url, fingerprint, sketch, group_id, is_original."""
+        published, url, fingerprint, sketch, group_id, is_original, title, lead (the text's first 400
+        characters: copies are confirmed by title or lead) and meta_json."""
         rows = self.conn.execute(
-            "SELECT id, site, original_source, published, url, fingerprint, sketch, group_id, is_original "
-            "FROM articles ORDER BY id"
+            "SELECT id, site, original_source, published, url, fingerprint, sketch, group_id, is_original, "
+            "title, substr(text, 1, 400) AS lead, meta_json FROM articles ORDER BY id"
         )
         return [dict(r) for r in rows]
 

@@ -895,6 +895,7 @@ def manifest_line(story: dict) -> dict:
         "source": story["source"],
         "primary_region": story["region"],
         "relevant": story["relevant"],
+        "topics": story["topics"],
         "must_appear": story["must_appear"],
         "must_not_appear": list(dict.fromkeys(story["must_not_appear"] + TEMPLATE_JUNK[story["template"]])),
         "body": "\n".join(story["paras"]),

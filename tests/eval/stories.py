@@ -28,6 +28,7 @@ STORIES: list[dict] = [
         "source": "河北日报",
         "region": region("河北省"),
         "relevant": True,
+        "topics": ["county_medical_community"],
         "paras": [
             (
                 "记者从省卫生健康委了解到，今年河北将以紧密型县域医共体建设为抓手，推动县乡村三级医疗卫生机构分工协作，"
@@ -59,6 +60,7 @@ STORIES: list[dict] = [
         "source": "邯郸日报",
         "region": region("河北省", "邯郸市", "永年区"),
         "relevant": True,
+        "topics": ["tiered_care"],
         "paras": [
             "6月10日，邯郸市永年区医疗集团双向转诊服务中心正式运行，集团内区级医院与17家乡镇卫生院实现转诊信息实时推送。",
             (
@@ -85,6 +87,7 @@ STORIES: list[dict] = [
         "source": "郑州日报",
         "region": region("河南省", "郑州市"),
         "relevant": True,
+        "topics": ["family_doctor"],
         "paras": [
             "记者从郑州市卫健委获悉，今年以来全市家庭医生签约服务进一步扩面，重点人群签约率已经超过八成。",
             (
@@ -112,6 +115,7 @@ STORIES: list[dict] = [
         "source": "湖北日报",
         "region": region("湖北省"),
         "relevant": True,
+        "topics": ["county_medical_community", "payment_reform"],
         "paras": [
             (
                 "近日，湖北省医保局、省卫生健康委联合印发通知，在全省推行县域医共体医保基金打包付费，"
@@ -141,6 +145,7 @@ STORIES: list[dict] = [
         "source": "县卫生健康局",
         "region": region("浙江省", "湖州市", "德清县"),
         "relevant": True,
+        "topics": ["county_medical_community"],
         "paras": [
             (
                 "11月6日，德清县数字健共体平台正式上线运行，县人民医院、县中医院两家医共体牵头医院"
@@ -168,6 +173,7 @@ STORIES: list[dict] = [
         "source": "山西日报",
         "region": region("山西省"),
         "relevant": True,
+        "topics": ["medical_alliance"],
         "paras": [
             "记者从省卫健委获悉，太原、大同、长治三市入选国家紧密型城市医疗集团建设试点城市。",
             (
@@ -194,6 +200,7 @@ STORIES: list[dict] = [
         "source": "人民网-福建频道",
         "region": region("福建省", "三明市"),
         "relevant": True,
+        "topics": ["county_medical_community", "payment_reform"],
         "paras": [
             "三明市继续深化医改，将医保基金按县域常住人口打包给总医院，实行“总额包干、超支自付、结余留用”。",
             (
@@ -217,6 +224,7 @@ STORIES: list[dict] = [
         "source": "尤溪县总医院",
         "region": region("福建省", "三明市", "尤溪县"),
         "relevant": True,
+        "topics": ["telemedicine"],
         "paras": [
             "近日，尤溪县总医院远程心电诊断中心完成对全县15家乡镇卫生院的设备安装和人员培训，实现心电检查县域全覆盖。",
             (
@@ -240,6 +248,7 @@ STORIES: list[dict] = [
         "source": "深圳特区报",
         "region": region("广东省", "深圳市", "罗湖区"),
         "relevant": True,
+        "topics": ["medical_alliance", "primary_care"],
         "paras": [
             "为方便上班族看病，深圳市罗湖医院集团从本月起在罗湖区8家社康机构开设夜间门诊，每天接诊到晚上9点。",
             "夜间门诊由集团下属医院的全科医生和社康医生轮流值守，可以办理常见病诊疗、慢病续方和预防接种预约。",
@@ -263,6 +272,7 @@ STORIES: list[dict] = [
         "source": "新华网",
         "region": region("安徽省", "滁州市", "天长市"),
         "relevant": True,
+        "topics": ["county_medical_community"],
         "paras": [
             (
                 "新华社合肥6月2日电（记者 吴振东）在安徽天长市汊涧镇卫生院，村民老周做完胃镜检查不到半小时，"
@@ -289,6 +299,7 @@ STORIES: list[dict] = [
         "source": "澎湃新闻",
         "region": region("江苏省", "南京市"),
         "relevant": True,
+        "topics": ["medical_alliance"],
         "paras": [
             "南京市将主城区划分为若干网格，每个网格由一家三级医院牵头组建城市医疗集团，网格内的社区卫生服务中心全部纳入集团管理。",
             "牵头医院向社区派驻全科和专科医生，社区首诊后需要住院的病人可通过集团内部通道直接入院。",
@@ -309,6 +320,7 @@ STORIES: list[dict] = [
         "source": "大众日报",
         "region": region("山东省", "日照市"),
         "relevant": True,
+        "topics": ["payment_reform"],
         "paras": [
             "日照市自今年起对全市二级以上定点医院全面实行按疾病诊断相关分组（DRG）付费。",
             (
@@ -332,6 +344,7 @@ STORIES: list[dict] = [
         "source": "贵州日报",
         "region": region("贵州省", "遵义市", "湄潭县"),
         "relevant": True,
+        "topics": ["county_medical_community", "telemedicine"],
         "paras": [
             "湄潭县把全县村卫生室和乡村医生纳入县域医共体统一管理，乡村医生的培训、考核和待遇由医共体统筹。",
             "医共体为村卫生室配备了远程会诊终端，村医遇到拿不准的病人，可以直接连线县医院医生一起看诊。",
@@ -352,6 +365,7 @@ STORIES: list[dict] = [
         "source": "云南日报",
         "region": region("云南省"),
         "relevant": True,
+        "topics": ["regional_medical_center"],
         "paras": [
             "记者从云南省卫生健康委获悉，目前云南已有6个国家区域医疗中心建设项目落地，覆盖心血管、儿科、肿瘤等专科。",
             "这些项目由北京、上海等地的高水平医院对口输出，派驻学科带头人和管理团队，在云南建设分院。",
@@ -372,6 +386,7 @@ STORIES: list[dict] = [
         "source": None,
         "region": region("甘肃省", "庆阳市"),
         "relevant": True,
+        "topics": ["telemedicine", "medical_alliance"],
         "paras": [
             "庆阳市远程医疗协作网已经延伸到全市所有行政村，村卫生室通过远程终端可以与县、市医院实时连线。",
             "在环县一个山区村，患高血压多年的老人不出村就做了远程问诊，市医院心内科医生根据监测数据调整了用药。",
@@ -393,6 +408,7 @@ STORIES: list[dict] = [
         "source": "赣南日报",
         "region": region("江西省", "赣州市", "信丰县"),
         "relevant": True,
+        "topics": ["county_medical_community"],
         "paras": [
             "信丰县医共体建立了统一的药品耗材采购配送中心，牵头医院和各乡镇卫生院的药品目录实现衔接。",
             "乡镇卫生院需要的药品由配送中心统一采购、按周配送，解决了过去基层药品不全、病人下转后买不到药的问题。",
@@ -414,6 +430,7 @@ STORIES: list[dict] = [
         "source": "湖南日报",
         "region": region("湖南省"),
         "relevant": True,
+        "topics": ["payment_reform"],
         "paras": [
             "湖南省医保局日前宣布，全省统筹地区全面实行按病种分值付费（DIP），符合条件的定点医疗机构全部纳入。",
             (
@@ -438,6 +455,7 @@ STORIES: list[dict] = [
         "source": "医政医管科",
         "region": region("陕西省", "宝鸡市"),
         "relevant": True,
+        "topics": ["tiered_care"],
         "paras": [
             "截至3月底，我市二级以上公立医院已全部设立双向转诊服务中心，统一负责上转和下转病人的衔接。",
             "转诊服务中心配备专职人员，为上转病人预约专家和检查，为下转病人联系基层医疗机构并移交病历。",
@@ -459,6 +477,7 @@ STORIES: list[dict] = [
         "source": "基层卫生处",
         "region": region("四川省"),
         "relevant": True,
+        "topics": ["county_medical_community"],
         "paras": [
             "近日，我省组织专家对申报县开展紧密型县域医共体建设评估，新增20个县通过评估。",
             "评估重点检查医共体内人事、财务、业务和药品的统一管理情况，以及医保基金打包付费落实情况。",
@@ -480,6 +499,7 @@ STORIES: list[dict] = [
         "source": "医政司",
         "region": NATIONAL,
         "relevant": True,
+        "topics": ["medical_alliance"],
         "paras": [
             "国卫医政函〔2023〕141号",
             "各省、自治区、直辖市及新疆生产建设兵团卫生健康委：",
@@ -511,6 +531,7 @@ STORIES: list[dict] = [
         "source": "新华社",
         "region": NATIONAL,
         "relevant": True,
+        "topics": ["public_hospital_reform", "tiered_care"],
         "paras": [
             "新华社北京1月12日电 国务院办公厅日前印发意见，要求各地以公立医院改革为重点，加快构建分级诊疗格局。",
             (
@@ -537,6 +558,7 @@ STORIES: list[dict] = [
         "source": "新京报",
         "region": NATIONAL,
         "relevant": True,
+        "topics": ["payment_reform"],
         "paras": [
             "国家医保局26日通报，DRG/DIP支付方式改革三年行动计划已全面完成，全国所有统筹地区均已开展按病组或按病种分值付费。",
             "国家医保局有关负责人介绍，改革后医保基金的使用效率明显提高，参保人住院个人负担总体下降。",
@@ -560,6 +582,7 @@ STORIES: list[dict] = [
         "source": "中国新闻网",
         "region": NATIONAL,
         "relevant": True,
+        "topics": ["resource_sinking"],
         "paras": [
             "国家卫生健康委13日举行新闻发布会，介绍推动优质医疗资源扩容下沉有关情况。",
             (
@@ -583,6 +606,7 @@ STORIES: list[dict] = [
         "source": "广西日报",
         "region": region("广西壮族自治区", "柳州市"),
         "relevant": True,
+        "topics": ["medical_alliance"],
         "paras": [
             "柳州市以三家市级医院为牵头单位组建了三个城市医疗集团，覆盖城区全部社区卫生服务中心。",
             "集团内建立了统一的检查检验中心和影像中心，社区医院采集的标本和影像由中心统一出报告，结果在集团内互认。",
@@ -603,6 +627,7 @@ STORIES: list[dict] = [
         "source": "宁夏日报",
         "region": region("宁夏回族自治区"),
         "relevant": True,
+        "topics": ["telemedicine"],
         "paras": [
             "作为“互联网+医疗健康”示范区，宁夏推动区内三级医院全部开设互联网医院，为基层群众提供在线复诊和处方流转服务。",
             "群众在乡镇卫生院就可以与银川的专家视频问诊，复诊开具的处方可以配送到家。",
@@ -624,6 +649,7 @@ STORIES: list[dict] = [
         "source": "运城日报",
         "region": region("山西省", "运城市"),
         "relevant": True,
+        "topics": ["family_doctor"],
         "paras": [
             "运城市在家庭医生签约服务中推出上门医疗服务，行动不便的签约老人可以预约家庭医生上门换药、输液和康复指导。",
             "上门服务项目和收费标准由市医保局统一公布，符合条件的费用按规定纳入医保报销。",
@@ -644,6 +670,7 @@ STORIES: list[dict] = [
         "source": "县卫生健康局",
         "region": region("四川省", "绵阳市", "三台县"),
         "relevant": True,
+        "topics": ["county_medical_community"],
         "paras": [
             "三台县医共体中心药房日前建成投用，承担全县医共体成员单位药品的统一采购、储存和配送。",
             "中心药房运行后，乡镇卫生院用药目录与县人民医院衔接，县医院开出的慢病处方在乡镇卫生院也能取到药。",
@@ -665,6 +692,7 @@ STORIES: list[dict] = [
         "source": "安徽日报",
         "region": region("安徽省"),
         "relevant": True,
+        "topics": ["county_medical_community", "payment_reform"],
         "paras": [
             "安徽省卫生健康委、省医保局近日联合发文，明确县域医共体医保基金包干结余资金的使用办法。",
             "文件规定，结余资金主要用于医务人员绩效激励，其中用于乡镇卫生院和村卫生室的比例不低于四成。",
@@ -686,6 +714,7 @@ STORIES: list[dict] = [
         "source": "洛阳日报",
         "region": region("河南省", "洛阳市"),
         "relevant": True,
+        "topics": ["regional_medical_center"],
         "paras": [
             "9月19日，依托北京一家知名专科医院建设的国家区域医疗中心项目在洛阳开诊。",
             "输出医院派出的专家团队长期在洛阳坐诊和手术，开展的技术与输出医院保持同质化管理。",
@@ -707,6 +736,7 @@ STORIES: list[dict] = [
         "source": "浙江日报",
         "region": region("浙江省"),
         "relevant": True,
+        "topics": ["resource_sinking"],
         "paras": [
             "浙江深入实施医疗卫生山海提升工程，省市三级医院与山区海岛县的县级医院开展紧密型合作办医。",
             "合作医院向县级医院派出常驻专家担任学科带头人，帮助建设重点专科，县级医院疑难手术能力明显提升。",
@@ -727,6 +757,7 @@ STORIES: list[dict] = [
         "source": "当阳市人民医院",
         "region": region("湖北省", "宜昌市", "当阳市"),
         "relevant": True,
+        "topics": ["medical_alliance"],
         "paras": [
             "4月17日，当阳市人民医院与宜昌市中心人民医院签约共建神经内科、心血管内科两个专科联盟。",
             "根据协议，宜昌市中心人民医院每周派专家到当阳坐诊查房，并接收当阳的骨干医生进修。",
@@ -748,6 +779,7 @@ STORIES: list[dict] = [
         "source": "网易体育",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "在昨晚进行的一场联赛中，辽宁队在上半场落后十一分的情况下，凭借第三节的一波进攻高潮完成逆转，取得三连胜。",
             "比赛最后两分钟，双方比分一度交替上升，辽宁队后卫连续命中两记中距离投篮，锁定胜局。",
@@ -768,6 +800,7 @@ STORIES: list[dict] = [
         "source": "北京青年报",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "随着假期结束，今年春节档正式落幕。几部头部影片的票房走势明显分化，口碑好的影片在假期后半段实现反超。",
             "业内人士分析，观众选择影片越来越看重口碑，首日排片优势已经不能决定最终成绩。",
@@ -788,6 +821,7 @@ STORIES: list[dict] = [
         "source": "证券时报",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "周二A股三大指数早盘窄幅震荡，午后在半导体和软件板块带动下集体走强，沪指收涨0.8%。",
             "两市成交额较前一交易日放大，北向资金全天净买入超过四十亿元。",
@@ -808,6 +842,7 @@ STORIES: list[dict] = [
         "source": None,
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "这一代折叠屏手机展开后厚度不到五毫米，整机重量比上一代减轻了二十多克，单手握持更轻松。",
             "铰链部分改用了新的水滴形结构，折痕在正面光线下几乎看不出来。",
@@ -828,6 +863,7 @@ STORIES: list[dict] = [
         "source": "科技日报",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "多家国内芯片企业发布年度数据，车规级芯片出货量均创历史新高，其中智能座舱芯片增长最快。",
             "业内人士表示，新能源汽车销量增长带动了对国产芯片的需求，整车企业也在主动扶持本土供应链。",
@@ -848,6 +884,7 @@ STORIES: list[dict] = [
         "source": "县交通运输局",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "为方便群众出行，长兴县对城乡公交线路进行优化调整，新增三条镇村公交线路，延长两条线路的末班时间。",
             "调整后，全县行政村公交通达率保持百分之百，偏远村的发车间隔缩短到一小时以内。",
@@ -868,6 +905,7 @@ STORIES: list[dict] = [
         "source": "三秦都市报",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "5日晚，古城墙灯会正式开幕，三十组大型花灯沿城墙依次亮起，吸引了大批市民和游客。",
             "今年的灯会融入了皮影、秦腔等传统元素，部分花灯还可以通过手机互动变换颜色。",
@@ -889,6 +927,7 @@ STORIES: list[dict] = [
         "source": "山西日报",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "山西特色农产品推介会日前在西安举行，小米、陈醋、红枣等特色产品集中亮相。",
             "推介会上，山西多家企业与陕西的商超和电商平台签订采购协议，现场签约金额超过五亿元。",
@@ -909,6 +948,7 @@ STORIES: list[dict] = [
         "source": "院工会",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "为丰富职工业余生活，院工会于11月18日在体育馆举办职工羽毛球比赛，来自各科室的48名职工参赛。",
             "比赛设男子单打、女子单打和混合双打三个项目，经过一天的激烈角逐，各项目前三名依次产生。",
@@ -929,6 +969,7 @@ STORIES: list[dict] = [
         "source": "新华网",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "中央气象台14日继续发布寒潮预警，受强冷空气影响，中东部地区将出现大范围降温，部分地区降温幅度超过十度。",
             "气象专家提醒，降温期间道路可能出现结冰，公众出行要注意防滑，农业生产要做好防冻措施。",
@@ -948,6 +989,7 @@ STORIES: list[dict] = [
         "source": "经济日报",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "近期多个城市调整住房公积金政策，提高首套房贷款额度，放宽提取条件，支持居民刚性和改善性住房需求。",
             "有的城市允许缴存人提取公积金支付首付款，有的城市将多子女家庭的贷款额度上浮两成。",
@@ -969,6 +1011,7 @@ STORIES: list[dict] = [
         "source": "张家口日报",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "进入元旦假期，崇礼各大雪场迎来客流高峰，不少游客从外地专程赶来滑雪。",
             "各雪场增开了夜场和初级教学道，酒店和民宿的入住率比去年同期明显提高。",
@@ -989,6 +1032,7 @@ STORIES: list[dict] = [
         "source": "澎湃新闻",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "进入秋冬季节，流感等呼吸道传染病进入高发期。专家建议，老人、儿童和慢性病患者尽早接种流感疫苗。",
             "日常生活中要勤洗手、常通风，出现发热咳嗽等症状时尽量居家休息，外出佩戴口罩。",
@@ -1014,6 +1058,7 @@ STORIES += [
         "source": "中国新闻网",
         "region": region("青海省"),
         "relevant": True,
+        "topics": ["telemedicine"],
         "paras": [
             (
                 "中新网西宁8月2日电 记者从青海省卫生健康委获悉，青海远程医疗服务网络已覆盖全省所有乡镇卫生院，"
@@ -1040,6 +1085,7 @@ STORIES += [
         "source": "大河报",
         "region": region("河南省", "信阳市", "固始县"),
         "relevant": True,
+        "topics": ["county_medical_community"],
         "paras": [
             "固始县在县域医共体内建立慢病管理中心，把全县高血压、糖尿病患者的随访数据统一汇总管理。",
             "村医上门随访时发现血压、血糖控制不好的病人，可以在手机上一键提交给中心，由县级医院医生给出调药建议。",
@@ -1061,6 +1107,7 @@ STORIES += [
         "source": "县卫生健康局",
         "region": region("吉林省", "长春市", "农安县"),
         "relevant": True,
+        "topics": ["family_doctor"],
         "paras": [
             "今年以来，我县组织乡镇卫生院医生与村医组成家庭医生团队，签约服务向全县各村屯延伸。",
             "家庭医生团队每月进村一次，为签约的老年人和慢病患者测血压、查血糖、调整用药，行动不便的在家就能得到服务。",
@@ -1081,6 +1128,7 @@ STORIES += [
         "source": "赤峰市医院",
         "region": region("内蒙古自治区", "赤峰市"),
         "relevant": True,
+        "topics": ["medical_alliance"],
         "paras": [
             "9月4日，由赤峰市医院牵头，联合红山区6家社区卫生服务中心组建的城市医疗集团正式揭牌。",
             "集团内将统一开展检查检验、统一培训社区医生，市医院专家定期到社区出诊，社区首诊后需要转诊的病人可优先安排。",
@@ -1101,6 +1149,7 @@ STORIES += [
         "source": "央视新闻客户端",
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "28日中午，国产大型客机执飞的首个商业航班从上海虹桥机场起飞，两个多小时后平稳降落在北京首都国际机场。",
             "这标志着国产大型客机正式进入民航市场，开启常态化商业运营。",
@@ -1121,6 +1170,7 @@ STORIES += [
         "source": None,
         "region": None,
         "relevant": False,
+        "topics": [],
         "paras": [
             "这档户外综艺节目第二季昨晚开播，首期节目在多个平台的播放量排名靠前。",
             "新加入的两位嘉宾性格反差明显，他们在游戏环节的互动引发了不少讨论。",

@@ -96,3 +96,56 @@ def test_reform_story_above_threshold_and_title_counts_more():
 def test_latin_terms_need_boundaries():
     assert score_topics("", "ADIPOSE tissue")[1] == 0
     assert score_topics("", "实行DRG付费")[1] > 0
+
+
+# Topics by salience (issue #16 part 6): title, lead and repetition decide; a passing mention does not tag.
+
+DRG_STORY = "\n".join([
+    "日照市自今年起对全市二级以上定点医院全面实行按疾病诊断相关分组（DRG）付费，同一病组支付标准相同。",
+    "实行DRG付费后，医院通过缩短住院日、合理用药控制成本，住院次均费用增速明显回落。",
+    "市医保局表示，下一步将完善DRG分组和权重，建立医保基金结余留用机制。",
+    "此外，该市今年还将继续推进医共体建设，提升基层服务能力。",  # the passing mention
+])
+
+
+def test_a_passing_mention_does_not_tag_a_topic():
+    from extract.topics import score_topics
+
+    topics, relevance = score_topics("日照全面实行DRG付费 住院费用增速回落", DRG_STORY)
+    assert topics == ["payment_reform"]
+    assert relevance >= 4.0  # the mention still counts for relevance
+
+
+def test_a_topic_in_the_lead_or_repeated_is_tagged():
+    from extract.topics import score_topics
+
+    lead_first = "\n".join([DRG_STORY.split("\n")[3].replace("此外，", ""), *DRG_STORY.split("\n")[:3]])
+    assert "county_medical_community" in score_topics("日照全面实行DRG付费", lead_first)[0]
+    repeated = DRG_STORY + "\n医共体内统一管理。\n医共体牵头医院派出专家。"
+    assert "county_medical_community" in score_topics("日照全面实行DRG付费", repeated)[0]
+
+
+def test_telemedicine_services_are_terms():
+    from extract.topics import score_topics
+
+    text = "近日，全县15家乡镇卫生院实现远程会诊全覆盖，群众在家门口就能请县医院专家会诊。"
+    assert score_topics("我县远程会诊全覆盖", text)[0] == ["telemedicine"]
+    assert score_topics("远程心电诊断中心投用", text)[0] == ["telemedicine"]
+    assert score_topics("远程影像诊断中心投用", text)[0] == ["telemedicine"]
+
+
+def test_every_topic_cites_the_national_documents_of_its_terms():
+    import re
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("extract").joinpath("data/topics.toml").read_text(encoding="utf-8"))
+    for topic in data["topic"]:
+        assert topic["sources"], topic["id"]
+        for src in topic["sources"]:
+            assert src["document"] and src["issuer"], topic["id"]
+            assert re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", src["date"]), src
+            # a 文号 like 国办发〔2017〕32号, or "" where none was published
+            assert src["number"] == "" or re.fullmatch(r"\S+〔(19|20)\d\d〕\d+号", src["number"]), src
+            if src["number"]:
+                assert src["number"][src["number"].index("〔") + 1 :][:4] == src["date"][:4], src

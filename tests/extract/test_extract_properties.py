@@ -127,4 +127,5 @@ def test_clean_lines_only_drops_lines(lines, title):
     result = clean_lines([normalize_text(x) for x in lines], title)
     source = [normalize_text(x).strip() for x in lines]
     for line in result.lines:
-        assert line in source
+        # a line is kept whole, or without a closing plug or staff credit: never with text it lacked
+        assert line in source or any(src.startswith(line) for src in source)
