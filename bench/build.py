@@ -13,8 +13,6 @@ search index worker running beside it; the largest single process's VmHWM is kep
 - ``incremental_steady``: 100 more articles of the following day, built again: the previous generation of
   the site is now kept next to the output (``.<output>.spare``), as on every night after the first;
 - ``no_change``: the same store built once more;
-- ``full_pagefind``: the full build again with ``search_engine = "pagefind"`` (Pagefind's indexer, two shard
-  processes at a time), to show what the site's own index saves;
 - Hugo (``hugo``) over the same articles as Markdown (taxonomies region/topic/month, paginated lists,
   RSS per term) with a minimal theme written here, full and after adding the same 100 (then the next 100)
   articles — Hugo has no state between runs, so these are full builds again.
@@ -253,10 +251,8 @@ def insert_articles(db: Path, rows: Sequence[dict[str, Any]]) -> None:
 
     store = Store(db)
     try:
-        cols = sorted(rows[0])
-        sql = f"INSERT OR REPLACE INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        store.insert_articles(rows)  # with their listing (regions, topics, story time): the store's business
         with store.transaction() as conn:
-            conn.executemany(sql, [[r[c] for c in cols] for r in rows])
             conn.executemany(
                 "INSERT OR IGNORE INTO sources(id, name, home_region, config_json, updated_at) VALUES (?,?,?,?,?)",
                 [(sid, name, None, "{}", "2025-01-01T00:00:00+00:00") for sid, name in _SOURCES],
@@ -366,9 +362,6 @@ def _emit_wrapper(fn: Callable[..., Any]) -> Callable[..., Any]:
 _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.build", None, "load_context", "read store + context"),
     ("site_builder.build", None, "store_extras", "sources, runs, health flags"),
-    ("site_builder.build", None, "plan_delta", "delta: changed rows, lists (state)"),
-    ("site_builder.delta_state", "StateWriter", "write", "delta state (written by a full build)"),
-    ("site_builder.delta", "DeltaPlan", "search_pages", "search index (n-gram)"),
     ("site_builder.build", None, "build_key", "build key (templates + code digest)"),
     ("site_builder.build", None, "_remove_leftover_staging", "staging tree"),
     ("site_builder.build", None, "_staging_dir", "staging tree"),
@@ -383,20 +376,15 @@ _PHASE_TABLE: tuple[tuple[str, str | None, str, str], ...] = (
     ("site_builder.pages", "PageGenerator", "_archive", "pages: archive"),
     ("site_builder.pages", "PageGenerator", "_articles", "pages: articles"),
     ("site_builder.pages", "PageGenerator", "article_jobs", "pages: articles"),
-    ("site_builder.pages", "PageGenerator", "article_jobs_of", "pages: articles"),
     ("site_builder.feeds", "FeedsGenerator", "generate_output", "feeds"),
-    ("site_builder.meta", "MetaGenerator", "generate_output", "meta"),
-    ("site_builder.meta", "MetaGenerator", "sitemap_output", "sitemap"),
+    ("site_builder.build", None, "_site_files", "robots, OPML, static files"),
+    ("site_builder.build", None, "sitemap_files", "sitemap"),
     ("site_builder.ngram_index", "NgramSearch", "__init__", "search index (n-gram)"),
     ("site_builder.ngram_index", "NgramSearch", "page", "search index (n-gram)"),
     ("site_builder.ngram_index", "NgramSearch", "finish", "search index (n-gram)"),
-    ("site_builder.search_shards", "ShardedSearch", "__init__", "search index (Pagefind)"),
-    ("site_builder.search_shards", "ShardedSearch", "page", "search index (Pagefind)"),
-    ("site_builder.search_shards", "ShardedSearch", "finish", "search index (Pagefind)"),
     ("site_builder.writer", "SiteWriter", "emit", "writer"),
     ("site_builder.writer", "SiteWriter", "write", "writer"),
     ("site_builder.writer", "SiteWriter", "carry_over", "writer"),
-    ("site_builder.writer", "SiteWriter", "keep_published", "writer: keep published (delta)"),
     ("site_builder.writer", "SiteWriter", "__init__", "writer: manifests, removals"),
     ("site_builder.writer", "SiteWriter", "finish", "writer: manifests, removals"),
     ("site_builder.writer", "SiteWriter", "changed_from_published", "writer: manifests, removals"),
@@ -435,10 +423,8 @@ def _instrument(table: Sequence[tuple[str, str | None, str, str]] = _PHASE_TABLE
     return wrapped
 
 
-def child_build(
-    db: Path, out: Path, profile: Path | None = None, engine: str = "ngram", *, phases: bool = False
-) -> dict[str, Any]:
-    """Build the site of store ``db`` into ``out`` with search engine ``engine``; runs in the child process.
+def child_build(db: Path, out: Path, profile: Path | None = None, *, phases: bool = False) -> dict[str, Any]:
+    """Build the site of store ``db`` into ``out``; runs in the child process.
     With ``phases``, the builder's functions are wrapped with timers (``_PHASE_TABLE``): that costs a few
     microseconds per page (the writer and the search index are called once per page), about a second of a
     nightly build at 100,000 articles, so the builds whose times are compared run without them."""
@@ -449,7 +435,7 @@ def child_build(
     logging.basicConfig(level=logging.WARNING)
     wrapped = _instrument() if phases else []
     settings = load_settings(
-        None, overrides={"database": str(db), "output_dir": str(out), "site": {"search_engine": engine}}
+        None, overrides={"database": str(db), "output_dir": str(out)}
     )
     store = Store(db)
     code = code_digest()  # as the build reads it (build_site's own key is made at its start)
@@ -476,7 +462,6 @@ def child_build(
         "files_unchanged": report.files_unchanged,
         "feeds": report.feeds,
         "rendered": getattr(report, "rendered", None),  # pages and feeds rendered (newer builders only)
-        "mode": getattr(report, "mode", "full"),  # "delta": built from the rows changed since the last build
         "published": getattr(report, "published", None),  # False: nothing changed, the site left as it was
         "search_shards": getattr(report, "search_segments", None),  # search segments (Pagefind: shards) …
         "search_shards_indexed": getattr(report, "search_indexed", None),  # … and how many were indexed
@@ -683,14 +668,10 @@ def _our_build(
     timeout: float,
     profile: Path | None = None,
     *,
-    engine: str = "ngram",
     phases: bool = False,
 ) -> dict[str, Any]:
-    """One build in a child process, with the search index ``engine`` ("ngram", the default, or "pagefind":
-    what the same build costs with Pagefind's indexer); with ``phases``, timed by phase (slower: see
-    ``child_build``)."""
+    """One build in a child process; with ``phases``, timed by phase (slower: see ``child_build``)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child-build", "--db", str(db), "--out", str(out)]
-    cmd += ["--search-engine", engine]
     if phases:
         cmd.append("--phases")
     if profile is not None:
@@ -843,8 +824,6 @@ def run(
             shutil.rmtree(tmp / "floor", ignore_errors=True)
             sr.full_phases = _our_build(db, tmp / "output-phases", timeout, phases=True)
             _remove_tree(tmp / "output-phases")
-            sr.full_pagefind = _our_build(db, tmp / "output-pagefind", timeout, engine="pagefind", phases=True)
-            _remove_tree(tmp / "output-pagefind")
             if tmpfs is not None:
                 with tempfile.TemporaryDirectory(prefix="yigai-build-bench-", dir=tmpfs) as memdir:
                     sr.full_tmpfs = _our_build(db, Path(memdir) / "output", timeout)
@@ -910,15 +889,6 @@ def run(
                 on_progress(result)
     result.targets = evaluate_targets(result)
     return result
-
-
-def pagefind_build(size: int, timeout: float = 3600) -> dict[str, Any]:
-    """Only the full build with ``search_engine = "pagefind"``, for a store of ``size`` articles."""
-    with tempfile.TemporaryDirectory(prefix=f"yigai-build-bench-{size}-") as tmpdir:
-        tmp = Path(tmpdir)
-        factory = ArticleFactory()
-        insert_articles(tmp / "store.sqlite3", [factory.row(n) for n in range(size)])
-        return _our_build(tmp / "store.sqlite3", tmp / "output", timeout, engine="pagefind")
 
 
 def _nightly(size: SizeResult | dict[str, Any]) -> tuple[float, float]:
@@ -1067,11 +1037,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--search-engine", default="ngram", help=argparse.SUPPRESS)
     parser.add_argument("--phases", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_build:
-        print(json.dumps(child_build(args.db, args.out, args.profile_out, args.search_engine, phases=args.phases)))
+        print(json.dumps(child_build(args.db, args.out, args.profile_out, phases=args.phases)))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

@@ -607,11 +607,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--from-json", type=Path, help="render docs/benchmarks.md from saved results only")
     parser.add_argument(
-        "--add-pagefind",
-        action="store_true",
-        help="with --from-json: measure the full builds with Pagefind for the saved sizes and add them",
-    )
-    parser.add_argument(
         "--add-crawl-hosts",
         type=int,
         metavar="N",
@@ -628,11 +623,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
-        if args.add_pagefind:
-            for size in results["build"]["sizes"]:
-                logger.info("build with Pagefind: %d articles …", size["articles"])
-                size["full_pagefind"] = build_bench.pagefind_build(size["articles"])
-                _save(args.results, results)
         if args.add_crawl_hosts:
             logger.info("crawl benchmark: a night of %d hosts …", args.add_crawl_hosts)
             results["crawl_hosts"] = crawl_bench.run_hosts(hosts=args.add_crawl_hosts).to_dict()

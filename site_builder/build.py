@@ -10,50 +10,36 @@ import json
 import logging
 import os
 import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from site_builder import paths
+from site_builder import models, paths
 from site_builder.context import SiteContext, generate_context
-from site_builder.delta import DeltaPlan, DeltaUnavailable, plan_delta
-from site_builder.delta_state import (
-    STATE_FORMAT,
-    StateWriter,
-    manifest_digest,
-    read_meta,
-    remove_leftover_state,
-    remove_state,
-    state_path,
-)
-from site_builder.delta_state import connect as connect_state
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
-from site_builder.meta import MetaGenerator
-from site_builder.models import Article, short_hash, split_paragraphs
-from site_builder.ngram_index import INDEX_DIR, NgramSearch, bodiless_doc, search_doc
+from site_builder.models import Article, read_listed, short_hash, split_paragraphs
+from site_builder.ngram_index import NgramSearch, bodiless_doc, search_doc
+from site_builder.opml import opml_files
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
-from site_builder.row_cache import StoreArticles, cache_path
-from site_builder.row_cache import code_digest as row_code_digest
-from site_builder.search import SHARD_SIZE, find_pagefind
-from site_builder.writer import MANIFEST_NAME, PublishedFileMissing, SiteWriter
+from site_builder.robots import robots
+from site_builder.sitemap import sitemap_files
+from site_builder.writer import MANIFEST_NAME, SiteWriter
 from yigai.lock import output_lock
 
 if TYPE_CHECKING:
-    from site_builder.search_shards import ShardedSearch
     from yigai.config import Settings
     from yigai.store import Store
 
 logger = logging.getLogger(__name__)
 
 HEALTH_RUNS = 5  # how many recent runs the sources page summarises
-BUILD_FORMAT = "yigai-site-2"  # bump to force every page to be rendered again
+BUILD_FORMAT = "yigai-site-3"  # bump to force every page to be rendered again
 
 
 @dataclass(frozen=True)
@@ -66,24 +52,8 @@ class BuildReport:
     output_dir: Path
     published: bool = True  # False when nothing changed and the live site was left untouched
     rendered: int = 0  # pages and feeds rendered (the rest were unchanged inputs and not rendered at all)
-    search_segments: int = 0  # search index segments (Pagefind: shards) the site has …
+    search_segments: int = 0  # search index segments the site has …
     search_indexed: int = 0  # … and how many of them this build indexed (the others were kept)
-    mode: str = "full"  # "delta": built from the rows changed since the published site (``delta``)
-    rows_changed: int | None = None  # store rows changed since the published site (delta builds)
-
-
-def _pagefind_binary(site: dict) -> Path | None:
-    """The Pagefind binary when ``[site] search_engine = "pagefind"`` and one is installed, else None (the
-    site's own n-gram index is built)."""
-    if str(site.get("search_engine") or "ngram") != "pagefind":
-        return None
-    binary = find_pagefind()
-    if binary is None:
-        logger.warning(
-            "build: search_engine = \"pagefind\" but no Pagefind binary (install `pagefind[extended]`); "
-            "building the site's own n-gram search index instead"
-        )
-    return binary
 
 
 def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
@@ -98,13 +68,10 @@ def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
     return with_text
 
 
-def load_context(
-    store: Store, site: dict, settings: Settings | None = None, *, reader: StoreArticles | None = None
-) -> SiteContext:
-    """Read the store once: articles (with their syndicated copies, without their texts: pages load those
-    when they are rendered), sources, recent runs and source health."""
-    articles = (reader or StoreArticles(None)).read(store)
-    return generate_context(articles, site, **store_extras(store, settings))
+def load_context(store: Store, site: dict, settings: Settings | None = None) -> SiteContext:
+    """Read the store's lists (``models.read_listed``: the stories with their copies, regions and topics,
+    without their texts: pages load those when they are rendered), sources, recent runs and source health."""
+    return generate_context(read_listed(store), site, **store_extras(store, settings))
 
 
 def store_extras(store: Store, settings: Settings | None) -> dict:
@@ -158,10 +125,20 @@ def collector_restored() -> Iterator[None]:
         gc.unfreeze()
 
 
+# Article pages per search index segment (``[site] search_shard_size``).
+SEARCH_SEGMENT_SIZE = 2_000
+
+
 def build_key(site: dict) -> str:
-    """What every page depends on besides its own data: the site settings, the templates and static files,
-    and the site builder's code. A change to any of them re-renders every page (once)."""
-    parts: list[str] = [BUILD_FORMAT, json.dumps(site, sort_keys=True, ensure_ascii=False, default=str)]
+    """What every page depends on besides its own data: the site settings, the names joined at build time
+    (the division table's, the taxonomy's labels), the templates and static files, and the site builder's
+    code. A change to any of them re-renders every page (once)."""
+    parts: list[str] = [
+        BUILD_FORMAT,
+        json.dumps(site, sort_keys=True, ensure_ascii=False, default=str),
+        repr(sorted(models.division_table().items())),
+        repr(sorted(models.topic_labels().items())),
+    ]
     code_dir = Path(__file__).resolve().parent
     for directory, pattern in ((TEMPLATES_DIR, "**/*"), (code_dir, "*.py")):
         for file in sorted(directory.glob(pattern)):
@@ -210,8 +187,9 @@ def _keep_as_spare(tree: Path, target: Path) -> None:
 def build_site(store: Store, settings: Settings, *, output_dir: Path | None = None) -> BuildReport:
     """Build the site from the store and publish it atomically to ``output_dir`` (default: settings).
 
-    Incremental by construction: pages whose inputs did not change are neither rendered nor written (see
-    ``writer``), and only the search shards holding a changed article page are indexed again.
+    Incremental by construction: every output has a key digesting its inputs; pages whose key did not change
+    are neither rendered nor written (see ``writer``), and only the search segments holding a changed article
+    page are indexed again. A first build is the same code with nothing to keep.
 
     Holds the output lock (``yigai.lock.output_lock``; re-entrant, so a caller may hold it already): two builds
     of one target would take each other's staging tree and spare generation. ``LockBusy`` when one is live."""
@@ -227,219 +205,77 @@ def _build_locked(store: Store, settings: Settings, target: Path) -> BuildReport
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise NotADirectoryError(f"publish target {target} must be a directory (or not exist yet)")
     _remove_leftover_staging(target)
-    remove_leftover_state(target)
-    base_key = build_key(site)
+    _remove_retired_state(target)
     staging = _staging_dir(target)
     with collector_restored():
-        if _delta_possible(target, site):
-            try:
-                return _build_delta(store, settings, target, staging, site, started, base_key)
-            except DeltaUnavailable as exc:
-                logger.info("build: a full build (%s)", exc)
-            except Exception:
-                # The delta build only saves time: whatever went wrong in it, the full build still publishes
-                # the site (or fails for a reason of its own). Logged as an error, as it is a bug or damage.
-                logger.exception("build: the delta build failed; building the site in full instead")
-            if not staging.is_dir():  # the delta had begun writing: it removed the staging tree
-                staging = _staging_dir(target)
-        return _build(store, settings, target, staging, site, started, base_key)
+        return _build(store, settings, target, staging, site, started)
 
 
-def state_meta(site: dict, base_key: str) -> dict[str, str]:
-    """What the delta state must have been built with to be used: its format, the build key (settings,
-    templates, code) and the row cache's parsing rules."""
-    return {"format": STATE_FORMAT, "base_key": base_key, "rows": row_code_digest()}
+def _remove_retired_state(target: Path) -> None:
+    """Remove what builders before the one build path kept beside the output (a delta build's SQLite state,
+    a row cache and its journal): nothing reads them any more."""
+    for name in (".delta.sqlite3", ".delta.sqlite3-wal", ".delta.sqlite3-shm", ".articles", ".articles.journal"):
+        old = target.with_name(f".{target.name}{name}")
+        if old.is_file() and not old.is_symlink():
+            logger.info("build: removing %s (kept by an earlier version of the builder)", old)
+            old.unlink()
 
 
-def _engine(site: dict) -> str:
-    return str(site.get("search_engine") or "ngram")
-
-
-def _delta_possible(target: Path, site: dict) -> bool:
-    return target.is_dir() and state_path(target).is_file() and _engine(site) == "ngram"
-
-
-def _build_delta(
-    store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float, base_key: str
-) -> BuildReport:
-    """The build from the rows changed since the published site (``delta``); raises ``DeltaUnavailable``
-    before anything is written when it cannot be one, or after removing the staging tree when something the
-    delta relies on turned out missing (a published file)."""
-    try:
-        conn = connect_state(state_path(target))
-        meta = read_meta(conn)
-    except sqlite3.Error as exc:
-        with contextlib.suppress(NameError, sqlite3.Error):
-            conn.close()
-        raise DeltaUnavailable(f"the delta state is unreadable: {exc}") from exc
-    try:
-        expected = {**state_meta(site, base_key), "manifest": manifest_digest(target) or "-"}
-        stale = sorted(k for k, v in expected.items() if meta.get(k) != v)
-        if stale:
-            raise DeltaUnavailable(f"the delta state does not match ({', '.join(stale)})")
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            plan = plan_delta(store, conn, site, **store_extras(store, settings))
-        except sqlite3.Error as exc:
-            raise DeltaUnavailable(f"the delta state is unreadable: {exc}") from exc
-        report = _write_delta(store, plan, target, staging, site, started, base_key)
-        try:
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (manifest_digest(target) or "-",))
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:  # the site is published: only the next build's delta is lost
-            logger.warning("build: could not save the delta state (the next build is a full one): %s", exc)
-            conn.close()
-            remove_state(target)
-        return report
-    finally:
-        with contextlib.suppress(sqlite3.Error):  # closed above when saving failed
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            conn.close()
-
-
-def _write_delta(
-    store: Store, plan: DeltaPlan, target: Path, staging: Path, site: dict, started: float, base_key: str
-) -> BuildReport:
+def _build(store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float) -> BuildReport:
     ngram: NgramSearch | None = None
-    ctx, loader = plan.ctx, plan.loader
+    common = build_key(site)  # part of every output's key
     try:
-        writer = SiteWriter(staging, previous=target)
-        with_text = _recent_text_memo(store)
-        pages = PageGenerator(
-            make_env(), page_size=int(site.get("page_size") or 30), base_key=base_key, with_text=with_text
-        )
-        feeds = FeedsGenerator(base_key, with_text)
-        meta = MetaGenerator()
-        jobs = pages.article_jobs_of(ctx, plan.articles)
-        kept = writer.keep_staged([(rel, key) for rel, key, _render, _search_key in jobs])
-        for rel, key, render, _search_key in jobs:
-            if rel not in kept:
-                writer.emit(rel, key, render)
-        plan.record_search_keys((paths.article_id(rel), search_key) for rel, _k, _r, search_key in jobs)
-        del jobs, kept
-        search_pages, lastmod = plan.search_pages()
-        ngram = NgramSearch(
-            writer,
-            search_pages,
-            lambda aid: search_doc(ctx, with_text(loader.get(aid))),
-            describe=lambda aid: bodiless_doc(ctx, loader.get(aid)),
-            database=store.target,
-            segment_size=int(site.get("search_shard_size") or SHARD_SIZE),
-        )
-        del search_pages
-        ngram.all_pages()
-        _generate(writer, (pages, feeds, meta), ctx, None, ngram)
-        ngram.finish()
-        writer.keep_published(exclude=plan.removed, owned=(INDEX_DIR + "/",))
-        for rel, data in meta.sitemap_output(ctx, writer.paths, lastmod):
-            writer.write(rel, data)
-        changed = _finish_and_publish(writer, staging, target)
-    except BaseException as exc:
-        if ngram is not None:
-            ngram.abort()
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, PublishedFileMissing):
-            raise DeltaUnavailable(str(exc)) from exc
-        raise
-    feed_files = 2 * sum(1 for _spec in feeds.feed_specs(ctx))  # every feed the site has (RSS and Atom)
-    return _report(
-        writer, feed_files, started, target, changed, None, ngram, mode="delta", rows_changed=plan.rows_changed
-    )
-
-
-def _build(
-    store: Store, settings: Settings, target: Path, staging: Path, site: dict, started: float, base_key: str
-) -> BuildReport:
-    search: ShardedSearch | None = None
-    ngram: NgramSearch | None = None
-    state: StateWriter | None = None
-    try:
-        reader = StoreArticles(cache_path(target))
         with long_lived_objects():
-            ctx = load_context(store, site, settings, reader=reader)
-            rows = reader.rows  # for the delta state, written below
-            reader.save()
+            ctx = load_context(store, site, settings)
             writer = SiteWriter(staging, previous=target if target.is_dir() else None)  # reads two manifests
-        pagefind = _pagefind_binary(site) if ctx.articles else None  # Pagefind refuses to index nothing
         with_text = _recent_text_memo(store)
-        pages = PageGenerator(
-            make_env(),
-            page_size=int(site.get("page_size") or 30),
-            pagefind=pagefind is not None,
-            base_key=base_key,
-            with_text=with_text,
-        )
-        feeds = FeedsGenerator(base_key, with_text)
-        meta = MetaGenerator()
+        pages = PageGenerator(make_env(), page_size=int(site.get("page_size") or 30), build_key=common, with_text=with_text)
+        feeds = FeedsGenerator(common, with_text)
         with long_lived_objects():
             articles = pages.article_jobs(ctx)  # oldest first
-        segment_size = int(site.get("search_shard_size") or SHARD_SIZE)  # ≥ 1: checked with the settings
-        search_keys = [(rel, search_key) for rel, _key, _render, search_key in articles]
-        if pagefind is not None:
-            from site_builder.search_shards import ShardedSearch
-
-            search = ShardedSearch(pagefind, writer, staging.parent, search_keys, shard_size=segment_size)
-        else:
-            by_id = {art.id: art for art in ctx.articles}
-            ngram = NgramSearch(
-                writer,
-                search_keys,
-                lambda aid: search_doc(ctx, with_text(by_id[aid])),
-                describe=lambda aid: bodiless_doc(ctx, by_id[aid]),
-                database=store.target,
-                segment_size=segment_size,
-            )
-        if _engine(site) == "ngram":  # a delta build indexes with the n-gram index only
-            state = StateWriter(target)
-            keys = {paths.article_id(rel): key for rel, key in search_keys}
-            state.write(rows, ctx, keys, state_meta(site, base_key))
-            del keys
-        del search_keys, rows
-        kept = writer.keep_staged([(rel, key) for rel, key, _render, _search_key in articles])
-        for rel, key, render, _search_key in articles:
-            data = None if rel in kept else writer.emit(rel, key, render)
-            if search is not None:
-                search.page(rel, data)
-            else:
-                assert ngram is not None
-                ngram.page(paths.article_id(rel))
+        by_id = {art.id: art for art in ctx.articles}
+        ngram = NgramSearch(
+            writer,
+            [(rel, search_key) for rel, _key, _render, search_key in articles],
+            lambda aid: search_doc(ctx, with_text(by_id[aid])),
+            describe=lambda aid: bodiless_doc(ctx, by_id[aid]),
+            database=store.target,
+            segment_size=int(site.get("search_shard_size") or SEARCH_SEGMENT_SIZE),
+        )
+        kept = writer.keep_staged([(rel, page_key) for rel, page_key, _render, _search_key in articles])
+        for rel, page_key, render, _search_key in articles:
+            if rel not in kept:
+                writer.emit(rel, page_key, render)
+            ngram.page(paths.article_id(rel))
         del articles, kept
-        _generate(writer, (pages, feeds, meta), ctx, search, ngram)
-        if search is not None:
-            search.finish()
-        if ngram is not None:
-            ngram.finish()  # waits for the worker's last segments: the lists and feeds were rendered meanwhile
-        for rel, data in meta.sitemap_output(ctx, writer.paths):
+        _generate(writer, (pages.generate_output(ctx), feeds.generate_output(ctx), _site_files(ctx)), ngram)
+        ngram.finish()  # waits for the worker's last segments: the lists and feeds were rendered meanwhile
+        for rel, data in sitemap_files(ctx, writer.paths):  # made last: it lists the pages made
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)
-        if state is not None:
-            state.publish(manifest_digest(target))
-        else:
-            remove_state(target)
     except BaseException:
-        if search is not None:
-            search.abort()
         if ngram is not None:
             ngram.abort()
-        if state is not None:
-            state.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return _report(writer, feeds.count, started, target, changed, search, ngram)
+    return _report(writer, feeds.count, started, target, changed, ngram)
 
 
-def _generate(
-    writer: SiteWriter,
-    generators: tuple,
-    ctx: SiteContext,
-    search: ShardedSearch | None,
-    ngram: NgramSearch | None,
-) -> None:
-    """Every page but the article pages, every feed and the site-wide files, into the writer."""
-    for generator in generators:
+def _site_files(ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    """robots.txt, the OPML lists and the static files (CSS, scripts, icon)."""
+    yield "robots.txt", robots(ctx.site)
+    yield from opml_files(ctx)  # opml.xml and one per province
+    static = TEMPLATES_DIR / "static"
+    for file in sorted(static.rglob("*")):
+        if file.is_file():
+            yield "static/" + file.relative_to(static).as_posix(), file.read_bytes()
+
+
+def _generate(writer: SiteWriter, generators: tuple[Iterator[tuple], ...], ngram: NgramSearch) -> None:
+    """Every page but the article pages, every feed and the site-wide files, into the writer. Each output is
+    (path, key, render) — rendered only when the writer has no file made from that key — or (path, bytes)."""
+    for outputs in generators:
         # In batches: the writer keeps what the staging tree already holds for a whole batch at once.
-        outputs = generator.generate_output(ctx)
         while batch := list(itertools.islice(outputs, 256)):
             kept = writer.keep_staged([(output[0], output[1]) for output in batch if len(output) == 3])
             for output in batch:
@@ -449,10 +285,7 @@ def _generate(
                     writer.write(*output)
                 else:
                     writer.emit(*output)
-            if search is not None:
-                search.poll()  # start queued search shards while the lists are rendered
-            if ngram is not None:
-                ngram.poll()  # record the segments the index worker has finished
+            ngram.poll()  # record the segments the index worker has finished
 
 
 def _finish_and_publish(writer: SiteWriter, staging: Path, target: Path) -> bool:
@@ -477,14 +310,7 @@ def _finish_and_publish(writer: SiteWriter, staging: Path, target: Path) -> bool
 
 
 def _report(
-    writer: SiteWriter,
-    feeds: int,
-    started: float,
-    target: Path,
-    changed: bool,
-    search: ShardedSearch | None,
-    ngram: NgramSearch | None,
-    **extra: Any,
+    writer: SiteWriter, feeds: int, started: float, target: Path, changed: bool, ngram: NgramSearch
 ) -> BuildReport:
     report = BuildReport(
         pages_written=len(writer.written),
@@ -495,13 +321,11 @@ def _report(
         output_dir=target,
         published=changed,
         rendered=writer.rendered,
-        search_segments=len(search.shards) if search is not None else len(ngram.segments) if ngram else 0,
-        search_indexed=search.indexed if search is not None else ngram.indexed if ngram else 0,
-        **extra,
+        search_segments=len(ngram.segments),
+        search_indexed=ngram.indexed,
     )
     logger.info(
-        "build (%s): %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",
-        report.mode,
+        "build: %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",
         report.files_total,
         report.pages_written,
         report.files_unchanged,

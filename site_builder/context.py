@@ -8,24 +8,22 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from itertools import chain
 from operator import attrgetter
 from typing import Any
 
 from site_builder import paths
 from site_builder.models import (
-    LEVEL_COUNTY,
     LEVEL_LABELS,
-    LEVEL_PREFECTURE,
     LEVEL_PROVINCE,
     Article,
-    RegionRef,
-    TopicRef,
+    ListedStories,
+    division,
     parse_datetime,
+    topic_labels,
 )
 from site_builder.recency import RECENT_DAYS, build_date, recent_since
 from site_builder.run_status import RunsShown, is_finished, runs_shown
@@ -81,20 +79,6 @@ class SourceHealth:
     history: tuple[int, ...]  # new pages per recent run, oldest first
     flags: tuple[str, ...] = ()  # health flags, as `yigai status` shows them; empty when healthy
 
-    @property
-    def error_count(self) -> int:
-        return sum(n for _k, n in self.errors)
-
-
-@dataclass(frozen=True)
-class BuildScope:
-    """What a delta build (``site_builder.delta``) generates: the pages of these lists — each list's first page
-    and its numbered pages from the given number up (pages below it are unchanged) — and these feeds. Every
-    other list page and feed is kept as published. A full build has no scope: it generates everything."""
-
-    lists: Mapping[str, int]  # list key ("home", "national", "region/<code>", "topic/<id>", "month/<YYYY-MM>")
-    feeds: frozenset[str]  # feed keys ("all", "national", "region/<code>", "topic/<id>")
-
 
 @dataclass
 class SiteContext:
@@ -109,11 +93,6 @@ class SiteContext:
     months: dict[str, list[Article]]  # "YYYY-MM" → articles, newest month first
     tiles: list[Tile]
     sources: list[SourceHealth] = field(default_factory=list)
-    # The regions as the vote resolved them (before a level is normalised or a parent dropped): a delta build
-    # compares its own vote with these.
-    resolved: dict[str, RegionRef] = field(default_factory=dict)
-    votes: Mapping[tuple[str, str, str], int] = field(default_factory=dict)  # ``ref_votes``, ``topic_vote``
-    scope: BuildScope | None = None
     as_of: datetime | None = None  # the build date (``recency.build_date``): what "recent" counts back from
     runs_shown: RunsShown | None = None  # the about page's last finished run and the one going on
 
@@ -140,60 +119,6 @@ def recent_between(members: Sequence[Article], since: datetime, as_of: datetime)
     return after_since - after_as_of
 
 
-def _most_common(values: Iterable[str]) -> str:
-    return _winner(Counter(values))
-
-
-def _winner(counts: Mapping[str, int]) -> str:
-    """The most frequent value; ties go to the smallest (so the choice never depends on input order)."""
-    return min(counts, key=lambda v: (-counts[v], v))
-
-
-def resolve_region(
-    code: str, names: Mapping[str, int], levels: Mapping[str, int], parents: Mapping[str, int] | None
-) -> RegionRef:
-    """A region's name, level and parent by majority vote of its mentions (ties to the smallest value)."""
-    candidates = parents or {}
-    # A county named with its prefecture anywhere hangs under that prefecture everywhere.
-    prefecture_parents = {p: n for p, n in candidates.items() if not p.endswith("0000")}
-    parent = _winner(prefecture_parents or candidates) if candidates else None
-    return RegionRef(code, _winner(names), _winner(levels), parent)
-
-
-def region_closure(tagged: Iterable[str], resolved: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every region an article is listed under: its tagged codes and their ancestors, sorted."""
-    codes: set[str] = set()
-    for code in tagged:
-        current: str | None = code
-        while current and current in resolved and current not in codes:
-            codes.add(current)
-            current = resolved[current].parent_code
-    return tuple(sorted(codes))
-
-
-def region_children(resolved: Mapping[str, RegionRef]) -> dict[str, list[str]]:
-    children: dict[str, list[str]] = {}
-    for code, ref in resolved.items():
-        if ref.parent_code and ref.parent_code in resolved:
-            children.setdefault(ref.parent_code, []).append(code)
-    return children
-
-
-def make_region(
-    ref: RegionRef, resolved: Mapping[str, RegionRef], articles: Sequence[Article], recent: int, children: Iterable[str]
-) -> Region:
-    """The region page's model of a resolved region (an unknown level is shown as a county's)."""
-    return Region(
-        code=ref.code,
-        name=ref.name,
-        level=ref.level if ref.level in (LEVEL_PROVINCE, LEVEL_PREFECTURE, LEVEL_COUNTY) else LEVEL_COUNTY,
-        parent_code=ref.parent_code if ref.parent_code in resolved else None,
-        articles=articles,  # type: ignore[arg-type]  # a tuple, or a delta build's lazily read list
-        recent=recent,
-        children=tuple(sorted(children)),
-    )
-
-
 def province_tiles(regions: Mapping[str, Region]) -> list[Tile]:
     """The map's tiles: each province's recent count and page."""
     province_codes = {code for code, *_ in PROVINCE_TILES}
@@ -201,59 +126,6 @@ def province_tiles(regions: Mapping[str, Region]) -> list[Tile]:
         {code: r.recent for code, r in regions.items() if code in province_codes},
         {code: r.path for code, r in regions.items() if code in province_codes},
     )
-
-
-def ref_votes(ref: RegionRef) -> list[tuple[str, str, str]]:
-    """What one mention of a region votes for: ("n", code, name), ("l", code, level) and, when it names a
-    parent other than itself, ("p", code, parent)."""
-    votes = [("n", ref.code, ref.name), ("l", ref.code, ref.level)]
-    if ref.parent_code and ref.parent_code != ref.code:
-        votes.append(("p", ref.code, ref.parent_code))
-    return votes
-
-
-def topic_vote(topic: TopicRef) -> tuple[str, str, str]:
-    """What an article's topic votes for: ("t", topic id, label)."""
-    return ("t", topic.id, topic.label)
-
-
-def _resolve_regions(
-    articles: Sequence[Article],
-) -> tuple[dict[str, RegionRef], dict[str, tuple[str, ...]], Counter[tuple[str, str, str]]]:
-    """One name/level/parent per code (majority vote, ties broken by sort order), then per-article closure;
-    and the votes themselves (``ref_votes``: a delta build keeps them)."""
-    # Count each distinct (code, name, level, parent) once per mention: a few thousand distinct values among
-    # hundreds of thousands of mentions, so the vote below runs over the few thousand. Counted by identity
-    # (articles read through the row cache share one object per distinct value; a dataclass's hash is
-    # Python code), so equal values may appear more than once below: the vote adds them up.
-    mentioned = list(chain.from_iterable(art.regions for art in articles))
-    by_identity = {id(ref): ref for ref in mentioned}
-    mentions = [(by_identity[ref_id], count) for ref_id, count in Counter(map(id, mentioned)).items()]
-    del mentioned
-    votes: Counter[tuple[str, str, str]] = Counter()
-    for ref, count in mentions:
-        for vote in ref_votes(ref):
-            votes[vote] += count
-    tallies: dict[str, dict[str, Counter[str]]] = {"n": {}, "l": {}, "p": {}}
-    for (kind, code, value), count in votes.items():
-        tallies[kind].setdefault(code, Counter())[value] = count
-    names, levels, parents = tallies["n"], tallies["l"], tallies["p"]
-    resolved = {code: resolve_region(code, names[code], levels[code], parents.get(code)) for code in sorted(names)}
-    closure: dict[str, tuple[str, ...]] = {}
-    by_tagged: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same few region sets recur across articles
-    by_set: dict[int, tuple[str, ...]] = {}  # by the identity of an article's region set (often shared)
-    for art in articles:
-        found = by_set.get(id(art.regions))
-        if found is not None:
-            closure[art.id] = found
-            continue
-        tagged = tuple(ref.code for ref in art.regions)
-        found = by_tagged.get(tagged)
-        if found is None:
-            found = by_tagged[tagged] = region_closure(tagged, resolved)
-        by_set[id(art.regions)] = found  # the articles (and so their sets) outlive this loop: ids stay unique
-        closure[art.id] = found
-    return resolved, closure, votes
 
 
 def source_article_counts(articles: Sequence[Article]) -> tuple[dict[str, int], dict[str, datetime]]:
@@ -319,7 +191,7 @@ def source_health_rows(
 
 
 def generate_context(
-    articles: Sequence[Article],
+    listed: ListedStories,
     site: Mapping[str, Any],
     *,
     sources: Sequence[Mapping[str, Any]] = (),
@@ -327,7 +199,9 @@ def generate_context(
     run_sources: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
     health_flags: Mapping[str, tuple[str, ...]] | None = None,
 ) -> SiteContext:
-    articles = sorted(articles, key=attrgetter("sort_key"))
+    """The context of the store's lists (``models.read_listed``): each division's and topic's members as the
+    store listed them, its name, level and parent from the division table, a topic's label from the taxonomy."""
+    articles = listed.articles  # newest first, ties by id: the store's order
     newest = articles[0].date if articles else None
     as_of = build_date(site, runs, newest)
     since = recent_since(as_of)
@@ -339,52 +213,49 @@ def generate_context(
             return 0
         return recent_between(members, since, as_of)
 
-    resolved, closure, votes = _resolve_regions(articles)
-    members: dict[str, list[Article]] = {code: [] for code in resolved}
-    for art in articles:
-        for code in closure[art.id]:
-            members[code].append(art)
-    children = region_children(resolved)
+    children: dict[str, list[str]] = {}
+    refs = {code: division(code) for code in listed.regions}
+    for code, ref in refs.items():
+        if ref is not None and ref.parent_code in listed.regions:
+            children.setdefault(ref.parent_code, []).append(code)
     regions = {
-        code: make_region(ref, resolved, tuple(members[code]), recent_count(members[code]), children.get(code, []))
-        for code, ref in sorted(resolved.items())
-        if members[code]
+        code: Region(
+            code=code,
+            name=ref.name,
+            level=ref.level,
+            parent_code=ref.parent_code if ref.parent_code in listed.regions else None,
+            articles=tuple(listed.regions[code]),
+            recent=recent_count(listed.regions[code]),
+            children=tuple(sorted(children.get(code, ()))),
+        )
+        for code, ref in sorted(refs.items())
+        if ref is not None
     }
-    topic_members: dict[str, list[Article]] = {}
-    for art in articles:
-        for t in art.topics:
-            topic_members.setdefault(t.id, []).append(art)
-    # Each label once per article, counted by distinct topic set (shared tuples, as for regions)
-    topic_labels: dict[str, Counter[str]] = {}
-    topic_sets = {id(art.topics): art.topics for art in articles}
-    for set_id, count in Counter(map(id, (art.topics for art in articles))).items():
-        for t in topic_sets[set_id]:
-            topic_labels.setdefault(t.id, Counter())[t.label] += count
-            votes[topic_vote(t)] += count
+    closure: dict[str, list[str]] = {}
+    for code, members in sorted(listed.regions.items()):
+        for art in members:
+            closure.setdefault(art.id, []).append(code)
+    labels = topic_labels()
     topics = {
-        tid: Topic(tid, _winner(topic_labels[tid]), tuple(topic_members[tid])) for tid in sorted(topic_members)
+        slug: Topic(slug, labels.get(slug, slug), tuple(members)) for slug, members in sorted(listed.topics.items())
     }
     months: dict[str, list[Article]] = {}
     for art in articles:
         months.setdefault(art.month, []).append(art)
-    months = dict(sorted(months.items(), reverse=True))
-    tiles = province_tiles(regions)
     return SiteContext(
         site=dict(site),
-        articles=list(articles),
+        articles=articles,
         newest=newest,
         recent_since=since,
         regions=regions,
-        article_regions=closure,
+        article_regions={aid: tuple(codes) for aid, codes in closure.items()},
         national=[a for a in articles if a.national],
         topics=topics,
-        months=months,
-        tiles=tiles,
+        months=dict(sorted(months.items(), reverse=True)),
+        tiles=province_tiles(regions),
         sources=source_health_rows(
             sources, runs, run_sources or {}, *source_article_counts(articles), health_flags
         ),
-        resolved=resolved,
-        votes=votes,
         as_of=as_of,
         runs_shown=runs_shown(runs),
     )

@@ -96,11 +96,6 @@ def article_categories(ctx: SiteContext, base: str, art: Article) -> tuple[Categ
     return tuple(out)
 
 
-def _base(ctx: SiteContext) -> str:
-    base = str(ctx.site.get("base_url") or "/")
-    return base if base.endswith("/") else base + "/"
-
-
 class FeedEntries:
     """Each article's feed entry, made once and added to every feed that carries it: a night's new story is in
     a dozen feeds (everything, its regions, its topics), and feedgen only reads an entry to serialise it. The
@@ -171,7 +166,7 @@ def render_feed(
     entries: FeedEntries | None = None,
 ) -> tuple[bytes, bytes]:
     """(RSS bytes, Atom bytes) for one feed; ``entries`` lends the entries of articles seen in other feeds."""
-    base = _base(ctx)
+    base = paths.base_url(ctx.site)
     limit = max(1, int(ctx.site.get("feed_items") or 50))
     items = sorted(articles, key=lambda a: a.sort_key)[:limit]
     updated = items[0].date.astimezone(CHINA_TZ) if items else EMPTY_FEED_DATE
@@ -214,18 +209,11 @@ class FeedsGenerator:
     """Yields every feed file as (path, key, render); ``count`` says how many feeds (RSS+Atom pairs count as
     two) were made. A feed's key digests its newest items, so an unchanged feed is never re-rendered."""
 
-    def __init__(self, base_key: str = "", with_text: Callable[[Article], Article] | None = None) -> None:
+    def __init__(self, build_key: str = "", with_text: Callable[[Article], Article] | None = None) -> None:
         self.count = 0
-        self.base_key = base_key
+        self.build_key = build_key
         self.with_text = with_text or (lambda art: art)  # feeds carry the full text
         self.entries = FeedEntries()
-        self._categories: dict[str, str] = {}  # article id → its categories, for the feeds' keys
-
-    def _categories_key(self, ctx: SiteContext, art: Article) -> str:
-        found = self._categories.get(art.id)
-        if found is None:
-            found = self._categories[art.id] = repr(article_categories(ctx, "", art))
-        return found
 
     def feed_specs(self, ctx: SiteContext) -> Iterator[tuple[str, str, str, Sequence[Article]]]:
         """(key, title, page, articles newest first) of every feed."""
@@ -239,18 +227,9 @@ class FeedsGenerator:
     def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
         limit = max(1, int(ctx.site.get("feed_items") or 50))
         for key, title, page_path, articles in self.feed_specs(ctx):
-            if ctx.scope is not None and key not in ctx.scope.feeds:
-                continue  # a delta build: this feed's stories did not change
             newest = list(articles[:limit])  # the context keeps every list newest first
             feed_key = short_hash(
-                self.base_key,
-                key,
-                title,
-                page_path,
-                *(a.digest or short_hash(repr(a)) for a in newest),
-                # The items' categories name their regions and topics as the context resolves them, which a
-                # row's digest does not cover.
-                *(self._categories_key(ctx, a) for a in newest),
+                self.build_key, key, title, page_path, *(a.digest or short_hash(repr(a)) for a in newest)
             )
             rendered: list[tuple[bytes, bytes]] = []
 

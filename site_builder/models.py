@@ -10,12 +10,14 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+
+from yigai import listing
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,9 @@ REGION_CODE = re.compile(r"^[1-9][0-9]{5}$")
 TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 SUMMARY_CHARS = 120
+# A text's first characters read for a list's summary: enough for SUMMARY_CHARS after white space is squeezed
+# (a text that starts with more white space than this is read whole).
+SUMMARY_PREFIX = 400
 
 LEVEL_PROVINCE = "province"
 LEVEL_PREFECTURE = "prefecture"
@@ -67,37 +72,120 @@ class Copy:
 
 
 @dataclass(frozen=True)
+class StoredFields:
+    """An article's columns as the store gave them, turned into what pages show only when first asked for
+    (``Article``'s cached properties): a build reads 100,000 stories and renders the few that changed."""
+
+    url: Any
+    site: Any
+    title: Any
+    original_source: Any
+    author: Any
+    editor: Any
+    meta_json: Any
+    named: tuple[str, ...]  # the divisions the story names, in its order
+    topic_slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Article:
+    """A listed story. What lists, keys and counts need is read at once; what only a rendered page shows is
+    made from ``stored`` on first use."""
+
     id: str
-    title: str
-    paragraphs: tuple[str, ...]
-    summary: str
-    site: str
-    source_id: str
-    link: str | None  # the page URL when it is http(s)
-    published: datetime | None
+    digest: str  # of the store row's content columns (``Store``): a page showing the story changes with it
     date: datetime  # published, else extracted_at: stable, never the build time
-    original_source: str | None
-    author: str | None
-    editor: str | None
-    regions: tuple[RegionRef, ...]  # as tagged, primary first, each with its ancestors resolvable
-    region_codes: tuple[
-        str, ...
-    ]  # every region page/feed the article belongs to (tagged + ancestors), sorted
-    national: bool
-    topics: tuple[TopicRef, ...]
-    doc_number: str | None
-    doc_type: str | None
-    issuing_body: str | None
-    attachments: tuple[Attachment, ...]
+    published: datetime | None
+    summary: str
+    source_id: str
     group_id: str
-    primary_code: str | None = None  # the most specific code of the primary (first tagged) region
-    place: str | None = None  # the primary region for lists, e.g. "河北省 · 邯郸市 · 魏县", or "全国"
+    national: bool
+    primary_code: str | None  # the most specific code of the primary (first named) region
+    stored: StoredFields = field(repr=False, compare=False)
     copies: tuple[Copy, ...] = ()
-    # A short hash of the article's store row (not of its copies, which only its own page shows): the site
-    # builder re-renders a page only when the digests of what it shows changed.
-    digest: str = ""
-    written_date: str | None = None  # a policy document's 成文日期 (YYYY-MM-DD), apart from its publish date
+    paragraphs: tuple[str, ...] = ()  # loaded when the article's page or a feed is rendered
+
+    @cached_property
+    def title(self) -> str:
+        return str(self.stored.title or "").strip() or "（无标题）"
+
+    @cached_property
+    def site(self) -> str:
+        return _clean_str(self.stored.site) or self.source_id
+
+    @cached_property
+    def link(self) -> str | None:
+        """The page URL when it is http(s)."""
+        return safe_link(self.stored.url)
+
+    @cached_property
+    def original_source(self) -> str | None:
+        return _clean_str(self.stored.original_source)
+
+    @cached_property
+    def author(self) -> str | None:
+        return _clean_str(self.stored.author)
+
+    @cached_property
+    def editor(self) -> str | None:
+        return _clean_str(self.stored.editor)
+
+    @cached_property
+    def regions(self) -> tuple[RegionRef, ...]:
+        """The divisions the story names, primary first, as the division table names them."""
+        return tuple(ref for ref in map(division, self.stored.named) if ref is not None)
+
+    @cached_property
+    def region_codes(self) -> tuple[str, ...]:
+        return tuple(sorted(ref.code for ref in self.regions))
+
+    @cached_property
+    def topics(self) -> tuple[TopicRef, ...]:
+        labels = topic_labels()
+        return tuple(TopicRef(slug, labels.get(slug, slug)) for slug in self.stored.topic_slugs)
+
+    @cached_property
+    def place(self) -> str | None:
+        """The primary region for lists, e.g. "河北省 · 邯郸市 · 魏县", or "全国"."""
+        return " · ".join(r.name for r in division_chain(self.primary_code)) or ("全国" if self.national else None)
+
+    @cached_property
+    def _meta(self) -> dict[str, Any]:
+        try:
+            parsed = json.loads(self.stored.meta_json) if self.stored.meta_json else {}
+        except (TypeError, ValueError):
+            logger.warning("article %s: meta_json is not valid JSON; ignored", self.id)
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+
+    @cached_property
+    def doc_number(self) -> str | None:
+        return _clean_str(self._meta.get("doc_number"))
+
+    @cached_property
+    def doc_type(self) -> str | None:
+        return _clean_str(self._meta.get("doc_type"))
+
+    @cached_property
+    def issuing_body(self) -> str | None:
+        return _clean_str(self._meta.get("issuing_body"))
+
+    @cached_property
+    def attachments(self) -> tuple[Attachment, ...]:
+        return tuple(
+            Attachment(
+                title=_clean_str(a.get("title")) or _clean_str(a.get("url")) or "附件",
+                kind=_clean_str(a.get("kind")) or "",
+                link=safe_link(a.get("url")),
+            )
+            for a in self._meta.get("attachments") or []
+            if isinstance(a, Mapping)
+        )
+
+    @cached_property
+    def written_date(self) -> str | None:
+        """A policy document's 成文日期 (YYYY-MM-DD), apart from its publish date."""
+        return _clean_str(self._meta.get("written_date"))
 
     @cached_property
     def day(self) -> str:
@@ -177,47 +265,6 @@ def _clean_str(value: Any) -> str | None:
     return None
 
 
-def _json(value: Any, default: Any, what: str, aid: str) -> Any:
-    if not value:
-        return default
-    try:
-        parsed = json.loads(value)
-    except (TypeError, ValueError):
-        logger.warning("article %s: %s is not valid JSON; ignored", aid, what)
-        return default
-    return parsed if isinstance(parsed, type(default)) else default
-
-
-def regions_from_json(items: Iterable[Any]) -> list[RegionRef]:
-    """Tagged regions plus their ancestors (province, prefecture), derived from the 6-digit codes.
-
-    A county's prefecture is only used when the article names one that differs from the province (districts
-    of 北京/上海/天津/重庆 and province-administered cities such as 仙桃 hang directly under the province).
-    """
-    out: list[RegionRef] = []
-    for item in items:
-        if not isinstance(item, Mapping) or item.get("national"):
-            continue
-        code = str(item.get("code") or "")
-        if not REGION_CODE.match(code):
-            continue
-        province = _clean_str(item.get("province"))
-        city = _clean_str(item.get("city"))
-        county = _clean_str(item.get("county"))
-        province_code = code[:2] + "0000"
-        if city and (city == province or "直辖" in city):
-            city = None
-        city_code = code[:4] + "00" if city and code[2:4] != "00" else None
-        if province:
-            out.append(RegionRef(province_code, province, LEVEL_PROVINCE, None))
-        if city_code and city:
-            out.append(RegionRef(city_code, city, LEVEL_PREFECTURE, province_code if province else None))
-        if county and code[4:] != "00":
-            parent = city_code or (province_code if province else None)
-            out.append(RegionRef(code, county, LEVEL_COUNTY, parent))
-    return out
-
-
 def short_hash(*parts: object) -> str:
     """A 128-bit BLAKE2b hex digest of ``parts`` (their ``str``), for change detection, not security."""
     try:
@@ -227,144 +274,129 @@ def short_hash(*parts: object) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-# Bookkeeping columns that change without the article changing.
-_NOT_CONTENT = frozenset({"rev"})
-
-
-def row_digest(row: Mapping[str, Any]) -> str:
-    """Digest of every content column of a store row (column order fixed by name)."""
-    keys = sorted(row.keys()) if hasattr(row, "keys") else sorted(row)
-    return short_hash(*(f"{k}={row[k]}" for k in keys if k not in _NOT_CONTENT))
-
-
 def split_paragraphs(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in text.split("\n") if p.strip())
 
 
-def read_article(row: Mapping[str, Any], *, keep_text: bool = True) -> Article | None:
-    """One store row → an ``Article``; None (logged) when the row cannot be published safely.
+def division(code: str) -> RegionRef | None:
+    """A division as the division table names it (``extract/data/divisions.tsv``); None for an unknown code.
+    A province has no parent; a district of 北京 or a city such as 仙桃 hangs directly under its province."""
+    return division_table().get(code)
 
-    ``keep_text=False`` leaves ``paragraphs`` empty (the summary and digest still cover the text): the site
-    builder loads an article's text only when it renders its page or a feed, so 100,000 texts are never
-    held at once."""
-    aid = str(row["id"])
-    if not ARTICLE_ID.match(aid):
+
+@lru_cache(maxsize=1)
+def division_table() -> dict[str, RegionRef]:
+    """Division code → its name, level and parent (``division``), from the division table."""
+    return {
+        d.code: RegionRef(d.code, d.name, d.level, None if d.level == LEVEL_PROVINCE else d.parent)
+        for d in listing.division_table().values()
+    }
+
+
+def topic_labels() -> dict[str, str]:
+    """Topic slug → label, from the taxonomy."""
+    return listing.topic_labels()
+
+
+_CHAINS: dict[tuple[int, str | None], tuple[RegionRef, ...]] = {}
+
+
+def division_chain(code: str | None) -> tuple[RegionRef, ...]:
+    """The division and its ancestors, province first (empty for an unknown code). Remembered per table: a
+    build asks for the chain of each story's primary region, 100,000 times, of a few thousand codes."""
+    table = division_table()
+    found = _CHAINS.get((id(table), code))
+    if found is None:
+        out: list[RegionRef] = []
+        ref = table.get(code) if code else None
+        while ref is not None and ref not in out:
+            out.append(ref)
+            ref = table.get(ref.parent_code) if ref.parent_code else None
+        found = _CHAINS[(id(table), code)] = tuple(out[::-1])
+    return found
+
+
+def listed_article(
+    row: Sequence[Any],
+    named: tuple[str, ...],
+    topics: tuple[str, ...],
+    copies: Sequence[Copy] = (),
+    *,
+    full_text: Callable[[str], str | None] | None = None,
+) -> Article | None:
+    """One listed story (a ``Store.listed_articles`` row, the divisions it names, its topics, its copies) → an
+    ``Article`` without its paragraphs (pages load those when they render); None (logged) when it cannot be
+    published safely."""
+    (aid, digest, _story_at, url, source_id, site, title, prefix, published_s, extracted_at,
+     original_source, author, editor, primary_code, national, meta_json, group_id) = row
+    if not ARTICLE_ID.match(str(aid)):
         logger.warning("article id %r is not 16 hex digits; skipped", aid)
         return None
-    published = parse_datetime(row["published"])
-    date = published or parse_datetime(row["extracted_at"])
+    published = parse_datetime(published_s)
+    date = published or parse_datetime(extracted_at)
     if date is None:
         logger.warning("article %s has neither a publish time nor extracted_at; skipped", aid)
         return None
-    text = str(row["text"] or "")
-    paragraphs = split_paragraphs(text) if keep_text else ()
-    region_items = _json(row["regions_json"], [], "regions_json", aid)
-    tagged: list[RegionRef] = []
-    seen: set[str] = set()
-    for region in regions_from_json(region_items):
-        if region.code not in seen:
-            seen.add(region.code)
-            tagged.append(region)
-    topics: list[TopicRef] = []
-    for t in _json(row["topics_json"], [], "topics_json", aid):
-        valid = isinstance(t, Mapping) and isinstance(t.get("id"), str) and TOPIC_ID.match(t["id"])
-        if valid and t["id"] not in {x.id for x in topics}:
-            topics.append(TopicRef(t["id"], _clean_str(t.get("label")) or t["id"]))
-    meta = _json(row["meta_json"], {}, "meta_json", aid)
-    attachments = tuple(
-        Attachment(
-            title=_clean_str(a.get("title")) or _clean_str(a.get("url")) or "附件",
-            kind=_clean_str(a.get("kind")) or "",
-            link=safe_link(a.get("url")),
-        )
-        for a in meta.get("attachments") or []
-        if isinstance(a, Mapping)
-    )
-    national = bool(row["national"]) or any(
-        isinstance(r, Mapping) and r.get("national") for r in region_items[:1]
-    )
-    primary = regions_from_json(region_items[:1])
-    place = " · ".join(r.name for r in primary) or ("全国" if national else None)
+    text = str(prefix or "")
+    if len(text) >= SUMMARY_PREFIX and len(" ".join(text.split())) <= SUMMARY_CHARS and full_text is not None:
+        text = full_text(aid) or text  # a text starting with much white space: its summary needs more of it
+    primary = division_chain(primary_code) if primary_code and primary_code != "000000" else ()
     return Article(
         id=aid,
-        title=str(row["title"] or "").strip() or "（无标题）",
-        paragraphs=paragraphs,
-        summary=summarize(text),
-        site=_clean_str(row["site"]) or str(row["source_id"]),
-        source_id=str(row["source_id"]),
-        link=safe_link(row["url"]),
-        published=published,
+        digest=str(digest),
         date=date,
-        original_source=_clean_str(row["original_source"]),
-        author=_clean_str(row["author"]),
-        editor=_clean_str(row["editor"]),
-        regions=tuple(tagged),
-        region_codes=tuple(sorted(seen)),
-        national=national,
-        topics=tuple(topics),
-        doc_number=_clean_str(meta.get("doc_number")),
-        doc_type=_clean_str(meta.get("doc_type")),
-        issuing_body=_clean_str(meta.get("issuing_body")),
-        attachments=attachments,
-        group_id=_clean_str(row["group_id"]) or aid,
-        place=place,
+        published=published,
+        summary=summarize(text),
+        source_id=str(source_id),
+        group_id=_clean_str(group_id) or aid,
+        national=bool(national) or primary_code == "000000",
         primary_code=primary[-1].code if primary else None,
-        digest=row_digest(row),
-        written_date=_clean_str(meta.get("written_date")),
+        stored=StoredFields(url, site, title, original_source, author, editor, meta_json, named, topics),
+        copies=tuple(sorted((c for c in copies if c.id != aid), key=lambda c: (c.site, c.id))),
     )
 
 
-def read_articles(rows: Iterable[Mapping[str, Any]], *, keep_text: bool = True) -> list[Article]:
-    """Published articles (relevant originals), newest first, each with its syndicated copies attached.
+@dataclass
+class ListedStories:
+    """What the store lists (``read_listed``): the stories newest first, and the members of each division's
+    and each topic's list, newest first, as the store's queries return them."""
 
-    Copies are listed whatever their own relevance score: they carry the same story.
-    """
-    return assemble(read_row(row, keep_text=keep_text) for row in rows)
-
-
-ParsedRow = tuple[Article | None, str | None, Copy | None]  # (published original, copy's group, copy)
-
-
-def read_row(row: Mapping[str, Any], *, keep_text: bool = True) -> ParsedRow:
-    """What one store row contributes to the site: a published original, a syndicated copy, or nothing."""
-    if int(row["is_original"] or 0):
-        if not int(row["relevant"] or 0):
-            return None, None, None
-        return read_article(row, keep_text=keep_text), None, None
-    group = _clean_str(row["group_id"])
-    if not group:
-        return None, None, None
-    site = _clean_str(row["site"]) or str(row["source_id"])
-    return None, group, Copy(str(row["id"]), site, safe_link(row["url"]))
+    articles: list[Article]
+    regions: dict[str, list[Article]]
+    topics: dict[str, list[Article]]
 
 
-def assemble(parsed: Iterable[ParsedRow]) -> list[Article]:
-    """Originals with their copies attached, newest first."""
-    originals: list[Article] = []
-    copies_by_group: dict[str, list[Copy]] = {}
-    for art, group, copy in parsed:
+def read_listed(store: Any) -> ListedStories:
+    """The store's listed stories and lists (``Store.listed_articles``, ``listed_copies``, ``region_lists``,
+    ``topic_lists``): four queries, no text read (but a summary's first characters)."""
+    region_rows = store.region_lists()
+    topic_rows = store.topic_lists()
+    named_of: dict[str, list[tuple[int, str]]] = {}
+    for code, aid, ordinal in region_rows:
+        if ordinal is not None:
+            named_of.setdefault(aid, []).append((ordinal, code))
+    topics_of: dict[str, list[tuple[int, str]]] = {}
+    for slug, aid, rank in topic_rows:
+        topics_of.setdefault(aid, []).append((rank, slug))
+    copies_of: dict[str, list[Copy]] = {}
+    for group, cid, site, source_id, url in store.listed_copies():
+        copies_of.setdefault(group, []).append(Copy(cid, _clean_str(site) or str(source_id), safe_link(url)))
+    by_id: dict[str, Article] = {}
+    for row in store.listed_articles(SUMMARY_PREFIX):
+        aid = row[0]
+        art = listed_article(
+            row,
+            tuple(code for _ordinal, code in sorted(named_of.get(aid, ()))),
+            tuple(slug for _ordinal, slug in sorted(topics_of.get(aid, ()))),
+            copies_of.get(_clean_str(row[16]) or aid, ()),
+            full_text=store.article_text,
+        )
         if art is not None:
-            originals.append(art)
-        elif group is not None and copy is not None:
-            copies_by_group.setdefault(group, []).append(copy)
-    out = [attach_copies(art, copies_by_group.get(art.group_id)) for art in originals]
-    out.sort(key=lambda a: a.sort_key)
-    return out
-
-
-def attach_copies(art: Article, group: list[Copy] | None) -> Article:
-    """The article with its group's syndicated copies (by site, then id; the article itself left out)."""
-    if not group:  # most articles: no copies to sort
-        return art
-    copies = sorted(group, key=lambda c: (c.site, c.id))
-    return _with_copies(art, tuple(c for c in copies if c.id != art.id))
-
-
-def _with_copies(art: Article, copies: tuple[Copy, ...]) -> Article:
-    if not copies:
-        return art
-    # A copy of the instance dict, not ``dataclasses.replace`` (which runs the frozen __init__, field by
-    # field: thousands of times a build); cached properties (sort_key) carry over, as id and date do.
-    with_copies = object.__new__(Article)
-    with_copies.__dict__.update(art.__dict__, copies=copies)
-    return with_copies
+            by_id[aid] = art
+    lists: dict[str, dict[str, list[Article]]] = {"r": {}, "t": {}}
+    for kind, rows in (("r", region_rows), ("t", topic_rows)):
+        for key, aid, _rank in rows:
+            art = by_id.get(aid)
+            if art is not None and (kind == "t" or division(key) is not None):
+                lists[kind].setdefault(key, []).append(art)
+    return ListedStories(list(by_id.values()), lists["r"], lists["t"])

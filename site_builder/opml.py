@@ -22,14 +22,9 @@ def province_opml_path(code: str) -> str:
     return f"{PROVINCE_OPML_DIR}{code}.xml"
 
 
-def _base(ctx: SiteContext) -> str:
-    base = str(ctx.site.get("base_url") or "/")
-    return base if base.endswith("/") else base + "/"
-
-
 def _feed_outline(ctx: SiteContext, key: str, title: str, html_path: str, indent: str) -> str:
     """One feed (its RSS flavour; each has an Atom twin at the same path)."""
-    base = _base(ctx)
+    base = paths.base_url(ctx.site)
     feed = feed_link(key, title)
     return (
         f'{indent}<outline type="rss" text={quoteattr(title)} title={quoteattr(title)} '

@@ -155,12 +155,6 @@ def numbered_pages(count: int, size: int) -> int:
     return max(0, count // max(1, size) - 1)
 
 
-def list_page_paths(directory: str, count: int, size: int) -> list[str]:
-    """The paths ``paginate`` yields for a list of ``count`` stories."""
-    numbered = numbered_pages(count, size)
-    return [paths.list_page_path(directory, 1)] + [f"{directory}page/{k}.html" for k in range(1, numbered + 1)]
-
-
 def _pager_key(pager: Pager) -> str:
     # Text, as every part of a list page's key: ``short_hash`` joins text parts in C, anything else one by one.
     return f"{pager.number}\x1f{pager.newer}\x1f{pager.older}\x1f{pager.latest}\x1f{pager.oldest}\x1f{pager.span}"
@@ -185,7 +179,7 @@ class PageGenerator:
     """Yields every HTML page (the search index is the build's: ``ngram_index`` or Pagefind).
 
     Pages come as (path, key, render): ``key`` digests everything the page shows (the templates and code via
-    ``base_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
+    ``build_key``, the digests of its articles, its links), so the writer calls ``render`` only for a page
     whose key differs from the one it was last built with."""
 
     def __init__(
@@ -193,16 +187,14 @@ class PageGenerator:
         env: jinja2.Environment,
         page_size: int,
         *,
-        pagefind: bool = False,
-        base_key: str = "",
+        build_key: str = "",
         with_text: Callable[[Article], Article] | None = None,
     ) -> None:
         self.env = env
         # Articles are read without their text (see ``models.read_article``); this loads it for a page.
         self.with_text = with_text or (lambda art: art)
         self.page_size = page_size
-        self.pagefind = pagefind  # False: the site's own n-gram index (search/index.json)
-        self.base_key = base_key
+        self.build_key = build_key
         self._memo_ctx: SiteContext | None = None
         self._links_memo: dict[tuple, tuple[tuple, tuple]] = {}
         self._regions_memo: dict[tuple, str] = {}
@@ -219,7 +211,7 @@ class PageGenerator:
 
     def job(self, template: str, path: str, ctx: SiteContext, key_parts: tuple, **variables: Any) -> Output:
         """A page the writer renders only when ``key_parts`` (what the page shows, summarised) changed."""
-        key = short_hash(self.base_key, template, path, *key_parts)
+        key = short_hash(self.build_key, template, path, *key_parts)
         return path, key, lambda: self.render(template, path, ctx, **variables)
 
     def generate_output(self, ctx: SiteContext) -> Iterator[Output]:
@@ -244,16 +236,13 @@ class PageGenerator:
         yield (
             "search.html",
             self.render(
-                "search.html", "search.html", ctx, page_title="搜索", section="search", pagefind=self.pagefind
+                "search.html", "search.html", ctx, page_title="搜索", section="search", pagefind=False
             ),
         )
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
-        numbered_from = _numbered_from(ctx, "home")
-        if numbered_from is None:
-            return
         width, height = svg_size()
-        for path, items, pager in paginate(ctx.articles, self.page_size, "", numbered_from):
+        for path, items, pager in paginate(ctx.articles, self.page_size, ""):
             first = pager.number == 0
             variables: dict[str, Any] = {
                 "page_title": None if first else f"最新报道（{pager.span}）",
@@ -301,11 +290,8 @@ class PageGenerator:
         intro: str | None = None,
         opml: str | None = None,
     ) -> Iterator[Output]:
-        numbered_from = _numbered_from(ctx, list_key)
-        if numbered_from is None:
-            return
         feeds_text, crumbs_text = repr(feeds), repr(list(breadcrumbs))  # for every page's key: made once
-        for path, page_items, pager in paginate(items, self.page_size, directory, numbered_from):
+        for path, page_items, pager in paginate(items, self.page_size, directory):
             first = pager.number == 0
             title = heading if first else f"{heading}（{pager.span}）"
             # Counts and sub-regions change with every new story, so only the first page shows them.
@@ -341,8 +327,6 @@ class PageGenerator:
 
     def _regions(self, ctx: SiteContext) -> Iterator[Output]:
         for code, region in ctx.regions.items():
-            if ctx.scope is not None and f"region/{code}" not in ctx.scope.lists:
-                continue
             chain = ctx.region_chain(code)
             crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain[:-1]] + [(region.name, None)]
             children = [ctx.regions[c] for c in region.children]
@@ -503,29 +487,16 @@ class PageGenerator:
         """A digest of what the search index takes from an article page: the ``<article>`` element without
         its ``data-pagefind-ignore`` parts (so a new syndicated copy does not re-index a shard)."""
         return short_hash(
-            self.base_key,
+            self.build_key,
             path,
             art.digest or short_hash(repr(art)),
             self._regions_sig(ctx, ctx.article_regions.get(art.id, ())),
         )
 
-    def article_jobs_of(
-        self, ctx: SiteContext, articles: Iterable[Article]
-    ) -> list[tuple[str, str, Callable[[], bytes], str]]:
-        """(path, key, render, search key) of the given articles' pages (a delta build's)."""
-        return self._article_jobs(ctx, articles)
-
     def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
         """Every article page as (path, key, render, search key), oldest first (the order of the search
         index's shards)."""
         return self._article_jobs(ctx, reversed(ctx.articles))
-
-
-def _numbered_from(ctx: SiteContext, list_key: str) -> int | None:
-    """The first numbered page of the list to generate; None: none of its pages (a delta build's scope)."""
-    if ctx.scope is None:
-        return 1
-    return ctx.scope.lists.get(list_key)
 
 
 def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:

@@ -66,6 +66,12 @@ def root_prefix(path: str) -> str:
     return "../" * path.count("/")
 
 
+def base_url(site: dict) -> str:
+    """The site's ``[site] base_url``, ending with one slash ("/" when unset)."""
+    base = str(site.get("base_url") or "/")
+    return base if base.endswith("/") else base + "/"
+
+
 def public_url(base_url: str, path: str) -> str:
     """Absolute URL of an output path (``index.html`` maps to its directory)."""
     base = base_url if base_url.endswith("/") else base_url + "/"

@@ -31,7 +31,6 @@ import shutil
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path, PurePosixPath
 
 logger = logging.getLogger(__name__)
@@ -44,10 +43,6 @@ Entry = tuple[str, str]  # (key, content digest); key is "" for files made witho
 
 class WriterError(RuntimeError):
     """A generator asked for something the writer refuses: a duplicate path or one outside the root."""
-
-
-class PublishedFileMissing(WriterError):
-    """A file the published tree's manifest lists is not there (``keep_published``)."""
 
 
 # The paths the generators make (ids, codes, Pagefind's hashed names): checked by one regex; anything else
@@ -195,22 +190,6 @@ class SiteWriter:
         self.unchanged.extend(itertools.compress(kept, same))
         self.written.extend(rel for rel, unchanged in zip(kept, same, strict=True) if not unchanged)
         return set(kept)
-
-    def keep_published(self, exclude: set[str], owned: tuple[str, ...] = ()) -> None:
-        """A delta build's last step: every published file made from a key that this build did not make and
-        does not remove (``exclude``), outside the prefixes it makes whole (``owned``), stays as published —
-        kept in the staging tree when that holds it from the same key, else hard-linked from the published
-        tree. A published file found missing raises ``WriterError``."""
-        entries = self.entries
-        todo = [
-            (rel, entry[0])
-            for rel, entry in self.live.items()
-            if entry[0] and rel not in entries and rel not in exclude and not rel.startswith(owned)
-        ]
-        kept = self.keep_staged(todo)
-        for rel, key in todo:
-            if rel not in kept:
-                self.emit(rel, key, partial(_missing, rel))
 
     def keep_all(self, entries: dict[str, Entry], *, staged: bool) -> None:
         """``keep`` for a whole group of files in the staging tree (``staged``) or the published one, such as a
@@ -398,10 +377,6 @@ class SiteWriter:
                     break  # not empty (or gone)
                 self._dirs.discard(parent)
                 parent = parent.rpartition("/")[0]
-
-
-def _missing(rel: str) -> bytes:
-    raise PublishedFileMissing(f"published file {rel} is missing")
 
 
 def _create_file(dest: str, data: bytes) -> None:

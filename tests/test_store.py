@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from yigai.store import (
-    ARTICLE_TOKENS_SQL,
+    LISTING_MIGRATION,
     MIGRATIONS,
     SCHEMA_VERSION,
     FetchedPage,
@@ -123,33 +124,6 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(store_target):
         assert store.schema_version == SCHEMA_VERSION
 
 
-def test_article_tokens_come_from_the_covering_index_as_python_would_write_them(tmp_path):
-    """Every build reads every article's token: from the index of migration 4 (not the table, whose rows hold
-    the texts), each token the revision, SimHash and extraction time as text, and a changed row changes it."""
-    from bench.build import ArticleFactory, insert_articles
-
-    db = tmp_path / "s.sqlite3"
-    factory = ArticleFactory()
-    insert_articles(db, [factory.row(n) for n in range(30)])
-    with Store(db) as store:
-        expected = [
-            (str(aid), f"{rev}:{fingerprint}:{extracted}")
-            for aid, rev, fingerprint, extracted in store.conn.execute(
-                "SELECT id, rev, fingerprint, extracted_at FROM articles NOT INDEXED"
-            )
-        ]
-        tokens = store.article_tokens()
-        assert sorted(tokens) == sorted(expected) and len(tokens) == 30
-        assert all(type(t) is tuple for t in tokens)  # plain tuples, not Row objects
-        plan = " ".join(str(row[-1]) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {ARTICLE_TOKENS_SQL}"))
-        assert "COVERING INDEX articles_tokens" in plan
-        aid = tokens[0][0]
-        with store.transaction() as conn:
-            conn.execute("UPDATE articles SET title = title || '!' WHERE id = ?", (aid,))
-        changed = dict(store.article_tokens())
-        assert changed[aid] != dict(tokens)[aid] and len(changed) == 30
-
-
 # ------------------------------------------------------------------------------ both engines (SQLite, PostgreSQL)
 def _article(url: str, **kw) -> dict:
     from yigai.urls import article_id
@@ -222,9 +196,6 @@ def test_rows_read_alike_on_both_engines(store_target):
         assert s.page(pid).body == b"\x00\xff body"
         assert [p["body"] for p in s.archived_pages()] == [b"\x00\xff body"]
         assert [dict(r)["id"] for r in s.iter_articles()] == sorted(r["id"] for r in s.articles())
-        assert sorted(s.article_tokens()) == sorted(
-            (r["id"], f"{r['rev']}:{r['fingerprint']}:{r['extracted_at']}") for r in s.articles()
-        )
 
 
 def test_a_store_that_is_not_there_is_named_not_made(store_target, tmp_path):
@@ -319,3 +290,100 @@ def test_workers_claiming_at_once_never_get_the_same_page(store_target):
     for t in threads:
         t.join(120)
     assert sorted(pid for _, pid in claimed) == ids
+
+
+# ------------------------------------------------------------------------------ the listing (migration 8)
+def _store_before_the_listing(path: Path) -> None:
+    """A store at the schema version before the listing tables, as an older version of the program left it."""
+    from yigai.store_backends import migration_sql
+
+    conn = sqlite3.connect(path)
+    for migration in MIGRATIONS[: LISTING_MIGRATION - 1]:
+        conn.executescript(migration_sql(migration, "sqlite"))
+    conn.execute(f"PRAGMA user_version = {LISTING_MIGRATION - 1}")
+    conn.commit()
+    conn.close()
+
+
+def test_the_listing_migration_lists_the_articles_stored_before_it(tmp_path):
+    """The listing tables are filled for the rows already stored, as a store write would fill them."""
+    from bench.build import ArticleFactory
+
+    rows = [ArticleFactory().row(n) for n in range(40)]
+    old, new = tmp_path / "old.sqlite3", tmp_path / "new.sqlite3"
+    _store_before_the_listing(old)
+    conn = sqlite3.connect(old)
+    cols = sorted(rows[0])
+    conn.executemany(
+        f"INSERT INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [[r[c] for c in cols] for r in rows],
+    )
+    conn.commit()
+    conn.close()
+    with Store(old) as migrated, Store(new) as written:
+        assert migrated.schema_version == SCHEMA_VERSION
+        written.insert_articles(rows)
+
+        def listing(store):
+            return (
+                sorted(tuple(r) for r in store.conn.execute("SELECT id, story_at, digest FROM articles")),
+                sorted(tuple(r) for r in store.conn.execute("SELECT article_id, code, ordinal FROM article_regions")),
+                sorted(tuple(r) for r in store.conn.execute("SELECT article_id, slug, ordinal FROM article_topics")),
+            )
+
+        got, expected = listing(migrated), listing(written)
+        assert got == expected
+        assert len(got[1]) > 40 and len(got[2]) >= 40 and all(d and len(d) == 32 for _i, _t, d in got[0])
+
+
+def test_a_store_write_lists_the_article_and_a_rewrite_or_delete_unlists_it(store_target):
+    from tests.site_builder.site_fixtures import WEIXIAN, YIGONGTI, make_record
+
+    rec = make_record(
+        "https://a.example/x.html", title="t", text="t", published="2024-03-01T08:00:00",
+        regions=[WEIXIAN], topics=[YIGONGTI],
+    )
+    with Store(store_target) as store:
+        store.save_article(rec)
+        regions = store.conn.execute("SELECT code, ordinal FROM article_regions ORDER BY code").fetchall()
+        assert [tuple(r) for r in regions] == [("130000", 0), ("130400", 1), ("130434", 2)]
+        # a naive time is China time
+        assert store.conn.execute("SELECT story_at FROM articles").fetchone()[0] == 1709251200.0
+        digest = store.conn.execute("SELECT digest FROM articles").fetchone()[0]
+        store.save_article({**rec, "regions_json": "[]", "topics_json": "[]", "title": "t2"})
+        assert store.conn.execute("SELECT COUNT(*) FROM article_regions").fetchone()[0] == 0
+        assert store.conn.execute("SELECT COUNT(*) FROM article_topics").fetchone()[0] == 0
+        assert store.conn.execute("SELECT digest FROM articles").fetchone()[0] != digest
+        store.save_article(rec)
+        assert store.conn.execute("SELECT COUNT(*) FROM article_regions").fetchone()[0] == 3
+        assert [r[0] for r in store.region_lists()] == ["130000", "130400", "130434"]
+        with store.transaction() as conn:
+            conn.execute("DELETE FROM articles")
+        assert store.region_lists() == [] and store.topic_lists() == []  # a deleted story lists nothing
+        store.save_article({**rec, "regions_json": "[]"})  # written again: its old listing does not come back
+        assert store.region_lists() == [] and len(store.topic_lists()) == 1
+
+
+def test_regrouping_or_re_extraction_time_leaves_the_digest(store_target):
+    """The digest covers the content columns only: a page re-extracted unchanged or a copy regrouped keeps it,
+    so the builder renders nothing again."""
+    from tests.site_builder.site_fixtures import make_record
+
+    rec = make_record("https://a.example/y.html", title="t", text="t", published="2024-03-01T08:00:00+08:00")
+    with Store(store_target) as store:
+        store.save_article(rec)
+        before = store.conn.execute("SELECT digest FROM articles").fetchone()[0]
+        store.save_article({**rec, "extracted_at": "2025-01-01T00:00:00+00:00", "page_id": 9})
+        store.set_groups({rec["id"]: (rec["id"], True)})
+        assert store.conn.execute("SELECT digest FROM articles").fetchone()[0] == before
+
+
+def test_the_lists_are_read_from_indexes(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        for sql in (
+            "SELECT code FROM article_regions WHERE code = '130000'",
+            "SELECT article_id FROM article_topics WHERE slug = 'x'",
+            "SELECT id FROM articles WHERE relevant = 1 AND is_original = 1 ORDER BY story_at DESC",
+        ):
+            plan = " ".join(str(row[-1]) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "USING" in plan and "INDEX" in plan, (sql, plan)

@@ -151,7 +151,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(
         f"built {report.files_total} files in {report.output_dir} ({report.pages_written} written, "
         f"{report.files_unchanged} unchanged) in {report.seconds:.2f}s"
-        + (f" — a delta build from {report.rows_changed} changed rows" if report.mode == "delta" else "")
     )
     return EXIT_OK
 

@@ -90,7 +90,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "schedule.misfire_grace_time": (1, 7 * 86_400),
 }
 # Settings that take one of a few words.
-_CHOICES = {"site.search_engine": ("ngram", "pagefind")}
+_CHOICES: dict[str, tuple[str, ...]] = {}
 
 
 def _defaults() -> dict[str, Any]:

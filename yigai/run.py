@@ -186,7 +186,7 @@ def run_once(settings: Settings, registry: str, sources: list[Source], args: arg
                 build = run_build_stage(store, settings, allow_shrink=getattr(args, "allow_shrink", False))
                 stats["build"] = {
                     "files": build.files_total, "written": build.pages_written,
-                    "unchanged": build.files_unchanged, "seconds": round(build.seconds, 3), "mode": build.mode,
+                    "unchanged": build.files_unchanged, "seconds": round(build.seconds, 3),
                 }
             except (StageFailed, OSError, *DATABASE_ERRORS) as exc:  # known: say what, no traceback
                 logger.error("build failed: %s; the published site was left as it was", failure_reason(exc))

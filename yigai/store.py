@@ -10,6 +10,7 @@ extractor can re-run over it. ``urls`` holds per-URL crawl state (validators for
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -218,12 +219,95 @@ MIGRATIONS: list[str | Migration] = [
         leased_until TEXT NOT NULL         -- ISO 8601 UTC; FAILED_LEASE for a page that failed to extract
     );
     """,
+    # 8: where each article is listed, as indexed columns and tables (issue #21 part 2): its story time
+    # (``story_at``: publish time, else extraction time, in seconds since the epoch), the digest of its content
+    # columns (``digest``: a page showing the article changes when it does), every division it is listed under
+    # (``article_regions``: the divisions it names, in its order (ordinal), and their ancestors, ordinal NULL)
+    # and its topics (``article_topics``). Names are joined at build time from the division table and the
+    # taxonomy. Filled by the store on every write of an article (``yigai.listing``); the rows stored before
+    # are filled by the migration's backfill (``Store._fill_listings``). A deleted article's rows stay until an
+    # article of that id is written again (which replaces them): every list joins the articles, so they list
+    # nothing (portable SQL, no trigger). The change tokens' index of migration 4 served the builder's row
+    # cache, which is gone.
+    Migration(
+        sqlite="""
+    DROP INDEX IF EXISTS articles_tokens;
+    ALTER TABLE articles ADD COLUMN story_at REAL;
+    ALTER TABLE articles ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+    CREATE INDEX articles_listed ON articles(relevant, is_original, story_at, id);
+    CREATE INDEX articles_group ON articles(group_id, is_original);
+    CREATE TABLE article_regions (
+        article_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        ordinal INTEGER,
+        PRIMARY KEY (article_id, code)
+    );
+    CREATE INDEX article_regions_code ON article_regions(code, article_id);
+    CREATE TABLE article_topics (
+        article_id TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        PRIMARY KEY (article_id, slug)
+    );
+    CREATE INDEX article_topics_slug ON article_topics(slug, article_id);
+    """,
+        backfill=lambda conn, _engine: _fill_listings(conn),
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+LISTING_MIGRATION = 8  # the listing (article_regions, article_topics, story_at, digest)
 
-# Each article's change token (``Store.article_tokens``), read from the covering index of migration 4.
-ARTICLE_TOKENS_SQL = "SELECT CAST(id AS TEXT), rev || ':' || fingerprint || ':' || extracted_at FROM articles"
+# The content columns of an article: its ``digest`` covers these (not bookkeeping: revision, extraction time,
+# page, syndication group), so re-extracting an unchanged page or regrouping copies re-renders nothing.
+ARTICLE_CONTENT_COLUMNS = (
+    "url", "source_id", "site", "title", "text", "published", "original_source", "author", "editor",
+    "regions_json", "primary_code", "national", "topics_json", "relevant", "meta_json",
+)
+
+
+def article_digest(record: Any) -> str:
+    """The digest of an article's content columns (``ARTICLE_CONTENT_COLUMNS``): 128-bit BLAKE2b, hex."""
+    text = "\x1e".join(f"{c}={record[c]}" for c in ARTICLE_CONTENT_COLUMNS)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _write_listing(conn: Any, aid: str, listing: Any) -> None:
+    """An article's listing rows (``yigai.listing.Listing``), replacing any it had."""
+    conn.execute("DELETE FROM article_regions WHERE article_id = ?", (aid,))
+    conn.execute("DELETE FROM article_topics WHERE article_id = ?", (aid,))
+    if listing.regions:
+        conn.executemany(
+            "INSERT INTO article_regions (article_id, code, ordinal) VALUES (?, ?, ?)",
+            [(aid, code, ordinal) for code, ordinal in listing.regions],
+        )
+    if listing.topics:
+        conn.executemany(
+            "INSERT INTO article_topics (article_id, slug, ordinal) VALUES (?, ?, ?)",
+            [(aid, slug, ordinal) for ordinal, slug in enumerate(listing.topics)],
+        )
+
+
+def _fill_listings(conn: Any) -> None:
+    """Migration 8's backfill: list the articles stored before it (in the migration's transaction), in batches
+    of ids (the rows are updated as they are read)."""
+    from yigai.listing import article_listing
+
+    cols = ", ".join(("id", "extracted_at", *ARTICLE_CONTENT_COLUMNS))
+    ids = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id").fetchall()]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            f"SELECT {cols} FROM articles WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+        ).fetchall()
+        for row in rows:
+            record = {name: row[k] for k, name in enumerate(("id", "extracted_at", *ARTICLE_CONTENT_COLUMNS))}
+            listing = article_listing(record)
+            conn.execute(
+                "UPDATE articles SET story_at = ?, digest = ? WHERE id = ?",
+                (listing.story_at, article_digest(record), record["id"]),
+            )
+            _write_listing(conn, record["id"], listing)
 
 
 # The lease of a page that failed to extract: never runs out (compared as text with ISO times).
@@ -705,15 +789,20 @@ class Store:
         changed = None if existing is None else [
             c for c in cols if c not in self._BOOKKEEPING and existing[c] != record[c]
         ]
+        from yigai.listing import article_listing
+
+        listing = article_listing(record)
+        cols = [c for c in cols if c not in ("story_at", "digest")]
         with self.transaction() as conn:
             # A replace, as SQLite's INSERT OR REPLACE was: every column the record leaves out takes its default
             # again (``excluded`` is the proposed row, defaults included), on both engines.
             updates = ", ".join(f"{c} = excluded.{c}" for c in self._article_columns() if c not in ("id", "rev"))
             conn.execute(
-                f"INSERT INTO articles({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
-                f"ON CONFLICT (id) DO UPDATE SET {updates}",
-                [record[c] for c in cols],
+                f"INSERT INTO articles({', '.join(cols)}, story_at, digest) "
+                f"VALUES ({', '.join('?' for _ in cols)}, ?, ?) ON CONFLICT (id) DO UPDATE SET {updates}",
+                [*(record[c] for c in cols), listing.story_at, article_digest(record)],
             )
+            _write_listing(conn, record["id"], listing)
         return changed
 
     def _article_columns(self) -> list[str]:
@@ -722,6 +811,10 @@ class Store:
             cursor = self.conn.execute("SELECT * FROM articles WHERE 1 = 0")
             columns = self._article_columns_cache = [d[0] for d in cursor.description]
         return columns
+
+    def insert_articles(self, records: Iterable[dict[str, Any]]) -> None:
+        """Insert or replace many articles in one transaction (an archive import, a benchmark's store)."""
+        self.save_articles(list(records))
 
     def save_articles(self, records: list[dict[str, Any]]) -> list[list[str] | None]:
         """``save_article`` for each record, in one transaction (the writer of a parallel extraction)."""
@@ -768,14 +861,6 @@ class Store:
         """Every article row, one at a time (no list of 100,000 rows with their texts in memory)."""
         yield from self.engine.stream(self.conn, "SELECT * FROM articles ORDER BY id")
 
-    def article_tokens(self) -> list[tuple[str, str]]:
-        """(id, token) for every article; the token changes whenever the row does (its revision, with its
-        text's SimHash and extraction time as a second guard, e.g. after restoring an older copy of the store).
-        Not ``length(text)``: that decodes every text and made this query twice as slow."""
-        # Made by SQLite from the covering index (migration 4), as plain tuples (no Row objects): the columns
-        # are NOT NULL, so the text is what Python would make of them.
-        return self.engine.plain_rows(self.conn, ARTICLE_TOKENS_SQL)
-
     def article_rows(self, ids: Iterable[str], batch: int = 500) -> Iterator[Any]:
         """The full rows of the given articles (in batches: SQLite limits the number of parameters)."""
         ids = list(ids)
@@ -784,6 +869,52 @@ class Store:
             yield from self.conn.execute(
                 f"SELECT * FROM articles WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
             )
+
+    # The site's lists (issue #21 part 2): each an SQL query over indexed columns, newest story first (ties by
+    # id). A story is listed when it is relevant, not a copy of another, and has a story time.
+    _LISTED = "a.relevant = 1 AND a.is_original = 1 AND a.story_at IS NOT NULL"
+    _NEWEST_FIRST = "a.story_at DESC, a.id"
+
+    def listed_articles(self, text_prefix: int) -> list[tuple[Any, ...]]:
+        """Every listed story, newest first, with its text's first ``text_prefix`` characters only (a list's
+        summary; the builder reads whole texts for the pages it renders): (id, digest, story_at, url,
+        source_id, site, title, text prefix, published, extracted_at, original_source, author, editor,
+        primary_code, national, meta_json, group_id)."""
+        return self.engine.plain_rows(
+            self.conn,
+            "SELECT a.id, a.digest, a.story_at, a.url, a.source_id, a.site, a.title, "
+            f"substr(a.text, 1, {int(text_prefix)}), a.published, a.extracted_at, a.original_source, a.author, "
+            "a.editor, a.primary_code, a.national, a.meta_json, a.group_id "
+            f"FROM articles a WHERE {self._LISTED} ORDER BY {self._NEWEST_FIRST}",
+        )
+
+    def listed_copies(self) -> list[tuple[Any, ...]]:
+        """Syndicated copies (whatever their own relevance: they carry the same story): (group id, copy id,
+        site, source id, url), by group."""
+        return self.engine.plain_rows(
+            self.conn,
+            "SELECT group_id, id, site, source_id, url FROM articles "
+            "WHERE is_original = 0 AND group_id IS NOT NULL AND group_id != '' ORDER BY group_id, id",
+        )
+
+    def region_lists(self) -> list[tuple[Any, ...]]:
+        """(division code, story id, ordinal) of every listed story under every division it is listed under
+        (the ordinal: its place among the divisions the story names, None for an ancestor it does not name):
+        each division's list newest first."""
+        return self.engine.plain_rows(
+            self.conn,
+            "SELECT r.code, r.article_id, r.ordinal FROM article_regions r JOIN articles a ON a.id = r.article_id "
+            f"WHERE {self._LISTED} ORDER BY r.code, {self._NEWEST_FIRST}",
+        )
+
+    def topic_lists(self) -> list[tuple[Any, ...]]:
+        """(topic slug, story id, ordinal) of every listed story under each of its topics: each list newest
+        first."""
+        return self.engine.plain_rows(
+            self.conn,
+            "SELECT t.slug, t.article_id, t.ordinal FROM article_topics t JOIN articles a ON a.id = t.article_id "
+            f"WHERE {self._LISTED} ORDER BY t.slug, {self._NEWEST_FIRST}",
+        )
 
     def article_text(self, aid: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (aid,)).fetchone()

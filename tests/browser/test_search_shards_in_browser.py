@@ -1,5 +1,5 @@
-"""Search in a real browser over an index in several parts — Pagefind shards (``search_engine = "pagefind"``)
-and the site's own n-gram segments (the default) — on a site served under a prefix."""
+"""Search in a real browser over an index in several parts — the site's own n-gram segments — on a site served
+under a prefix."""
 
 from __future__ import annotations
 
@@ -10,16 +10,9 @@ from pathlib import Path
 
 from site_builder import build_site
 from site_builder.ngram_index import search_files
-from site_builder.search import PAGEFIND_ENV, find_pagefind
 from tests.browser.conftest import serve
-from tests.conftest import require_or_skip
 from tests.site_builder.site_fixtures import HOSTILE_TITLE, fill_store
 from yigai.config import load_settings
-
-
-def _indexed_text(html: str) -> str:
-    start = html.index("data-pagefind-body")
-    return html[start : html.index("</article>", start)]
 
 
 class _ArticleText(HTMLParser):
@@ -56,7 +49,7 @@ def _ngram_text(html: str) -> str:
 
 
 def _build(tmp_path: Path, **site: object) -> tuple[Path, Path]:
-    """Build the synthetic store with 3 pages per shard/segment into www/mirror/yigai/; (www, output)."""
+    """Build the synthetic store with 3 pages per segment into www/mirror/yigai/; (www, output)."""
     www = tmp_path / "www"
     out = www / "mirror" / "yigai"
     store = fill_store(tmp_path / "db.sqlite3")
@@ -73,51 +66,6 @@ def _results(page) -> list[str]:
         "els => els.map(e => e.getAttribute('href'))"
     )
     return [re.fullmatch(r"article/([0-9a-f]{16})\.html", h).group(1) for h in hrefs]
-
-
-def test_a_query_finds_pages_of_every_shard_on_a_site_served_under_a_prefix(
-    new_page, tmp_path: Path, monkeypatch
-):
-    """The real build with 3 pages per Pagefind shard, so the browser merges several bundles; the site lives
-    at /mirror/yigai/ (links must not assume the site root)."""
-    monkeypatch.delenv(PAGEFIND_ENV, raising=False)
-    require_or_skip(
-        find_pagefind() is not None, "the Pagefind binary", ".venv/bin/pip install 'pagefind[extended]'"
-    )
-    www, out = _build(tmp_path, search_engine="pagefind")
-    assert 'data-shards="pagefind/shards.json"' in (out / "search.html").read_text("utf-8")
-    listed = json.loads((out / "pagefind" / "shards.json").read_text("utf-8"))
-    assert len(listed) >= 3
-    for name in listed:
-        entry = json.loads((out / "pagefind" / name / "pagefind-entry.json").read_text("utf-8"))
-        assert sum(lang["page_count"] for lang in entry["languages"].values()) <= 3
-    ids = sorted(p.stem for p in (out / "article").glob("*.html"))
-    manifest = (out / ".yigai-build.tsv").read_text("utf-8")
-    assert all(f"pagefind/{name}pagefind.js" in manifest for name in listed)
-
-    query = "医共体"
-    texts = {i: _indexed_text((out / "article" / f"{i}.html").read_text("utf-8")) for i in ids}
-    expected = {i for i in ids if query in texts[i]}
-    assert expected
-
-    server, base = serve(www)
-    try:
-        page = new_page()
-        page.goto(base + "mirror/yigai/search.html?q=" + query)
-        page.wait_for_selector("#search-form[data-done]")
-        assert page.locator("#search-form").get_attribute("data-done") == "true"
-        found = _results(page)
-        assert sorted(found) == sorted(expected)
-        assert page.locator("#search-status").inner_text() == f"找到 {len(expected)} 篇"
-        oldest = min(expected)
-        page.locator(f"#search-results a.story-title[href='article/{oldest}.html']").click()
-        page.wait_for_load_state()
-        assert page.url == f"{base}mirror/yigai/article/{oldest}.html"
-        assert query in page.locator("article").inner_text()
-        assert page.errors == []
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_ngram_index_finds_pages_of_every_segment_on_a_site_served_under_a_prefix(

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from site_builder.context import SiteContext, generate_context
+from site_builder.models import read_listed
 from yigai.config import Source
 from yigai.store import SourceStats, Store
 from yigai.urls import article_id
@@ -48,9 +50,9 @@ DEQING = region("330521", "浙江省", "湖州市", "德清县")
 DONGCHENG = region("110101", "北京市", None, "东城区")
 SICHUAN = region("510000", "四川省")
 
-YIGONGTI = {"id": "yigongti", "label": "医共体"}
-YILIANTI = {"id": "yilianti", "label": "医联体"}
-FENJI = {"id": "fenji_zhenliao", "label": "分级诊疗"}
+YIGONGTI = {"id": "county_medical_community", "label": "县域医共体"}
+YILIANTI = {"id": "medical_alliance", "label": "医联体/城市医疗集团"}
+FENJI = {"id": "tiered_care", "label": "分级诊疗/双向转诊"}
 
 
 def make_record(
@@ -331,3 +333,13 @@ def fill_store(path: Path) -> Store:
     )
     store.finish_run(run_id, "partial", {})
     return store
+
+
+def listed_context(records: list[dict[str, Any]], db: Path, site: dict[str, Any] | None = None) -> SiteContext:
+    """The site context of a store holding ``records`` (written with ``Store.insert_articles``)."""
+    store = Store(db)
+    try:
+        store.insert_articles(records)
+        return generate_context(read_listed(store), site or {})
+    finally:
+        store.close()

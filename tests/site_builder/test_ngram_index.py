@@ -460,11 +460,8 @@ def test_the_same_store_builds_byte_identical_indexes(store, tmp_path):
     assert f"{INDEX_DIR}/{INDEX_FILE}" in trees[0] and len(trees[0]) == 1 + 2 * 4  # index + (b0, d0) × 4
 
 
-def test_search_engine_must_be_a_known_engine():
-    assert load_settings(overrides={"site": {}}).section("site")["search_engine"] == "ngram"
-    assert (
-        load_settings(overrides={"site": {"search_engine": "pagefind"}}).section("site")["search_engine"]
-        == "pagefind"
-    )
-    with pytest.raises(ConfigError, match=r"site\.search_engine.*'ngram', 'pagefind'.*'lucene'"):
-        load_settings(overrides={"site": {"search_engine": "lucene"}})
+def test_the_search_engine_setting_is_gone():
+    # One search engine: a settings file still choosing one is told so, not silently obeyed.
+    assert "search_engine" not in load_settings(overrides={"site": {}}).section("site")
+    with pytest.raises(ConfigError, match=r"unknown setting 'site\.search_engine'"):
+        load_settings(overrides={"site": {"search_engine": "pagefind"}})

@@ -82,8 +82,8 @@ def test_a_sites_nightly_build_indexes_its_one_changed_segment_in_the_worker(sto
     build_site(store, make_settings(out, search_shard_size=3))
     assert started == []  # a tiny site: no worker
     aid = store.conn.execute("SELECT id FROM articles WHERE is_original = 1 AND relevant = 1 LIMIT 1").fetchone()[0]
-    store.conn.execute("UPDATE articles SET title = title || '（医共体更新）' WHERE id = ?", (aid,))
-    store.conn.commit()
+    row = dict(store.article(aid))
+    store.save_article({**row, "title": row["title"] + "（医共体更新）"})
     monkeypatch.setattr(NgramSearch, "WORKER_SITE_FROM", 1)
     report = build_site(store, make_settings(out, search_shard_size=3))
     assert len(started) == 1 and report.published

@@ -6,13 +6,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from site_builder.context import generate_context
-from site_builder.models import read_articles
 from site_builder.pages import paginate
-from tests.site_builder.site_fixtures import make_record
+from tests.site_builder.site_fixtures import listed_context, make_record
 
 
-def _articles(n: int):
+def _articles(n: int, tmp_path):
     start = datetime(2024, 1, 1, 8, 0)
     rows = []
     for i in range(n):
@@ -24,7 +22,7 @@ def _articles(n: int):
             regions=[],
         )
         rows.append(rec)
-    return generate_context(read_articles(rows), {}).articles  # newest first
+    return listed_context(rows, tmp_path / f"{n}.sqlite3").articles  # newest first
 
 
 def _pages(items, size=3):
@@ -32,8 +30,8 @@ def _pages(items, size=3):
 
 
 @pytest.mark.parametrize("n", range(0, 16))
-def test_every_story_is_listed_once_newest_first(n):
-    items = _articles(n)
+def test_every_story_is_listed_once_newest_first(n, tmp_path):
+    items = _articles(n, tmp_path)
     listed = [aid for path, (ids, _p) in sorted(_pages(items).items(), key=_order) for aid in ids]
     assert listed == [a.id for a in items]
     first = _pages(items)["x/index.html"][0]
@@ -46,8 +44,8 @@ def _order(item):
 
 
 @pytest.mark.parametrize("n", range(0, 16))
-def test_a_newer_story_leaves_older_pages_alone(n):
-    all_items = _articles(n + 1)
+def test_a_newer_story_leaves_older_pages_alone(n, tmp_path):
+    all_items = _articles(n + 1, tmp_path)
     before, after = _pages(all_items[1:]), _pages(all_items)  # all_items[0] is the newest
     for path, (ids, pager) in before.items():
         if path == "x/index.html":
@@ -59,8 +57,8 @@ def test_a_newer_story_leaves_older_pages_alone(n):
             assert after[path][1].newer in after
 
 
-def test_pager_links_and_spans():
-    items = _articles(12)  # size 3: chunks 1..4, the first page shows chunk 4; pages 1..3 numbered
+def test_pager_links_and_spans(tmp_path):
+    items = _articles(12, tmp_path)  # size 3: chunks 1..4, the first page shows chunk 4; pages 1..3 numbered
     pages = _pages(items)
     assert sorted(pages) == ["x/index.html", "x/page/1.html", "x/page/2.html", "x/page/3.html"]
     first = pages["x/index.html"][1]

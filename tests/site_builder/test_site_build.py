@@ -193,7 +193,7 @@ def test_article_page_content(built):
     assert "恶意附件" in page  # a non-http attachment is shown as text, not as a link
     assert f'href="{RECS["province"]["url"]}"' in page
     assert page.count("<p>", page.index("article-body")) >= 2
-    assert 'href="../topic/fenji_zhenliao/index.html"' in page
+    assert 'href="../topic/tiered_care/index.html"' in page
     syn = (out / f"article/{ID['syndicated']}.html").read_text("utf-8")
     assert "同时刊载于" in syn
     assert re.search(r'href="https://news.example.com/a/copy1.html"[^>]*>某新闻网</a>', syn)
@@ -519,7 +519,7 @@ def test_failed_build_leaves_previous_site_intact(built, store, settings, monkey
         build_site(store, settings)
     assert snapshot(out) == before
     # The staging directory is removed; only the output and the builder's own state next to it remain.
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.delta.sqlite3", f".{out.name}.lock", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.lock", out.name]
 
 
 def test_a_file_that_cannot_be_created_fails_the_build_and_keeps_the_live_site(built, store, settings, monkeypatch):
@@ -551,7 +551,7 @@ def test_a_file_that_cannot_be_created_fails_the_build_and_keeps_the_live_site(b
     with pytest.raises(OSError, match="No space left"):
         build_site(store, settings)
     assert snapshot(out) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.delta.sqlite3", f".{out.name}.lock", out.name]
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.lock", out.name]
 
 
 def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, settings, monkeypatch):
@@ -569,7 +569,6 @@ def test_a_build_hands_its_objects_back_to_the_garbage_collector(built, store, s
 
     monkeypatch.setattr(site_builder.feeds.FeedsGenerator, "generate_output", spy)
     out, _ = built
-    (out.parent / f".{out.name}.delta.sqlite3").unlink()  # a full build: it reads (and freezes) every article
     build_site(store, settings)
     assert seen["frozen"] > 1000 and seen["enabled"]  # during the build: frozen, collector on
     assert seen["thresholds"] == thresholds  # the collector's own settings: rarer full collections cost more
@@ -637,7 +636,7 @@ def test_builds_in_separate_processes_are_byte_identical(store, tmp_path):
 
 def test_large_sitemap_becomes_an_index_of_parts(store, settings):
     from site_builder.build import load_context
-    from site_builder.meta import sitemap_files
+    from site_builder.sitemap import sitemap_files
 
     ctx = load_context(store, settings.section("site"), settings)
     pages = [f"region/{110000 + i}/index.html" for i in range(7)]
@@ -670,12 +669,12 @@ def test_a_traditional_query_finds_the_simplified_pages_and_what_it_spells_as_ty
     assert total == 1 and "乾隆" in (out / hits[0].url).read_text("utf-8")
 
 
-def test_a_delta_build_that_finds_a_published_file_missing_becomes_a_full_build(built, store, settings, tmp_path):
-    """The delta keeps unchanged pages by linking the published copy when the spare's is stale; if that copy
-    has gone (removed by hand), the build starts over as a full one instead of publishing a site without it."""
+def test_a_published_file_removed_by_hand_is_made_again(built, store, settings, tmp_path):
+    """A build keeps an unchanged page from the spare generation or by linking the published copy; a copy that
+    has gone from both (removed by hand) is rendered again, not published missing."""
     out, _ = built
     _new_story(store, 4)
-    assert build_site(store, settings).mode == "delta"  # the spare is now one generation behind
+    build_site(store, settings)  # the spare is now one generation behind
     spare = read_manifest(out.parent / f".{out.name}.spare")
     changed_last = {rel for rel, entry in read_manifest(out).items() if spare.get(rel) != entry}
     _new_story(store, 5)
@@ -683,50 +682,18 @@ def test_a_delta_build_that_finds_a_published_file_missing_becomes_a_full_build(
     # file is the only good copy.
     victim = sorted(p for p in changed_last if p.startswith("article/"))[0]
     (out / victim).unlink()
-    report = build_site(store, settings)
-    assert report.mode == "full"
+    assert build_site(store, settings).published
     assert (out / victim).is_file()
-    fresh = tmp_path / "fresh" / "output"
-    assert build_site(store, settings, output_dir=fresh).mode == "full"
-    assert {p: v[0] for p, v in snapshot(out).items()} == {p: v[0] for p, v in snapshot(fresh).items()}
+    _same_bytes(store, settings, out, tmp_path / "fresh" / "output")
 
 
-def test_a_state_that_cannot_be_saved_costs_only_the_next_delta(built, store, settings, monkeypatch, caplog):
-    """The state is saved after the site is published: if that fails (a full disk), the build still succeeds,
-    says so, and leaves no state behind, so the next build is a full one, not a delta from a stale state."""
-    import site_builder.delta_state
-
+def test_state_left_by_the_former_delta_builder_is_removed(built, store, settings):
     out, _ = built
-    state = out.parent / f".{out.name}.delta.sqlite3"
-    (out.parent / f"{state.name}.tmp-99999").write_bytes(b"left by a killed build")
-    state.unlink()  # the next build is a full one, which writes a new state
+    for name in (".delta.sqlite3", ".articles", ".articles.journal"):
+        (out.parent / f".{out.name}{name}").write_bytes(b"left by an earlier version")
     _new_story(store, 6)
-
-    def full_disk(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(site_builder.delta_state.os, "replace", full_disk)
-    report = build_site(store, settings)
-    assert report.mode == "full" and report.published
-    assert "could not save the delta state" in caplog.text
-    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.articles", f".{out.name}.lock", f".{out.name}.spare", out.name]
-    monkeypatch.undo()
-    assert build_site(store, settings).mode == "full"  # no state: a full build, which saves one again
-    assert state.is_file()
-
-
-def test_a_site_whose_search_engine_is_pagefind_keeps_no_delta_state(built, store, settings, monkeypatch):
-    """Delta builds keep the n-gram index's segments only: a site set to Pagefind is built in full and keeps no
-    state (one left from before would only take space), even when Pagefind is missing and the n-gram index is
-    built instead."""
-    out, _ = built
-    state = out.parent / f".{out.name}.delta.sqlite3"
-    assert state.is_file()
-    monkeypatch.setattr(site_builder.build, "find_pagefind", lambda: None)
-    pagefind = make_settings(out, search_engine="pagefind")
-    report = build_site(store, pagefind)
-    assert report.mode == "full" and not state.exists()
-    assert build_site(store, pagefind).mode == "full" and not state.exists()
+    assert build_site(store, settings).published
+    assert sorted(p.name for p in out.parent.iterdir()) == [f".{out.name}.lock", f".{out.name}.spare", out.name]
 
 
 def _new_story(store, day: int) -> None:
@@ -742,59 +709,5 @@ def _new_story(store, day: int) -> None:
 
 
 def _same_bytes(store, settings, out: Path, fresh: Path) -> None:
-    assert build_site(store, settings, output_dir=fresh).mode == "full"
+    build_site(store, settings, output_dir=fresh)
     assert {p: v[0] for p, v in snapshot(out).items()} == {p: v[0] for p, v in snapshot(fresh).items()}
-
-
-def test_a_damaged_delta_state_makes_a_full_build(built, store, settings, tmp_path, caplog):
-    """A damaged value in the state is noticed (the build says why it is a full one) and not taken for a bug."""
-    import logging
-    import sqlite3
-
-    caplog.set_level(logging.INFO, logger="site_builder.build")
-    out, _ = built
-    conn = sqlite3.connect(out.parent / f".{out.name}.delta.sqlite3")
-    with conn:
-        conn.execute("UPDATE values_ SET enc = x'00ff'")  # every stored value unreadable
-    conn.close()
-    _new_story(store, 1)
-    assert build_site(store, settings).mode == "full"
-    assert "a damaged value in the delta state" in caplog.text and "the delta build failed" not in caplog.text
-    _same_bytes(store, settings, out, tmp_path / "fresh" / "output")
-    _new_story(store, 2)
-    assert build_site(store, settings).mode == "delta"  # the full build wrote a good state
-
-
-def test_a_delta_build_that_fails_unexpectedly_is_done_again_in_full(built, store, settings, tmp_path, monkeypatch, caplog):
-    """The delta build only saves time: an error in it (a bug, a damaged file) is logged, and the full build
-    publishes the site."""
-    import site_builder.delta
-
-    out, _ = built
-    _new_story(store, 3)
-
-    def broken(self, index):
-        raise RuntimeError("a bug in the delta build")
-
-    monkeypatch.setattr(site_builder.delta.LazyList, "__getitem__", broken)
-    report = build_site(store, settings)
-    assert report.mode == "full" and report.published
-    assert "the delta build failed" in caplog.text and "a bug in the delta build" in caplog.text
-    monkeypatch.undo()
-    _same_bytes(store, settings, out, tmp_path / "fresh" / "output")
-
-
-def test_the_context_keeps_the_votes_each_article_casts(store, settings):
-    """The full build keeps its vote counts for the delta state; a delta build takes back and adds each changed
-    article's own votes: both must count the same."""
-    from collections import Counter
-
-    from site_builder.build import load_context
-    from site_builder.delta_state import vote_rows
-
-    ctx = load_context(store, settings.section("site"), settings)
-    per_article: Counter = Counter()
-    for art in ctx.articles:
-        per_article.update(vote_rows(art))
-    assert per_article and dict(ctx.votes) == dict(per_article)
-    assert {kind for kind, _code, _value in ctx.votes} == {"n", "l", "p", "t"}

@@ -1,11 +1,11 @@
-"""Helpers for ``test_build_delta``: a synthetic store that changes step by step (``StoreSim``) and a byte-for-byte
-comparison of two built trees (``tree_diff``).
+"""Helpers for ``test_build_incremental``: a synthetic store that changes step by step (``StoreSim``) and a
+byte-for-byte comparison of two built trees (``tree_diff``).
 
 Everything is seeded (``random.Random``) and dated in 2024, so a failing sequence can be replayed from its seed.
-Rows are written the ways the pipeline writes them: ``Store.save_article`` (INSERT OR REPLACE, as extraction
-does), ``Store.set_groups`` (syndication grouping) and plain SQL UPDATE/DELETE (a hand-made fix); the store's
-triggers (migration 3) bump each row's revision on every insert and update, which is what the builder watches.
-All text is invented for the tests.
+Rows are written the ways the stages write them: ``Store.save_article`` (INSERT OR REPLACE, as extraction
+does, which also lists the article: its regions, topics, story time and content digest, migration 8) and
+``Store.set_groups`` (syndication grouping); a deleted row (SQL DELETE, a hand-made removal) is unlisted by
+the store's trigger. All text is invented for the tests.
 """
 
 from __future__ import annotations
@@ -28,19 +28,9 @@ CHINA = timezone(timedelta(hours=8))
 START = datetime(2024, 1, 1, tzinfo=CHINA)
 SPAN_DAYS = 180  # the initial stories: Jan–Jun 2024 (six months, so six month lists)
 
-STATE_SUFFIX = ".delta.sqlite3"  # the delta state beside the output: ``.<output name>.delta.sqlite3``
-
-
-def state_file(target: Path) -> Path:
-    return target.with_name(f".{target.name}{STATE_SUFFIX}")
-
-
-
-
 NATIONAL = {"code": "000000", "province": None, "city": None, "county": None, "national": True, "weight": 1.0}
 
-# Real GB/T 2260 codes and names. Always written with these names, so the name votes never change (unless a test
-# means them to): provinces, prefectures, counties under a prefecture, districts of a municipality (no city) and
+# Real GB/T 2260 codes and names (the site shows the division table's names whatever a row says): provinces, prefectures, counties under a prefecture, districts of a municipality (no city) and
 # a province-administered city (仙桃, no city).
 REGION_POOL: list[dict[str, Any]] = [
     region("130000", "河北省"),
@@ -283,6 +273,14 @@ class StoreSim:
         ids = self._ids(where)
         return self.rng.choice(ids) if ids else None
 
+    def _update(self, aid: str, **columns: Any) -> None:
+        """A changed article row, written through the store (as re-extraction or an import writes it)."""
+        row = dict(self.store.article(aid))
+        for bookkeeping in ("rev", "story_at", "digest"):
+            row.pop(bookkeeping, None)
+        row.update(columns)
+        self.store.save_article(row)
+
     # ------------------------------------------------------------------------------------------ the changes
     def add_new(self) -> str:
         """1–3 new stories, each newer than every other (a night's crawl)."""
@@ -312,22 +310,19 @@ class StoreSim:
         return f"add_copy {self.save(copy)['id']} of {aid}"
 
     def edit_text(self, how: str | None = None) -> str:
-        """A title or text changed: by re-extraction (save_article, new SimHash and time) or a hand-made UPDATE."""
+        """A title or text changed alone, or a page re-extracted (new text, SimHash, time, maybe a 文号)."""
         aid = self._pick()
         if aid is None:
             return "edit_text (none)"
         how = how or self.rng.choice(["sql_title", "sql_text", "reextract"])
         if how == "sql_title":
-            self.store.conn.execute(
-                "UPDATE articles SET title = ? WHERE id = ?",
-                (f"标题修订：{self._text()[:18]}（{self.n}）", aid),
-            )
+            self._update(aid, title=f"标题修订：{self._text()[:18]}（{self.n}）")
         elif how == "sql_text":
-            self.store.conn.execute("UPDATE articles SET text = ? WHERE id = ?", (self._text(), aid))
+            self._update(aid, text=self._text())
         else:
             row = dict(self.store.article(aid))
-            row.pop("rev", None)
-            row.pop("sketch", None)
+            for bookkeeping in ("rev", "sketch", "story_at", "digest"):
+                row.pop(bookkeeping, None)
             meta = json.loads(row["meta_json"])
             if self.rng.random() < 0.5:
                 meta.update(
@@ -355,14 +350,14 @@ class StoreSim:
         row = self.store.article(aid)
         if row["published"] is None or self.rng.random() < 0.1:  # dated anew, or undated (then extracted_at)
             if row["published"] is not None:
-                self.store.conn.execute("UPDATE articles SET published = NULL WHERE id = ?", (aid,))
+                self._update(aid, published=None)
                 return f"edit_date {aid} {row['published']} -> undated"
             when = START + timedelta(minutes=self.rng.randint(0, SPAN_DAYS * 24 * 60))
         else:
             when = datetime.fromisoformat(row["published"]) + timedelta(days=self.rng.randint(-45, 20))
         if when > self.newest:
             self.newest = when
-        self.store.conn.execute("UPDATE articles SET published = ? WHERE id = ?", (iso(when), aid))
+        self._update(aid, published=iso(when))
         return f"edit_date {aid} {row['published']} -> {iso(when)}"
 
     def move_source(self) -> str:
@@ -371,10 +366,7 @@ class StoreSim:
         if aid is None:
             return "move_source (none)"
         source_id = self.rng.choice(sorted(SOURCE_HOSTS))
-        self.store.conn.execute(
-            "UPDATE articles SET source_id = ?, site = ? WHERE id = ?",
-            (source_id, SOURCE_HOSTS[source_id][1], aid),
-        )
+        self._update(aid, source_id=source_id, site=SOURCE_HOSTS[source_id][1])
         return f"move_source {aid} -> {source_id}"
 
     def change_topics(self) -> str:
@@ -382,7 +374,7 @@ class StoreSim:
         if aid is None:
             return "change_topics (none)"
         topics = json.dumps(self._topics(), ensure_ascii=False, sort_keys=True)
-        self.store.conn.execute("UPDATE articles SET topics_json = ? WHERE id = ?", (topics, aid))
+        self._update(aid, topics_json=topics)
         return f"change_topics {aid} {topics}"
 
     def change_regions(self) -> str:
@@ -390,14 +382,11 @@ class StoreSim:
         if aid is None:
             return "change_regions (none)"
         regions = self._regions()
-        self.store.conn.execute(
-            "UPDATE articles SET regions_json = ?, primary_code = ?, national = ? WHERE id = ?",
-            (
-                json.dumps(regions, ensure_ascii=False, sort_keys=True),
-                regions[0]["code"],
-                int(bool(regions[0]["national"])),
-                aid,
-            ),
+        self._update(
+            aid,
+            regions_json=json.dumps(regions, ensure_ascii=False, sort_keys=True),
+            primary_code=regions[0]["code"],
+            national=int(bool(regions[0]["national"])),
         )
         return f"change_regions {aid} {[r['code'] for r in regions]}"
 
@@ -424,7 +413,7 @@ class StoreSim:
         if aid is None:
             return self.make_copy()
         self.store.set_groups({aid: (aid, True)})
-        self.store.conn.execute("UPDATE articles SET relevant = 1 WHERE id = ?", (aid,))
+        self._update(aid, relevant=1)
         return f"make_original {aid}"
 
     def toggle_relevant(self) -> str:
@@ -437,9 +426,7 @@ class StoreSim:
             value = 1
         if aid is None:
             return "toggle_relevant (none)"
-        self.store.conn.execute(
-            "UPDATE articles SET relevant = ?, relevance = ? WHERE id = ?", (value, 3.0 * value, aid)
-        )
+        self._update(aid, relevant=value, relevance=3.0 * value)
         return f"toggle_relevant {aid} -> {value}"
 
     def add_run(self) -> str:
