@@ -78,7 +78,7 @@ def test_add_offline_from_a_saved_list_page(settings_file, tmp_path, capsys):
     [
         ("ftp://example.org/list", 2, "not an http(s) URL"),
         ("http://127.0.0.1:{closed}/list/", 4, "unreachable"),
-        ("{web}/", 2, "no article list"),
+        ("{web}/portal/", 2, "no article list"),
         ("{web}/farm/private/2024/0320/vip_8812.html", 4, "robots.txt"),
     ],
 )
@@ -123,3 +123,28 @@ def test_source_actions_have_help(action, capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert f"yigai source {action}" in out and "--html" in out and "Exit 0" in out
+
+
+def test_add_offline_from_a_saved_copy_of_the_site(settings_file, capsys):
+    # A directory laid out by URL path (here the sample web's own files): the list and its articles are read
+    # from it, nothing is fetched, and the preview has the extractor's lines.
+    saved = REPO / "yigai/sample_web/sites"
+    code = main(["source", "add", "http://hbwjw.example.test/hbwjw/index.html", "--html", str(saved), "--dry-run",
+                 "--config", str(settings_file)])
+    out = capsys.readouterr().out
+    assert code == 0
+    preview = out.split("The ", 1)[1].split("# Added by", 1)[0]
+    assert len(re.findall(r"^  \d{4}-\d{2}-\d{2}  ", preview, flags=re.M)) == 10
+    assert preview.count("              | ") >= 18 and "not read" not in preview
+    assert 'confirmed = "unconfirmed"' in out and 'home_region = "河北省"' in out
+
+
+def test_add_from_a_front_page_follows_its_news_column(web, settings_file, capsys):
+    # The sample web's front page lists no articles, only its sites; the first link short enough for a column
+    # name that names a health commission's pages (国家卫生健康委员会 …) leads to an article list, and the entry
+    # says how its list page was found.
+    code = main(["source", "add", f"{web.base_url}/", "--dry-run", "--config", str(settings_file)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f'list_urls = ["{web.base_url}/nhc/index.html"]  # the column' in out
+    assert f"linked from {web.base_url}/" in out

@@ -570,7 +570,8 @@ def build_parser() -> argparse.ArgumentParser:
                                help="base URL of a running sample web, for {sample_web} in the registry")
     a = source_sub.add_parser(
         "add", parents=[common, registry_opts], help="infer a registry entry from a list page's address",
-        description="Read the list page at URL, infer its article links (URL shapes, dates, titles, the repeated "
+        description="Read the list page at URL (a front page with no list of its own is followed to its news or "
+        "notice column), infer its article links (URL shapes, dates, titles, the repeated "
         "block), pagination, feeds and sitemaps (the page, robots.txt, common paths), CMS family and home "
         "region (site name, title, 网站标识码/ICP line, domain); print the ten newest articles with dates and a "
         "two-line excerpt from the extractor, and append an entry whose comments say how each field was "

@@ -222,6 +222,12 @@ def render(sources: Sequence[Source], meta: Mapping[str, Any]) -> str:
 ADDING = """
 ## Adding or correcting a source
 
+With the site reachable, `yigai source add URL` (the address of its news or notice list page) does most of
+this: it infers the entry — article patterns, pagination, feeds, family, home region, each with a comment
+saying how — previews the ten newest articles, and appends it (`--dry-run` to look first, `--html` to work from
+saved pages); `yigai source check [ID…]` re-checks entries and proposes the corrected one after a redesign.
+How inference decides is in `docs/crawling.md`. By hand, or to cite a reference for an entry:
+
 1. Find the site's news/policy list page and, if you can, two or three article URLs on it, in a public
    reference you can cite (another crawler's config, a stored copy of the page). Do not guess silently.
 2. Add a `[[source]]` table to `yigai/registry/sources.toml`:
@@ -249,8 +255,10 @@ ADDING = """
    has its commission, every cited reference is defined, and — with the crawler's own `ArticleFilter` — that
    each `article_allow` accepts its example articles, rejects its list pages and other sources' articles, and
    that no pattern is dead; and that this page is what the registry generates.
-4. To correct a source after a redesign: record the new article URLs as examples, add the new pattern (keep the
-   old one while old links still appear), update `list_urls`, `confirmed` (with the year) and `[meta] updated`.
+4. To correct a source after a redesign (`yigai status` and the about page say "redesigned — inferred pattern
+   in use" once the nightly run has had to infer its links; `yigai source check ID` prints the inferred
+   pattern): record the new article URLs as examples, add the new pattern (keep the old one while old links
+   still appear), update `list_urls`, `confirmed` (with the year) and `[meta] updated`.
 """
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.discovery import COMMON_DISCOVERY_PATHS, guess_family, robots_sitemaps
-from crawler.inference import ListInference, ListLink, infer_list, newest_first
+from crawler.inference import ListInference, ListLink, infer_list, list_links, newest_first
 from crawler.links import feed_entries, sitemap_entries
 from extract.decoding import decode_html
 from yigai.config import ConfigError, Source, load_registry, url_problem
@@ -145,6 +145,7 @@ class Proposal:
     sitemaps: list[str] = field(default_factory=list)
     previews: list[Preview] = field(default_factory=list)
     confirmed: str = "unconfirmed"
+    list_why: str = ""  # how the list page was found, when it is not the address given
 
     @property
     def max_list_pages(self) -> int:
@@ -163,7 +164,7 @@ class Proposal:
             lines.append(f"home_region = {toml_string(self.region.home_region)}  # {self.region.why}")
         else:
             lines.append(f"# no home_region: {self.region.why}")
-        lines.append(f"list_urls = [{toml_string(self.list_url)}]")
+        lines.append(f"list_urls = [{toml_string(self.list_url)}]" + (f"  # {self.list_why}" if self.list_why else ""))
         if self.feeds:
             lines.append(f"feeds = [{', '.join(map(toml_string, self.feeds))}]  # named by the page or found at a common path")
         if self.sitemaps:
@@ -264,10 +265,24 @@ def propose_source(
             if api_inf.articles:
                 list_url, inf = api, api_inf
                 break
+    list_why = ""
+    if not inf.articles:
+        # A front page of menus: follow its news or notice columns to the first that lists articles.
+        for column_url, text in _column_links(page):
+            try:
+                column = fetcher.get(column_url)
+            except FetchFailed:
+                continue
+            column_inf = infer_list(column.body, column.url, content_charset(column.content_type))
+            if column_inf.articles:
+                list_why = f"the column {text!r} linked from {list_url}"
+                list_url, page, inf = column_url, column, column_inf
+                break
     if not inf.articles:
         raise ConfigError(
             f"{list_url}: no article list found on the page (no block of dated or title-like links to pages of "
-            "this host); give the address of a news or notice list page, not the home page"
+            "this host, and no news or notice column linked from it that has one); give the address of a news "
+            "or notice list page"
         )
     html = decode_html(page.body, content_charset(page.content_type))[0]
     site_name, title, footer = site_identity(html)
@@ -301,6 +316,7 @@ def propose_source(
         family=family,
         name_why=name_why,
         feeds=list(inf.feeds),
+        list_why=list_why,
         confirmed="unconfirmed" if fetcher.offline else f"fetched by yigai source add on {date.today().isoformat()}",
     )
     if not fetcher.offline:
@@ -318,6 +334,27 @@ def propose_source(
     for link in newest_first(links)[:preview]:
         proposal.previews.append(_preview(link, fetcher, extract, proposal))
     return proposal
+
+
+# Link texts of the columns that list a site's news or notices, most wanted first (a health-reform column, the
+# health commission's pages, then the usual news columns). A column name is short; a headline is not.
+NEWS_COLUMNS = ("医改", "医共体", "卫生健康", "卫健", "工作动态", "新闻动态", "政务动态", "部门动态", "要闻", "通知公告",
+                "新闻", "动态")
+MAX_COLUMN_TRIES = 4
+
+
+def _column_links(page: Page) -> list[tuple[str, str]]:
+    """(URL, link text) of the page's links on its host that name a news or notice column, best first."""
+    host = urlsplit(page.url).netloc.lower()
+    ranked: dict[str, tuple[int, int, str]] = {}
+    for link in list_links(page.body, page.url, content_charset(page.content_type)):
+        if urlsplit(link.url).netloc.lower() != host or link.url == page.url or not 0 < len(link.text) <= 30:
+            continue
+        rank = next((i for i, word in enumerate(NEWS_COLUMNS) if word in link.text), None)
+        if rank is not None and link.url not in ranked:
+            ranked[link.url] = (rank, link.position, link.text)
+    best = sorted(ranked.items(), key=lambda item: item[1][:2])[:MAX_COLUMN_TRIES]
+    return [(url, text) for url, (_, _, text) in best]
 
 
 def _resolvable(guess: RegionGuess) -> RegionGuess:

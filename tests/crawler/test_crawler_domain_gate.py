@@ -119,10 +119,11 @@ def test_request_starts_to_one_host_are_a_delay_apart_across_sources(tmp_path: P
     starts = sorted(site.starts)
     assert len(starts) >= 3 * (ARTICLES + 1)
     gaps = sorted(b - a for a, b in zip(starts, starts[1:], strict=False))
-    # The gate spaces the starts 0.3 s apart; what the server sees may shift by a thread switch either way.
-    # Without the gate three sources send at once (gaps near 0).
+    # The gate spaces the starts 0.3 s apart; what the server sees may shift by a thread switch either way (on a
+    # busy machine, by a lot, now and then). Without the gate three sources send at once: most gaps near 0.
     why = "; ".join(f"{b - a:.3f} {p}" for (a, _), (b, p) in zip(site.log, site.log[1:], strict=False))
-    assert gaps[len(gaps) // 2] >= 0.3 * 0.95 and gaps[0] >= 0.15, why
+    assert gaps[len(gaps) // 2] >= 0.3 * 0.95, why
+    assert sum(1 for g in gaps if g < 0.15) <= len(gaps) // 10, why
 
 
 def test_sources_are_crawled_at_most_parallel_sources_at_a_time(tmp_path: Path) -> None:
