@@ -56,7 +56,7 @@ def test_map_counts_back_from_the_last_run_not_from_the_newest_story(store, sett
     html = _home(settings.output_dir)
     assert _tile(html, "北京") == "近30天无报道"
     assert _tile(html, "河北") == "近30天无报道"
-    assert "统计截至 <time datetime=\"2025-12-02T04:00:00+08:00\">2025-12-02</time>" in html
+    assert "统计截至 <time datetime=\"2025-12-02\">2025-12-02</time>" in html
     quiet = re.search(r"近30天无报道的省份（(\d+) 个）：([^。]*)。", html)
     assert quiet and int(quiet.group(1)) == 34 and "北京" in quiet.group(2).split("、")
     region = (settings.output_dir / "region" / "130000" / "index.html").read_text("utf-8")
