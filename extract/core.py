@@ -28,7 +28,14 @@ from .metadata import (
     source_from_scripts,
     until_prose,
 )
-from .policy import Attachment, find_attachments, find_doc_number, find_doc_type, find_issuing_body
+from .policy import (
+    Attachment,
+    find_attachments,
+    find_doc_number,
+    find_doc_type,
+    find_issuing_bodies,
+    find_written_date,
+)
 from .regions import Region, tag_regions
 from .topics import is_relevant, score_topics
 
@@ -67,8 +74,10 @@ class ExtractedArticle:
     encoding: str
     doc_number: str | None = None
     doc_type: str | None = None
-    issuing_body: str | None = None
+    issuing_body: str | None = None  # every issuing body, joined with 、 (a joint document has several)
     attachments: list[Attachment] = field(default_factory=list)
+    issuing_bodies: list[str] = field(default_factory=list)
+    written_date: str | None = None  # 成文日期, YYYY-MM-DD
     sketch: tuple[int, ...] = ()  # bottom-k MinHash of the shingles, for near-duplicate detection
     truncated_from: int | None = None  # the page's size in bytes when it was cut to the size limit
     content_farm: bool = False  # the text carried pinyin glosses (醫(yī)療): a content farm's re-post
@@ -91,6 +100,8 @@ class ExtractedArticle:
             "doc_number": self.doc_number,
             "doc_type": self.doc_type,
             "issuing_body": self.issuing_body,
+            "issuing_bodies": list(self.issuing_bodies),
+            "written_date": self.written_date,
             "attachments": [a.to_dict() for a in self.attachments],
             "encoding": self.encoding,
             "truncated_from": self.truncated_from,
@@ -208,6 +219,11 @@ def extract_article(
     )
     lead = "\n".join([title] + header + cleaned.lines[:3])
     fingerprint, sketch = fingerprints(text)
+    # The signature (bodies, then the date) is read from the text before cleaning, which drops date lines.
+    raw_lines = "\n".join(text_lines)
+    issuing_bodies = find_issuing_bodies(
+        title, raw_lines, cleaned.fields.get("发文机关") or cleaned.fields.get("发布机构")
+    )
     return ExtractedArticle(
         url=url,
         title=title,
@@ -226,9 +242,9 @@ def extract_article(
         encoding=encoding,
         doc_number=find_doc_number(cleaned.fields.get("发文字号", "") + "\n" + lead),
         doc_type=find_doc_type(title, text),
-        issuing_body=cleaned.fields.get("发文机关")
-        or cleaned.fields.get("发布机构")
-        or find_issuing_body(title, text),
+        issuing_body="、".join(issuing_bodies) or None,
+        issuing_bodies=issuing_bodies,
+        written_date=find_written_date(raw_lines, cleaned.fields.get("成文日期")),
         attachments=find_attachments(tree, url),
         truncated_from=truncated_from,
         content_farm=count_glosses(raw_text) >= _FARM_GLOSSES,

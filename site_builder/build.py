@@ -23,7 +23,7 @@ from site_builder.context import SiteContext, generate_context
 from site_builder.feeds import FeedsGenerator
 from site_builder.memo import RecentMemo
 from site_builder.models import Article, read_listed, short_hash, split_paragraphs
-from site_builder.opml import opml
+from site_builder.opml import opml_files
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
 from site_builder.robots import robots
@@ -93,7 +93,7 @@ def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tup
     from yigai.health import source_health
 
     as_of = datetime.fromisoformat(runs[0]["started_at"]) if runs else datetime(1970, 1, 1, tzinfo=UTC)
-    return {h.source_id: tuple(h.flags) for h in source_health(store, settings, now=as_of)}
+    return {h.source_id: tuple(h.flags_zh) for h in source_health(store, settings, now=as_of)}
 
 
 @contextlib.contextmanager
@@ -277,9 +277,9 @@ def search_doc(ctx: SiteContext, art: Article) -> SearchDoc:
 
 
 def _site_files(ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
-    """robots.txt, opml.xml and the static files (CSS, scripts, icon)."""
+    """robots.txt, the OPML lists and the static files (CSS, scripts, icon)."""
     yield "robots.txt", robots(ctx.site)
-    yield "opml.xml", opml(ctx)
+    yield from opml_files(ctx)  # opml.xml and one per province
     static = TEMPLATES_DIR / "static"
     for file in sorted(static.rglob("*")):
         if file.is_file():

@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cached_property
 from operator import attrgetter
 from typing import Any
@@ -25,9 +25,11 @@ from site_builder.models import (
     parse_datetime,
     topic_labels,
 )
+from site_builder.recency import RECENT_DAYS, build_date, recent_since
+from site_builder.run_status import RunsShown, is_finished, runs_shown
 from site_builder.tilemap import PROVINCE_TILES, Tile, build_tiles
 
-RECENT_DAYS = 30
+__all__ = ["RECENT_DAYS", "SiteContext", "generate_context"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Region:
     level: str
     parent_code: str | None
     articles: tuple[Article, ...]
-    recent: int  # stories in the last RECENT_DAYS days (relative to the newest story)
+    recent: int  # stories in the RECENT_DAYS days up to the build date (``recency``)
     children: tuple[str, ...] = ()
 
     @property
@@ -91,6 +93,8 @@ class SiteContext:
     months: dict[str, list[Article]]  # "YYYY-MM" → articles, newest month first
     tiles: list[Tile]
     sources: list[SourceHealth] = field(default_factory=list)
+    as_of: datetime | None = None  # the build date (``recency.build_date``): what "recent" counts back from
+    runs_shown: RunsShown | None = None  # the about page's last finished run and the one going on
 
     def region_chain(self, code: str) -> list[Region]:
         """The region and its ancestors, province first."""
@@ -106,6 +110,13 @@ class SiteContext:
     @property
     def provinces(self) -> list[Region]:
         return [r for code, r in sorted(self.regions.items()) if r.level == LEVEL_PROVINCE]
+
+
+def recent_between(members: Sequence[Article], since: datetime, as_of: datetime) -> int:
+    """How many of ``members`` (newest first) are dated after ``since`` and not after ``as_of``."""
+    after_since = bisect_left(members, (-since.timestamp(),), key=lambda a: a.sort_key)
+    after_as_of = bisect_left(members, (-as_of.timestamp(),), key=lambda a: a.sort_key)
+    return after_since - after_as_of
 
 
 def province_tiles(regions: Mapping[str, Region]) -> list[Tile]:
@@ -142,7 +153,8 @@ def source_health_rows(
     out = []
     for src in sorted(sources, key=lambda s: s["id"]):
         sid = src["id"]
-        last = next((r for r in runs_newest_first if sid in stats[int(r["id"])]), None)
+        # The last run that has ended (``run_status``: the page is made inside the run still going on).
+        last = next((r for r in runs_newest_first if is_finished(r) and sid in stats[int(r["id"])]), None)
         row = stats[int(last["id"])][sid] if last is not None else None
         errors: dict[str, int] = {}
         if row is not None:
@@ -191,13 +203,15 @@ def generate_context(
     store listed them, its name, level and parent from the division table, a topic's label from the taxonomy."""
     articles = listed.articles  # newest first, ties by id: the store's order
     newest = articles[0].date if articles else None
-    recent_since = newest - timedelta(days=RECENT_DAYS) if newest else None
+    as_of = build_date(site, runs, newest)
+    since = recent_since(as_of)
 
     def recent_count(members: Sequence[Article]) -> int:
-        # Members are in sort_key order (newest first): the recent ones are a prefix, found by bisection.
-        if recent_since is None:
+        # Members are in sort_key order (newest first): the recent ones are a run, found by bisection (stories
+        # dated after the build date, possible with an ``as_of`` in the past, are not counted).
+        if since is None or as_of is None:
             return 0
-        return bisect_left(members, (-recent_since.timestamp(),), key=lambda a: a.sort_key)
+        return recent_between(members, since, as_of)
 
     children: dict[str, list[str]] = {}
     refs = {code: division(code) for code in listed.regions}
@@ -232,7 +246,7 @@ def generate_context(
         site=dict(site),
         articles=articles,
         newest=newest,
-        recent_since=recent_since,
+        recent_since=since,
         regions=regions,
         article_regions={aid: tuple(codes) for aid, codes in closure.items()},
         national=[a for a in articles if a.national],
@@ -242,4 +256,6 @@ def generate_context(
         sources=source_health_rows(
             sources, runs, run_sources or {}, *source_article_counts(articles), health_flags
         ),
+        as_of=as_of,
+        runs_shown=runs_shown(runs),
     )

@@ -2,6 +2,11 @@
 
 Deterministic: entry ids are ``urn:yigai:article:<id>``, dates come from the articles (never the clock), the
 feed's ``updated``/``lastBuildDate`` is its newest item's date, and items are newest first.
+
+Each item carries what a reader's feed reader shows: the full text, who wrote the story (``dc:creator`` in
+RSS, which has no author without an e-mail address; ``author`` in Atom), its regions as RSS hierarchic
+categories ("河北省/邯郸市/魏县", RSS 2.0's slash-separated form, in the site's region domain) and its topics, and
+for a policy document its 文号 (``dc:identifier``) with its issuing bodies and 成文日期 at the head of the text.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from site_builder import paths
 from site_builder.context import SiteContext
 from site_builder.memo import RecentMemo
 from site_builder.models import CHINA_TZ, Article, short_hash
+from site_builder.pages import region_path_name
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +38,62 @@ def entry_id(aid: str) -> str:
     return f"urn:yigai:article:{aid}"
 
 
+Category = tuple[str, str, str]  # (term, scheme, label or "")
+
+
+def _text(value: str) -> str:
+    return escape(value, quote=False)
+
+
 def content_html(article: Article) -> str:
-    """The full text as HTML paragraphs; the text is escaped (it is untrusted)."""
-    return "".join(f"<p>{escape(p, quote=False)}</p>" for p in article.paragraphs)
+    """The full text as HTML paragraphs, headed by who wrote and who carried it and, for a document, its
+    文号, issuing bodies and 成文日期; its attachments and original link follow. All text is escaped (it is
+    untrusted); links are the article's checked http(s) links only."""
+    head = []
+    if article.original_source and article.original_source != article.site:
+        head.append(f"来源：{_text(article.original_source)}")
+    head.append(f"刊载网站：{_text(article.site)}")
+    document = [
+        f"{label}：{_text(value)}"
+        for label, value in (
+            ("文号", article.doc_number),
+            ("发文机关", article.issuing_body),
+            ("成文日期", article.written_date),
+        )
+        if value
+    ]
+    parts = [f"<p>{'　'.join(head)}</p>"]
+    if document:
+        parts.append(f"<p>{'　'.join(document)}</p>")
+    parts.extend(f"<p>{_text(p)}</p>" for p in article.paragraphs)
+    if article.attachments:
+        links = "、".join(
+            f'<a href="{escape(a.link)}">{_text(a.title)}</a>' if a.link else _text(a.title)
+            for a in article.attachments
+        )
+        parts.append(f"<p>附件：{links}</p>")
+    if article.link:
+        parts.append(f'<p><a href="{escape(article.link)}">原文链接</a></p>')
+    return "".join(parts)
+
+
+def article_categories(ctx: SiteContext, base: str, art: Article) -> tuple[Category, ...]:
+    """The item's categories: each region it is tagged with as its path from the province (its ancestors are
+    implied by the path), 全国 for a national story, then its topics."""
+    codes = ctx.article_regions.get(art.id, ())
+    parents = {ctx.regions[c].parent_code for c in codes if c in ctx.regions}
+    out: list[Category] = []
+    if art.national:
+        out.append(("全国", paths.public_url(base, paths.NATIONAL_DIR), ""))
+    for code in codes:
+        if code in ctx.regions and code not in parents:  # the most specific regions
+            names = [r.name for r in ctx.region_chain(code)]
+            out.append(("/".join(names), paths.public_url(base, "region/"), ""))
+    for topic in art.topics:
+        label = ctx.topics[topic.id].label if topic.id in ctx.topics else topic.label
+        # A "/" would make RSS read the label as a path (分级诊疗/双向转诊 is one topic, not two levels).
+        out.append((label.replace("/", "、"), paths.public_url(base, "topic/"), ""))
+    return tuple(out)
 
 
 class FeedEntries:
@@ -43,13 +102,17 @@ class FeedEntries:
     last few are remembered (``RecentMemo``; an entry holds the article's full text)."""
 
     def __init__(self) -> None:
-        self._by_base: dict[str, RecentMemo[Article, FeedEntry]] = {}  # a build has one base URL
+        self._by_base: dict[str, RecentMemo[Article, FeedEntry]] = {}  # a build has one base URL and context
 
-    def entry(self, base: str, art: Article) -> FeedEntry:
+    def entry(self, ctx: SiteContext, base: str, art: Article) -> FeedEntry:
         memo = self._by_base.get(base)
         if memo is None:
-            memo = self._by_base[base] = RecentMemo(partial(_entry, base))
+            memo = self._by_base[base] = RecentMemo(partial(_context_entry, ctx, base))
         return memo.get(art.id, art)
+
+
+def _context_entry(ctx: SiteContext, base: str, art: Article) -> FeedEntry:
+    return _entry(base, art, article_categories(ctx, base, art))
 
 
 class _Entry(FeedEntry):
@@ -72,16 +135,23 @@ class _Entry(FeedEntry):
         return deepcopy(built[key])  # the feed takes the element into its tree: never hand out the one kept
 
 
-def _entry(base: str, art: Article) -> FeedEntry:
+def _entry(base: str, art: Article, categories: Sequence[Category] = ()) -> FeedEntry:
     fe = _Entry()
+    fe.load_extension("dc")
     fe.id(entry_id(art.id))
     fe.title(art.title)
     fe.link(href=paths.public_url(base, paths.article_path(art.id)))
     fe.published(art.date.astimezone(CHINA_TZ))
     fe.updated(art.date.astimezone(CHINA_TZ))
-    fe.author({"name": art.original_source or art.site})
-    for topic in art.topics:
-        fe.category(term=topic.id, label=topic.label)
+    source = art.original_source or art.site  # who wrote it; the carrier is in the text's head
+    fe.author({"name": source})
+    fe.dc.dc_creator(source)
+    if art.doc_number:
+        fe.dc.dc_identifier(art.doc_number)
+    for term, scheme, label in categories:
+        # RSS shows a category's label in place of its term when it has one: the term alone keeps RSS's
+        # slash-separated region path.
+        fe.category(term=term, scheme=scheme, **({"label": label} if label else {}))
     fe.summary(escape(art.summary, quote=False), type="html")
     fe.content(content_html(art), type="html")
     return fe
@@ -102,6 +172,7 @@ def render_feed(
     updated = items[0].date.astimezone(CHINA_TZ) if items else EMPTY_FEED_DATE
     site_title = str(ctx.site.get("title") or "")
     fg = _FeedGen()
+    fg.load_extension("dc")
     fg.id(paths.public_url(base, page_path))
     fg.title(f"{site_title} · {title}" if title else site_title)
     fg.description(str(ctx.site.get("description") or site_title))
@@ -112,7 +183,8 @@ def render_feed(
     fg.lastBuildDate(updated)
     fg.pubDate(updated)
     for art in items:  # newest first; 'append' keeps that order (feedgen prepends by default)
-        fg.add_entry(entries.entry(base, art) if entries is not None else _entry(base, art), order="append")
+        entry = entries.entry(ctx, base, art) if entries is not None else _context_entry(ctx, base, art)
+        fg.add_entry(entry, order="append")
     # Each format names itself as rel="self" (RSS through atom:link), so the links are set per format.
     # The alternate link goes last: feedgen takes the RSS <link> from the last link.
     page_url = paths.public_url(base, page_path)
@@ -148,7 +220,7 @@ class FeedsGenerator:
         yield "all", "全部报道", "index.html", ctx.articles
         yield "national", "全国", paths.NATIONAL_DIR + "index.html", ctx.national
         for code, region in ctx.regions.items():
-            yield f"region/{code}", region.name, region.path, region.articles
+            yield f"region/{code}", region_path_name(ctx, code), region.path, region.articles
         for tid, topic in ctx.topics.items():
             yield f"topic/{tid}", topic.label, topic.path, topic.articles
 

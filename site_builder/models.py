@@ -179,6 +179,11 @@ class Article:
         )
 
     @cached_property
+    def written_date(self) -> str | None:
+        """A policy document's 成文日期 (YYYY-MM-DD), apart from its publish date."""
+        return _clean_str(self._meta.get("written_date"))
+
+    @cached_property
     def day(self) -> str:
         """The story's day in China, "YYYY-MM-DD": made once per article (archives, list spans and the
         sitemap each need it for 100,000 articles; strftime costs three times as much)."""
@@ -222,8 +227,31 @@ def parse_datetime(value: Any) -> datetime | None:
     return dt.replace(tzinfo=CHINA_TZ) if dt.tzinfo is None else dt
 
 
+def join_paragraphs(text: str) -> str:
+    """The text's lines as one line: Chinese paragraphs meet without a space (a space between two Chinese
+    sentences is a stray gap); a space only between two Latin words or numbers. Runs of whitespace inside a
+    line become one space."""
+    joined = ""
+    for line in text.split("\n"):
+        flat = " ".join(line.split())
+        if not flat:
+            continue
+        if joined and _latin_end(joined[-1]) and _latin_start(flat[0]):
+            joined += " "
+        joined += flat
+    return joined
+
+
+def _latin_end(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in ".,;:!?%)\"'")
+
+
+def _latin_start(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "(\"'")
+
+
 def summarize(text: str, limit: int = SUMMARY_CHARS) -> str:
-    flat = " ".join(text.split())
+    flat = join_paragraphs(text)
     return flat if len(flat) <= limit else flat[:limit].rstrip() + "…"
 
 

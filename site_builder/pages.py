@@ -20,7 +20,10 @@ import jinja2
 from site_builder import paths
 from site_builder.context import RECENT_DAYS, SiteContext
 from site_builder.models import CHINA_TZ, Article, short_hash
+from site_builder.region_paths import region_paths
+from site_builder.run_status import run_state_zh
 from site_builder.tilemap import legend, svg_size
+from site_builder.typography import with_classes
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,12 @@ class Pager:
     span: str  # "2024-01-03 至 2024-02-11" on numbered pages
 
 
+def region_path_name(ctx: SiteContext, code: str) -> str:
+    """A region named with its parents, "河北省 · 邯郸市 · 永年区": feed titles and feed lists name the whole
+    path (a reader's list of feeds shows "· 朝阳区" without saying which 朝阳区)."""
+    return " · ".join(r.name for r in ctx.region_chain(code)) or code
+
+
 def feed_link(key: str, title: str) -> FeedLink:
     return FeedLink(title, paths.feed_path(key, "rss"), paths.feed_path(key, "atom"))
 
@@ -69,6 +78,9 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env.filters["iso"] = _iso
     env.filters["day"] = _day
     env.filters["minute"] = _minute
+    env.filters["with_classes"] = with_classes
+    env.filters["run_state"] = run_state_zh
+    env.filters["region_paths"] = region_paths
     env.globals.update(
         article_url=paths.article_path,
         region_url=lambda code: paths.region_dir(code) + "index.html",
@@ -209,11 +221,12 @@ class PageGenerator:
             "about.html",
             "about.html",
             ctx,
-            (repr(ctx.sources), repr(groups)),
+            (repr(ctx.sources), repr(groups), repr(ctx.runs_shown)),
             page_title="关于",
             section="about",
             sources=ctx.sources,
             feed_groups=groups,
+            runs=ctx.runs_shown,
         )
         yield (
             "search.html",
@@ -244,6 +257,7 @@ class PageGenerator:
                     total=len(ctx.articles),
                     national_count=len(ctx.national),
                     newest=ctx.newest,
+                    as_of=ctx.as_of,
                 )
                 key += (
                     repr(ctx.tiles),
@@ -252,6 +266,7 @@ class PageGenerator:
                     len(ctx.articles),
                     len(ctx.national),
                     ctx.newest,
+                    ctx.as_of,
                 )
             yield self.job("index.html", path, ctx, key, **variables)
 
@@ -267,6 +282,7 @@ class PageGenerator:
         breadcrumbs: Sequence[tuple[str, str | None]] = (),
         children: Sequence[Any] = (),
         intro: str | None = None,
+        opml: str | None = None,
     ) -> Iterator[Output]:
         feeds_text, crumbs_text = repr(feeds), repr(list(breadcrumbs))  # for every page's key: made once
         for path, page_items, pager in paginate(items, self.page_size, directory):
@@ -285,6 +301,7 @@ class PageGenerator:
                     crumbs_text,
                     repr([(c.code, c.name, len(c.articles)) for c in page_children]) if first else "",
                     (intro or "") if first else "",
+                    opml or "",
                     str(len(items)) if first else "",
                     _items_key(page_items),
                     _pager_key(pager),
@@ -298,6 +315,7 @@ class PageGenerator:
                 breadcrumbs=list(breadcrumbs),
                 children=page_children,
                 intro=intro if first else None,
+                opml=opml,
                 total=len(items),
             )
 
@@ -312,10 +330,12 @@ class PageGenerator:
                 region.articles,
                 heading=region.name,
                 section="region",
-                feeds=[feed_link(f"region/{code}", region.name), feed_link("all", "全部报道")],
+                feeds=[feed_link(f"region/{code}", region_path_name(ctx, code)), feed_link("all", "全部报道")],
                 breadcrumbs=crumbs,
                 children=children,
-                intro=f"{region.level_label}地区 · 共 {len(region.articles)} 篇 · 近{RECENT_DAYS}天 {region.recent} 篇",
+                opml=f"opml/{code}.xml" if region.parent_code is None else None,
+                intro=f"{region.level_label}地区 · 共 {len(region.articles)} 篇 · "
+                + (f"近{RECENT_DAYS}天 {region.recent} 篇" if region.recent else f"近{RECENT_DAYS}天无报道"),
             )
 
     def _national(self, ctx: SiteContext) -> Iterator[Output]:
@@ -375,7 +395,7 @@ class PageGenerator:
             feeds = [feed_link("all", "全部报道")]
             crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain]
             if chain:
-                feeds.insert(0, feed_link(f"region/{chain[-1].code}", chain[-1].name))
+                feeds.insert(0, feed_link(f"region/{chain[-1].code}", " · ".join(r.name for r in chain)))
             elif national:
                 feeds.insert(0, feed_link("national", "全国"))
                 crumbs.append(("全国", paths.NATIONAL_DIR + "index.html"))
@@ -433,6 +453,6 @@ def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
     """Every feed the site publishes, grouped for the about page and the OPML file."""
     return [
         ("全部", [feed_link("all", "全部报道"), feed_link("national", "全国")]),
-        ("地区", [feed_link(f"region/{code}", r.name) for code, r in ctx.regions.items()]),
+        ("地区", [feed_link(f"region/{code}", region_path_name(ctx, code)) for code in ctx.regions]),
         ("专题", [feed_link(f"topic/{tid}", t.label) for tid, t in ctx.topics.items()]),
     ]

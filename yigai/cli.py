@@ -46,6 +46,8 @@ def _settings(args: argparse.Namespace) -> Settings:
             overrides["store_url"] = ""
     if getattr(args, "output", None):
         overrides["output_dir"] = str(Path(args.output).resolve())
+    if getattr(args, "as_of", None):
+        overrides["site"] = {"as_of": args.as_of}
     return load_settings(args.config, overrides or None)
 
 
@@ -364,6 +366,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _as_of(text: str) -> str:
+    from site_builder.recency import BadAsOf, parse_as_of
+
+    try:
+        parse_as_of(text)
+    except BadAsOf:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    return text.strip()
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -477,6 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "output locks; the store must exist, and a build that would drop published stories "
                        "unknown to the store is refused (see --allow-shrink).")
     s.add_argument("--output", metavar="DIR", help="override the settings' output directory")
+    s.add_argument("--as-of", type=_as_of, metavar="YYYY-MM-DD",
+                   help="the build date recent counts (the map's 近30天) count back from "
+                        "(default: the start of the latest run in the store)")
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("run", parents=[common, crawl_opts, lock_opts, shrink_opts],

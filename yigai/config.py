@@ -173,6 +173,24 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Pat
     return out
 
 
+# The packaged defaults' site address: a placeholder. Feeds, the sitemap and the OPML carry absolute links
+# built from it, so a site published with it sends every subscriber to a host that is not the site's.
+PLACEHOLDER_HOST = "yigai.example.org"
+# What `yigai demo` publishes for: the address `yigai serve` previews the site on.
+LOCAL_PREVIEW_URL = "http://127.0.0.1:8000/"
+
+
+def placeholder_base_url_warning(settings: Settings) -> str | None:
+    """A warning when ``[site] base_url`` is still the packaged placeholder, else None."""
+    base_url = str(settings.section("site").get("base_url") or "")
+    if (urlsplit(base_url).hostname or "").lower() != PLACEHOLDER_HOST:
+        return None
+    return (
+        f"[site] base_url is the placeholder {base_url}: feed, sitemap and OPML links point to a host that is "
+        "not this site's; set base_url in yigai.toml to the address the site is published at"
+    )
+
+
 def _check_store_url(url: str, path: Path) -> None:
     if not url:
         return

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from yigai.config import Settings
+from yigai.config import Settings, placeholder_base_url_warning
 from yigai.store import BENIGN_ERROR_KINDS, Store
 
 # Shown by `yigai status` and on the about page for a source crawled with an inferred pattern (never silently).
 REDESIGNED_FLAG = "redesigned — inferred pattern in use"
+REDESIGNED_FLAG_ZH = "网站已改版，正按推断的链接规则抓取"
 
 
 @dataclass
@@ -31,7 +32,12 @@ class SourceHealth:
     seconds: float = 0.0
     articles: int = 0
     newest: datetime | None = None
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # for `yigai status` (English, as the command line)
+    flags_zh: list[str] = field(default_factory=list)  # the same flags for the site's readers (about page)
+
+    def flag(self, english: str, chinese: str) -> None:
+        self.flags.append(english)
+        self.flags_zh.append(chinese)
 
     @property
     def healthy(self) -> bool:
@@ -42,6 +48,34 @@ class SourceHealth:
         d["newest"] = self.newest.isoformat() if self.newest else None
         d["healthy"] = self.healthy
         return d
+
+
+# Error kinds (crawler/errors.py) as the about page names them.
+ERROR_KINDS_ZH = {
+    "http_5xx": "服务器错误（5xx）",
+    "http_4xx": "页面错误（4xx）",
+    "timeout": "超时",
+    "dns": "域名无法解析",
+    "connection": "连接失败",
+    "too_large": "页面过大",
+    "truncated": "传输中断",
+    "empty_body": "空页面",
+    "binary": "非网页文件",
+    "wrong_type": "类型不符",
+    "robots_forbidden": "robots.txt 禁止",
+    "list_no_links": "列表页无文章链接",
+    "parse_error": "解析失败",
+    "budget_exhausted": "超出抓取预算",
+    "other": "其他错误",
+}
+
+
+def _errors_en(errors: dict[str, int]) -> str:
+    return ", ".join(f"{k}×{v}" for k, v in sorted(errors.items()))
+
+
+def _errors_zh(errors: dict[str, int]) -> str:
+    return "、".join(f"{ERROR_KINDS_ZH.get(k, k)} {v} 次" for k, v in sorted(errors.items()))
 
 
 def _parse(ts: str | None) -> datetime | None:
@@ -96,37 +130,47 @@ def source_health(store: Store, settings: Settings, now: datetime | None = None)
             h.seconds = last["seconds"]
             real_errors = {k: v for k, v in h.errors.items() if k not in BENIGN_ERROR_KINDS}
             if real_errors and h.pages_new == 0 and h.not_modified == 0:
-                h.flags.append("failing: " + ", ".join(f"{k}×{v}" for k, v in sorted(real_errors.items())))
+                h.flag("failing: " + _errors_en(real_errors), "抓取失败：" + _errors_zh(real_errors))
             elif real_errors:
-                h.flags.append("errors: " + ", ".join(f"{k}×{v}" for k, v in sorted(real_errors.items())))
+                h.flag("errors: " + _errors_en(real_errors), "部分请求出错：" + _errors_zh(real_errors))
             if h.errors.get("pattern_inferred"):
-                h.flags.append(REDESIGNED_FLAG)
+                h.flag(REDESIGNED_FLAG, REDESIGNED_FLAG_ZH)
             if h.errors.get("list_no_links"):
-                h.flags.append("a list page yielded no article links (site redesigned?)")
+                h.flag(
+                    "a list page yielded no article links (site redesigned?)",
+                    "列表页没有找到文章链接（网站可能已改版）",
+                )
         else:
-            h.flags.append("never crawled")
+            h.flag("never crawled", "尚未抓取")
         pub = sorted(stamps.get(src["id"], []))
         h.articles = len(pub)
         if pub:
             h.newest = _parse(newest[src["id"]][1]) or datetime.fromtimestamp(newest[src["id"]][0], UTC)
             age = now - h.newest
             if age > timedelta(days=stale_days):
-                h.flags.append(f"newest article is {age.days} days old (limit {stale_days})")
+                h.flag(
+                    f"newest article is {age.days} days old (limit {stale_days})",
+                    f"最新文章已 {age.days} 天（上限 {stale_days} 天）",
+                )
             elif len(pub) >= 4:
                 gaps = [b - a for a, b in zip(pub, pub[1:], strict=False)]
                 cadence = statistics.median(gaps)
                 if cadence > 0 and age.total_seconds() > max(3 * cadence, 3 * 86400):
-                    h.flags.append(
-                        f"silent for {age.days} days, longer than its usual cadence (~{cadence / 86400:.1f} days)"
+                    h.flag(
+                        f"silent for {age.days} days, longer than its usual cadence (~{cadence / 86400:.1f} days)",
+                        f"已 {age.days} 天没有新文章，长于其通常的更新间隔（约 {cadence / 86400:.1f} 天）",
                     )
         elif history:
-            h.flags.append("no article yet")
+            h.flag("no article yet", "尚无文章")
         out.append(h)
     return out
 
 
 def format_status(store: Store, settings: Settings, runs: int = 5) -> str:
     lines = [f"store: {store.location}", "", "last runs:"]
+    warning = placeholder_base_url_warning(settings)
+    if warning:
+        lines[1:1] = ["", f"WARNING: {warning}"]
     rows = store.runs(runs)
     if not rows:
         lines.append("  (none)")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from yigai.config import ConfigError, Settings, Source
+from yigai.config import LOCAL_PREVIEW_URL, ConfigError, Settings, Source, placeholder_base_url_warning
 from yigai.lock import holding, output_lock, store_lock
 from yigai.store import BENIGN_ERROR_KINDS, DATABASE_ERRORS, SourceStats, Store, store_unwritable
 from yigai.store_backends import is_operational
@@ -235,21 +235,31 @@ def _print_report(run_id: int, status: str, stats: dict[str, Any], per_source: l
     print(f"published articles: {stats['published_total']}")
 
 
-def run_demo(settings: Settings, args: argparse.Namespace) -> int:
-    """Serve the bundled sample web on loopback and run the whole pipeline against it."""
-    from yigai.config import load_registry
-    from yigai.sample_web.server import SampleWeb
-
+def demo_settings(settings: Settings, args: argparse.Namespace) -> Settings:
+    """The demo's settings: its own store and output unless given, and — while ``[site] base_url`` is the
+    placeholder — the local preview's address, so that the demo's feed, sitemap and OPML links work there."""
     overrides: dict[str, Any] = {}
     if not getattr(args, "database", None) and not getattr(args, "store", None):
         overrides["database"] = str((Path.cwd() / "var" / "demo.sqlite3").resolve())
         overrides["store_url"] = ""
     if not getattr(args, "output", None) and settings.path is None:
         overrides["output_dir"] = str((Path.cwd() / "output").resolve())
+    if placeholder_base_url_warning(settings):
+        # The demo is published for the local preview (`yigai serve`): its feed links must work there.
+        overrides["site"] = {**settings.section("site"), "base_url": LOCAL_PREVIEW_URL}
     if overrides:
         merged = dict(settings.data)
         merged.update(overrides)
         settings = Settings(data=merged, path=settings.path, base_dir=settings.base_dir)
+    return settings
+
+
+def run_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve the bundled sample web on loopback and run the whole pipeline against it."""
+    from yigai.config import load_registry
+    from yigai.sample_web.server import SampleWeb
+
+    settings = demo_settings(settings, args)
     # A fixed port keeps the sample web's URLs (and so article ids) the same from one demo to the next.
     port = int(getattr(args, "port", DEMO_PORT))
     # The locks first (run_once takes them again, at no cost): a refused demo starts no server.
@@ -273,5 +283,5 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     index = settings.output_dir / "index.html"
     print()
     print(f"The site is in {settings.output_dir}/ — open {index} in a browser,")
-    print("or preview it with: .venv/bin/yigai serve   (then visit http://127.0.0.1:8000/)")
+    print(f"or preview it with: .venv/bin/yigai serve   (then visit {LOCAL_PREVIEW_URL}; the feeds link there)")
     return rc

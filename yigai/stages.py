@@ -147,6 +147,8 @@ def article_record(page: StoredPage, art: Any, *, threshold: float | None = None
         "doc_number": art.doc_number,
         "doc_type": art.doc_type,
         "issuing_body": art.issuing_body,
+        "issuing_bodies": list(art.issuing_bodies),
+        "written_date": art.written_date,
         "attachments": [{"url": a.url, "title": a.title, "kind": a.kind} for a in art.attachments],
         "encoding": art.encoding,
     }
@@ -390,8 +392,19 @@ def check_shrink(store: Store, output_dir: Path) -> None:
 def run_build_stage(store: Store, settings: Settings, *, allow_shrink: bool = False, wait: bool = False) -> Any:
     """Build and publish the site, under the output lock (``wait``: for a build already publishing there)."""
     from site_builder import build_site
+    from site_builder.recency import BadAsOf, parse_as_of
+    from yigai.config import ConfigError, placeholder_base_url_warning
     from yigai.lock import output_lock
 
+    as_of = str(settings.section("site").get("as_of") or "")
+    if as_of:
+        try:
+            parse_as_of(as_of)
+        except BadAsOf as exc:
+            raise ConfigError(f"setting site.{exc}") from None
+    warning = placeholder_base_url_warning(settings)
+    if warning:
+        logger.warning("build: %s", warning)
     with output_lock(settings.output_dir, "yigai build").acquire(wait=wait) as _held:
         if not allow_shrink:
             check_shrink(store, settings.output_dir)

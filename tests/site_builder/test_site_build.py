@@ -18,6 +18,7 @@ import site_builder.feeds
 from site_builder import build_site
 from site_builder.writer import MANIFEST_NAME, content_digest, read_manifest
 from tests.support.search_reader import search_files
+from yigai.store import SourceStats
 
 RECS = sample_records()
 PUBLISHED = {k: r for k, r in RECS.items() if r["is_original"] and r["relevant"]}
@@ -204,20 +205,27 @@ def test_article_page_content(built):
     assert "不详" in undated
 
 
-def test_home_map_and_overview(built):
-    out, _ = built
+def test_home_map_and_overview(store, settings):
+    # The map counts back from the build date: the start of the store's latest run, here a day after the
+    # newest story.
+    newest = max(_date(r) for r in PUBLISHED.values())
+    as_of = newest + timedelta(days=1)
+    store.conn.execute("UPDATE runs SET started_at = ?", (as_of.isoformat(),))
+    build_site(store, settings)
+    out = settings.output_dir
     home = (out / "index.html").read_text("utf-8")
-    tiles = re.findall(r'<g class="tile heat-(\d)[^"]*">\s*<title>([^：]+)：近30天 (\d+) 篇</title>', home)
+    tiles = re.findall(
+        r'<g class="tile heat-(\d)[^"]*">\s*<title>([^：]+)：(?:近30天 (\d+) 篇|近30天无报道)[^<]*</title>', home
+    )
     assert len(tiles) == 34
     assert {"香港", "澳门", "台湾", "新疆", "西藏"} <= {name for _h, name, _n in tiles}
-    newest = max(_date(r) for r in PUBLISHED.values())
     hebei_recent = sum(
-        1 for r in PUBLISHED.values() if "130000" in _codes(r) and _date(r) > newest - timedelta(days=30)
+        1 for r in PUBLISHED.values() if "130000" in _codes(r) and _date(r) > as_of - timedelta(days=30)
     )
     hebei = next(t for t in tiles if t[1] == "河北")
     assert int(hebei[2]) == hebei_recent and int(hebei[0]) >= 3
-    sichuan = next(t for t in tiles if t[1] == "四川")  # only an old story: a page, but 0 recent
-    assert sichuan[2] == "0" and sichuan[0] == "0"
+    sichuan = next(t for t in tiles if t[1] == "四川")  # only an old story: a page, but nothing recent
+    assert sichuan[2] == "" and sichuan[0] == "0"
     assert 'href="region/510000/index.html"' in home
     assert 'href="region/230000/index.html"' not in home  # no stories, no page, no link
     assert "<script" not in home  # the map needs no JS
@@ -267,7 +275,9 @@ def test_feeds_lend_each_article_one_entry_and_give_the_same_bytes(store, settin
     with_text = _recent_text_memo(store)
     made: list[str] = []
     make_entry = site_builder.feeds._entry
-    monkeypatch.setattr(site_builder.feeds, "_entry", lambda base, art: made.append(art.id) or make_entry(base, art))
+    monkeypatch.setattr(
+        site_builder.feeds, "_entry", lambda base, art, *rest: made.append(art.id) or make_entry(base, art, *rest)
+    )
     shared = site_builder.feeds.FeedEntries()
     carried = 0
     for key, title, page, articles in site_builder.feeds.FeedsGenerator().feed_specs(ctx):
@@ -355,12 +365,36 @@ def test_about_page_lists_sources_with_health(built):
     about = (out / "about.html").read_text("utf-8")
     assert "河北省卫生健康委员会" in about and "sample_hebei" in about
     assert "&lt;i&gt;未运行的来源&lt;/i&gt;" in about and "尚未运行" in about
-    # the same health flags as `yigai status`: the failing source's errors by kind
-    assert "timeout×2" in about and "http_404×1" in about
+    # the same health flags as `yigai status`, in Chinese: the failing source's errors by kind
+    assert "抓取失败：http_404 1 次、超时 2 次" in about
     row = about[about.index("sample_hebei") :]
     row = row[: row.index("</tr>")]
     # its newest story (2024) is far older than the last run (now): flagged stale, exactly as `yigai status` does
-    assert "days old (limit 14)" in row and "正常" not in row
+    assert re.search(r"最新文章已 \d+ 天（上限 14 天）", row) and "正常" not in row
+    assert not re.search(r"days old|failing|never crawled", about)  # no English for the site's readers
+    assert "部分成功" in row and "partial" not in about
+
+
+def test_about_page_built_mid_run_shows_the_last_finished_run_and_says_which_is_going_on(store, settings):
+    """`yigai run` builds the site before its run ends: that run is shown as going on (true as the page is
+    made), and each source's last run is the last finished one, with its final state."""
+    running = store.start_run("run")
+    store.save_source_stats(running, "sample_hebei", SourceStats(requests=3, pages_new=1))
+    build_site(store, settings)
+    about = (settings.output_dir / "about.html").read_text("utf-8")
+    state = re.sub(r"\s+", " ", about[about.index('<p class="runs-state">') :].split("</p>")[0])
+    assert "最近一次已完成的运行：第 1 次" in state and "结果：部分成功" in state
+    assert f"第 {running} 次运行" in state and "正在进行中" in state
+    row = about[about.index("sample_hebei") :]
+    row = row[: row.index("</tr>")]
+    assert "部分成功" in row and "进行中" not in row and "running" not in about
+    store.finish_run(running, "ok", {})
+    build_site(store, settings)
+    about = (settings.output_dir / "about.html").read_text("utf-8")
+    state = about[about.index('<p class="runs-state">') :].split("</p>")[0]
+    assert f"最近一次已完成的运行：第 {running} 次" in state and "结果：成功" in state and "进行中" not in state
+    row = about[about.index("sample_hebei") :]
+    assert "成功" in row[: row.index("</tr>")]
 
 
 def test_about_page_is_rendered_again_only_when_a_source_or_the_feeds_change(built, store, settings):
