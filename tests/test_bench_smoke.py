@@ -401,7 +401,8 @@ def test_archive_bench_re_extracts_every_page_with_every_core_and_renders():
 
     result = extract_archive.run(n_pages=70, workers=2, baseline_pages=10)
     assert result.extracted == 70 and result.workers == 2 and result.store == "sqlite"
-    assert result.pages_per_second_per_core == round(result.pages_per_second / 2, 1)
+    # Both are rounded to 0.1 from the same unrounded rate (11.26 → 11.3 and 5.63 → 5.6): compare within that.
+    assert abs(result.pages_per_second_per_core - result.pages_per_second / 2) <= 0.051
     assert result.peak_memory_mb >= result.peak_process_mb > 0  # the writer and its workers, added up
     section = "\n".join(run_all._archive_section({**result.to_dict(), "date": "today", "load_average": [1, 1]}))
     assert "70 stored pages" in section and "pages/s per core" in section
