@@ -9,12 +9,9 @@ stored exactly once, both workers did part of the work, and the last worker out 
 from __future__ import annotations
 
 import importlib.util
-import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +20,7 @@ from crawl_support import crawl_env, run_crawler, write_settings
 from scripted_site import Answer, ScriptedSite
 
 from tests.conftest import require_or_skip
+from tests.support import redis_server
 from yigai.urls import canonical_url
 
 pytestmark = pytest.mark.slow
@@ -50,54 +48,12 @@ def respond(path: str, headers: dict[str, str]) -> Answer:
     return Answer(status=404, body=b"not found")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory):
-    server = shutil.which("redis-server")
-    require_or_skip(server is not None, "redis-server", "apt-get install redis-server")
+def redis_url():
+    require_or_skip(redis_server.available(), "redis-server", redis_server.INSTALL_HINT)
     require_or_skip(HAVE_PACKAGES, "scrapy-redis", "pip install -e '.[distributed]'")
-    import redis
-
-    workdir = tmp_path_factory.mktemp("redis")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not start")
+    with redis_server.redis_server() as url:
         yield url
-    finally:
-        client.close()
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +152,7 @@ def test_unreachable_redis_stops_the_crawl_before_it_starts(tmp_path: Path) -> N
     require_or_skip(HAVE_PACKAGES, "scrapy-redis", "pip install -e '.[distributed]'")
     registry = tmp_path / "registry.toml"
     registry.write_text('[[source]]\nid = "x"\nname = "x"\nlist_urls = ["http://127.0.0.1:9/a.html"]\n')
-    dead = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    dead = f"redis://127.0.0.1:{redis_server.free_port()}/0"  # nothing listens there
     args = ["--config", str(write_settings(tmp_path)), "--registry", str(registry)]
     result = run_crawler(args, tmp_path, YIGAI_REDIS_URL=dead)
     assert result.returncode == 2

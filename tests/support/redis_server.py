@@ -17,7 +17,7 @@ def available() -> bool:
     return shutil.which("redis-server") is not None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -29,7 +29,7 @@ def redis_server() -> Iterator[str]:
     import redis
 
     workdir = tempfile.mkdtemp(prefix="yigai-redis-")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", workdir],
