@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, zip_longest
 
 GAPS, BITMAP, WEIGHTED, SHARED = 0, 1, 2, 4
 
@@ -42,10 +42,7 @@ def encode(pages: Sequence[int], weights: bytes | bytearray, size: int, *, share
         body += bytes((sorted(weights)[len(weights) // 2],))
     elif weights:
         kind |= WEIGHTED
-        packed = bytes(a | b << 4 for a, b in zip(weights[0::2], weights[1::2], strict=False))
-        if len(weights) % 2:
-            packed += bytes((weights[-1],))
-        body += packed
+        body += bytes(a | b << 4 for a, b in zip_longest(weights[0::2], weights[1::2], fillvalue=0))
     return bytes((kind,)) + varint(len(pages)) + body
 
 
@@ -82,12 +79,7 @@ def decode(data: bytes, size: int) -> tuple[array, bytes]:
             pages.append(page)
     if len(pages) != count:
         raise ValueError(f"posting list: {len(pages)} pages where {count} are due")
-    if kind & SHARED:
+    if not kind & WEIGHTED:  # SHARED: one weight (a byte) for every page; else none, and the list ends here
         return pages, data[at : at + 1] * count
-    if not kind & WEIGHTED:
-        return pages, b""
-    weights = bytearray()
-    for byte in data[at : at + (count + 1) // 2]:
-        weights.append(byte & 0x0F)
-        weights.append(byte >> 4)
-    return pages, bytes(weights[:count])
+    weights = bytes(w for byte in data[at : at + (count + 1) // 2] for w in (byte & 0x0F, byte >> 4))
+    return pages, weights[:count]
