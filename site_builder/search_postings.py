@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, zip_longest
 
-GAPS, BITMAP, WEIGHTED = 0, 1, 2
+GAPS, BITMAP, WEIGHTED, SHARED = 0, 1, 2, 4
 
 
 def varint(value: int) -> bytes:
@@ -26,8 +26,9 @@ def _varints(values: Sequence[int]) -> bytes:
     return b"".join(map(varint, values))
 
 
-def encode(pages: Sequence[int], weights: bytes | bytearray, size: int) -> bytes:
-    """The list of ``pages`` (ascending, each < ``size``) with ``weights`` (one per page, 1..15; empty: none)."""
+def encode(pages: Sequence[int], weights: bytes | bytearray, size: int, *, shared: bool = False) -> bytes:
+    """The list of ``pages`` (ascending, each < ``size``) with ``weights`` (one per page, 1..15; empty: none);
+    ``shared``: one weight, the median, stands for every page's (see docs/site.md, *Posting lists*)."""
     gaps = [pages[0], *(b - a - 1 for a, b in pairwise(pages))] if pages else []
     body = _varints(gaps)
     kind = GAPS
@@ -36,12 +37,12 @@ def encode(pages: Sequence[int], weights: bytes | bytearray, size: int) -> bytes
         for page in pages:
             bitmap[page >> 3] |= 1 << (page & 7)
         body, kind = bytes(bitmap), BITMAP
-    if weights:
+    if weights and shared:
+        kind |= SHARED
+        body += bytes((sorted(weights)[len(weights) // 2],))
+    elif weights:
         kind |= WEIGHTED
-        packed = bytes(a | b << 4 for a, b in zip(weights[0::2], weights[1::2], strict=False))
-        if len(weights) % 2:
-            packed += bytes((weights[-1],))
-        body += packed
+        body += bytes(a | b << 4 for a, b in zip_longest(weights[0::2], weights[1::2], fillvalue=0))
     return bytes((kind,)) + varint(len(pages)) + body
 
 
@@ -78,10 +79,7 @@ def decode(data: bytes, size: int) -> tuple[array, bytes]:
             pages.append(page)
     if len(pages) != count:
         raise ValueError(f"posting list: {len(pages)} pages where {count} are due")
-    if not kind & WEIGHTED:
-        return pages, b""
-    weights = bytearray()
-    for byte in data[at : at + (count + 1) // 2]:
-        weights.append(byte & 0x0F)
-        weights.append(byte >> 4)
-    return pages, bytes(weights[:count])
+    if not kind & WEIGHTED:  # SHARED: one weight (a byte) for every page; else none, and the list ends here
+        return pages, data[at : at + 1] * count
+    weights = bytes(w for byte in data[at : at + (count + 1) // 2] for w in (byte & 0x0F, byte >> 4))
+    return pages, weights[:count]
