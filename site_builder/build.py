@@ -248,7 +248,7 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
         search = build_search_index(writer, entries, lambda ids: (search_doc(ctx, with_text(by_id[i])) for i in ids))
         del entries
         _generate(writer, (pages.generate_output(ctx), feeds.generate_output(ctx), _site_files(ctx)))
-        for rel, data in sitemap_files(ctx, writer.paths):  # made last: it lists the pages made
+        for rel, data in sitemap_files(ctx, writer.entries):  # made last: it lists the pages made
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)
     except BaseException:
@@ -329,7 +329,7 @@ def _report(
     report = BuildReport(
         pages_written=len(writer.written),
         files_unchanged=len(writer.unchanged),
-        files_total=writer.files_total,
+        files_total=len(writer.entries),
         feeds=feeds,
         seconds=round(time.monotonic() - started, 3),
         output_dir=target,
