@@ -403,8 +403,9 @@ class PageGenerator:
             found = self._links_memo[(primary_code, national)] = (tuple(crumbs), tuple(feeds), digest)
         return found
 
-    def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
-        """Every article page as (path, key, render, search key), oldest first (the search index's order).
+    def article_jobs(self, ctx: SiteContext) -> list[tuple[Article, str, str, Callable[[], bytes], str]]:
+        """Every article page as (article, path, key, render, search key), oldest first (the search index's
+        order).
 
         The search key digests what the index takes from the page (its ``<article>`` without the meta list
         and the syndicated copies, so a new copy re-indexes nothing); the page key adds what only the page
@@ -419,7 +420,7 @@ class PageGenerator:
             if art.copies:  # concatenated, not hashed again: copies are rare
                 key += short_hash(repr(art.copies))
             # Only the key is made now; the page (and the article's text) only if the writer asks for it.
-            jobs.append((path, key, partial(self._render_article, ctx, art), search_key))
+            jobs.append((art, path, key, partial(self._render_article, ctx, art), search_key))
         return jobs
 
     def _regions_sig(self, ctx: SiteContext, codes: tuple[str, ...]) -> str:

@@ -15,13 +15,6 @@ def article_path(aid: str) -> str:
     return f"article/{_check(aid, ARTICLE_ID, 'article id')}.html"
 
 
-def article_id(path: str) -> str:
-    """The article id of an ``article_path``."""
-    if not (path.startswith("article/") and path.endswith(".html")):
-        raise ValueError(f"not an article page: {path!r}")
-    return path[len("article/") : -len(".html")]
-
-
 def region_dir(code: str) -> str:
     return f"region/{_check(code, REGION_CODE, 'region code')}/"
 
