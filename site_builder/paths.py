@@ -33,11 +33,6 @@ NATIONAL_DIR = "national/"
 ARCHIVE_INDEX = "archive/index.html"
 
 
-def list_page_path(directory: str, page: int) -> str:
-    """Page 1 of a list is ``<dir>index.html``, page n is ``<dir>page/<n>.html``."""
-    return f"{directory}index.html" if page == 1 else f"{directory}page/{page}.html"
-
-
 def feed_path(key: str, kind: str) -> str:
     """``key`` is ``all``, ``national``, ``region/<code>`` or ``topic/<id>``; kind is ``rss`` or ``atom``."""
     if kind not in ("rss", "atom"):
