@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -75,12 +74,14 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         # (100,000 article pages: a second of a full build).
         auto_reload=False,
     )
-    env.filters["iso"] = _iso
-    env.filters["day"] = _day
-    env.filters["minute"] = _minute
-    env.filters["with_classes"] = with_classes
-    env.filters["run_state"] = run_state_zh
-    env.filters["region_paths"] = region_paths
+    env.filters.update(
+        iso=lambda dt: dt.astimezone(CHINA_TZ).isoformat(),
+        day=lambda dt: dt.astimezone(CHINA_TZ).strftime("%Y-%m-%d"),
+        minute=lambda dt: dt.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+        with_classes=with_classes,
+        run_state=run_state_zh,
+        region_paths=region_paths,
+    )
     env.globals.update(
         article_url=paths.article_path,
         region_url=lambda code: paths.region_dir(code) + "index.html",
@@ -89,22 +90,6 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         RECENT_DAYS=RECENT_DAYS,
     )
     return env
-
-
-def _china(dt: datetime) -> datetime:
-    return dt.astimezone(CHINA_TZ)
-
-
-def _iso(dt: datetime) -> str:
-    return _china(dt).isoformat()
-
-
-def _day(dt: datetime) -> str:
-    return _china(dt).strftime("%Y-%m-%d")
-
-
-def _minute(dt: datetime) -> str:
-    return _china(dt).strftime("%Y-%m-%d %H:%M")
 
 
 def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tuple[str, Sequence[Article], Pager]]:
@@ -117,40 +102,26 @@ def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tu
     chunk (and, for the page just below the first one, on whether a newer chunk has filled up)."""
     size = max(1, size)
     n = len(items)
-    numbered = numbered_pages(n, size)
-    first = paths.list_page_path(directory, 1)  # index.html
+    numbered = max(0, n // size - 1)  # pages 1 … numbered; the newest full chunk is on the first page
+    first = f"{directory}index.html"
 
     def page_path(k: int) -> str:
         return f"{directory}page/{k}.html"
 
-    first_count = n - numbered * size
-    yield (
-        first,
-        items[:first_count],
-        Pager(0, None, page_path(numbered) if numbered else None, None, None, ""),
-    )
+    older = page_path(numbered) if numbered else None
+    yield first, items[: n - numbered * size], Pager(0, None, older, None, None, "")
     for k in range(numbered, 0, -1):
         # oldest-first chunk k covers newest-first positions [n - k·size, n - (k-1)·size)
         chunk = items[n - k * size : n - (k - 1) * size]
-        span = f"{chunk[-1].day} 至 {chunk[0].day}"
-        yield (
-            page_path(k),
-            chunk,
-            Pager(
-                number=k,
-                newer=page_path(k + 1) if k < numbered else first,
-                older=page_path(k - 1) if k > 1 else None,
-                latest=first if k < numbered else None,
-                oldest=page_path(1) if k > 2 else None,
-                span=span,
-            ),
+        pager = Pager(
+            number=k,
+            newer=page_path(k + 1) if k < numbered else first,
+            older=page_path(k - 1) if k > 1 else None,
+            latest=first if k < numbered else None,
+            oldest=page_path(1) if k > 2 else None,
+            span=f"{chunk[-1].day} 至 {chunk[0].day}",
         )
-
-
-def numbered_pages(count: int, size: int) -> int:
-    """How many numbered pages a list of ``count`` stories has: pages 1 … that; the last full chunk (with
-    whatever is newer) is on the first page."""
-    return max(0, count // max(1, size) - 1)
+        yield page_path(k), chunk, pager
 
 
 def _pager_key(pager: Pager) -> str:
@@ -228,12 +199,7 @@ class PageGenerator:
             feed_groups=groups,
             runs=ctx.runs_shown,
         )
-        yield (
-            "search.html",
-            self.render(
-                "search.html", "search.html", ctx, page_title="搜索", section="search"
-            ),
-        )
+        yield "search.html", self.render("search.html", "search.html", ctx, page_title="搜索", section="search")
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
         width, height = svg_size()
@@ -365,17 +331,9 @@ class PageGenerator:
 
     def _archive(self, ctx: SiteContext) -> Iterator[Output]:
         months = [(m, len(items)) for m, items in ctx.months.items()]
-        yield (
-            paths.ARCHIVE_INDEX,
-            self.render(
-                "archive_index.html",
-                paths.ARCHIVE_INDEX,
-                ctx,
-                page_title="按月归档",
-                section="archive",
-                months=months,
-            ),
-        )
+        index = self.render("archive_index.html", paths.ARCHIVE_INDEX, ctx, page_title="按月归档", section="archive",
+                            months=months)
+        yield paths.ARCHIVE_INDEX, index
         for month, items in ctx.months.items():
             yield from self._list(
                 ctx,
@@ -403,8 +361,9 @@ class PageGenerator:
             found = self._links_memo[(primary_code, national)] = (tuple(crumbs), tuple(feeds), digest)
         return found
 
-    def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
-        """Every article page as (path, key, render, search key), oldest first (the search index's order).
+    def article_jobs(self, ctx: SiteContext) -> list[tuple[Article, str, str, Callable[[], bytes], str]]:
+        """Every article page as (article, path, key, render, search key), oldest first (the search index's
+        order).
 
         The search key digests what the index takes from the page (its ``<article>`` without the meta list
         and the syndicated copies, so a new copy re-indexes nothing); the page key adds what only the page
@@ -419,7 +378,7 @@ class PageGenerator:
             if art.copies:  # concatenated, not hashed again: copies are rare
                 key += short_hash(repr(art.copies))
             # Only the key is made now; the page (and the article's text) only if the writer asks for it.
-            jobs.append((path, key, partial(self._render_article, ctx, art), search_key))
+            jobs.append((art, path, key, partial(self._render_article, ctx, art), search_key))
         return jobs
 
     def _regions_sig(self, ctx: SiteContext, codes: tuple[str, ...]) -> str:

@@ -15,13 +15,6 @@ def article_path(aid: str) -> str:
     return f"article/{_check(aid, ARTICLE_ID, 'article id')}.html"
 
 
-def article_id(path: str) -> str:
-    """The article id of an ``article_path``."""
-    if not (path.startswith("article/") and path.endswith(".html")):
-        raise ValueError(f"not an article page: {path!r}")
-    return path[len("article/") : -len(".html")]
-
-
 def region_dir(code: str) -> str:
     return f"region/{_check(code, REGION_CODE, 'region code')}/"
 
@@ -38,11 +31,6 @@ def archive_dir(month: str) -> str:
 
 NATIONAL_DIR = "national/"
 ARCHIVE_INDEX = "archive/index.html"
-
-
-def list_page_path(directory: str, page: int) -> str:
-    """Page 1 of a list is ``<dir>index.html``, page n is ``<dir>page/<n>.html``."""
-    return f"{directory}index.html" if page == 1 else f"{directory}page/{page}.html"
 
 
 def feed_path(key: str, kind: str) -> str:

@@ -16,7 +16,9 @@ from datetime import date
 from typing import NamedTuple
 
 from site_builder import search_postings
+from site_builder.models import NATIONAL_CODE
 from site_builder.search_tokens import index_tokens, normalise, synonym_keys, synonyms_digest
+from yigai import listing
 
 __all__ = ["SearchDoc", "SearchEntry", "SearchReport", "build_search_index", "plan_tiers"]
 
@@ -208,20 +210,15 @@ def _keep(writer: object, prefix: str, key: str) -> dict | None:
 
 def _facets() -> dict[str, bytes]:
     """``facets.json`` (provinces and topics) and ``regions/<province>.json`` (its cities and counties), from
-    the division table and the taxonomy."""
-    from extract.regions import NATIONAL_CODE, gazetteer
-    from extract.topics import load_taxonomy
-
-    divisions = sorted(gazetteer().by_code.values(), key=lambda d: d.code)
-    provinces = [[NATIONAL_CODE, "全国", ""]] + [
-        [d.code, d.name, ""] for d in divisions if d.level == "province"
-    ]
-    topics = [[t.id, t.label] for t in load_taxonomy().topics]
+    the division table and the taxonomy (read without importing the extractor: its import is a second)."""
+    divisions = sorted(listing.division_table().values(), key=lambda d: d.code)
+    provinces = [[NATIONAL_CODE, "全国", ""]] + [[d.code, d.name, ""] for d in divisions if d.level == "province"]
+    topics = [[slug, label] for slug, label in listing.topic_labels().items()]
     files = {"facets.json": dumps({"format": FORMAT, "regions": provinces, "topics": topics})}
     below: dict[str, list[list[str]]] = {}
     for d in divisions:
-        if d.level != "province":
-            below.setdefault(d.province, []).append([d.code, d.name, d.parent])
+        if d.level != "province":  # GB/T 2260: a code's first two digits are its province's
+            below.setdefault(d.code[:2] + "0000", []).append([d.code, d.name, d.parent])
     files.update((f"regions/{code}.json", dumps(rows)) for code, rows in below.items())
     return files
 

@@ -33,8 +33,8 @@ from site_builder.search_index import (
     plan_tiers,
     tier_files,
 )
-from site_builder.search_tokens import form_tokens, index_tokens, query_words, synonym_keys
-from tests.support.search_reader import Filters, search_files
+from site_builder.search_tokens import index_tokens, synonym_keys
+from tests.support.search_reader import Filters, decode, form_tokens, query_words, search_files
 from yigai.config import load_settings
 
 PUBLISHED = {r["id"] for r in sample_records().values() if r["is_original"] and r["relevant"]}
@@ -91,11 +91,11 @@ def test_abbreviations_find_their_full_names_and_the_reverse():
 
 
 def test_the_traditional_table_is_what_the_installed_opencc_makes():
-    from site_builder.t2s import T2S_PATH, _is_han, t2s_file_text, t2s_pairs
+    from scripts.build_t2s import T2S_PATH, is_han, t2s_file_text, t2s_pairs
 
     pairs = t2s_pairs()
-    assert T2S_PATH.read_text("utf-8") == t2s_file_text(pairs), "regenerate: python -m site_builder.t2s"
-    assert len(pairs) % 2 == 0 and len(pairs) > 4000 and all(map(_is_han, pairs))
+    assert T2S_PATH.read_text("utf-8") == t2s_file_text(pairs), "regenerate: python scripts/build_t2s.py"
+    assert len(pairs) % 2 == 0 and len(pairs) > 4000 and all(map(is_han, pairs))
 
 
 # --- posting lists -----------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def test_posting_lists_decode_to_what_was_encoded(data):
     )
     shared = data.draw(st.booleans())
     encoded = search_postings.encode(pages, weights, size, shared=shared)
-    got_pages, got_weights = search_postings.decode(encoded, size)
+    got_pages, got_weights = decode(encoded, size)
     assert list(got_pages) == pages
     if shared and weights:  # one weight, the median, for every page
         assert got_weights == bytes([sorted(weights)[len(weights) // 2]]) * len(pages)
