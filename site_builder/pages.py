@@ -6,7 +6,6 @@ and the site works from any base path, or straight from disk.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from site_builder import paths
 from site_builder.context import RECENT_DAYS, SiteContext
 from site_builder.models import CHINA_TZ, Article, short_hash
 from site_builder.region_paths import region_paths
-from site_builder.register import REGISTER_DIR, register_files
+from site_builder.register import REGISTER_DIR, json_bytes, register_files
 from site_builder.run_status import run_state_zh
 from site_builder.tilemap import legend, svg_size
 from site_builder.typography import with_classes
@@ -165,7 +164,7 @@ def list_json(ctx: SiteContext, title: str, items: Sequence[Article], pager: Pag
     } for a in items]
     page = {"schema": "yigai-list-1", "title": title, "total": total if pager.number == 0 else None,
             "newer": url(pager.newer), "older": url(pager.older), "stories": stories}
-    return json.dumps(page, ensure_ascii=False).encode()
+    return json_bytes(page)
 
 
 def _json_name(path: str) -> str:
@@ -249,7 +248,7 @@ class PageGenerator:
             breadcrumbs=[("首页", "index.html"), ("政策文件", None)],
             intro="文号、发文机关、文种、成文日期与附件一览；可下载全部（CSV / JSON）。",
         )
-        yield from register_files(ctx.documents, ctx.site)
+        yield from register_files(ctx.documents, ctx.site, self.build_key)
         groups = feed_groups(ctx)  # every feed: thousands of links, rendered only when they or a source change
         yield self.job(
             "about.html",

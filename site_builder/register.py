@@ -21,6 +21,13 @@ _DOCUMENT = re.compile(r'"doc_(?:number|type)"\s*:\s*"')
 COLUMNS = ("文号", "标题", "发文机关", "文种", "成文日期", "发布日期", "附件", "地区", "链接")
 
 
+def json_bytes(data: object) -> bytes:
+    """``data`` as JSON, with <, > and & escaped (they only occur in strings): a story's text stays inert data
+    even where a file is taken for HTML."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
+
+
 def policy_documents(articles: Sequence[Article]) -> list[Article]:
     """The stories that are policy documents (with a 文号 or a 文种), in the order given (newest first)."""
     return [
@@ -50,27 +57,25 @@ def document_row(art: Article, base: str) -> dict:
     }
 
 
-def register_files(docs: Sequence[Article], site: dict) -> list[tuple[str, str, object]]:
-    """(path, key, render) of the CSV and the JSON: both rendered only when a document in them changed."""
+def register_files(docs: Sequence[Article], site: dict, build_key: str) -> list[tuple[str, str, object]]:
+    """(path, key, render) of the CSV and the JSON: both rendered only when a document in them (or the code, or
+    a site setting: ``build_key``) changed."""
     base = paths.base_url(site)
-    key = short_hash(base, *(a.list_key for a in docs))
+    key = short_hash(build_key, CSV_PATH, *(a.list_key for a in docs))
 
     def as_json() -> bytes:
         rows = [document_row(a, base) for a in docs]
-        return json.dumps({"schema": "yigai-register-1", "documents": rows}, ensure_ascii=False).encode()
+        return json_bytes({"schema": "yigai-register-1", "documents": rows})
 
     def as_csv() -> bytes:
         out = io.StringIO()
-        table = csv.writer(out, lineterminator="\r\n")
+        table = csv.writer(out, lineterminator="\r\n")  # None is written as an empty cell
         table.writerow(COLUMNS)
-        for a in docs:
-            row = document_row(a, base)
-            table.writerow([
-                row["doc_number"] or "", a.title, "、".join(row["issuing_bodies"]), row["doc_type"] or "",
-                row["written_date"] or "", a.day, "；".join(f"{t['title']} {t['url'] or ''}".strip()
-                                                             for t in row["attachments"]),
-                a.place or "", row["url"],
-            ])
+        for d in (document_row(a, base) for a in docs):
+            files = "；".join(f"{f['title']} {f['url'] or ''}".strip() for f in d["attachments"])
+            bodies = "、".join(d["issuing_bodies"])
+            table.writerow([d["doc_number"], d["title"], bodies, d["doc_type"], d["written_date"], d["day"], files,
+                            d["place"], d["url"]])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
     return [(CSV_PATH, key, as_csv), (JSON_PATH, key, as_json)]
