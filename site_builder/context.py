@@ -25,6 +25,7 @@ from site_builder.models import (
     topic_labels,
 )
 from site_builder.recency import RECENT_DAYS, build_date, recent_since
+from site_builder.register import policy_documents
 from site_builder.run_status import RunsShown, is_finished, runs_shown
 from site_builder.tilemap import PROVINCE_TILES, Tile, build_tiles
 
@@ -90,6 +91,7 @@ class SiteContext:
     sources: list[SourceHealth] = field(default_factory=list)
     as_of: datetime | None = None  # the build date (``recency.build_date``): what "recent" counts back from
     runs_shown: RunsShown | None = None  # the about page's last finished run and the one going on
+    documents: list[Article] = field(default_factory=list)  # the policy register's, newest first
 
     def region_chain(self, code: str) -> list[Region]:
         """The region and its ancestors, province first."""
@@ -226,4 +228,5 @@ def generate_context(
         ),
         as_of=as_of,
         runs_shown=runs_shown(runs),
+        documents=policy_documents(articles),
     )

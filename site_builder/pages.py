@@ -20,6 +20,7 @@ from site_builder import paths
 from site_builder.context import RECENT_DAYS, SiteContext
 from site_builder.models import CHINA_TZ, Article, short_hash
 from site_builder.region_paths import region_paths
+from site_builder.register import REGISTER_DIR, json_bytes, register_files
 from site_builder.run_status import run_state_zh
 from site_builder.tilemap import legend, svg_size
 from site_builder.typography import with_classes
@@ -124,12 +125,36 @@ def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tu
         yield page_path(k), chunk, pager
 
 
+def list_json(ctx: SiteContext, title: str, items: Sequence[Article], pager: Pager, total: int) -> bytes:
+    """A list page's stories as JSON, beside the page (``index.json``, ``page/<n>.json``; schema in docs/site.md).
+    Paged as the HTML: a numbered page never changes once full, so a researcher's copy of it stays valid."""
+    base = paths.base_url(ctx.site)
+
+    def url(path: str | None) -> str | None:
+        return paths.public_url(base, path[:-5] + ".json") if path else None
+
+    stories = [{
+        "id": a.feed_id or a.id, "url": paths.public_url(base, paths.article_path(a.id)), "title": a.title,
+        "date": _iso(a.date), "dated_by": "published" if a.published else "collected", "source": a.original_source
+        or a.site, "site": a.site, "original_url": a.link, "place": a.place, "region": a.primary_code,
+        "national": a.national, "topics": list(a.stored.topic_slugs), "copies": len(a.copies), "summary": a.summary,
+    } for a in items]
+    page = {"schema": "yigai-list-1", "title": title, "total": total if pager.number == 0 else None,
+            "newer": url(pager.newer), "older": url(pager.older), "stories": stories}
+    return json_bytes(page)
+
+
+def _json_name(path: str) -> str:
+    """A list page's JSON, relative to the page: ``index.json`` beside ``index.html``, ``3.json`` beside ``3.html``."""
+    return path.rsplit("/", 1)[-1][:-5] + ".json"
+
+
 def _pager_key(pager: Pager) -> str:
     # Text, as every part of a list page's key: ``short_hash`` joins text parts in C, anything else one by one.
     return f"{pager.number}\x1f{pager.newer}\x1f{pager.older}\x1f{pager.latest}\x1f{pager.oldest}\x1f{pager.span}"
 
 
-_DIGEST = attrgetter("digest")
+_DIGEST = attrgetter("list_key")
 
 
 def _items_key(items: Sequence[Article]) -> str:
@@ -168,6 +193,7 @@ class PageGenerator:
 
     def render(self, template: str, path: str, ctx: SiteContext, **variables: Any) -> bytes:
         variables.setdefault("feeds", [feed_link("all", "全部报道")])
+        variables.setdefault("json_path", None)
         variables.setdefault("description", ctx.site.get("description", ""))
         variables.setdefault("section", "")
         html = self.env.get_template(template).render(
@@ -187,6 +213,13 @@ class PageGenerator:
         yield from self._national(ctx)
         yield from self._topics(ctx)
         yield from self._archive(ctx)
+        yield from self._list(
+            ctx, REGISTER_DIR, ctx.documents, heading="政策文件登记", section="register", template="register.html",
+            feeds=[feed_link("register", "政策文件"), feed_link("all", "全部报道")],
+            breadcrumbs=[("首页", "index.html"), ("政策文件", None)],
+            intro="文号、发文机关、文种、成文日期与附件一览；可下载全部（CSV / JSON）。",
+        )
+        yield from register_files(ctx.documents, ctx.site, self.build_key)
         groups = feed_groups(ctx)  # every feed: thousands of links, rendered only when they or a source change
         yield self.job(
             "about.html",
@@ -234,7 +267,9 @@ class PageGenerator:
                     ctx.newest,
                     ctx.as_of,
                 )
-            yield self.job("index.html", path, ctx, key, **variables)
+            page = self.job("index.html", path, ctx, key, json_path=_json_name(path), **variables)
+            yield page
+            yield path[:-5] + ".json", page[1], partial(list_json, ctx, "最新报道", items, pager, len(ctx.articles))
 
     def _list(
         self,
@@ -249,6 +284,7 @@ class PageGenerator:
         children: Sequence[Any] = (),
         intro: str | None = None,
         opml: str | None = None,
+        template: str = "list.html",
     ) -> Iterator[Output]:
         feeds_text, crumbs_text = repr(feeds), repr(list(breadcrumbs))  # for every page's key: made once
         for path, page_items, pager in paginate(items, self.page_size, directory):
@@ -256,8 +292,8 @@ class PageGenerator:
             title = heading if first else f"{heading}（{pager.span}）"
             # Counts and sub-regions change with every new story, so only the first page shows them.
             page_children = list(children) if first else []
-            yield self.job(
-                "list.html",
+            page = self.job(
+                template,
                 path,
                 ctx,
                 (
@@ -283,7 +319,10 @@ class PageGenerator:
                 intro=intro if first else None,
                 opml=opml,
                 total=len(items),
+                json_path=_json_name(path),
             )
+            yield page
+            yield path[:-5] + ".json", page[1], partial(list_json, ctx, title, page_items, pager, len(items))
 
     def _regions(self, ctx: SiteContext) -> Iterator[Output]:
         for code, region in ctx.regions.items():
@@ -411,7 +450,7 @@ class PageGenerator:
 def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
     """Every feed the site publishes, grouped for the about page and the OPML file."""
     return [
-        ("全部", [feed_link("all", "全部报道"), feed_link("national", "全国")]),
+        ("全部", [feed_link("all", "全部报道"), feed_link("national", "全国"), feed_link("register", "政策文件")]),
         ("地区", [feed_link(f"region/{code}", region_path_name(ctx, code)) for code in ctx.regions]),
         ("专题", [feed_link(f"topic/{tid}", t.label) for tid, t in ctx.topics.items()]),
     ]

@@ -34,10 +34,10 @@ ARCHIVE_INDEX = "archive/index.html"
 
 
 def feed_path(key: str, kind: str) -> str:
-    """``key`` is ``all``, ``national``, ``region/<code>`` or ``topic/<id>``; kind is ``rss`` or ``atom``."""
+    """``key`` is ``all``, ``national``, ``register``, ``region/<code>`` or ``topic/<id>``; kind is ``rss`` or ``atom``."""
     if kind not in ("rss", "atom"):
         raise ValueError(kind)
-    if key in ("all", "national"):
+    if key in ("all", "national", "register"):
         return f"feeds/{key}.{kind}.xml"
     group, _, ident = key.partition("/")
     if group == "region":

@@ -119,7 +119,7 @@ def test_search_shows_hostile_titles_as_text(synthetic_site, new_page):
     assert page.errors == []  # no alert() dialog, no script error
 
 
-@pytest.mark.parametrize("kind", ["home", "province", "article", "search"])
+@pytest.mark.parametrize("kind", ["home", "province", "article", "search", "register"])
 def test_pages_have_no_serious_accessibility_violations(sample_site, new_page, kind):
     page = new_page()
     _open(page, sample_site, kind)
@@ -128,7 +128,7 @@ def test_pages_have_no_serious_accessibility_violations(sample_site, new_page, k
 
 
 def _open(page, site, kind: str) -> None:
-    """Open one of the four pages the screenshots show, in a deterministic state."""
+    """Open one of the five pages the screenshots show, in a deterministic state."""
     if kind == "home":
         page.goto(site.url("index.html"))
     elif kind == "province":
@@ -139,6 +139,9 @@ def _open(page, site, kind: str) -> None:
         # Ids hash the URL, which holds the sample web's ephemeral port: choose by title, which is stable.
         ids = sorted(_article_ids_mentioning(site.root, QUERY), key=lambda i: (_title_of(site.root, i), i))
         page.goto(site.url(f"article/{ids[0]}.html"))
+    elif kind == "register":
+        page.goto(site.url("register/index.html"))
+        page.wait_for_selector(".register-filter:not([hidden])")
     else:
         page.goto(site.url("search.html?q=" + QUERY))
         page.wait_for_selector("#search-form[data-done]")
@@ -151,7 +154,7 @@ def test_screenshots(sample_site, new_page, width_name):
     width, height = WIDTHS[width_name]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = new_page(width, height)
-    for kind in ("home", "province", "article", "search"):
+    for kind in ("home", "province", "article", "search", "register"):
         _open(page, sample_site, kind)
         # Nothing may overflow sideways on a phone.
         overflow = page.evaluate(
