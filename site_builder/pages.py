@@ -135,8 +135,8 @@ def list_json(ctx: SiteContext, title: str, items: Sequence[Article], pager: Pag
 
     stories = [{
         "id": a.feed_id or a.id, "url": paths.public_url(base, paths.article_path(a.id)), "title": a.title,
-        "date": _iso(a.date), "dated_by": "published" if a.published else "collected", "source": a.original_source
-        or a.site, "site": a.site, "original_url": a.link, "place": a.place, "region": a.primary_code,
+        "date": a.date.astimezone(CHINA_TZ).isoformat(), "dated_by": "published" if a.published else "collected",
+        "source": a.original_source or a.site, "site": a.site, "original_url": a.link, "place": a.place, "region": a.primary_code,
         "national": a.national, "topics": list(a.stored.topic_slugs), "copies": len(a.copies), "summary": a.summary,
     } for a in items]
     page = {"schema": "yigai-list-1", "title": title, "total": total if pager.number == 0 else None,
