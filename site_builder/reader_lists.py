@@ -79,13 +79,18 @@ def weeks(articles: Sequence[Article]) -> dict[str, list[Article]]:
     return out
 
 
+def is_document(art: Article) -> bool:
+    """A policy document: it has a 文号, or a 文种 other than a news story's or an explainer's."""
+    return bool(art.doc_number) or (art.doc_type or "新闻") not in ("新闻", "解读")
+
+
 def week_sections(stories: Sequence[Article]) -> dict[str, Any]:
     """A week as its page and feed item show it: policy documents first, the other stories by province (全国
     first), then every story's title under each of its topics."""
-    documents = [a for a in stories if a.doc_number or a.doc_type]
+    documents = [a for a in stories if is_document(a)]
     places: dict[tuple[str, str], list[Article]] = {}
     for art in stories:
-        if not (art.doc_number or art.doc_type):
+        if not is_document(art):
             chain = division_chain(art.primary_code)
             place = (chain[0].code, chain[0].name) if chain else ("0", "全国") if art.national else ("9", "其他")
             places.setdefault(place, []).append(art)

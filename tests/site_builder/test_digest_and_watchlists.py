@@ -23,7 +23,8 @@ SYNONYM = make_record("https://wsjkw.example.gov.cn/2024/0324/synonym.html", tit
                       text="县医院与乡镇卫生院签约。", published="2024-03-24T23:30:00+08:00", regions=[WEIXIAN],
                       topics=[YIGONGTI])
 MONDAY = make_record("https://wsjkw.example.gov.cn/2024/0325/monday.html", title="河北医联体周一例会",
-                     text="医联体例会。", published="2024-03-25T00:30:00+08:00", regions=[HEBEI], topics=[YILIANTI])
+                     text="医联体例会。", published="2024-03-25T00:30:00+08:00", regions=[HEBEI], topics=[YILIANTI],
+                     meta={"doc_type": "新闻"})  # a news story: not a policy document
 DOCUMENT = make_record("https://wsjkw.example.gov.cn/2024/0325/notice.html", title="关于医联体建设的通知",
                        text="各市卫生健康委：", published="2024-03-25T00:10:00+08:00", regions=[HEBEI],
                        topics=[YILIANTI], meta={"doc_number": "冀卫〔2024〕9号", "doc_type": "通知"})
