@@ -89,13 +89,12 @@ def week_sections(stories: Sequence[Article]) -> dict[str, Any]:
     first), then every story's title under each of its topics."""
     documents = [a for a in stories if is_document(a)]
     places: dict[tuple[str, str], list[Article]] = {}
+    topics: dict[str, list[Article]] = {}
     for art in stories:
         if not is_document(art):
             chain = division_chain(art.primary_code)
             place = (chain[0].code, chain[0].name) if chain else ("0", "全国") if art.national else ("9", "其他")
             places.setdefault(place, []).append(art)
-    topics: dict[str, list[Article]] = {}
-    for art in stories:
         for topic in art.topics:
             topics.setdefault(topic.label, []).append(art)
     places_named = [(name, items) for (_code, name), items in sorted(places.items())]
