@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_builder import paths
 from site_builder.models import (
@@ -28,6 +28,9 @@ from site_builder.recency import RECENT_DAYS, build_date, recent_since
 from site_builder.register import policy_documents
 from site_builder.run_status import RunsShown, is_finished, runs_shown
 from site_builder.tilemap import PROVINCE_TILES, Tile, build_tiles
+
+if TYPE_CHECKING:
+    from site_builder.reader_lists import Watch
 
 __all__ = ["RECENT_DAYS", "SiteContext", "generate_context"]
 
@@ -92,6 +95,7 @@ class SiteContext:
     as_of: datetime | None = None  # the build date (``recency.build_date``): what "recent" counts back from
     runs_shown: RunsShown | None = None  # the about page's last finished run and the one going on
     documents: list[Article] = field(default_factory=list)  # the policy register's, newest first
+    watches: list[Watch] = field(default_factory=list)  # ``reader_lists.read_watches``
 
     def region_chain(self, code: str) -> list[Region]:
         """The region and its ancestors, province first."""

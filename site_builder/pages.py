@@ -453,4 +453,5 @@ def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
         ("全部", [feed_link("all", "全部报道"), feed_link("national", "全国"), feed_link("register", "政策文件")]),
         ("地区", [feed_link(f"region/{code}", region_path_name(ctx, code)) for code in ctx.regions]),
         ("专题", [feed_link(f"topic/{tid}", t.label) for tid, t in ctx.topics.items()]),
+        ("周报与关注", [feed_link("digest", "每周摘要"), *(feed_link(f"watch/{w.slug}", w.name) for w in ctx.watches)]),
     ]

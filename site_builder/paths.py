@@ -23,6 +23,10 @@ def topic_dir(tid: str) -> str:
     return f"topic/{_check(tid, TOPIC_ID, 'topic id')}/"
 
 
+def watch_dir(slug: str) -> str:
+    return f"watch/{_check(slug, TOPIC_ID, 'watchlist slug')}/"
+
+
 def archive_dir(month: str) -> str:
     if len(month) != 7 or not (month[:4].isdigit() and month[4] == "-" and month[5:].isdigit()):
         raise ValueError(f"unsafe month for a file name: {month!r}")
@@ -34,15 +38,16 @@ ARCHIVE_INDEX = "archive/index.html"
 
 
 def feed_path(key: str, kind: str) -> str:
-    """``key`` is ``all``, ``national``, ``register``, ``region/<code>`` or ``topic/<id>``; kind is ``rss`` or ``atom``."""
+    """``key`` is ``all``, ``national``, ``register``, ``digest``, ``region/<code>``, ``topic/<id>`` or
+    ``watch/<slug>``; kind is ``rss`` or ``atom``."""
     if kind not in ("rss", "atom"):
         raise ValueError(kind)
-    if key in ("all", "national", "register"):
+    if key in ("all", "national", "register", "digest"):
         return f"feeds/{key}.{kind}.xml"
     group, _, ident = key.partition("/")
     if group == "region":
         _check(ident, REGION_CODE, "region code")
-    elif group == "topic":
+    elif group in ("topic", "watch"):
         _check(ident, TOPIC_ID, "topic id")
     else:
         raise ValueError(f"unknown feed key {key!r}")
