@@ -344,8 +344,10 @@ class PageGenerator:
             feed = feed_link(f"region/{code}", name)
             topics = [(tid, ctx.topics[tid].label, members) for tid, members in region.by_topic.items()
                       if tid in ctx.topics]
-            # A region whose stories fit on its first page needs no month archive: that page lists them all.
-            months = list(region.by_month) if numbered_pages(len(region.articles), self.page_size) else []
+            # Provinces have month archives; a city or county only when its stories run past its first page
+            # (else that page lists them all): thousands of small places × months would be pages of one story.
+            archived = region.parent_code is None or numbered_pages(len(region.articles), self.page_size)
+            months = list(region.by_month) if archived else []
             month_dir = partial(paths.archive_dir, under=paths.region_dir(code))
             chips = [
                 ("下级地区", [_chip(ctx.regions[c].name, paths.region_dir(c), ctx.regions[c].articles)

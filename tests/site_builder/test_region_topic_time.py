@@ -78,7 +78,8 @@ def test_region_month_archives_link_the_regions_feed_and_walk_every_month(store,
     settings = make_settings(tmp_path / "out", page_size=2)  # Hebei's stories run past its first page
     build_site(store, settings)
     site = settings.output_dir
-    assert not list(site.glob("region/510000/2*"))  # Sichuan's one story: its page shows it, no month archive
+    assert list(site.glob("region/510000/2*/index.html"))  # a province has months, even of one story
+    assert not list(site.glob("region/130434/2*"))  # 魏县's two stories fit on its page: no month archive
     months = sorted(p.parent.name for p in site.glob("region/130000/[0-9][0-9][0-9][0-9]-[0-9][0-9]/index.html"))
     assert months == ["2024-02", "2024-03"]
     region_page = _links(site / "region/130000/index.html")
