@@ -231,7 +231,12 @@ class FeedsGenerator:
         yield "national", "全国", paths.NATIONAL_DIR + "index.html", ctx.national
         yield "register", "政策文件", REGISTER_DIR + "index.html", ctx.documents
         for code, region in ctx.regions.items():
-            yield f"region/{code}", region_path_name(ctx, code), region.path, region.articles
+            name = region_path_name(ctx, code)
+            yield f"region/{code}", name, region.path, region.articles
+            for tid, members in region.by_topic.items():  # region × topic: every pair that has stories
+                if tid in ctx.topics:
+                    page = paths.region_topic_dir(code, tid) + "index.html"
+                    yield f"region/{code}/topic/{tid}", f"{name} · {ctx.topics[tid].label}", page, members
         for tid, topic in ctx.topics.items():
             yield f"topic/{tid}", topic.label, topic.path, topic.articles
         for watch in ctx.watches:

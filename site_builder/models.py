@@ -115,6 +115,7 @@ class Article:
     stored: StoredFields = field(repr=False, compare=False)
     copies: tuple[Copy, ...] = ()
     paragraphs: tuple[str, ...] = ()  # loaded when the article's page or a feed is rendered
+    extracted: datetime | None = None  # when it was stored: lists mark stories new since the last finished run
     feed_id: str = ""  # the story's id in feeds and lists' JSON: kept whichever copy is chosen (store, ``feed_id``)
 
     @cached_property
@@ -332,7 +333,8 @@ def listed_article(
         logger.warning("article id %r is not 16 hex digits; skipped", aid)
         return None
     published = parse_datetime(published_s)
-    date = published or parse_datetime(extracted_at)
+    extracted = parse_datetime(extracted_at)
+    date = published or extracted
     if date is None:
         logger.warning("article %s has neither a publish time nor extracted_at; skipped", aid)
         return None
@@ -352,6 +354,7 @@ def listed_article(
         stored=StoredFields(url, site, title, original_source, author, editor, meta_json, named, topics),
         copies=tuple(sorted((c for c in copies if c.id != aid), key=lambda c: (c.day or "9", c.site, c.id))),
         feed_id=str(feed_id or aid),
+        extracted=extracted,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -51,6 +51,27 @@ class Pager:
     latest: str | None  # link to the first page, when not on it
     oldest: str | None  # link to page 1, when it is neither this page nor its neighbour
     span: str  # "2024-01-03 至 2024-02-11" on numbered pages
+
+
+class Chip(NamedTuple):
+    """A link to a narrower list (a sub-region, a topic, a month) with its story count."""
+
+    name: str
+    path: str
+    count: int
+
+
+MonthNav = tuple[tuple[str, str] | None, tuple[str, str] | None]  # (month, its page) before and after
+
+
+def _chip(name: str, directory: str, members: Sequence[Article]) -> Chip:
+    return Chip(name, directory + "index.html", len(members))
+
+
+def _month_nav(months: Sequence[str], i: int, month_dir: Callable[[str], str]) -> MonthNav:
+    """The months (oldest first) before and after ``months[i]`` with their pages."""
+    return tuple((m, month_dir(m) + "index.html") if m else None  # type: ignore[return-value]
+                 for m in (months[i - 1] if i else None, months[i + 1] if i + 1 < len(months) else None))
 
 
 def region_path_name(ctx: SiteContext, code: str) -> str:
@@ -196,6 +217,7 @@ class PageGenerator:
         variables.setdefault("json_path", None)
         variables.setdefault("description", ctx.site.get("description", ""))
         variables.setdefault("section", "")
+        variables.setdefault("new_ids", ctx.new_ids)
         html = self.env.get_template(template).render(
             site=ctx.site, root=paths.root_prefix(path), page_path=path, **variables
         )
@@ -244,7 +266,7 @@ class PageGenerator:
                 "items": items,
                 "pager": pager,
             }
-            key: tuple = (_items_key(items), _pager_key(pager))
+            key: tuple = (_items_key(items), _pager_key(pager), ",".join(a.id for a in items if a.id in ctx.new_ids))
             if first:  # the map, the overview and the counts are only on the first page
                 variables.update(
                     tiles=ctx.tiles,
@@ -281,33 +303,26 @@ class PageGenerator:
         section: str,
         feeds: list[FeedLink],
         breadcrumbs: Sequence[tuple[str, str | None]] = (),
-        children: Sequence[Any] = (),
+        chips: Sequence[tuple[str, list[Chip]]] = (),
         intro: str | None = None,
         opml: str | None = None,
         template: str = "list.html",
+        months: MonthNav = (None, None),
+        feed_label: str = "订阅本页",
     ) -> Iterator[Output]:
-        feeds_text, crumbs_text = repr(feeds), repr(list(breadcrumbs))  # for every page's key: made once
+        """A paginated list. Counts and link chips (sub-regions, topics, months) change with every new story,
+        so only the first page shows them; ``months`` links a month's list to the month before and after."""
+        shared = repr((feeds, list(breadcrumbs), opml, months, feed_label))  # for every page's key: made once
         for path, page_items, pager in paginate(items, self.page_size, directory):
             first = pager.number == 0
             title = heading if first else f"{heading}（{pager.span}）"
-            # Counts and sub-regions change with every new story, so only the first page shows them.
-            page_children = list(children) if first else []
+            new = ",".join(a.id for a in page_items if a.id in ctx.new_ids) if ctx.new_ids else ""
             page = self.job(
                 template,
                 path,
                 ctx,
-                (
-                    title,
-                    section,
-                    feeds_text,
-                    crumbs_text,
-                    repr([(c.code, c.name, len(c.articles)) for c in page_children]) if first else "",
-                    (intro or "") if first else "",
-                    opml or "",
-                    str(len(items)) if first else "",
-                    _items_key(page_items),
-                    _pager_key(pager),
-                ),
+                (title, section, shared, repr((chips, intro, len(items))) if first else "", new,
+                 _items_key(page_items), _pager_key(pager)),
                 page_title=title,
                 heading=title,
                 section=section,
@@ -315,9 +330,11 @@ class PageGenerator:
                 pager=pager,
                 feeds=feeds,
                 breadcrumbs=list(breadcrumbs),
-                children=page_children,
+                chips=list(chips) if first else [],
                 intro=intro if first else None,
                 opml=opml,
+                months=months,
+                feed_label=feed_label,
                 total=len(items),
                 json_path=_json_name(path),
             )
@@ -325,23 +342,63 @@ class PageGenerator:
             yield path[:-5] + ".json", page[1], partial(list_json, ctx, title, page_items, pager, len(items))
 
     def _regions(self, ctx: SiteContext) -> Iterator[Output]:
+        all_feed = feed_link("all", "全部报道")
         for code, region in ctx.regions.items():
-            chain = ctx.region_chain(code)
-            crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain[:-1]] + [(region.name, None)]
-            children = [ctx.regions[c] for c in region.children]
+            chain, name = ctx.region_chain(code), region_path_name(ctx, code)
+            crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain]
+            feed = feed_link(f"region/{code}", name)
+            topics = [(tid, ctx.topics[tid].label, members) for tid, members in region.by_topic.items()
+                      if tid in ctx.topics]
+            # Provinces have month archives; a city or county only when its stories run past its first page
+            # (else that page lists them all): thousands of small places × months would be pages of one story.
+            archived = region.parent_code is None or numbered_pages(len(region.articles), self.page_size)
+            months = list(region.by_month) if archived else []
+            month_dir = partial(paths.archive_dir, under=paths.region_dir(code))
+            chips = [
+                ("下级地区", [_chip(ctx.regions[c].name, paths.region_dir(c), ctx.regions[c].articles)
+                          for c in region.children]),
+                ("按专题", [_chip(label, paths.region_topic_dir(code, tid), m) for tid, label, m in topics]),
+                ("按月", [_chip(m, month_dir(m), region.by_month[m]) for m in reversed(months)]),
+            ]
             yield from self._list(
                 ctx,
                 paths.region_dir(code),
                 region.articles,
                 heading=region.name,
                 section="region",
-                feeds=[feed_link(f"region/{code}", region_path_name(ctx, code)), feed_link("all", "全部报道")],
-                breadcrumbs=crumbs,
-                children=children,
+                feeds=[feed, all_feed],
+                breadcrumbs=crumbs[:-1] + [(region.name, None)],
+                chips=[group for group in chips if group[1]],
                 opml=f"opml/{code}.xml" if region.parent_code is None else None,
                 intro=f"{region.level_label}地区 · 共 {len(region.articles)} 篇 · "
                 + (f"近{RECENT_DAYS}天 {region.recent} 篇" if region.recent else f"近{RECENT_DAYS}天无报道"),
             )
+            for tid, label, members in topics:  # region × topic: its sub-regions on the same topic
+                below = [ctx.regions[c] for c in region.children if tid in ctx.regions[c].by_topic]
+                yield from self._list(
+                    ctx,
+                    paths.region_topic_dir(code, tid),
+                    members,
+                    heading=f"{region.name} · {label}",
+                    section="region",
+                    feeds=[feed_link(f"region/{code}/topic/{tid}", f"{name} · {label}"), feed, all_feed],
+                    breadcrumbs=crumbs + [(label, None)],
+                    chips=[("下级地区", [_chip(r.name, paths.region_topic_dir(r.code, tid), r.by_topic[tid])
+                                     for r in below])] if below else [],
+                    intro=f"专题「{label}」在{name} · 共 {len(members)} 篇",
+                )
+            for i, month in enumerate(months):
+                yield from self._list(
+                    ctx,
+                    month_dir(month),
+                    region.by_month[month],
+                    heading=f"{region.name} · {month}",
+                    section="region",
+                    feeds=[feed, all_feed],
+                    breadcrumbs=crumbs + [(month, None)],
+                    months=_month_nav(months, i, month_dir),
+                    feed_label="订阅本地区",
+                )
 
     def _national(self, ctx: SiteContext) -> Iterator[Output]:
         yield from self._list(
@@ -357,6 +414,8 @@ class PageGenerator:
 
     def _topics(self, ctx: SiteContext) -> Iterator[Output]:
         for tid, topic in ctx.topics.items():
+            by_province = [_chip(p.name, paths.region_topic_dir(p.code, tid), p.by_topic[tid])
+                           for p in ctx.provinces if tid in p.by_topic]
             yield from self._list(
                 ctx,
                 paths.topic_dir(tid),
@@ -365,23 +424,35 @@ class PageGenerator:
                 section="topic",
                 feeds=[feed_link(f"topic/{tid}", topic.label), feed_link("all", "全部报道")],
                 breadcrumbs=[("首页", "index.html"), (topic.label, None)],
+                chips=[("按省份", by_province)] if by_province else [],
                 intro=f"专题 · 共 {len(topic.articles)} 篇",
             )
 
     def _archive(self, ctx: SiteContext) -> Iterator[Output]:
         months = [(m, len(items)) for m, items in ctx.months.items()]
-        index = self.render("archive_index.html", paths.ARCHIVE_INDEX, ctx, page_title="按月归档", section="archive",
-                            months=months)
-        yield paths.ARCHIVE_INDEX, index
-        for month, items in ctx.months.items():
+        yield (
+            paths.ARCHIVE_INDEX,
+            self.render(
+                "archive_index.html",
+                paths.ARCHIVE_INDEX,
+                ctx,
+                page_title="按月归档",
+                section="archive",
+                months=months,
+            ),
+        )
+        oldest_first = sorted(ctx.months)
+        for i, month in enumerate(oldest_first):
             yield from self._list(
                 ctx,
                 paths.archive_dir(month),
-                items,
+                ctx.months[month],
                 heading=f"{month} 报道",
                 section="archive",
                 feeds=[feed_link("all", "全部报道")],
                 breadcrumbs=[("首页", "index.html"), ("归档", paths.ARCHIVE_INDEX), (month, None)],
+                months=_month_nav(oldest_first, i, paths.archive_dir),
+                feed_label="订阅全站（本页无单独订阅）",
             )
 
     def _article_links(self, ctx: SiteContext, primary_code: str | None, national: bool) -> tuple[tuple, tuple, str]:
