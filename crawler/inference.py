@@ -49,7 +49,13 @@ __all__ = [
 ]
 
 _DIRECTORY_ARTICLE = re.compile(r"/\d{6,}/(?:index\.\w+)?$")
-_INDEX_BASENAME = re.compile(r"^(index|default|list|more)(_\d+)?\.\w+$", re.IGNORECASE)
+# Column and index pages by name: index.html, list_2.shtml, NewsList.aspx, news_list.php, catList-s.php.
+_INDEX_BASENAME = re.compile(r"^(index|default|more|\w*list(?:[_-]\w+)?)(_\d+)?\.\w+$", re.IGNORECASE)
+# A day's archive: the path ends in a date and at most a page number (/history/2014-12-06,
+# /todaynews/2014%2F12%2F10/1).
+_DATE_ARCHIVE = re.compile(
+    r"/(?:19|20)\d{2}(?:[-/_.]|%2F)\d{1,2}(?:[-/_.]|%2F)\d{1,2}/?(?:\d{1,3}/?)?$", re.IGNORECASE
+)
 _PAGE_NUMBER_TEXT = re.compile(r"^\s*\[?\s*(\d{1,4})\s*\]?\s*$")
 _LAST_TEXT = re.compile(r"^\s*(尾页|末页|最后一页|last)\s*$", re.IGNORECASE)
 
@@ -98,9 +104,17 @@ class ListInference:
 
 
 # ------------------------------------------------------------------------------------------------ shapes
+def _is_date_archive(url: str) -> bool:
+    """The page of one day's news: dated by its own address, yet a list."""
+    return bool(_DATE_ARCHIVE.search(urlsplit(url).path))
+
+
 def _is_listing_url(url: str) -> bool:
-    """A column or index page rather than an article (an article may be a directory named by a long id)."""
+    """A column, index or day-archive page rather than an article (an article may be a directory named by a
+    long id)."""
     path = urlsplit(url).path
+    if _is_date_archive(url):
+        return True
     if _DIRECTORY_ARTICLE.search(path):
         return False
     basename = path.rsplit("/", 1)[-1]
@@ -204,8 +218,9 @@ def _cluster(shape: str, links: list[ListLink]) -> Cluster:
     block_share = blocks.most_common(1)[0][1] / len(links)
     n = len(unique)
     score = n * min(median_text, 20) / 20 * (0.25 + dated_share) * (0.5 + 0.5 * block_share)
-    if _is_listing_url(unique[0].url) and not all(link.dated for link in unique):
-        score *= 0.2  # a column page (…/index.html, …/) is a list, not an article, unless every one is dated
+    first = unique[0].url
+    if _is_listing_url(first) and (_is_date_archive(first) or not all(link.dated for link in unique)):
+        score *= 0.2  # a column page (…/index.html, …/) is a list, unless every one is dated (not by its own address)
     return Cluster(shape, tuple(sorted(unique, key=lambda x: x.position)), median_text, dated_share,
                    block_share, score)
 
@@ -267,7 +282,8 @@ def infer_article_links(
     rejected: list[Cluster] = []
     for c in clusters:
         in_block = sum(1 for link in c.links if link.block in main_blocks) / len(c.links)
-        titled = c.median_text >= 5
+        own_block = _repeated_titles(c) >= OWN_BLOCK_TITLES
+        titled = c.median_text >= 5 or own_block
         # Outside the list block a shape joins on its own evidence: dated titles, more than one of them or a
         # headline-length one (names of accounts and columns are shorter).
         dated_titles = (
@@ -279,14 +295,33 @@ def infer_article_links(
         minor = sum(1 for link in c.links if link.minor) / len(c.links)
         # ... or, undated, as a repeated block of its own: several distinct title-length links of one shape in
         # one block (a ranked box, a second column of stories). Menus are short; columns are listing URLs.
-        own_block = _repeated_titles(c) >= OWN_BLOCK_TITLES
         if titled and minor < 0.5 and (in_block >= 0.5 or dated_titles or own_block) and not (
-            _is_listing_url(c.links[0].url) and c.dated_share < 1
+            _is_listing_url(c.links[0].url) and (c.dated_share < 1 or _is_date_archive(c.links[0].url))
         ):
             chosen.append(c)
         else:
             rejected.append(c)
+    # A box of stories mixes shapes (/news/society/paper/1 beside /news/politics/breakingnews/2): once the chosen
+    # links show a block to be a list of articles, a titled shape whose links sit in it joins them.
+    article_blocks = _article_blocks(chosen)
+    for c in list(rejected):
+        in_articles = sum(1 for link in c.links if link.block in article_blocks) / len(c.links)
+        minor = sum(1 for link in c.links if link.minor) / len(c.links)
+        listing = _is_listing_url(c.links[0].url)
+        if in_articles >= 0.5 and c.median_text >= TITLE_CHARS and minor < 0.5 and not listing:
+            rejected.remove(c)
+            chosen.append(c)
     return chosen, rejected
+
+
+def _article_blocks(chosen: Sequence[Cluster]) -> set[str]:
+    """Blocks holding at least OWN_BLOCK_TITLES distinct title-length texts of chosen links."""
+    texts: dict[str, set[str]] = defaultdict(set)
+    for c in chosen:
+        for link in c.links:
+            if len(link.text) >= TITLE_CHARS:
+                texts[link.block].add(link.text)
+    return {block for block, found in texts.items() if len(found) >= OWN_BLOCK_TITLES}
 
 
 # ------------------------------------------------------------------------------------------------ patterns
