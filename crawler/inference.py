@@ -9,14 +9,18 @@ How the article links are decided (docs/crawling.md, "How inference decides"):
    whose links all go where it goes: a ``<li>``, a table row, a card with picture, title and "more"), the
    *block* holding the item (the tag path of its parent, so the rows of one list share it) and a date found
    in the link text, the item, a nearby cell or the URL.
-2. Links to other hosts, attachments, the page itself and its pagination are set aside.
+2. Attachments, home pages, the page itself and its pagination are set aside; links to other *sites* (another
+   registrable domain) wait for step 5.
 3. The rest are grouped by URL *shape* (path segments with digit runs and long ids made abstract, so
    ``/art/2024/3/18/art_7290_1.html`` and ``/art/2024/4/2/art_7290_9.html`` share one).
 4. Each shape is scored: how many distinct links, how long their texts are (titles are long, navigation is
    short), what share carries a date, and how much of it sits in one repeated block. The best shape is the
    article list; another shape joins it when its links sit in the same block, or when they carry dates and
-   title-length texts of their own (a page mixing news with a 信息公开 table).
-5. The chosen links give anchored regexes (one per host and path depth) that generalise digit runs and ids,
+   title-length texts of their own (a page mixing news with a 信息公开 table), or when they form a repeated
+   block of titles of their own, or sit in a box the chosen links show to be a list of articles.
+5. A link to another site joins when it is a titled row of one of those list blocks (a www.gov.cn document in
+   a county's list); the same site in a footer or a side box does not.
+6. The chosen links give anchored regexes (one per host and path depth) that generalise digit runs and ids,
    so next month's URLs still match.
 """
 
@@ -40,7 +44,7 @@ from crawler.list_reading import (
     looks_like_json,
     url_date,
 )
-from crawler.url_shapes import segment_shape, url_shape
+from crawler.url_shapes import segment_shape, site_of, url_shape
 from extract.decoding import decode_html
 
 __all__ = [
@@ -250,17 +254,25 @@ def _repeated_titles(cluster: Cluster) -> int:
 def infer_article_links(
     links: Sequence[ListLink], page_url: str, exclude: Iterable[str] = ()
 ) -> tuple[list[Cluster], list[Cluster]]:
-    """(chosen clusters, rejected clusters) of the page's same-host links, by the evidence above."""
+    """(chosen clusters, rejected clusters) of the page's links, by the evidence above: links of the page's site
+    (its registrable domain: ``xxgk.hz.gov.cn`` beside ``www.hz.gov.cn``) are weighed as a whole; a link to
+    another site joins only as a row of the list the site's own links show (a county's list linking a
+    www.gov.cn document or a WeChat post)."""
     host = urlsplit(page_url).netloc.lower()
+    site = site_of(host)
     excluded = set(exclude) | {page_url}
     by_shape: dict[str, list[ListLink]] = defaultdict(list)
     by_block: dict[str, list[ListLink]] = defaultdict(list)
+    elsewhere: list[ListLink] = []
     for link in links:
         parts = urlsplit(link.url)
-        if parts.netloc.lower() != host or link.url in excluded or _BINARY_EXT.search(parts.path):
+        if link.url in excluded or _BINARY_EXT.search(parts.path):
             continue
         if parts.path in ("", "/") and not parts.query:
-            continue  # the home page
+            continue  # a home page
+        if parts.netloc.lower() != host and site_of(parts.netloc) != site:
+            elsewhere.append(link)
+            continue
         by_shape[url_shape(link.url)].append(link)
         by_block[link.block].append(link)
     clusters = sorted((_cluster(s, ls) for s, ls in by_shape.items()), key=lambda c: (-c.score, c.shape))
@@ -311,6 +323,14 @@ def infer_article_links(
         if in_articles >= 0.5 and c.median_text >= TITLE_CHARS and minor < 0.5 and not listing:
             rejected.remove(c)
             chosen.append(c)
+    # Rows of the list on other sites: in a block the site's own articles make a list, with a title of their own.
+    list_blocks = (main_blocks & {link.block for c in chosen for link in c.links}) | _article_blocks(chosen)
+    rows_elsewhere: dict[str, list[ListLink]] = defaultdict(list)
+    for link in elsewhere:
+        titled_row = link.block in list_blocks and len(link.text) >= TITLE_CHARS and not link.minor
+        if titled_row and not _is_listing_url(link.url):
+            rows_elsewhere[url_shape(link.url)].append(link)
+    chosen += [_cluster(shape, rows) for shape, rows in sorted(rows_elsewhere.items())]
     return chosen, rejected
 
 

@@ -124,6 +124,41 @@ def test_day_archives_and_pages_named_lists_are_no_articles_even_when_dated() ->
     assert found.article_urls and not any("history" in u or "list" in u for u in found.article_urls)
 
 
+def _portal(rows: str, side: str = "") -> bytes:
+    return (
+        "<html><body><ul class='nav'><li><a href='/col/col9/index.html'>政务公开</a></li></ul>"
+        f"<div class='list'><ul>{rows}</ul></div><div class='side'><ul>{side}</ul></div>"
+        "<div class='footer'><a href='https://www.gov.cn/'>中国政府网</a>"
+        "<a href='https://www.zj.gov.cn/col/col1/index.html'>浙江省人民政府</a></div></body></html>"
+    ).encode()
+
+
+def test_rows_of_the_list_on_other_sites_are_articles_other_links_there_are_not() -> None:
+    # A county's list carries its own articles and, in the same rows, documents published on www.gov.cn and on
+    # the provincial platform: the list's block is the evidence. The footer's and a side box's links to the
+    # same sites are no rows of it.
+    own = [f"/art/2024/3/1{i}/art_1_{i}.html" for i in range(4)]
+    elsewhere = ["https://www.gov.cn/zhengce/content/202403/content_6940001.htm",
+                 "https://www.zj.gov.cn/art/2024/3/12/art_1229_5012345.html"]
+    rows = _rows(own) + "".join(
+        f"<li><a href='{u}'>国务院办公厅关于进一步完善医疗卫生服务体系的意见第{i}件</a><span>2024-03-1{i}</span></li>"
+        for i, u in enumerate(elsewhere))
+    side = "<li><a href='https://www.gov.cn/zhengce/content/202401/content_6920000.htm'>国务院关于加强基层医疗卫生的通知</a></li>"
+    found = infer_list(_portal(rows, side), "http://www.yuhang.gov.cn/col/col1/index.html")
+    assert set(found.article_urls) == {f"http://www.yuhang.gov.cn{p}" for p in own} | set(elsewhere)
+    assert any(p.startswith("^https?://www\\.gov\\.cn/") for p in found.patterns)
+
+
+def test_links_to_the_same_registrable_domain_are_the_sites_own() -> None:
+    # www.hz.gov.cn's column lists documents kept on xxgk.hz.gov.cn: one site (hz.gov.cn), so they count as its
+    # own links even though no row is on the page's host. A list wholly on another site (a portal linking a
+    # stories host elsewhere) gives no evidence and yields nothing.
+    paths = [f"http://xxgk.hz.gov.cn/art/2024/3/1{i}/art_1229_{i}.html" for i in range(5)]
+    found = infer_list(_portal(_rows(paths)), "http://www.hz.gov.cn/col/col2/index.html")
+    assert found.article_urls == paths
+    assert infer_list(_portal(_rows(paths)), "http://www.example.cn/news/index.html").article_urls == []
+
+
 def test_dates_in_separate_cells_count_for_the_row() -> None:
     rows = "".join(
         f"<tr><td><a href='/zwgk/{i}.jhtml'>某县卫生健康局关于第{i}批医共体建设的通知</a></td><td>2024-0{i}-01</td></tr>"
