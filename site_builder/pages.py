@@ -199,7 +199,7 @@ class PageGenerator:
             feed_groups=groups,
             runs=ctx.runs_shown,
         )
-        yield "search.html", self.render("search.html", "search.html", ctx, page_title="搜索", section="search")
+        yield self.job("search.html", "search.html", ctx, (), page_title="搜索", section="search")
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
         width, height = svg_size()
@@ -331,9 +331,8 @@ class PageGenerator:
 
     def _archive(self, ctx: SiteContext) -> Iterator[Output]:
         months = [(m, len(items)) for m, items in ctx.months.items()]
-        index = self.render("archive_index.html", paths.ARCHIVE_INDEX, ctx, page_title="按月归档", section="archive",
-                            months=months)
-        yield paths.ARCHIVE_INDEX, index
+        yield self.job("archive_index.html", paths.ARCHIVE_INDEX, ctx, (repr(months),), page_title="按月归档",
+                       section="archive", months=months)
         for month, items in ctx.months.items():
             yield from self._list(
                 ctx,
