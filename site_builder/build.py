@@ -26,6 +26,7 @@ from site_builder.models import Article, read_listed, short_hash, split_paragrap
 from site_builder.opml import opml_files
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
+from site_builder.reader_lists import read_watches, reader_outputs
 from site_builder.robots import robots
 from site_builder.search_index import SearchDoc, SearchEntry, SearchReport, build_search_index
 from site_builder.sitemap import sitemap_files
@@ -68,8 +69,10 @@ def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
 
 
 def load_context(store: Store, site: dict, settings: Settings | None = None) -> SiteContext:
-    """The store's lists (``models.read_listed``: stories without their texts), sources, runs and health."""
-    return generate_context(read_listed(store), site, **store_extras(store, settings))
+    """The store's lists (``models.read_listed``: stories without their texts), sources, runs, health, watchlists."""
+    ctx = generate_context(read_listed(store), site, **store_extras(store, settings))
+    ctx.watches = read_watches(store, settings.watches if settings else [], ctx)
+    return ctx
 
 
 def store_extras(store: Store, settings: Settings | None) -> dict:
@@ -230,7 +233,9 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
         by_id = {art.id: art for art in ctx.articles}
         search = build_search_index(writer, entries, lambda ids: (search_doc(ctx, with_text(by_id[i])) for i in ids))
         del entries
-        _generate(writer, (pages.generate_output(ctx), feeds.generate_output(ctx), _site_files(ctx)))
+        outputs = (pages.generate_output(ctx), reader_outputs(pages, ctx), feeds.generate_output(ctx), _site_files(ctx))
+        feeds.count += 2  # the digest feed (``reader_lists``)
+        _generate(writer, outputs)
         for rel, data in sitemap_files(ctx, writer.entries):  # made last: it lists the pages made
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)

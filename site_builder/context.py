@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_builder import paths
 from site_builder.models import (
@@ -25,8 +25,12 @@ from site_builder.models import (
     topic_labels,
 )
 from site_builder.recency import RECENT_DAYS, build_date, recent_since
+from site_builder.register import policy_documents
 from site_builder.run_status import RunsShown, is_finished, runs_shown
 from site_builder.tilemap import PROVINCE_TILES, Tile, build_tiles
+
+if TYPE_CHECKING:
+    from site_builder.reader_lists import Watch
 
 __all__ = ["RECENT_DAYS", "SiteContext", "generate_context"]
 
@@ -48,6 +52,25 @@ class Region:
     @cached_property
     def path(self) -> str:
         return paths.region_dir(self.code) + "index.html"
+
+    @cached_property
+    def by_topic(self) -> dict[str, tuple[Article, ...]]:
+        """Its stories on each topic, newest first: the region × topic pages and feeds."""
+        return group_by(self.articles, lambda art: art.stored.topic_slugs)
+
+    @cached_property
+    def by_month(self) -> dict[str, tuple[Article, ...]]:
+        """Its stories by month ("YYYY-MM", oldest month first), newest first within each."""
+        return group_by(self.articles, lambda art: (art.month,))
+
+
+def group_by(articles: Sequence[Article], keys_of: Any) -> dict[str, tuple[Article, ...]]:
+    """The articles under each key ``keys_of`` gives them, in their order; keys sorted."""
+    groups: dict[str, list[Article]] = {}
+    for art in articles:
+        for key in keys_of(art):
+            groups.setdefault(key, []).append(art)
+    return {key: tuple(members) for key, members in sorted(groups.items())}
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,9 @@ class SiteContext:
     sources: list[SourceHealth] = field(default_factory=list)
     as_of: datetime | None = None  # the build date (``recency.build_date``): what "recent" counts back from
     runs_shown: RunsShown | None = None  # the about page's last finished run and the one going on
+    documents: list[Article] = field(default_factory=list)  # the policy register's, newest first
+    watches: list[Watch] = field(default_factory=list)  # ``reader_lists.read_watches``
+    new_ids: frozenset[str] = frozenset()  # stories stored since the last finished run ended: marked 新 in lists
 
     def region_chain(self, code: str) -> list[Region]:
         """The region and its ancestors, province first."""
@@ -207,6 +233,8 @@ def generate_context(
     topics = {
         slug: Topic(slug, labels.get(slug, slug), tuple(members)) for slug, members in sorted(listed.topics.items())
     }
+    shown = runs_shown(runs)
+    since_run = shown.finished.ended if shown.finished else None
     months: dict[str, list[Article]] = {}
     for art in articles:
         months.setdefault(art.month, []).append(art)
@@ -225,5 +253,7 @@ def generate_context(
             sources, runs, run_sources or {}, *source_article_counts(articles), health_flags
         ),
         as_of=as_of,
-        runs_shown=runs_shown(runs),
+        runs_shown=shown,
+        documents=policy_documents(articles),
+        new_ids=frozenset(a.id for a in articles if since_run and a.extracted and a.extracted > since_run),
     )

@@ -70,6 +70,7 @@ class Copy:
     id: str
     site: str
     link: str | None
+    day: str | None = None  # when the copy was published (China time, YYYY-MM-DD); None when it states none
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,13 @@ class Article:
     stored: StoredFields = field(repr=False, compare=False)
     copies: tuple[Copy, ...] = ()
     paragraphs: tuple[str, ...] = ()  # loaded when the article's page or a feed is rendered
+    extracted: datetime | None = None  # when it was stored: lists mark stories new since the last finished run
+    feed_id: str = ""  # the story's id in feeds and lists' JSON: kept whichever copy is chosen (store, ``feed_id``)
+
+    @cached_property
+    def list_key(self) -> str:
+        """What a list shows of the story: its content and how many copies it has."""
+        return f"{self.digest}+{len(self.copies)}" if self.copies else self.digest
 
     @cached_property
     def title(self) -> str:
@@ -160,6 +168,12 @@ class Article:
     doc_type = _meta_text("doc_type")
     issuing_body = _meta_text("issuing_body")
     written_date = _meta_text("written_date")  # a policy document's 成文日期 (YYYY-MM-DD), apart from its publish date
+
+    @cached_property
+    def issuing_bodies(self) -> tuple[str, ...]:
+        """Every 发文机关 of a (joint) document."""
+        listed = [b for b in map(_clean_str, self._meta.get("issuing_bodies") or ()) if b]
+        return tuple(listed or (self.issuing_body.split("、") if self.issuing_body else ()))
 
     @cached_property
     def attachments(self) -> tuple[Attachment, ...]:
@@ -314,12 +328,13 @@ def listed_article(
     ``Article`` without its paragraphs (pages load those when they render); None (logged) when it cannot be
     published safely."""
     (aid, digest, _story_at, url, source_id, site, title, prefix, published_s, extracted_at,
-     original_source, author, editor, primary_code, national, meta_json, _group_id) = row
+     original_source, author, editor, primary_code, national, meta_json, _group_id, feed_id) = row
     if not ARTICLE_ID.match(str(aid)):
         logger.warning("article id %r is not 16 hex digits; skipped", aid)
         return None
     published = parse_datetime(published_s)
-    date = published or parse_datetime(extracted_at)
+    extracted = parse_datetime(extracted_at)
+    date = published or extracted
     if date is None:
         logger.warning("article %s has neither a publish time nor extracted_at; skipped", aid)
         return None
@@ -337,7 +352,9 @@ def listed_article(
         national=bool(national) or primary_code == NATIONAL_CODE,
         primary_code=primary[-1].code if primary else None,
         stored=StoredFields(url, site, title, original_source, author, editor, meta_json, named, topics),
-        copies=tuple(sorted((c for c in copies if c.id != aid), key=lambda c: (c.site, c.id))),
+        copies=tuple(sorted((c for c in copies if c.id != aid), key=lambda c: (c.day or "9", c.site, c.id))),
+        feed_id=str(feed_id or aid),
+        extracted=extracted,
     )
 
 
@@ -364,8 +381,10 @@ def read_listed(store: Any) -> ListedStories:
     for slug, aid, rank in topic_rows:
         topics_of.setdefault(aid, []).append((rank, slug))
     copies_of: dict[str, list[Copy]] = {}
-    for group, cid, site, source_id, url in store.listed_copies():
-        copies_of.setdefault(group, []).append(Copy(cid, _clean_str(site) or str(source_id), safe_link(url)))
+    for group, cid, site, source_id, url, published in store.listed_copies():
+        when = parse_datetime(published)
+        day = when.astimezone(CHINA_TZ).strftime("%Y-%m-%d") if when else None
+        copies_of.setdefault(group, []).append(Copy(cid, _clean_str(site) or str(source_id), safe_link(url), day))
     by_id: dict[str, Article] = {}
     for row in store.listed_articles(SUMMARY_PREFIX):
         aid = row[0]

@@ -23,10 +23,19 @@ def topic_dir(tid: str) -> str:
     return f"topic/{_check(tid, TOPIC_ID, 'topic id')}/"
 
 
-def archive_dir(month: str) -> str:
+def watch_dir(slug: str) -> str:
+    return f"watch/{_check(slug, TOPIC_ID, 'watchlist slug')}/"
+
+
+def region_topic_dir(code: str, tid: str) -> str:
+    return f"{region_dir(code)}{topic_dir(tid)}"
+
+
+def archive_dir(month: str, under: str = "archive/") -> str:
+    """A month's list: the site's under ``archive/``, a region's under its own directory."""
     if len(month) != 7 or not (month[:4].isdigit() and month[4] == "-" and month[5:].isdigit()):
         raise ValueError(f"unsafe month for a file name: {month!r}")
-    return f"archive/{month}/"
+    return f"{under}{month}/"
 
 
 NATIONAL_DIR = "national/"
@@ -34,15 +43,19 @@ ARCHIVE_INDEX = "archive/index.html"
 
 
 def feed_path(key: str, kind: str) -> str:
-    """``key`` is ``all``, ``national``, ``region/<code>`` or ``topic/<id>``; kind is ``rss`` or ``atom``."""
+    """``key`` is ``all``, ``national``, ``register``, ``digest``, ``region/<code>``, ``region/<code>/topic/<id>``,
+    ``topic/<id>`` or ``watch/<slug>``; kind is ``rss`` or ``atom``."""
     if kind not in ("rss", "atom"):
         raise ValueError(kind)
-    if key in ("all", "national"):
+    if key in ("all", "national", "register", "digest"):
         return f"feeds/{key}.{kind}.xml"
     group, _, ident = key.partition("/")
     if group == "region":
-        _check(ident, REGION_CODE, "region code")
-    elif group == "topic":
+        code, _, tid = ident.partition("/topic/")
+        _check(code, REGION_CODE, "region code")
+        if tid:
+            _check(tid, TOPIC_ID, "topic id")
+    elif group in ("topic", "watch"):
         _check(ident, TOPIC_ID, "topic id")
     else:
         raise ValueError(f"unknown feed key {key!r}")

@@ -25,7 +25,7 @@ __all__ = ["SearchDoc", "SearchEntry", "SearchReport", "build_search_index", "pl
 logger = logging.getLogger(__name__)
 
 INDEX_DIR = "search"
-FORMAT = "yigai-search-2"  # in index.json and every tier's key: change it with the file format
+FORMAT = "yigai-search-3"  # in index.json and every tier's key: change it with the file format
 LEAD_CHARS = 60
 CHUNK = 32  # pages per d<c>.json (~5 KB): a result fetches the chunk that lists it
 TITLE_BOOST = 4
@@ -33,7 +33,7 @@ K1 = 1.2
 B = 0.75
 PIVOT_LENGTH = 2000  # tokens (characters + pairs: a 1,000-character page): BM25's "average page length", fixed so that a tier is indexed in one pass
 MAX_WEIGHT = 15
-BUCKET_BYTES = 8192  # a bucket file stays near this size …
+BUCKET_BYTES = 4096  # a bucket file stays near this size (a query fetches one per key and tier) …
 OWN_FILE_BYTES = 1024  # … as a list longer than this has a file of its own
 MIN_UNIT = 1024
 TAIL_SHARE = 32
@@ -144,7 +144,9 @@ def tier_files(docs: Iterable[SearchDoc], size: int) -> dict[str, bytes]:
     small: dict[str, str | int] = {}
     small_bytes = 0
     for key in sorted(lists):
-        data = search_postings.encode(*lists[key], size)
+        # A list on more than half the pages (whose weights alone would need a file) has one weight for all.
+        shared = len(lists[key][0]) > max(2 * OWN_FILE_BYTES, size // 2)
+        data = search_postings.encode(*lists[key], size, shared=shared)
         if len(data) > OWN_FILE_BYTES:
             files[own_file(key)] = data
             small[key] = 0

@@ -5,9 +5,9 @@ The format is specified in docs/site.md (*The index format*)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import pairwise, zip_longest
 
-GAPS, BITMAP, WEIGHTED = 0, 1, 2
+GAPS, BITMAP, WEIGHTED, SHARED = 0, 1, 2, 4
 
 
 def varint(value: int) -> bytes:
@@ -25,8 +25,9 @@ def _varints(values: Sequence[int]) -> bytes:
     return b"".join(map(varint, values))
 
 
-def encode(pages: Sequence[int], weights: bytes | bytearray, size: int) -> bytes:
-    """The list of ``pages`` (ascending, each < ``size``) with ``weights`` (one per page, 1..15; empty: none)."""
+def encode(pages: Sequence[int], weights: bytes | bytearray, size: int, *, shared: bool = False) -> bytes:
+    """The list of ``pages`` (ascending, each < ``size``) with ``weights`` (one per page, 1..15; empty: none);
+    ``shared``: one weight, the median, stands for every page's (see docs/site.md, *Posting lists*)."""
     gaps = [pages[0], *(b - a - 1 for a, b in pairwise(pages))] if pages else []
     body = _varints(gaps)
     kind = GAPS
@@ -35,10 +36,10 @@ def encode(pages: Sequence[int], weights: bytes | bytearray, size: int) -> bytes
         for page in pages:
             bitmap[page >> 3] |= 1 << (page & 7)
         body, kind = bytes(bitmap), BITMAP
-    if weights:
+    if weights and shared:
+        kind |= SHARED
+        body += bytes((sorted(weights)[len(weights) // 2],))
+    elif weights:
         kind |= WEIGHTED
-        packed = bytes(a | b << 4 for a, b in zip(weights[0::2], weights[1::2], strict=False))
-        if len(weights) % 2:
-            packed += bytes((weights[-1],))
-        body += packed
+        body += bytes(a | b << 4 for a, b in zip_longest(weights[0::2], weights[1::2], fillvalue=0))
     return bytes((kind,)) + varint(len(pages)) + body

@@ -191,6 +191,7 @@
       for (; n < count; n++) { page += varint() + 1; pages[n] = page; }
     }
     if (n !== count) { throw new Error("damaged posting list"); }
+    if (kind & 4) { return [pages, new Uint8Array(count).fill(data[at])]; }  // one weight for every page
     if (!(kind & 2)) { return [pages, null]; }
     var weights = new Uint8Array(count);
     for (var w = 0; w < count; w++) {

@@ -124,8 +124,8 @@ def decode(data: bytes, size: int) -> tuple[array, bytes]:
             pages.append(page)
     if len(pages) != count:
         raise ValueError(f"posting list: {len(pages)} pages where {count} are due")
-    if not kind & WEIGHTED:
-        return pages, b""
+    if not kind & WEIGHTED:  # SHARED: one weight (a byte) for every page; else none, and the list ends here
+        return pages, data[at : at + 1] * count
     weights = bytearray()
     for byte in data[at : at + (count + 1) // 2]:
         weights.append(byte & 0x0F)
