@@ -114,12 +114,6 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
-def numbered_pages(count: int, size: int) -> int:
-    """How many numbered pages a list of ``count`` stories has (pages 1 … that); the newest full chunk, with
-    whatever is newer, is on the first page."""
-    return max(0, count // max(1, size) - 1)
-
-
 def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tuple[str, Sequence[Article], Pager]]:
     """(path, items of the page, pager) for every page of a newest-first list; an empty list still has its
     first page.
@@ -174,6 +168,11 @@ def list_json(ctx: SiteContext, title: str, items: Sequence[Article], pager: Pag
 def _json_name(path: str) -> str:
     """A list page's JSON, relative to the page: ``index.json`` beside ``index.html``, ``3.json`` beside ``3.html``."""
     return path.rsplit("/", 1)[-1][:-5] + ".json"
+
+
+def numbered_pages(count: int, size: int) -> int:
+    """How many numbered pages (1 … that) a list of ``count`` has: the newest full chunk is on the first page."""
+    return max(0, count // max(1, size) - 1)
 
 
 def _pager_key(pager: Pager) -> str:
@@ -260,7 +259,7 @@ class PageGenerator:
             feed_groups=groups,
             runs=ctx.runs_shown,
         )
-        yield "search.html", self.render("search.html", "search.html", ctx, page_title="搜索", section="search")
+        yield self.job("search.html", "search.html", ctx, (), page_title="搜索", section="search")
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
         width, height = svg_size()
@@ -436,17 +435,8 @@ class PageGenerator:
 
     def _archive(self, ctx: SiteContext) -> Iterator[Output]:
         months = [(m, len(items)) for m, items in ctx.months.items()]
-        yield (
-            paths.ARCHIVE_INDEX,
-            self.render(
-                "archive_index.html",
-                paths.ARCHIVE_INDEX,
-                ctx,
-                page_title="按月归档",
-                section="archive",
-                months=months,
-            ),
-        )
+        yield self.job("archive_index.html", paths.ARCHIVE_INDEX, ctx, (repr(months),), page_title="按月归档",
+                       section="archive", months=months)
         oldest_first = sorted(ctx.months)
         for i, month in enumerate(oldest_first):
             yield from self._list(
