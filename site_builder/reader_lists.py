@@ -142,8 +142,8 @@ def _week_page(gen: PageGenerator, ctx: SiteContext, week: str, items: list[Arti
 
 def _digest_feed(gen: PageGenerator, ctx: SiteContext, recent: list[tuple[str, list[Article]]],
                  rendered: list[tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
-    """The digest feed: a week an item, newest first, its id the week's; its content the week's page body, with
-    absolute links. Made once for both formats (``rendered``)."""
+    """The digest feed: a week an item, newest first, its id the week's; its content the week's page body with
+    titles only (a week can hold a thousand stories) and absolute links. Made once for both formats."""
     if not rendered:
         base, body = paths.base_url(ctx.site), gen.env.get_template("_digest.html").module.digest_body
         entries = []
@@ -154,7 +154,7 @@ def _digest_feed(gen: PageGenerator, ctx: SiteContext, recent: list[tuple[str, l
             entry.link(href=paths.public_url(base, f"digest/{week}.html"))
             entry.published(items[0].date.astimezone(CHINA_TZ))  # its newest story's: never the build time
             entry.updated(items[0].date.astimezone(CHINA_TZ))
-            entry.content(str(body(root=base, **week_sections(items))), type="html")
+            entry.content(str(body(root=base, brief=True, **week_sections(items))), type="html")
             entries.append(entry)
         newest = recent[0][1][0].date.astimezone(CHINA_TZ) if recent else None
         rendered.append(feed_bytes(ctx, "digest", "每周摘要", "digest/index.html", entries, newest))
