@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds (feedgen) for everything, every region, national stories and every topic.
 
-Deterministic: entry ids are ``urn:yigai:article:<id>``, dates come from the articles (never the clock), the
+Deterministic: entry ids are ``urn:yigai:article:<story's feed id>`` (the store's ``feed_id``: the id of the
+copy first chosen for the story, kept when another copy is chosen), dates come from the articles (never the clock), the
 feed's ``updated``/``lastBuildDate`` is its newest item's date, and items are newest first.
 
 Each item carries what a reader's feed reader shows: the full text, who wrote the story (``dc:creator`` in
@@ -27,6 +28,7 @@ from site_builder.context import SiteContext
 from site_builder.memo import RecentMemo
 from site_builder.models import CHINA_TZ, Article, short_hash
 from site_builder.pages import region_path_name
+from site_builder.register import REGISTER_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +140,7 @@ class _Entry(FeedEntry):
 def _entry(base: str, art: Article, categories: Sequence[Category] = ()) -> FeedEntry:
     fe = _Entry()
     fe.load_extension("dc")
-    fe.id(entry_id(art.id))
+    fe.id(entry_id(art.feed_id or art.id))
     fe.title(art.title)
     fe.link(href=paths.public_url(base, paths.article_path(art.id)))
     fe.published(art.date.astimezone(CHINA_TZ))
@@ -227,8 +229,14 @@ class FeedsGenerator:
         """(key, title, page, articles newest first) of every feed."""
         yield "all", "全部报道", "index.html", ctx.articles
         yield "national", "全国", paths.NATIONAL_DIR + "index.html", ctx.national
+        yield "register", "政策文件", REGISTER_DIR + "index.html", ctx.documents
         for code, region in ctx.regions.items():
-            yield f"region/{code}", region_path_name(ctx, code), region.path, region.articles
+            name = region_path_name(ctx, code)
+            yield f"region/{code}", name, region.path, region.articles
+            for tid, members in region.by_topic.items():  # region × topic: every pair that has stories
+                if tid in ctx.topics:
+                    page = paths.region_topic_dir(code, tid) + "index.html"
+                    yield f"region/{code}/topic/{tid}", f"{name} · {ctx.topics[tid].label}", page, members
         for tid, topic in ctx.topics.items():
             yield f"topic/{tid}", topic.label, topic.path, topic.articles
         for watch in ctx.watches:

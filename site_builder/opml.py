@@ -68,12 +68,13 @@ def top_regions(ctx: SiteContext) -> list[Region]:
 
 
 def site_opml(ctx: SiteContext) -> bytes:
-    """Every feed of the site: everything and national, the regions nested, the topics, the digest and the
-    watchlists."""
+    """Every feed of the site: everything, national and the policy register, the regions nested, the topics,
+    the digest and the watchlists."""
     site_title = str(ctx.site.get("title") or "")
     body = ['    <outline text="全部" title="全部">']
     body.append(_feed_outline(ctx, "all", "全部报道", "index.html", "      "))
     body.append(_feed_outline(ctx, "national", "全国", paths.NATIONAL_DIR + "index.html", "      "))
+    body.append(_feed_outline(ctx, "register", "政策文件", "register/index.html", "      "))
     body.append("    </outline>")
     tops = top_regions(ctx)
     if tops:

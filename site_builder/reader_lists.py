@@ -18,7 +18,6 @@ from site_builder.feeds import feed_bytes
 from site_builder.models import CHINA_TZ, Article, division, division_chain, short_hash, topic_labels
 from site_builder.pages import PageGenerator, _items_key, feed_link
 from site_builder.search_tokens import normalise, synonym_groups
-from site_builder.t2s import to_simplified
 
 if TYPE_CHECKING:
     from yigai.store import Store
@@ -40,6 +39,8 @@ class Watch:
 
 def match_terms(keywords: Sequence[str]) -> list[str]:
     """The keywords in Simplified, each with its synonym group as the search has it (卫健委 finds 卫生健康委员会)."""
+    from extract.chinese import to_simplified  # OpenCC: only a site with watchlists pays for loading it
+
     terms: list[str] = []
     for word in (normalise(to_simplified(k)) for k in keywords):
         terms.extend(next((g for g in synonym_groups() if word in g), (word,)))

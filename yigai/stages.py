@@ -13,11 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yigai.config import Settings
 from yigai.store import Store, StoredPage, utcnow
 from yigai.urls import article_id
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 logger = logging.getLogger(__name__)
 
@@ -337,19 +340,32 @@ def group_syndicated(store: Store) -> int:
             for m in members
         ]
         original = choose_original(candidates)
+        feed_id = story_feed_id(original, [(c.published, c.id, by_id[c.id]["feed_id"]) for c in candidates])
         for m in members:
-            assignment[m] = (original, m == original)
+            assignment[m] = (original, m == original, feed_id if m == original else None)
         copies += len(members) - 1
     for r in rows:
-        assignment.setdefault(r["id"], (r["id"], True))
+        assignment.setdefault(r["id"], (r["id"], True, r["feed_id"] or r["id"]))
     changed = {
         aid: val for aid, val in assignment.items()
-        if (by_id[aid]["group_id"], bool(by_id[aid]["is_original"])) != val
+        if (by_id[aid]["group_id"], bool(by_id[aid]["is_original"]), by_id[aid]["feed_id"]) != val
     }
     if changed:
         store.set_groups(changed)
     store.mark_grouped()
     return copies
+
+
+def story_feed_id(original: str, members: list[tuple[datetime | None, str, str | None]]) -> str:
+    """The feed id of a story whose chosen copy is ``original``, from its members' (published, id, feed id).
+    A story keeps the feed id it has: the chosen copy's own when it has one (so a story whose chosen copy did
+    not change keeps its id), else the one the group's earlier chosen copy held (the earliest published of
+    them when groups merged), else, for a new story, the chosen copy's id."""
+    held = {aid: feed_id for _published, aid, feed_id in members if feed_id}
+    if original in held:
+        return held[original]
+    earliest = sorted((p is None, p.timestamp() if p else 0.0, aid) for p, aid, _f in members if aid in held)
+    return held[earliest[0][2]] if earliest else original
 
 
 # ------------------------------------------------------------------------------------------------- build

@@ -253,6 +253,15 @@ MIGRATIONS: list[str | Migration] = [
     """,
         backfill=lambda conn, _engine: _fill_listings(conn),
     ),
+    # 9: a story's feed id (issue #18 part 6). Feed entries were identified by the chosen copy's id, so a change
+    # of chosen copy showed readers the story again as a new item. ``feed_id`` is the id a story's feed entries
+    # carry: set by syndication grouping on each group's original (``set_groups``), handed on to a newly
+    # chosen copy and never overwritten by a re-extraction; NULL means the article's own id (a story not
+    # grouped yet). The backfill gives every listed story its current id, so no existing reader sees a change.
+    """
+    ALTER TABLE articles ADD COLUMN feed_id TEXT;
+    UPDATE articles SET feed_id = id WHERE is_original = 1;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -796,7 +805,9 @@ class Store:
         with self.transaction() as conn:
             # A replace, as SQLite's INSERT OR REPLACE was: every column the record leaves out takes its default
             # again (``excluded`` is the proposed row, defaults included), on both engines.
-            updates = ", ".join(f"{c} = excluded.{c}" for c in self._article_columns() if c not in ("id", "rev"))
+            # ``feed_id`` is grouping's (``set_groups``): a re-extraction keeps the story's feed id.
+            kept = ("id", "rev", "feed_id")
+            updates = ", ".join(f"{c} = excluded.{c}" for c in self._article_columns() if c not in kept)
             conn.execute(
                 f"INSERT INTO articles({', '.join(cols)}, story_at, digest) "
                 f"VALUES ({', '.join('?' for _ in cols)}, ?, ?) ON CONFLICT (id) DO UPDATE SET {updates}",
@@ -824,12 +835,14 @@ class Store:
                 results.append(self.save_article(record))
         return results
 
-    def set_groups(self, groups: dict[str, tuple[str, bool]]) -> None:
-        """Set (group_id, is_original) per article id, in one transaction."""
+    def set_groups(self, groups: dict[str, tuple]) -> None:
+        """Set (group_id, is_original[, feed_id]) per article id, in one transaction. An original keeps its feed
+        id when none is given (else its own id); a copy has none (its story's is the original's)."""
         with self.transaction() as conn:
             conn.executemany(
-                "UPDATE articles SET group_id = ?, is_original = ? WHERE id = ?",
-                [(g, int(orig), aid) for aid, (g, orig) in groups.items()],
+                "UPDATE articles SET group_id = ?, is_original = ?, "
+                "feed_id = CASE WHEN ? = 1 THEN COALESCE(?, feed_id, id) END WHERE id = ?",
+                [(g[0], int(g[1]), int(g[1]), (g[2:] or (None,))[0], aid) for aid, g in groups.items()],
             )
 
     def _articles_state(self) -> tuple[int, int]:
@@ -879,21 +892,21 @@ class Store:
         """Every listed story, newest first, with its text's first ``text_prefix`` characters only (a list's
         summary; the builder reads whole texts for the pages it renders): (id, digest, story_at, url,
         source_id, site, title, text prefix, published, extracted_at, original_source, author, editor,
-        primary_code, national, meta_json, group_id)."""
+        primary_code, national, meta_json, group_id, feed id)."""
         return self.engine.plain_rows(
             self.conn,
             "SELECT a.id, a.digest, a.story_at, a.url, a.source_id, a.site, a.title, "
             f"substr(a.text, 1, {int(text_prefix)}), a.published, a.extracted_at, a.original_source, a.author, "
-            "a.editor, a.primary_code, a.national, a.meta_json, a.group_id "
+            "a.editor, a.primary_code, a.national, a.meta_json, a.group_id, COALESCE(a.feed_id, a.id) "
             f"FROM articles a WHERE {self._LISTED} ORDER BY {self._NEWEST_FIRST}",
         )
 
     def listed_copies(self) -> list[tuple[Any, ...]]:
         """Syndicated copies (whatever their own relevance: they carry the same story): (group id, copy id,
-        site, source id, url), by group."""
+        site, source id, url, published), by group."""
         return self.engine.plain_rows(
             self.conn,
-            "SELECT group_id, id, site, source_id, url FROM articles "
+            "SELECT group_id, id, site, source_id, url, published FROM articles "
             "WHERE is_original = 0 AND group_id IS NOT NULL AND group_id != '' ORDER BY group_id, id",
         )
 
@@ -936,10 +949,10 @@ class Store:
 
     def syndication_rows(self) -> list[dict[str, Any]]:
         """What grouping syndicated copies reads of every article, in id order: id, site, original_source,
-        published, url, fingerprint, sketch, group_id, is_original, title, lead (the text's first 400
+        published, url, fingerprint, sketch, group_id, is_original, feed_id, title, lead (the text's first 400
         characters: copies are confirmed by title or lead) and meta_json."""
         rows = self.conn.execute(
-            "SELECT id, site, original_source, published, url, fingerprint, sketch, group_id, is_original, "
+            "SELECT id, site, original_source, published, url, fingerprint, sketch, group_id, is_original, feed_id, "
             "title, substr(text, 1, 400) AS lead, meta_json FROM articles ORDER BY id"
         )
         return [dict(r) for r in rows]

@@ -78,9 +78,9 @@ def test_listed_stories_carry_their_copies_and_skip_non_originals(tmp_path):
     off = make_record("https://c.example/1.html", title="无关", text="无关", published=None, relevant=0)
     arts = listed_context([orig, copy, bad_copy, off], tmp_path / "db.sqlite3").articles
     assert [a.id for a in arts] == [orig["id"]]
-    assert [(c.site, c.link) for c in arts[0].copies] == [
-        ("坏站", None),
-        ("转载站", "https://b.example/1.html"),
+    assert [(c.site, c.link, c.day) for c in arts[0].copies] == [  # dated, earliest first; undated last
+        ("转载站", "https://b.example/1.html", "2024-03-02"),
+        ("坏站", None, None),
     ]
 
 
