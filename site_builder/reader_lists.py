@@ -17,6 +17,7 @@ from site_builder.context import SiteContext
 from site_builder.feeds import feed_bytes
 from site_builder.models import CHINA_TZ, Article, division, division_chain, short_hash, topic_labels
 from site_builder.pages import PageGenerator, _items_key, feed_link
+from site_builder.register import is_document
 from site_builder.search_tokens import normalise, synonym_groups
 
 if TYPE_CHECKING:
@@ -78,11 +79,6 @@ def weeks(articles: Sequence[Article]) -> dict[str, list[Article]]:
             week_of[art.day] = f"{year}-W{week:02d}"
         out.setdefault(week_of[art.day], []).append(art)
     return out
-
-
-def is_document(art: Article) -> bool:
-    """A policy document: it has a 文号, or a 文种 other than a news story's or an explainer's."""
-    return bool(art.doc_number) or (art.doc_type or "新闻") not in ("新闻", "解读")
 
 
 def week_sections(stories: Sequence[Article]) -> dict[str, Any]:
