@@ -15,9 +15,9 @@ from site_builder.models import CHINA_TZ, Article, short_hash
 
 REGISTER_DIR = "register/"
 CSV_PATH, JSON_PATH = f"{REGISTER_DIR}documents.csv", f"{REGISTER_DIR}documents.json"
-# A 文号 or 文种 with a value, found in the stored JSON before it is parsed: 100,000 stories are read each build
-# and a few thousand are documents.
-_DOCUMENT = re.compile(r'"doc_(?:number|type)"\s*:\s*"')
+# A 文号, or a 文种 other than extraction's 新闻 (every story that is not a document) and 解读 (an explainer), found
+# in the stored JSON before it is parsed: 100,000 stories are read each build and a few thousand are documents.
+_DOCUMENT = re.compile(r'"doc_number"\s*:\s*"|"doc_type"\s*:\s*"(?!新闻"|解读")')
 COLUMNS = ("文号", "标题", "发文机关", "文种", "成文日期", "发布日期", "附件", "地区", "链接")
 
 
@@ -28,12 +28,15 @@ def json_bytes(data: object) -> bytes:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
 
 
+def is_document(art: Article) -> bool:
+    """A policy document: a story with a 文号, or a 文种 other than 新闻 and 解读 (the register's, the digest's)."""
+    return bool(_DOCUMENT.search(str(art.stored.meta_json or ""))) and (
+        bool(art.doc_number) or art.doc_type not in (None, "新闻", "解读"))
+
+
 def policy_documents(articles: Sequence[Article]) -> list[Article]:
-    """The stories that are policy documents (with a 文号 or a 文种), in the order given (newest first)."""
-    return [
-        a for a in articles
-        if _DOCUMENT.search(str(a.stored.meta_json or "")) and (a.doc_number or a.doc_type)
-    ]
+    """The stories that are policy documents, in the order given (newest first)."""
+    return [a for a in articles if is_document(a)]
 
 
 def document_row(art: Article, base: str) -> dict:
