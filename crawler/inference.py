@@ -56,6 +56,7 @@ _LAST_TEXT = re.compile(r"^\s*(尾页|末页|最后一页|last)\s*$", re.IGNOREC
 # Scoring. A title is rarely shorter than 6 characters; navigation rarely longer than 6.
 TITLE_CHARS = 8
 MIN_CLUSTER_SCORE = 0.7
+OWN_BLOCK_TITLES = 4  # title-length links of one shape in one block: a list of its own
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,16 @@ def _block_score(links: Sequence[ListLink]) -> float:
     return len(unique) * min(median_text, 20) / 20 * (0.25 + dated_share)
 
 
+def _repeated_titles(cluster: Cluster) -> int:
+    """Distinct title-length texts of the cluster's links in its most used block (titles differ; a repeated
+    "看更多相关新闻>>" beside each box does not)."""
+    titled = [link for link in cluster.links if len(link.text) >= TITLE_CHARS]
+    if not titled:
+        return 0
+    block, _ = Counter(link.block for link in titled).most_common(1)[0]
+    return len({link.text for link in titled if link.block == block})
+
+
 def infer_article_links(
     links: Sequence[ListLink], page_url: str, exclude: Iterable[str] = ()
 ) -> tuple[list[Cluster], list[Cluster]]:
@@ -266,7 +277,10 @@ def infer_article_links(
             and c.score >= MIN_CLUSTER_SCORE / 2
         )
         minor = sum(1 for link in c.links if link.minor) / len(c.links)
-        if titled and minor < 0.5 and (in_block >= 0.5 or dated_titles) and not (
+        # ... or, undated, as a repeated block of its own: several distinct title-length links of one shape in
+        # one block (a ranked box, a second column of stories). Menus are short; columns are listing URLs.
+        own_block = _repeated_titles(c) >= OWN_BLOCK_TITLES
+        if titled and minor < 0.5 and (in_block >= 0.5 or dated_titles or own_block) and not (
             _is_listing_url(c.links[0].url) and c.dated_share < 1
         ):
             chosen.append(c)

@@ -11,6 +11,9 @@ from urllib.parse import parse_qsl, urlsplit
 _HEX_ID = re.compile(r"^(?=.*[a-fA-F])[0-9a-fA-F]{16,}$")
 _CASE_SWITCH = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[a-z])")
 _LETTER_DIGIT_SWITCH = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+# A slug: three or more lower-case words joined by hyphens (``trump-says-he-knows-2977546``). Its words are the
+# title's, different in every article, so they are no part of the shape; a trailing id stays a number.
+_SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}$")
 
 
 def _is_opaque_id(stem: str) -> bool:
@@ -30,6 +33,8 @@ def segment_shape(segment: str) -> str:
         stem, ext = segment, ""
     if _is_opaque_id(stem):
         return "X" + (f".{ext}" if ext else "")
+    if _SLUG.match(stem) and sum(1 for word in stem.split("-") if word.isalpha()) >= 3:
+        return "S" + ("-D" if stem.rsplit("-", 1)[1].isdigit() else "") + (f".{ext}" if ext else "")
     return re.sub(r"\d+", "D", segment)
 
 

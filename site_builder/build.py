@@ -26,6 +26,7 @@ from site_builder.models import Article, read_listed, short_hash, split_paragrap
 from site_builder.opml import opml_files
 from site_builder.pages import TEMPLATES_DIR, PageGenerator, make_env
 from site_builder.publish import publish_atomically
+from site_builder.reader_lists import read_watches, reader_outputs
 from site_builder.robots import robots
 from site_builder.search_index import SearchDoc, SearchEntry, SearchReport, build_search_index
 from site_builder.sitemap import sitemap_files
@@ -57,9 +58,8 @@ class BuildReport:
 
 
 def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
-    """``with_text``: the article with its paragraphs loaded from the store. The last few are remembered
-    (``RecentMemo``): the search index takes the text of the page just rendered, and a night's new stories,
-    each in a dozen feeds (everything, its regions, its topics), are read once rather than once per feed."""
+    """``with_text``: the article with its paragraphs. The last few are remembered: the search index takes the
+    text of the page just rendered, and a new story in a dozen feeds is read once, not once per feed."""
     memo = RecentMemo(lambda art: replace(art, paragraphs=split_paragraphs(store.article_text(art.id) or "")))
 
     def with_text(art: Article) -> Article:
@@ -69,9 +69,10 @@ def _recent_text_memo(store: Store) -> Callable[[Article], Article]:
 
 
 def load_context(store: Store, site: dict, settings: Settings | None = None) -> SiteContext:
-    """Read the store's lists (``models.read_listed``: the stories with their copies, regions and topics,
-    without their texts: pages load those when they are rendered), sources, recent runs and source health."""
-    return generate_context(read_listed(store), site, **store_extras(store, settings))
+    """The store's lists (``models.read_listed``: stories without their texts), sources, runs, health, watchlists."""
+    ctx = generate_context(read_listed(store), site, **store_extras(store, settings))
+    ctx.watches = read_watches(store, settings.watches if settings else [], ctx)
+    return ctx
 
 
 def store_extras(store: Store, settings: Settings | None) -> dict:
@@ -86,8 +87,7 @@ def store_extras(store: Store, settings: Settings | None) -> dict:
 
 
 def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tuple[str, ...]]:
-    """The same flags as `yigai status`, judged as of the latest run (not the wall clock: builds stay
-    deterministic for a given store)."""
+    """`yigai status`'s flags as of the latest run (not the wall clock: the same store, the same site)."""
     from datetime import datetime
 
     from yigai.health import source_health
@@ -98,14 +98,9 @@ def _health_flags(store: Store, settings: Settings, runs: list) -> dict[str, tup
 
 @contextlib.contextmanager
 def long_lived_objects() -> Iterator[None]:
-    """Read the context without the cyclic garbage collector, then freeze what was read for the build.
-
-    Reading 100,000 articles makes millions of objects that live as long as the build; each full collection
-    walks all of them, and allocation triggers collections: at 100,000 articles the collector cost more than
-    the reading itself. Frozen objects are skipped by every later collection; ``collector_restored`` unfreezes
-    them (back to the collector) when the build ends, so a long-running process (the scheduler) frees them as
-    usual. The article pages' jobs (a key and a render callable for each of 100,000 pages) are made the same
-    way: the collections their making would trigger each walked every job made so far (~0.6 s a build)."""
+    """Make objects that live as long as the build (the context, the article pages' jobs) without the cyclic
+    garbage collector, then freeze them: at 100,000 articles its collections, each walking millions of such
+    objects, cost more than the reading itself. ``collector_restored`` unfreezes them when the build ends."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -126,9 +121,8 @@ def collector_restored() -> Iterator[None]:
 
 
 def code_key() -> str:
-    """What every output depends on besides its own data and the site settings: the names joined at build
-    time (the division table's, the taxonomy's labels), the templates and static files, and the site
-    builder's code. The search index's files are keyed by it (they show no site setting)."""
+    """What every output depends on besides its data and the site settings: the division names and topic
+    labels joined at build time, the templates and static files, the builder's code (the search index's key)."""
     parts: list[str] = [
         BUILD_FORMAT,
         repr(sorted(models.division_table().items())),
@@ -143,8 +137,7 @@ def code_key() -> str:
 
 
 def build_key(site: dict, code: str | None = None) -> str:
-    """What every page depends on besides its own data: ``code_key`` and the site settings. A change to any
-    of them re-renders every page (once)."""
+    """Every page's key besides its own data: ``code_key`` and the site settings."""
     return short_hash(code or code_key(), json.dumps(site, sort_keys=True, ensure_ascii=False, default=str))
 
 
@@ -162,8 +155,7 @@ def _remove_leftover_staging(target: Path) -> None:
 
 
 def _staging_dir(target: Path) -> Path:
-    """The staging tree: the previous generation of the site (kept after the last swap) when there is a
-    usable one, so only what changed since then is written; else a fresh directory."""
+    """The staging tree: the previous generation of the site when there is a usable one, else a new one."""
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
     os.chmod(staging, 0o755)  # mkdtemp makes 0700; a web server must be able to read the site
     spare = _spare_path(target)
@@ -188,12 +180,10 @@ def _keep_as_spare(tree: Path, target: Path) -> None:
 def build_site(store: Store, settings: Settings, *, output_dir: Path | None = None) -> BuildReport:
     """Build the site from the store and publish it atomically to ``output_dir`` (default: settings).
 
-    Incremental by construction: every output has a key digesting its inputs; pages whose key did not change
-    are neither rendered nor written (see ``writer``), and only the search segments holding a changed article
-    page are indexed again. A first build is the same code with nothing to keep.
-
-    Holds the output lock (``yigai.lock.output_lock``; re-entrant, so a caller may hold it already): two builds
-    of one target would take each other's staging tree and spare generation. ``LockBusy`` when one is live."""
+    Incremental by construction: an output whose key (a digest of its inputs) did not change is neither
+    rendered nor written (``writer``), and only the search tiers holding a changed page are indexed again; a
+    first build is the same code with nothing to keep. Holds the (re-entrant) output lock: two builds of one
+    target would take each other's staging tree. ``LockBusy`` when another build holds it."""
     target = Path(output_dir) if output_dir is not None else settings.output_dir
     with output_lock(target, "site build").acquire():
         return _build_locked(store, settings, target.absolute())
@@ -213,8 +203,7 @@ def _build_locked(store: Store, settings: Settings, target: Path) -> BuildReport
 
 
 def _remove_retired_state(target: Path) -> None:
-    """Remove what builders before the one build path kept beside the output (a delta build's SQLite state,
-    a row cache and its journal): nothing reads them any more."""
+    """Remove what builders before issue #21 kept beside the output: nothing reads it any more."""
     for name in (".delta.sqlite3", ".delta.sqlite3-wal", ".delta.sqlite3-shm", ".articles", ".articles.journal"):
         old = target.with_name(f".{target.name}{name}")
         if old.is_file() and not old.is_symlink():
@@ -235,20 +224,19 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
         feeds = FeedsGenerator(common, with_text)
         with long_lived_objects():
             articles = pages.article_jobs(ctx)  # oldest first
-        by_id = {art.id: art for art in ctx.articles}
-        kept = writer.keep_staged([(rel, page_key) for rel, page_key, _render, _search_key in articles])
-        for rel, page_key, render, _search_key in articles:
+        kept = writer.keep_staged([(rel, page_key) for _art, rel, page_key, _render, _search_key in articles])
+        for _art, rel, page_key, render, _search_key in articles:
             if rel not in kept:
                 writer.emit(rel, page_key, render)
-        entries = [
-            SearchEntry(paths.article_id(rel), search_key, by_id[paths.article_id(rel)].day)
-            for rel, _key, _render, search_key in articles
-        ]
+        entries = [SearchEntry(art.id, search_key, art.day) for art, _rel, _key, _render, search_key in articles]
         del articles, kept
+        by_id = {art.id: art for art in ctx.articles}
         search = build_search_index(writer, entries, lambda ids: (search_doc(ctx, with_text(by_id[i])) for i in ids))
         del entries
-        _generate(writer, (pages.generate_output(ctx), feeds.generate_output(ctx), _site_files(ctx)))
-        for rel, data in sitemap_files(ctx, writer.paths):  # made last: it lists the pages made
+        outputs = (pages.generate_output(ctx), reader_outputs(pages, ctx), feeds.generate_output(ctx), _site_files(ctx))
+        feeds.count += 2  # the digest feed (``reader_lists``)
+        _generate(writer, outputs)
+        for rel, data in sitemap_files(ctx, writer.entries):  # made last: it lists the pages made
             writer.write(rel, data)
         changed = _finish_and_publish(writer, staging, target)
     except BaseException:
@@ -258,9 +246,8 @@ def _build(store: Store, settings: Settings, target: Path, staging: Path, site: 
 
 
 def search_doc(ctx: SiteContext, art: Article) -> SearchDoc:
-    """What the search index takes from an article (with its text loaded): what its page's ``<article>``
-    shows readers — title, place, paragraphs, attachment titles, the regions and topics it is filed under —
-    but not the meta list or the "also carried by" copies (a new copy must not change the index)."""
+    """What the search index takes from an article (with its text): what its page's ``<article>`` shows but
+    the meta list and the "also carried by" copies (a new copy must not change the index)."""
     codes = ctx.article_regions.get(art.id, ())
     names = [ctx.regions[c].name for c in codes if c in ctx.regions]
     extras = [*(a.title for a in art.attachments), *names, *(t.label for t in art.topics)]
@@ -287,10 +274,9 @@ def _site_files(ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
 
 
 def _generate(writer: SiteWriter, generators: tuple[Iterator[tuple], ...]) -> None:
-    """Every page but the article pages, every feed and the site-wide files, into the writer. Each output is
-    (path, key, render) — rendered only when the writer has no file made from that key — or (path, bytes)."""
+    """Outputs, each (path, key, render) or (path, bytes), into the writer; in batches, so that the writer
+    keeps what the staging tree already holds for a whole batch at once."""
     for outputs in generators:
-        # In batches: the writer keeps what the staging tree already holds for a whole batch at once.
         while batch := list(itertools.islice(outputs, 256)):
             kept = writer.keep_staged([(output[0], output[1]) for output in batch if len(output) == 3])
             for output in batch:
@@ -329,7 +315,7 @@ def _report(
     report = BuildReport(
         pages_written=len(writer.written),
         files_unchanged=len(writer.unchanged),
-        files_total=writer.files_total,
+        files_total=len(writer.entries),
         feeds=feeds,
         seconds=round(time.monotonic() - started, 3),
         output_dir=target,
@@ -338,14 +324,7 @@ def _report(
         search_segments=search.tiers,
         search_indexed=search.indexed,
     )
-    logger.info(
-        "build: %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",
-        report.files_total,
-        report.pages_written,
-        report.files_unchanged,
-        report.rendered,
-        report.feeds,
-        report.seconds,
-        target,
-    )
+    logger.info("build: %d files (%d written, %d unchanged, %d rendered, %d feeds) in %.2fs → %s",
+                report.files_total, report.pages_written, report.files_unchanged, report.rendered, report.feeds,
+                report.seconds, target)
     return report

@@ -5,7 +5,6 @@ Pure: models (and a few store rows for the sources page) in, an immutable-by-con
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -13,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_builder import paths
 from site_builder.models import (
@@ -29,6 +28,9 @@ from site_builder.recency import RECENT_DAYS, build_date, recent_since
 from site_builder.register import policy_documents
 from site_builder.run_status import RunsShown, is_finished, runs_shown
 from site_builder.tilemap import PROVINCE_TILES, Tile, build_tiles
+
+if TYPE_CHECKING:
+    from site_builder.reader_lists import Watch
 
 __all__ = ["RECENT_DAYS", "SiteContext", "generate_context"]
 
@@ -51,6 +53,25 @@ class Region:
     def path(self) -> str:
         return paths.region_dir(self.code) + "index.html"
 
+    @cached_property
+    def by_topic(self) -> dict[str, tuple[Article, ...]]:
+        """Its stories on each topic, newest first: the region × topic pages and feeds."""
+        return group_by(self.articles, lambda art: art.stored.topic_slugs)
+
+    @cached_property
+    def by_month(self) -> dict[str, tuple[Article, ...]]:
+        """Its stories by month ("YYYY-MM", oldest month first), newest first within each."""
+        return group_by(self.articles, lambda art: (art.month,))
+
+
+def group_by(articles: Sequence[Article], keys_of: Any) -> dict[str, tuple[Article, ...]]:
+    """The articles under each key ``keys_of`` gives them, in their order; keys sorted."""
+    groups: dict[str, list[Article]] = {}
+    for art in articles:
+        for key in keys_of(art):
+            groups.setdefault(key, []).append(art)
+    return {key: tuple(members) for key, members in sorted(groups.items())}
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -65,19 +86,15 @@ class Topic:
 
 @dataclass(frozen=True)
 class SourceHealth:
+    """A row of the about page's table of sources."""
+
     id: str
     name: str
     home_region: str | None
     articles: int
     newest: datetime | None
-    last_run_id: int | None
-    last_run_started: datetime | None
-    last_run_status: str | None
-    requests: int
-    pages_new: int
-    not_modified: int
-    errors: tuple[tuple[str, int], ...]
-    history: tuple[int, ...]  # new pages per recent run, oldest first
+    last_run_started: datetime | None  # the last finished run that crawled the source …
+    last_run_status: str | None  # … and how it ended
     flags: tuple[str, ...] = ()  # health flags, as `yigai status` shows them; empty when healthy
 
 
@@ -97,6 +114,8 @@ class SiteContext:
     as_of: datetime | None = None  # the build date (``recency.build_date``): what "recent" counts back from
     runs_shown: RunsShown | None = None  # the about page's last finished run and the one going on
     documents: list[Article] = field(default_factory=list)  # the policy register's, newest first
+    watches: list[Watch] = field(default_factory=list)  # ``reader_lists.read_watches``
+    new_ids: frozenset[str] = frozenset()  # stories stored since the last finished run ended: marked 新 in lists
 
     def region_chain(self, code: str) -> list[Region]:
         """The region and its ancestors, province first."""
@@ -115,7 +134,8 @@ class SiteContext:
 
 
 def recent_between(members: Sequence[Article], since: datetime, as_of: datetime) -> int:
-    """How many of ``members`` (newest first) are dated after ``since`` and not after ``as_of``."""
+    """How many of ``members`` (newest first: the recent ones are a run, found by bisection) are dated after
+    ``since`` and not after ``as_of`` (a build date in the past leaves out what came later)."""
     after_since = bisect_left(members, (-since.timestamp(),), key=lambda a: a.sort_key)
     after_as_of = bisect_left(members, (-as_of.timestamp(),), key=lambda a: a.sort_key)
     return after_since - after_as_of
@@ -149,28 +169,14 @@ def source_health_rows(
     newest: Mapping[str, datetime],
     health_flags: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[SourceHealth]:
-    """The sources page's rows: each source's articles, newest story, last run and health flags."""
-    runs_newest_first = sorted(runs, key=lambda r: -int(r["id"]))
-    stats = {int(r["id"]): {row["source_id"]: row for row in run_sources.get(int(r["id"]), [])} for r in runs}
+    """The about page's rows: each source's articles, newest story, last finished run and health flags (the
+    page is made inside the run still going on: ``run_status``)."""
+    finished = sorted((r for r in runs if is_finished(r)), key=lambda r: -int(r["id"]))
+    crawled = {int(r["id"]): {row["source_id"] for row in run_sources.get(int(r["id"]), [])} for r in finished}
     out = []
     for src in sorted(sources, key=lambda s: s["id"]):
         sid = src["id"]
-        # The last run that has ended (``run_status``: the page is made inside the run still going on).
-        last = next((r for r in runs_newest_first if is_finished(r) and sid in stats[int(r["id"])]), None)
-        row = stats[int(last["id"])][sid] if last is not None else None
-        errors: dict[str, int] = {}
-        if row is not None:
-            try:
-                raw = json.loads(row["errors_json"] or "{}")
-            except ValueError:
-                raw = {}
-            if isinstance(raw, dict):
-                errors = {str(k): int(v) for k, v in raw.items() if isinstance(v, (int, float))}
-        history = tuple(
-            int(stats[int(r["id"])][sid]["pages_new"])
-            for r in reversed(runs_newest_first)
-            if sid in stats[int(r["id"])]
-        )
+        last = next((r for r in finished if sid in crawled[int(r["id"])]), None)
         out.append(
             SourceHealth(
                 id=sid,
@@ -178,14 +184,8 @@ def source_health_rows(
                 home_region=src["home_region"],
                 articles=per_source_articles.get(sid, 0),
                 newest=newest.get(sid),
-                last_run_id=int(last["id"]) if last is not None else None,
                 last_run_started=parse_datetime(last["started_at"]) if last is not None else None,
                 last_run_status=last["status"] if last is not None else None,
-                requests=int(row["requests"]) if row is not None else 0,
-                pages_new=int(row["pages_new"]) if row is not None else 0,
-                not_modified=int(row["not_modified"]) if row is not None else 0,
-                errors=tuple(sorted(errors.items())),
-                history=history,
                 flags=(health_flags or {}).get(sid, ()),
             )
         )
@@ -208,30 +208,22 @@ def generate_context(
     as_of = build_date(site, runs, newest)
     since = recent_since(as_of)
 
-    def recent_count(members: Sequence[Article]) -> int:
-        # Members are in sort_key order (newest first): the recent ones are a run, found by bisection (stories
-        # dated after the build date, possible with an ``as_of`` in the past, are not counted).
-        if since is None or as_of is None:
-            return 0
-        return recent_between(members, since, as_of)
-
+    refs = {code: division(code) for code in sorted(listed.regions)}  # every code is known (``read_listed``)
     children: dict[str, list[str]] = {}
-    refs = {code: division(code) for code in listed.regions}
     for code, ref in refs.items():
-        if ref is not None and ref.parent_code in listed.regions:
+        if ref.parent_code in refs:
             children.setdefault(ref.parent_code, []).append(code)
     regions = {
         code: Region(
             code=code,
             name=ref.name,
             level=ref.level,
-            parent_code=ref.parent_code if ref.parent_code in listed.regions else None,
+            parent_code=ref.parent_code if ref.parent_code in refs else None,
             articles=tuple(listed.regions[code]),
-            recent=recent_count(listed.regions[code]),
-            children=tuple(sorted(children.get(code, ()))),
+            recent=recent_between(listed.regions[code], since, as_of) if since and as_of else 0,
+            children=tuple(children.get(code, ())),
         )
-        for code, ref in sorted(refs.items())
-        if ref is not None
+        for code, ref in refs.items()
     }
     closure: dict[str, list[str]] = {}
     for code, members in sorted(listed.regions.items()):
@@ -241,6 +233,8 @@ def generate_context(
     topics = {
         slug: Topic(slug, labels.get(slug, slug), tuple(members)) for slug, members in sorted(listed.topics.items())
     }
+    shown = runs_shown(runs)
+    since_run = shown.finished.ended if shown.finished else None
     months: dict[str, list[Article]] = {}
     for art in articles:
         months.setdefault(art.month, []).append(art)
@@ -259,6 +253,7 @@ def generate_context(
             sources, runs, run_sources or {}, *source_article_counts(articles), health_flags
         ),
         as_of=as_of,
-        runs_shown=runs_shown(runs),
+        runs_shown=shown,
         documents=policy_documents(articles),
+        new_ids=frozenset(a.id for a in articles if since_run and a.extracted and a.extracted > since_run),
     )

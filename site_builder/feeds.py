@@ -171,7 +171,16 @@ def render_feed(
     base = paths.base_url(ctx.site)
     limit = max(1, int(ctx.site.get("feed_items") or 50))
     items = sorted(articles, key=lambda a: a.sort_key)[:limit]
-    updated = items[0].date.astimezone(CHINA_TZ) if items else EMPTY_FEED_DATE
+    made = [entries.entry(ctx, base, a) if entries is not None else _context_entry(ctx, base, a) for a in items]
+    return feed_bytes(ctx, key, title, page_path, made, items[0].date.astimezone(CHINA_TZ) if items else None)
+
+
+def feed_bytes(
+    ctx: SiteContext, key: str, title: str, page_path: str, entries: Sequence[FeedEntry], updated: datetime | None
+) -> tuple[bytes, bytes]:
+    """(RSS bytes, Atom bytes) of a feed of ``entries`` (in their order), ``updated`` being its newest's date."""
+    base = paths.base_url(ctx.site)
+    updated = updated or EMPTY_FEED_DATE
     site_title = str(ctx.site.get("title") or "")
     fg = _FeedGen()
     fg.load_extension("dc")
@@ -184,8 +193,7 @@ def render_feed(
     fg.updated(updated)
     fg.lastBuildDate(updated)
     fg.pubDate(updated)
-    for art in items:  # newest first; 'append' keeps that order (feedgen prepends by default)
-        entry = entries.entry(ctx, base, art) if entries is not None else _context_entry(ctx, base, art)
+    for entry in entries:  # newest first; 'append' keeps that order (feedgen prepends by default)
         fg.add_entry(entry, order="append")
     # Each format names itself as rel="self" (RSS through atom:link), so the links are set per format.
     # The alternate link goes last: feedgen takes the RSS <link> from the last link.
@@ -223,9 +231,16 @@ class FeedsGenerator:
         yield "national", "全国", paths.NATIONAL_DIR + "index.html", ctx.national
         yield "register", "政策文件", REGISTER_DIR + "index.html", ctx.documents
         for code, region in ctx.regions.items():
-            yield f"region/{code}", region_path_name(ctx, code), region.path, region.articles
+            name = region_path_name(ctx, code)
+            yield f"region/{code}", name, region.path, region.articles
+            for tid, members in region.by_topic.items():  # region × topic: every pair that has stories
+                if tid in ctx.topics:
+                    page = paths.region_topic_dir(code, tid) + "index.html"
+                    yield f"region/{code}/topic/{tid}", f"{name} · {ctx.topics[tid].label}", page, members
         for tid, topic in ctx.topics.items():
             yield f"topic/{tid}", topic.label, topic.path, topic.articles
+        for watch in ctx.watches:
+            yield f"watch/{watch.slug}", watch.name, watch.path, watch.articles
 
     def generate_output(self, ctx: SiteContext) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
         limit = max(1, int(ctx.site.get("feed_items") or 50))

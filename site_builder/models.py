@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 # China has one time zone and no DST, so a fixed offset is exact and needs no tz database.
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
+NATIONAL_CODE = "000000"  # the extractor's code for a national story
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 REGION_CODE = re.compile(r"^[1-9][0-9]{5}$")
 TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -88,6 +89,16 @@ class StoredFields:
     topic_slugs: tuple[str, ...]
 
 
+def _stored_text(column: str) -> cached_property:
+    """A text column of ``Article.stored``, stripped (None when empty), made on first use."""
+    return cached_property(lambda art: _clean_str(getattr(art.stored, column)))
+
+
+def _meta_text(key: str) -> cached_property:
+    """A text field of the article's ``meta_json``, stripped (None when empty), made on first use."""
+    return cached_property(lambda art: _clean_str(art._meta.get(key)))
+
+
 @dataclass(frozen=True)
 class Article:
     """A listed story. What lists, keys and counts need is read at once; what only a rendered page shows is
@@ -99,12 +110,12 @@ class Article:
     published: datetime | None
     summary: str
     source_id: str
-    group_id: str
     national: bool
     primary_code: str | None  # the most specific code of the primary (first named) region
     stored: StoredFields = field(repr=False, compare=False)
     copies: tuple[Copy, ...] = ()
     paragraphs: tuple[str, ...] = ()  # loaded when the article's page or a feed is rendered
+    extracted: datetime | None = None  # when it was stored: lists mark stories new since the last finished run
     feed_id: str = ""  # the story's id in feeds and lists' JSON: kept whichever copy is chosen (store, ``feed_id``)
 
     @cached_property
@@ -125,17 +136,9 @@ class Article:
         """The page URL when it is http(s)."""
         return safe_link(self.stored.url)
 
-    @cached_property
-    def original_source(self) -> str | None:
-        return _clean_str(self.stored.original_source)
-
-    @cached_property
-    def author(self) -> str | None:
-        return _clean_str(self.stored.author)
-
-    @cached_property
-    def editor(self) -> str | None:
-        return _clean_str(self.stored.editor)
+    original_source = _stored_text("original_source")
+    author = _stored_text("author")
+    editor = _stored_text("editor")
 
     @cached_property
     def regions(self) -> tuple[RegionRef, ...]:
@@ -161,17 +164,10 @@ class Article:
             return {}
         return parsed if isinstance(parsed, dict) else {}
 
-    @cached_property
-    def doc_number(self) -> str | None:
-        return _clean_str(self._meta.get("doc_number"))
-
-    @cached_property
-    def doc_type(self) -> str | None:
-        return _clean_str(self._meta.get("doc_type"))
-
-    @cached_property
-    def issuing_body(self) -> str | None:
-        return _clean_str(self._meta.get("issuing_body"))
+    doc_number = _meta_text("doc_number")
+    doc_type = _meta_text("doc_type")
+    issuing_body = _meta_text("issuing_body")
+    written_date = _meta_text("written_date")  # a policy document's 成文日期 (YYYY-MM-DD), apart from its publish date
 
     @cached_property
     def issuing_bodies(self) -> tuple[str, ...]:
@@ -190,11 +186,6 @@ class Article:
             for a in self._meta.get("attachments") or []
             if isinstance(a, Mapping)
         )
-
-    @cached_property
-    def written_date(self) -> str | None:
-        """A policy document's 成文日期 (YYYY-MM-DD), apart from its publish date."""
-        return _clean_str(self._meta.get("written_date"))
 
     @cached_property
     def day(self) -> str:
@@ -337,19 +328,20 @@ def listed_article(
     ``Article`` without its paragraphs (pages load those when they render); None (logged) when it cannot be
     published safely."""
     (aid, digest, _story_at, url, source_id, site, title, prefix, published_s, extracted_at,
-     original_source, author, editor, primary_code, national, meta_json, group_id, feed_id) = row
+     original_source, author, editor, primary_code, national, meta_json, _group_id, feed_id) = row
     if not ARTICLE_ID.match(str(aid)):
         logger.warning("article id %r is not 16 hex digits; skipped", aid)
         return None
     published = parse_datetime(published_s)
-    date = published or parse_datetime(extracted_at)
+    extracted = parse_datetime(extracted_at)
+    date = published or extracted
     if date is None:
         logger.warning("article %s has neither a publish time nor extracted_at; skipped", aid)
         return None
     text = str(prefix or "")
     if len(text) >= SUMMARY_PREFIX and len(" ".join(text.split())) <= SUMMARY_CHARS and full_text is not None:
         text = full_text(aid) or text  # a text starting with much white space: its summary needs more of it
-    primary = division_chain(primary_code) if primary_code and primary_code != "000000" else ()
+    primary = division_chain(primary_code) if primary_code and primary_code != NATIONAL_CODE else ()
     return Article(
         id=aid,
         digest=str(digest),
@@ -357,12 +349,12 @@ def listed_article(
         published=published,
         summary=summarize(text),
         source_id=str(source_id),
-        group_id=_clean_str(group_id) or aid,
-        national=bool(national) or primary_code == "000000",
+        national=bool(national) or primary_code == NATIONAL_CODE,
         primary_code=primary[-1].code if primary else None,
         stored=StoredFields(url, site, title, original_source, author, editor, meta_json, named, topics),
         copies=tuple(sorted((c for c in copies if c.id != aid), key=lambda c: (c.day or "9", c.site, c.id))),
         feed_id=str(feed_id or aid),
+        extracted=extracted,
     )
 
 

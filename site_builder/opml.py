@@ -68,7 +68,8 @@ def top_regions(ctx: SiteContext) -> list[Region]:
 
 
 def site_opml(ctx: SiteContext) -> bytes:
-    """Every feed of the site: everything, national and the policy register, the regions nested, the topics."""
+    """Every feed of the site: everything, national and the policy register, the regions nested, the topics,
+    the digest and the watchlists."""
     site_title = str(ctx.site.get("title") or "")
     body = ['    <outline text="全部" title="全部">']
     body.append(_feed_outline(ctx, "all", "全部报道", "index.html", "      "))
@@ -86,6 +87,10 @@ def site_opml(ctx: SiteContext) -> bytes:
         for tid, topic in ctx.topics.items():
             body.append(_feed_outline(ctx, f"topic/{tid}", topic.label, topic.path, "      "))
         body.append("    </outline>")
+    body.append('    <outline text="周报与关注" title="周报与关注">')
+    body.append(_feed_outline(ctx, "digest", "每周摘要", "digest/index.html", "      "))
+    body.extend(_feed_outline(ctx, f"watch/{w.slug}", w.name, w.path, "      ") for w in ctx.watches)
+    body.append("    </outline>")
     return _document(ctx, site_title, body)
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -54,6 +53,27 @@ class Pager:
     span: str  # "2024-01-03 至 2024-02-11" on numbered pages
 
 
+class Chip(NamedTuple):
+    """A link to a narrower list (a sub-region, a topic, a month) with its story count."""
+
+    name: str
+    path: str
+    count: int
+
+
+MonthNav = tuple[tuple[str, str] | None, tuple[str, str] | None]  # (month, its page) before and after
+
+
+def _chip(name: str, directory: str, members: Sequence[Article]) -> Chip:
+    return Chip(name, directory + "index.html", len(members))
+
+
+def _month_nav(months: Sequence[str], i: int, month_dir: Callable[[str], str]) -> MonthNav:
+    """The months (oldest first) before and after ``months[i]`` with their pages."""
+    return tuple((m, month_dir(m) + "index.html") if m else None  # type: ignore[return-value]
+                 for m in (months[i - 1] if i else None, months[i + 1] if i + 1 < len(months) else None))
+
+
 def region_path_name(ctx: SiteContext, code: str) -> str:
     """A region named with its parents, "河北省 · 邯郸市 · 永年区": feed titles and feed lists name the whole
     path (a reader's list of feeds shows "· 朝阳区" without saying which 朝阳区)."""
@@ -76,12 +96,14 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         # (100,000 article pages: a second of a full build).
         auto_reload=False,
     )
-    env.filters["iso"] = _iso
-    env.filters["day"] = _day
-    env.filters["minute"] = _minute
-    env.filters["with_classes"] = with_classes
-    env.filters["run_state"] = run_state_zh
-    env.filters["region_paths"] = region_paths
+    env.filters.update(
+        iso=lambda dt: dt.astimezone(CHINA_TZ).isoformat(),
+        day=lambda dt: dt.astimezone(CHINA_TZ).strftime("%Y-%m-%d"),
+        minute=lambda dt: dt.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+        with_classes=with_classes,
+        run_state=run_state_zh,
+        region_paths=region_paths,
+    )
     env.globals.update(
         article_url=paths.article_path,
         region_url=lambda code: paths.region_dir(code) + "index.html",
@@ -92,20 +114,10 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
-def _china(dt: datetime) -> datetime:
-    return dt.astimezone(CHINA_TZ)
-
-
-def _iso(dt: datetime) -> str:
-    return _china(dt).isoformat()
-
-
-def _day(dt: datetime) -> str:
-    return _china(dt).strftime("%Y-%m-%d")
-
-
-def _minute(dt: datetime) -> str:
-    return _china(dt).strftime("%Y-%m-%d %H:%M")
+def numbered_pages(count: int, size: int) -> int:
+    """How many numbered pages a list of ``count`` stories has (pages 1 … that); the newest full chunk, with
+    whatever is newer, is on the first page."""
+    return max(0, count // max(1, size) - 1)
 
 
 def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tuple[str, Sequence[Article], Pager]]:
@@ -119,33 +131,25 @@ def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tu
     size = max(1, size)
     n = len(items)
     numbered = numbered_pages(n, size)
-    first = paths.list_page_path(directory, 1)  # index.html
+    first = f"{directory}index.html"
 
     def page_path(k: int) -> str:
         return f"{directory}page/{k}.html"
 
-    first_count = n - numbered * size
-    yield (
-        first,
-        items[:first_count],
-        Pager(0, None, page_path(numbered) if numbered else None, None, None, ""),
-    )
+    older = page_path(numbered) if numbered else None
+    yield first, items[: n - numbered * size], Pager(0, None, older, None, None, "")
     for k in range(numbered, 0, -1):
         # oldest-first chunk k covers newest-first positions [n - k·size, n - (k-1)·size)
         chunk = items[n - k * size : n - (k - 1) * size]
-        span = f"{chunk[-1].day} 至 {chunk[0].day}"
-        yield (
-            page_path(k),
-            chunk,
-            Pager(
-                number=k,
-                newer=page_path(k + 1) if k < numbered else first,
-                older=page_path(k - 1) if k > 1 else None,
-                latest=first if k < numbered else None,
-                oldest=page_path(1) if k > 2 else None,
-                span=span,
-            ),
+        pager = Pager(
+            number=k,
+            newer=page_path(k + 1) if k < numbered else first,
+            older=page_path(k - 1) if k > 1 else None,
+            latest=first if k < numbered else None,
+            oldest=page_path(1) if k > 2 else None,
+            span=f"{chunk[-1].day} 至 {chunk[0].day}",
         )
+        yield page_path(k), chunk, pager
 
 
 def list_json(ctx: SiteContext, title: str, items: Sequence[Article], pager: Pager, total: int) -> bytes:
@@ -158,8 +162,8 @@ def list_json(ctx: SiteContext, title: str, items: Sequence[Article], pager: Pag
 
     stories = [{
         "id": a.feed_id or a.id, "url": paths.public_url(base, paths.article_path(a.id)), "title": a.title,
-        "date": _iso(a.date), "dated_by": "published" if a.published else "collected", "source": a.original_source
-        or a.site, "site": a.site, "original_url": a.link, "place": a.place, "region": a.primary_code,
+        "date": a.date.astimezone(CHINA_TZ).isoformat(), "dated_by": "published" if a.published else "collected",
+        "source": a.original_source or a.site, "site": a.site, "original_url": a.link, "place": a.place, "region": a.primary_code,
         "national": a.national, "topics": list(a.stored.topic_slugs), "copies": len(a.copies), "summary": a.summary,
     } for a in items]
     page = {"schema": "yigai-list-1", "title": title, "total": total if pager.number == 0 else None,
@@ -170,12 +174,6 @@ def list_json(ctx: SiteContext, title: str, items: Sequence[Article], pager: Pag
 def _json_name(path: str) -> str:
     """A list page's JSON, relative to the page: ``index.json`` beside ``index.html``, ``3.json`` beside ``3.html``."""
     return path.rsplit("/", 1)[-1][:-5] + ".json"
-
-
-def numbered_pages(count: int, size: int) -> int:
-    """How many numbered pages a list of ``count`` stories has: pages 1 … that; the last full chunk (with
-    whatever is newer) is on the first page."""
-    return max(0, count // max(1, size) - 1)
 
 
 def _pager_key(pager: Pager) -> str:
@@ -225,6 +223,7 @@ class PageGenerator:
         variables.setdefault("json_path", None)
         variables.setdefault("description", ctx.site.get("description", ""))
         variables.setdefault("section", "")
+        variables.setdefault("new_ids", ctx.new_ids)
         html = self.env.get_template(template).render(
             site=ctx.site, root=paths.root_prefix(path), page_path=path, **variables
         )
@@ -261,12 +260,7 @@ class PageGenerator:
             feed_groups=groups,
             runs=ctx.runs_shown,
         )
-        yield (
-            "search.html",
-            self.render(
-                "search.html", "search.html", ctx, page_title="搜索", section="search"
-            ),
-        )
+        yield "search.html", self.render("search.html", "search.html", ctx, page_title="搜索", section="search")
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
         width, height = svg_size()
@@ -278,7 +272,7 @@ class PageGenerator:
                 "items": items,
                 "pager": pager,
             }
-            key: tuple = (_items_key(items), _pager_key(pager))
+            key: tuple = (_items_key(items), _pager_key(pager), ",".join(a.id for a in items if a.id in ctx.new_ids))
             if first:  # the map, the overview and the counts are only on the first page
                 variables.update(
                     tiles=ctx.tiles,
@@ -315,33 +309,26 @@ class PageGenerator:
         section: str,
         feeds: list[FeedLink],
         breadcrumbs: Sequence[tuple[str, str | None]] = (),
-        children: Sequence[Any] = (),
+        chips: Sequence[tuple[str, list[Chip]]] = (),
         intro: str | None = None,
         opml: str | None = None,
         template: str = "list.html",
+        months: MonthNav = (None, None),
+        feed_label: str = "订阅本页",
     ) -> Iterator[Output]:
-        feeds_text, crumbs_text = repr(feeds), repr(list(breadcrumbs))  # for every page's key: made once
+        """A paginated list. Counts and link chips (sub-regions, topics, months) change with every new story,
+        so only the first page shows them; ``months`` links a month's list to the month before and after."""
+        shared = repr((feeds, list(breadcrumbs), opml, months, feed_label))  # for every page's key: made once
         for path, page_items, pager in paginate(items, self.page_size, directory):
             first = pager.number == 0
             title = heading if first else f"{heading}（{pager.span}）"
-            # Counts and sub-regions change with every new story, so only the first page shows them.
-            page_children = list(children) if first else []
+            new = ",".join(a.id for a in page_items if a.id in ctx.new_ids) if ctx.new_ids else ""
             page = self.job(
                 template,
                 path,
                 ctx,
-                (
-                    title,
-                    section,
-                    feeds_text,
-                    crumbs_text,
-                    repr([(c.code, c.name, len(c.articles)) for c in page_children]) if first else "",
-                    (intro or "") if first else "",
-                    opml or "",
-                    str(len(items)) if first else "",
-                    _items_key(page_items),
-                    _pager_key(pager),
-                ),
+                (title, section, shared, repr((chips, intro, len(items))) if first else "", new,
+                 _items_key(page_items), _pager_key(pager)),
                 page_title=title,
                 heading=title,
                 section=section,
@@ -349,9 +336,11 @@ class PageGenerator:
                 pager=pager,
                 feeds=feeds,
                 breadcrumbs=list(breadcrumbs),
-                children=page_children,
+                chips=list(chips) if first else [],
                 intro=intro if first else None,
                 opml=opml,
+                months=months,
+                feed_label=feed_label,
                 total=len(items),
                 json_path=_json_name(path),
             )
@@ -359,23 +348,63 @@ class PageGenerator:
             yield path[:-5] + ".json", page[1], partial(list_json, ctx, title, page_items, pager, len(items))
 
     def _regions(self, ctx: SiteContext) -> Iterator[Output]:
+        all_feed = feed_link("all", "全部报道")
         for code, region in ctx.regions.items():
-            chain = ctx.region_chain(code)
-            crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain[:-1]] + [(region.name, None)]
-            children = [ctx.regions[c] for c in region.children]
+            chain, name = ctx.region_chain(code), region_path_name(ctx, code)
+            crumbs = [("首页", "index.html")] + [(r.name, r.path) for r in chain]
+            feed = feed_link(f"region/{code}", name)
+            topics = [(tid, ctx.topics[tid].label, members) for tid, members in region.by_topic.items()
+                      if tid in ctx.topics]
+            # Provinces have month archives; a city or county only when its stories run past its first page
+            # (else that page lists them all): thousands of small places × months would be pages of one story.
+            archived = region.parent_code is None or numbered_pages(len(region.articles), self.page_size)
+            months = list(region.by_month) if archived else []
+            month_dir = partial(paths.archive_dir, under=paths.region_dir(code))
+            chips = [
+                ("下级地区", [_chip(ctx.regions[c].name, paths.region_dir(c), ctx.regions[c].articles)
+                          for c in region.children]),
+                ("按专题", [_chip(label, paths.region_topic_dir(code, tid), m) for tid, label, m in topics]),
+                ("按月", [_chip(m, month_dir(m), region.by_month[m]) for m in reversed(months)]),
+            ]
             yield from self._list(
                 ctx,
                 paths.region_dir(code),
                 region.articles,
                 heading=region.name,
                 section="region",
-                feeds=[feed_link(f"region/{code}", region_path_name(ctx, code)), feed_link("all", "全部报道")],
-                breadcrumbs=crumbs,
-                children=children,
+                feeds=[feed, all_feed],
+                breadcrumbs=crumbs[:-1] + [(region.name, None)],
+                chips=[group for group in chips if group[1]],
                 opml=f"opml/{code}.xml" if region.parent_code is None else None,
                 intro=f"{region.level_label}地区 · 共 {len(region.articles)} 篇 · "
                 + (f"近{RECENT_DAYS}天 {region.recent} 篇" if region.recent else f"近{RECENT_DAYS}天无报道"),
             )
+            for tid, label, members in topics:  # region × topic: its sub-regions on the same topic
+                below = [ctx.regions[c] for c in region.children if tid in ctx.regions[c].by_topic]
+                yield from self._list(
+                    ctx,
+                    paths.region_topic_dir(code, tid),
+                    members,
+                    heading=f"{region.name} · {label}",
+                    section="region",
+                    feeds=[feed_link(f"region/{code}/topic/{tid}", f"{name} · {label}"), feed, all_feed],
+                    breadcrumbs=crumbs + [(label, None)],
+                    chips=[("下级地区", [_chip(r.name, paths.region_topic_dir(r.code, tid), r.by_topic[tid])
+                                     for r in below])] if below else [],
+                    intro=f"专题「{label}」在{name} · 共 {len(members)} 篇",
+                )
+            for i, month in enumerate(months):
+                yield from self._list(
+                    ctx,
+                    month_dir(month),
+                    region.by_month[month],
+                    heading=f"{region.name} · {month}",
+                    section="region",
+                    feeds=[feed, all_feed],
+                    breadcrumbs=crumbs + [(month, None)],
+                    months=_month_nav(months, i, month_dir),
+                    feed_label="订阅本地区",
+                )
 
     def _national(self, ctx: SiteContext) -> Iterator[Output]:
         yield from self._list(
@@ -391,6 +420,8 @@ class PageGenerator:
 
     def _topics(self, ctx: SiteContext) -> Iterator[Output]:
         for tid, topic in ctx.topics.items():
+            by_province = [_chip(p.name, paths.region_topic_dir(p.code, tid), p.by_topic[tid])
+                           for p in ctx.provinces if tid in p.by_topic]
             yield from self._list(
                 ctx,
                 paths.topic_dir(tid),
@@ -399,6 +430,7 @@ class PageGenerator:
                 section="topic",
                 feeds=[feed_link(f"topic/{tid}", topic.label), feed_link("all", "全部报道")],
                 breadcrumbs=[("首页", "index.html"), (topic.label, None)],
+                chips=[("按省份", by_province)] if by_province else [],
                 intro=f"专题 · 共 {len(topic.articles)} 篇",
             )
 
@@ -415,15 +447,18 @@ class PageGenerator:
                 months=months,
             ),
         )
-        for month, items in ctx.months.items():
+        oldest_first = sorted(ctx.months)
+        for i, month in enumerate(oldest_first):
             yield from self._list(
                 ctx,
                 paths.archive_dir(month),
-                items,
+                ctx.months[month],
                 heading=f"{month} 报道",
                 section="archive",
                 feeds=[feed_link("all", "全部报道")],
                 breadcrumbs=[("首页", "index.html"), ("归档", paths.ARCHIVE_INDEX), (month, None)],
+                months=_month_nav(oldest_first, i, paths.archive_dir),
+                feed_label="订阅全站（本页无单独订阅）",
             )
 
     def _article_links(self, ctx: SiteContext, primary_code: str | None, national: bool) -> tuple[tuple, tuple, str]:
@@ -442,8 +477,9 @@ class PageGenerator:
             found = self._links_memo[(primary_code, national)] = (tuple(crumbs), tuple(feeds), digest)
         return found
 
-    def article_jobs(self, ctx: SiteContext) -> list[tuple[str, str, Callable[[], bytes], str]]:
-        """Every article page as (path, key, render, search key), oldest first (the search index's order).
+    def article_jobs(self, ctx: SiteContext) -> list[tuple[Article, str, str, Callable[[], bytes], str]]:
+        """Every article page as (article, path, key, render, search key), oldest first (the search index's
+        order).
 
         The search key digests what the index takes from the page (its ``<article>`` without the meta list
         and the syndicated copies, so a new copy re-indexes nothing); the page key adds what only the page
@@ -458,7 +494,7 @@ class PageGenerator:
             if art.copies:  # concatenated, not hashed again: copies are rare
                 key += short_hash(repr(art.copies))
             # Only the key is made now; the page (and the article's text) only if the writer asks for it.
-            jobs.append((path, key, partial(self._render_article, ctx, art), search_key))
+            jobs.append((art, path, key, partial(self._render_article, ctx, art), search_key))
         return jobs
 
     def _regions_sig(self, ctx: SiteContext, codes: tuple[str, ...]) -> str:
@@ -494,4 +530,5 @@ def feed_groups(ctx: SiteContext) -> list[tuple[str, list[FeedLink]]]:
         ("全部", [feed_link("all", "全部报道"), feed_link("national", "全国"), feed_link("register", "政策文件")]),
         ("地区", [feed_link(f"region/{code}", region_path_name(ctx, code)) for code in ctx.regions]),
         ("专题", [feed_link(f"topic/{tid}", t.label) for tid, t in ctx.topics.items()]),
+        ("周报与关注", [feed_link("digest", "每周摘要"), *(feed_link(f"watch/{w.slug}", w.name) for w in ctx.watches)]),
     ]

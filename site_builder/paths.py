@@ -15,13 +15,6 @@ def article_path(aid: str) -> str:
     return f"article/{_check(aid, ARTICLE_ID, 'article id')}.html"
 
 
-def article_id(path: str) -> str:
-    """The article id of an ``article_path``."""
-    if not (path.startswith("article/") and path.endswith(".html")):
-        raise ValueError(f"not an article page: {path!r}")
-    return path[len("article/") : -len(".html")]
-
-
 def region_dir(code: str) -> str:
     return f"region/{_check(code, REGION_CODE, 'region code')}/"
 
@@ -30,31 +23,39 @@ def topic_dir(tid: str) -> str:
     return f"topic/{_check(tid, TOPIC_ID, 'topic id')}/"
 
 
-def archive_dir(month: str) -> str:
+def watch_dir(slug: str) -> str:
+    return f"watch/{_check(slug, TOPIC_ID, 'watchlist slug')}/"
+
+
+def region_topic_dir(code: str, tid: str) -> str:
+    return f"{region_dir(code)}{topic_dir(tid)}"
+
+
+def archive_dir(month: str, under: str = "archive/") -> str:
+    """A month's list: the site's under ``archive/``, a region's under its own directory."""
     if len(month) != 7 or not (month[:4].isdigit() and month[4] == "-" and month[5:].isdigit()):
         raise ValueError(f"unsafe month for a file name: {month!r}")
-    return f"archive/{month}/"
+    return f"{under}{month}/"
 
 
 NATIONAL_DIR = "national/"
 ARCHIVE_INDEX = "archive/index.html"
 
 
-def list_page_path(directory: str, page: int) -> str:
-    """Page 1 of a list is ``<dir>index.html``, page n is ``<dir>page/<n>.html``."""
-    return f"{directory}index.html" if page == 1 else f"{directory}page/{page}.html"
-
-
 def feed_path(key: str, kind: str) -> str:
-    """``key`` is ``all``, ``national``, ``register``, ``region/<code>`` or ``topic/<id>``; kind is ``rss`` or ``atom``."""
+    """``key`` is ``all``, ``national``, ``register``, ``digest``, ``region/<code>``, ``region/<code>/topic/<id>``,
+    ``topic/<id>`` or ``watch/<slug>``; kind is ``rss`` or ``atom``."""
     if kind not in ("rss", "atom"):
         raise ValueError(kind)
-    if key in ("all", "national", "register"):
+    if key in ("all", "national", "register", "digest"):
         return f"feeds/{key}.{kind}.xml"
     group, _, ident = key.partition("/")
     if group == "region":
-        _check(ident, REGION_CODE, "region code")
-    elif group == "topic":
+        code, _, tid = ident.partition("/topic/")
+        _check(code, REGION_CODE, "region code")
+        if tid:
+            _check(tid, TOPIC_ID, "topic id")
+    elif group in ("topic", "watch"):
         _check(ident, TOPIC_ID, "topic id")
     else:
         raise ValueError(f"unknown feed key {key!r}")

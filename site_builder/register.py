@@ -30,12 +30,14 @@ def json_bytes(data: object) -> bytes:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
 
 
+def is_document(art: Article) -> bool:
+    """A policy document: it has a 文号, or a 文种 (通知, 实施方案 …) other than a news story's or an explainer's."""
+    return bool(art.doc_number) or (art.doc_type or "新闻") not in NOT_DOCUMENTS
+
+
 def policy_documents(articles: Sequence[Article]) -> list[Article]:
-    """The stories that are policy documents (with a 文号, or a 文种 such as 通知 or 实施方案), in the order given
-    (newest first)."""
-    kinds = (None, *NOT_DOCUMENTS)
-    found = (a for a in articles if _DOCUMENT.search(str(a.stored.meta_json or "")))
-    return [a for a in found if a.doc_number or a.doc_type not in kinds]
+    """The stories that are policy documents (``is_document``), in the order given (newest first)."""
+    return [a for a in articles if _DOCUMENT.search(str(a.stored.meta_json or "")) and is_document(a)]
 
 
 def document_row(art: Article, base: str) -> dict:

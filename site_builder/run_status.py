@@ -31,9 +31,7 @@ def run_state_zh(status: str | None) -> str:
 @dataclass(frozen=True)
 class RunLine:
     id: int
-    command: str
     started: datetime | None
-    ended: datetime | None
     status: str
 
     @property
@@ -61,11 +59,4 @@ def runs_shown(runs: Sequence[Mapping[str, Any]]) -> RunsShown:
 def _line(run: Mapping[str, Any] | None) -> RunLine | None:
     if run is None:
         return None
-    keys = run.keys() if hasattr(run, "keys") else run
-    return RunLine(
-        id=int(run["id"]),
-        command=str(run["command"]) if "command" in keys else "",
-        started=parse_datetime(run["started_at"]),
-        ended=parse_datetime(run["ended_at"]) if "ended_at" in keys else None,
-        status=str(run["status"]),
-    )
+    return RunLine(int(run["id"]), parse_datetime(run["started_at"]), str(run["status"]))

@@ -16,14 +16,16 @@ from datetime import date
 from typing import NamedTuple
 
 from site_builder import search_postings
+from site_builder.models import NATIONAL_CODE
 from site_builder.search_tokens import index_tokens, normalise, synonym_keys, synonyms_digest
+from yigai import listing
 
 __all__ = ["SearchDoc", "SearchEntry", "SearchReport", "build_search_index", "plan_tiers"]
 
 logger = logging.getLogger(__name__)
 
 INDEX_DIR = "search"
-FORMAT = "yigai-search-2"  # in index.json and every tier's key: change it with the file format
+FORMAT = "yigai-search-3"  # in index.json and every tier's key: change it with the file format
 LEAD_CHARS = 60
 CHUNK = 32  # pages per d<c>.json (~5 KB): a result fetches the chunk that lists it
 TITLE_BOOST = 4
@@ -31,7 +33,7 @@ K1 = 1.2
 B = 0.75
 PIVOT_LENGTH = 2000  # tokens (characters + pairs: a 1,000-character page): BM25's "average page length", fixed so that a tier is indexed in one pass
 MAX_WEIGHT = 15
-BUCKET_BYTES = 8192  # a bucket file stays near this size …
+BUCKET_BYTES = 4096  # a bucket file stays near this size (a query fetches one per key and tier) …
 OWN_FILE_BYTES = 1024  # … as a list longer than this has a file of its own
 MIN_UNIT = 1024
 TAIL_SHARE = 32
@@ -142,7 +144,9 @@ def tier_files(docs: Iterable[SearchDoc], size: int) -> dict[str, bytes]:
     small: dict[str, str | int] = {}
     small_bytes = 0
     for key in sorted(lists):
-        data = search_postings.encode(*lists[key], size)
+        # A list on more than half the pages (whose weights alone would need a file) has one weight for all.
+        shared = len(lists[key][0]) > max(2 * OWN_FILE_BYTES, size // 2)
+        data = search_postings.encode(*lists[key], size, shared=shared)
         if len(data) > OWN_FILE_BYTES:
             files[own_file(key)] = data
             small[key] = 0
@@ -206,20 +210,15 @@ def _keep(writer: object, prefix: str, key: str) -> dict | None:
 
 def _facets() -> dict[str, bytes]:
     """``facets.json`` (provinces and topics) and ``regions/<province>.json`` (its cities and counties), from
-    the division table and the taxonomy."""
-    from extract.regions import NATIONAL_CODE, gazetteer
-    from extract.topics import load_taxonomy
-
-    divisions = sorted(gazetteer().by_code.values(), key=lambda d: d.code)
-    provinces = [[NATIONAL_CODE, "全国", ""]] + [
-        [d.code, d.name, ""] for d in divisions if d.level == "province"
-    ]
-    topics = [[t.id, t.label] for t in load_taxonomy().topics]
+    the division table and the taxonomy (read without importing the extractor: its import is a second)."""
+    divisions = sorted(listing.division_table().values(), key=lambda d: d.code)
+    provinces = [[NATIONAL_CODE, "全国", ""]] + [[d.code, d.name, ""] for d in divisions if d.level == "province"]
+    topics = [[slug, label] for slug, label in listing.topic_labels().items()]
     files = {"facets.json": dumps({"format": FORMAT, "regions": provinces, "topics": topics})}
     below: dict[str, list[list[str]]] = {}
     for d in divisions:
-        if d.level != "province":
-            below.setdefault(d.province, []).append([d.code, d.name, d.parent])
+        if d.level != "province":  # GB/T 2260: a code's first two digits are its province's
+            below.setdefault(d.code[:2] + "0000", []).append([d.code, d.name, d.parent])
     files.update((f"regions/{code}.json", dumps(rows)) for code, rows in below.items())
     return files
 

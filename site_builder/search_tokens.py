@@ -1,4 +1,5 @@
-"""What the search looks up: the tokens of a text and the words of a query (``static/search.js`` does the same).
+"""The tokens the search index files a text under (``static/search.js`` cuts a query's words the same way;
+``tests/support/search_reader.py`` is its Python mirror).
 
 The format is specified in docs/site.md (*The index format*)."""
 
@@ -9,18 +10,14 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from functools import lru_cache
 from operator import add
 from pathlib import Path
-
-from site_builder.t2s import to_simplified
 
 SYNONYMS_PATH = Path(__file__).resolve().parent.parent / "templates" / "static" / "synonyms.json"
 
 # Han: CJK Unified Ideographs, Extension A, Compatibility Ideographs (all in the BMP, so a JavaScript string
 # index is a character here too). ASCII letters and digits after NFKC + lower-casing (full-width Ｄ→d).
-_TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
 _NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _ASCII_RUN = re.compile(r"[0-9a-z]+")
 
@@ -53,17 +50,6 @@ def index_tokens(text: str, *, normalised: bool = False) -> Counter[str]:
     return counts
 
 
-def form_tokens(text: str) -> list[str]:
-    """The tokens a form of a query word looks up (every one must be in a page), distinct, in order."""
-    found: list[str] = []
-    for run in _TOKEN_RUN.findall(normalise(text)):
-        parts: Iterable[str] = (run,) if run[0] < "\u3400" or len(run) == 1 else map(add, run, run[1:])
-        for token in parts:
-            if token not in found:
-                found.append(token)
-    return found
-
-
 @lru_cache(maxsize=1)
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     groups = json.loads(SYNONYMS_PATH.read_text("utf-8"))["groups"]
@@ -93,38 +79,3 @@ def synonym_keys(text: str, *, normalised: bool = False) -> Counter[str]:
     for term in pattern.findall(text if normalised else normalise(text)):
         counts.update(keys[term])
     return counts
-
-
-def _forms_of(word: str) -> list[str | list[str]]:
-    """A word's forms, as text (tokenised later) or as keys: the ``s:`` key of the group it is a term of; else
-    the word and, when it holds a group's term (the longest found, first group on a tie), the tokens of what
-    stands before and after the term with the group's key (县域医共体: 县域 and any term of 医共体's group)."""
-    best: tuple[str, ...] | None = None
-    best_term = ""
-    for group in synonym_groups():
-        for term in group:
-            if len(term) > len(best_term) and term in word:
-                best, best_term = group, term
-    if best is None:
-        return [word]
-    if best_term == word:
-        return [[f"s:{best[0]}"]]
-    before, _term, after = word.partition(best_term)
-    return [word, [*form_tokens(before), *form_tokens(after), f"s:{best[0]}"]]
-
-
-def query_words(query: str) -> list[list[list[str]]]:
-    """Per word of ``query`` (split at spaces), the key lists of its forms (see the module's docstring);
-    words without keys are dropped."""
-    words = []
-    for word in normalise(query).split():
-        simple = to_simplified(word)
-        variants = _forms_of(word) + (_forms_of(simple) if simple != word else [])
-        forms: list[list[str]] = []
-        for variant in variants:
-            keys = variant if isinstance(variant, list) else form_tokens(variant)
-            if keys and keys not in forms:
-                forms.append(keys)
-        if forms:
-            words.append(forms)
-    return words

@@ -1,23 +1,12 @@
-"""``SiteWriter``: the one place that writes output files.
+"""``SiteWriter``: the one place that writes output files, into a staging tree published in one atomic swap.
 
-It writes into a staging tree that becomes the published site in one atomic swap (``publish``). To make a
-nightly build cost what changed, not what exists, three things are kept between builds:
-
-- a **manifest** in every tree (``.yigai-build.tsv``): for each file, the *key* it was made from (a digest of
-  everything the page shows, computed without rendering it) and the digest of its bytes;
-- the **previous generation** of the site: after a swap the old tree is kept as the next build's staging
-  tree (``.<output>.spare``), so a build only touches the files that differ from it — it never copies or
-  links the unchanged hundred thousand;
-- the **published tree**, whose unchanged files are hard-linked into the staging tree, so a file whose bytes
-  did not change keeps its inode and mtime (rsync/CDN pushes only what changed).
-
-For each output path the writer does the least it can: nothing when the staging tree already holds the file
-with the same key; a hard link when the published tree does; otherwise it renders the page and writes it,
-unless the bytes turn out identical to the published or staged copy. A file is never modified in place (the
-trees share inodes): it is unlinked and created anew.
-
-``output/`` belongs to the builder: files edited there by hand are not detected (top-level dot-entries such
-as ``.well-known/`` are the exception: they are carried over as they are).
+A nightly build costs what changed, not what exists, because three things are kept between builds: a
+**manifest** in every tree (``.yigai-build.tsv``: each file's *key*, a digest of everything it shows, and the
+digest of its bytes); the **previous generation** of the site, reused as the next staging tree
+(``.<output>.spare``), so only files that differ from it are touched; and the **published tree**, whose
+unchanged files are hard-linked (same inode and mtime: rsync/CDN pushes only what changed). A file is never
+modified in place (the trees share inodes): it is unlinked and created anew. ``output/`` belongs to the
+builder: only top-level dot-entries (``.well-known/``) are carried over as they are.
 """
 
 from __future__ import annotations
@@ -108,34 +97,22 @@ class SiteWriter:
         self._plain_dirs: set[str] = set()  # found to be directories, not links (``keep_staged``)
         self._removed: list[str] = []
 
-    @property
-    def paths(self) -> set[str]:
-        return set(self.entries)
-
-    @property
-    def files_total(self) -> int:
-        return len(self.entries)
-
     # ------------------------------------------------------------------------------------------ emitting
     def write(self, rel: str, data: bytes) -> None:
         """Write ``data`` to ``rel`` (relative to the root). Each path may be written once per build."""
-        if not isinstance(data, bytes):
-            raise WriterError(f"{rel}: data must be bytes, got {type(data).__name__}")
         self.emit(rel, "", data)
 
-    def emit(self, rel: str, key: str, render: Callable[[], bytes] | bytes) -> bytes | None:
+    def emit(self, rel: str, key: str, render: Callable[[], bytes] | bytes) -> None:
         """Make ``rel`` from ``render`` (bytes, or a callable giving them) unless a tree already holds the
-        file made from ``key``. Returns the bytes when they were rendered, else None (``read`` gets them)."""
+        file made from ``key``."""
         self._claim(rel)
         staged = self.staged.get(rel)
         live = self.live.get(rel)
         if key:
             if staged is not None and staged[0] == key:
-                self._record(rel, staged, live)
-                return None
+                return self._record(rel, staged, live)
             if live is not None and live[0] == key and self._link_from_live(rel):
-                self._record(rel, live, live)
-                return None
+                return self._record(rel, live, live)
         if callable(render):
             data = render()
             self.rendered += 1
@@ -144,19 +121,12 @@ class SiteWriter:
         if not isinstance(data, bytes):
             raise WriterError(f"{rel}: data must be bytes, got {type(data).__name__}")
         entry = (key, content_digest(data))
-        if live is None and self._legacy_same(rel, data):
-            live = entry  # a published tree from before manifests, with these very bytes
-        linked = live is not None and live[1] == entry[1] and self._link_from_live(rel)
-        if linked:
-            pass
-        elif staged is not None and staged[1] == entry[1]:
-            pass  # the staging tree already holds these bytes
-        else:
-            self._create(rel, data)
-        if not linked and live is not None and live[1] == entry[1]:
-            live = None  # the published copy is missing (removed by hand): publishing puts it back
+        if live is None or live[1] != entry[1] or not self._link_from_live(rel):
+            if live is not None and live[1] == entry[1]:
+                live = None  # the published copy is missing (removed by hand): publishing puts it back
+            if staged is None or staged[1] != entry[1]:  # else the staging tree holds these bytes already
+                self._create(rel, data)
         self._record(rel, entry, live)
-        return data
 
     def keep_staged(self, keyed: Iterable[tuple[str, str]]) -> set[str]:
         """``emit`` at once for every (path, key) whose file the staging tree holds, made from that key, and
@@ -237,8 +207,6 @@ class SiteWriter:
         """Whether the staging tree differs from the published one (files, bytes)."""
         if self.written:
             return True
-        if not self.live and self.previous is not None:
-            return True  # a tree from before manifests: publish once to get one
         if {k: v[1] for k, v in self.live.items()} != {k: v[1] for k, v in self.entries.items()}:
             return True
         # Something put into output/ by hand (not a dot-entry) is removed by publishing; only the top level
@@ -317,19 +285,6 @@ class SiteWriter:
             except OSError:
                 return False
         return True
-
-    def _legacy_same(self, rel: str, data: bytes) -> bool:
-        """Without a manifest for the published tree, compare with its file (slow, but only once)."""
-        if self.live or self.previous is None:
-            return False
-        old = os.path.join(os.fspath(self.previous), rel)
-        try:
-            if os.path.islink(old) or os.path.getsize(old) != len(data):
-                return False
-            with open(old, "rb") as fh:
-                return fh.read() == data
-        except OSError:
-            return False
 
     def _remove_empty_dirs(self) -> None:
         # Only where files were removed: walking the whole tree would cost what incremental builds avoid.

@@ -378,6 +378,24 @@ def test_a_store_write_lists_the_article_and_a_rewrite_or_delete_unlists_it(stor
         assert store.region_lists() == [] and len(store.topic_lists()) == 1
 
 
+def test_a_watchlist_finds_the_listed_stories_holding_a_term_in_title_or_text(store_target):
+    from tests.site_builder.site_fixtures import make_record
+
+    def rec(name: str, title: str, text: str, day: int, **extra):
+        return make_record(f"https://a.example/{name}.html", title=title, text=text,
+                           published=f"2024-03-{day:02d}T08:00:00+08:00", **extra)
+
+    records = [rec("t", "医共体签约", "正文", 1), rec("x", "标题", "推进医共体建设", 3), rec("n", "医联体", "无关", 2),
+               rec("p", "100%_覆盖", "正文", 4), rec("off", "医共体", "正文", 5, relevant=0)]
+    with Store(store_target) as store:
+        store.insert_articles(records)
+        ids = {r["title"] + r["text"]: r["id"] for r in records}
+        assert store.listed_containing(["医共体"]) == [ids["标题推进医共体建设"], ids["医共体签约正文"]]
+        assert store.listed_containing(["医联体", "医共体"])[1] == ids["医联体无关"]  # any term; newest first
+        assert store.listed_containing(["100%_"]) == [ids["100%_覆盖正文"]]
+        assert store.listed_containing(["0%覆"]) == [] and store.listed_containing([]) == []  # % and _ are literal
+
+
 def test_regrouping_or_re_extraction_time_leaves_the_digest(store_target):
     """The digest covers the content columns only: a page re-extracted unchanged or a copy regrouped keeps it,
     so the builder renders nothing again."""

@@ -50,6 +50,11 @@ class Settings:
         return self.data.get("store_url") or str(self.database)
 
     @property
+    def watches(self) -> list[dict[str, Any]]:
+        """The ``[[watch]]`` tables, checked (``watch_entries``)."""
+        return list(self.data.get("watch", []))
+
+    @property
     def output_dir(self) -> Path:
         return self._path(self.data["output_dir"])
 
@@ -144,6 +149,9 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, path: Pat
         if not where and key == "scrapy":
             out[key] = {**base.get(key, {}), **_scrapy_table(value, path)}
             continue
+        if not where and key == "watch":
+            out[key] = watch_entries(value, path)
+            continue
         if f"{where}{key}" in _RETIRED and key not in base:
             logger.warning("%s: setting '%s%s' is ignored: %s", path, where, key, _RETIRED[f"{where}{key}"])
             continue
@@ -219,6 +227,60 @@ def load_settings(path: Path | str | None = None, overrides: dict[str, Any] | No
     _check_store_url(data.get("store_url", ""), user_path or Path("<defaults>"))
     base_dir = user_path.resolve().parent if user_path else Path.cwd()
     return Settings(data=data, path=user_path, base_dir=base_dir)
+
+
+def watch_entries(value: Any, path: Path) -> list[dict[str, Any]]:
+    """The ``[[watch]]`` tables, checked: each a watchlist with its own page and feeds (``watch/<slug>/``).
+    Regions are given by name or code and kept as codes; topics are the taxonomy's slugs."""
+    from yigai.listing import division_table, topic_labels
+
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: 'watch' must be [[watch]] tables")
+    table, slugs, out = division_table(), set(), []
+    for index, entry in enumerate(value):
+        label = f"watch #{index + 1}"
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            label += f" '{entry['name']}'"
+
+        def fail(fld: str, why: str, label: str = label) -> ConfigError:
+            return ConfigError(f"{path}: [[watch]] {label}: field '{fld}': {why}")
+
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: [[watch]] {label}: must be a table")
+        unknown = set(entry) - {"name", "slug", "keywords", "regions", "topics"}
+        if unknown:
+            raise fail(sorted(unknown)[0], "unknown field (known: keywords, name, regions, slug, topics)")
+        name, slug = entry.get("name"), entry.get("slug")
+        if not isinstance(name, str) or not name.strip():
+            raise fail("name", "required non-empty string")
+        if not isinstance(slug, str) or not _WATCH_SLUG.match(slug):
+            raise fail("slug", "required: lower-case letters, digits, - and _ (the address watch/<slug>/)")
+        if slug in slugs:
+            raise fail("slug", f"'{slug}' is used by an earlier [[watch]]")
+        slugs.add(slug)
+        lists = {}
+        for fld in ("keywords", "regions", "topics"):
+            raw = entry.get(fld, [])
+            if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+                raise fail(fld, "must be a list of non-empty strings")
+            lists[fld] = [x.strip() for x in raw]
+        if not lists["keywords"]:
+            raise fail("keywords", "required: at least one keyword (found in a story's title or text)")
+        codes = []
+        for wanted in lists["regions"]:
+            found = [wanted] if wanted in table else sorted(c for c, d in table.items() if d.name == wanted)
+            if len(found) != 1:
+                why = f"names {len(found)} divisions ({', '.join(found)}): give the code" if found else "unknown"
+                raise fail("regions", f"{wanted!r}: {why} (a division name such as 河南省, or its code)")
+            codes.append(found[0])
+        unknown_topics = [t for t in lists["topics"] if t not in topic_labels()]
+        if unknown_topics:
+            raise fail("topics", f"unknown topic {unknown_topics[0]!r} (known: {', '.join(sorted(topic_labels()))})")
+        out.append({"name": name.strip(), "slug": slug, **lists, "regions": codes})
+    return out
+
+
+_WATCH_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # site_builder.models.TOPIC_ID: a file name
 
 
 # ---------------------------------------------------------------------------------------------- registry

@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from yigai.config import LOCAL_PREVIEW_URL, ConfigError, Settings, Source, placeholder_base_url_warning
+from yigai.config import (
+    LOCAL_PREVIEW_URL,
+    ConfigError,
+    Settings,
+    Source,
+    placeholder_base_url_warning,
+    watch_entries,
+)
 from yigai.lock import holding, output_lock, store_lock
 from yigai.store import BENIGN_ERROR_KINDS, DATABASE_ERRORS, SourceStats, Store, store_unwritable
 from yigai.store_backends import is_operational
@@ -235,15 +242,25 @@ def _print_report(run_id: int, status: str, stats: dict[str, Any], per_source: l
     print(f"published articles: {stats['published_total']}")
 
 
+# The demo's watchlists when the settings have none (``[[watch]]``: docs/site.md).
+DEMO_WATCHES = [
+    {"name": "河北 · 医共体", "slug": "hebei-yigongti", "keywords": ["医共体"], "regions": ["河北省"]},
+    {"name": "医保支付改革", "slug": "payment", "keywords": ["医保支付", "打包付费", "总额预付", "按病组"]},
+]
+
+
 def demo_settings(settings: Settings, args: argparse.Namespace) -> Settings:
-    """The demo's settings: its own store and output unless given, and — while ``[site] base_url`` is the
-    placeholder — the local preview's address, so that the demo's feed, sitemap and OPML links work there."""
+    """The demo's settings: its own store and output unless given, its watchlists unless the settings have some,
+    and — while ``[site] base_url`` is the placeholder — the local preview's address, so that the demo's feed,
+    sitemap and OPML links work there."""
     overrides: dict[str, Any] = {}
     if not getattr(args, "database", None) and not getattr(args, "store", None):
         overrides["database"] = str((Path.cwd() / "var" / "demo.sqlite3").resolve())
         overrides["store_url"] = ""
     if not getattr(args, "output", None) and settings.path is None:
         overrides["output_dir"] = str((Path.cwd() / "output").resolve())
+    if not settings.watches:  # the demo site shows what watchlists give
+        overrides["watch"] = watch_entries(DEMO_WATCHES, Path("<demo watchlists>"))
     if placeholder_base_url_warning(settings):
         # The demo is published for the local preview (`yigai serve`): its feed links must work there.
         overrides["site"] = {**settings.section("site"), "base_url": LOCAL_PREVIEW_URL}

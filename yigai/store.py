@@ -15,7 +15,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -928,6 +928,16 @@ class Store:
             "SELECT t.slug, t.article_id, t.ordinal FROM article_topics t JOIN articles a ON a.id = t.article_id "
             f"WHERE {self._LISTED} ORDER BY t.slug, {self._NEWEST_FIRST}",
         )
+
+    def listed_containing(self, terms: Sequence[str]) -> list[str]:
+        """The ids of the listed stories whose title or text holds any of ``terms`` (a watchlist's), newest first."""
+        if not terms:
+            return []
+        escaped = (t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for t in terms)
+        patterns = [f"%{t}%" for t in escaped]
+        held = " OR ".join("a.title LIKE ? ESCAPE '\\' OR a.text LIKE ? ESCAPE '\\'" for _ in patterns)
+        sql = f"SELECT a.id FROM articles a WHERE {self._LISTED} AND ({held}) ORDER BY {self._NEWEST_FIRST}"
+        return [row[0] for row in self.conn.execute(sql, [p for p in patterns for _ in (0, 1)]).fetchall()]
 
     def article_text(self, aid: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (aid,)).fetchone()

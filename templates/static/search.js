@@ -1,5 +1,5 @@
 /* Yigai Watch search: the site's own index under search/ (site_builder/search_index.py describes the files,
-   search_postings.py the posting lists, search_tokens.py the tokens and query words, tests/support/search_reader.py the same
+   search_postings.py the posting lists, search_tokens.py the tokens, tests/support/search_reader.py the same
    search in Python: formTokens, formsOf, queryWords, bucketOf, decode and the scoring here must stay the
    same functions as there). A word that is a synonym group's term looks up the group's key (s:<term>).
    A query fetches search/index.json, then per token (and per region or topic filter) one bucket file of each
@@ -68,7 +68,7 @@
     return found;
   }
 
-  var simplified = null;  // Traditional character -> Simplified one (t2s.py), once fetched
+  var simplified = null;  // Traditional character -> Simplified one (scripts/build_t2s.py), once fetched
   var synonyms = [];  // groups of normalised terms (synonyms.json), once fetched
 
   function loadTables(query) {
@@ -107,7 +107,7 @@
     return list.filter(function (item, i) { return list.indexOf(item) === i; });
   }
 
-  // search_tokens._forms_of: a word's forms, as text (tokenised later) or as keys (arrays).
+  // search_reader._forms_of: a word's forms, as text (tokenised later) or as keys (arrays).
   function formsOf(word) {
     var best = null;
     var bestTerm = "";
@@ -123,7 +123,7 @@
     return [word, keys.concat(["s:" + best[0]])];
   }
 
-  // search_tokens.query_words: per word, the key lists of its forms.
+  // search_reader.query_words: per word, the key lists of its forms.
   function queryWords(query) {
     var words = [];
     normalise(query).split(/\s+/).filter(Boolean).forEach(function (word) {
@@ -160,7 +160,7 @@
     return bytes;
   }
 
-  // search_postings.decode: [pages, weights or null].
+  // search_reader.decode: [pages, weights or null].
   function decode(data, size) {
     var at = 1;
     function varint() {
@@ -191,6 +191,7 @@
       for (; n < count; n++) { page += varint() + 1; pages[n] = page; }
     }
     if (n !== count) { throw new Error("damaged posting list"); }
+    if (kind & 4) { return [pages, new Uint8Array(count).fill(data[at])]; }  // one weight for every page
     if (!(kind & 2)) { return [pages, null]; }
     var weights = new Uint8Array(count);
     for (var w = 0; w < count; w++) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, require_or_skip
+from yigai.run import DEMO_WATCHES
 
 CHROMIUM = Path(os.environ.get("YIGAI_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -53,7 +55,9 @@ def _build_from_sample_web(tmp: Path) -> Path:
         f'database = "{tmp / "db.sqlite3"}"\noutput_dir = "{tmp / "output"}"\n'
         # as_of: the map counts back from a fixed day after the sample web's newest story, so the screenshots
         # stay the same from one day to the next (and show the map's colours, not 34 quiet provinces).
-        '[site]\nbase_url = "https://yigai.test/"\nas_of = "2025-03-05"\n[crawl]\ndownload_timeout = 10\n',
+        '[site]\nbase_url = "https://yigai.test/"\nas_of = "2025-03-05"\n[crawl]\ndownload_timeout = 10\n'
+        # the demo's watchlists (a region's, a topic's keywords), as a reader's [[watch]] tables
+        + "".join(f"[[watch]]\n{_toml_table(entry)}" for entry in DEMO_WATCHES),
         encoding="utf-8",
     )
     env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -68,6 +72,10 @@ def _build_from_sample_web(tmp: Path) -> Path:
             f"yigai run failed (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         )
     return tmp / "output"
+
+
+def _toml_table(entry: dict) -> str:
+    return "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in entry.items())
 
 
 def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:

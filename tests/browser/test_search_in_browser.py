@@ -38,6 +38,7 @@ def generated_site(tmp_path_factory: pytest.TempPathFactory):
     insert_articles(tmp / "db.sqlite3", [factory.row(n) for n in range(ARTICLES)])
     patch = pytest.MonkeyPatch()
     patch.setattr(search_index, "MIN_UNIT", 256)
+    patch.setattr(search_index, "OWN_FILE_BYTES", 256)  # lists on > 512 pages and half a tier share one weight
     store = Store(tmp / "db.sqlite3")
     try:
         build_site(store, load_settings(overrides={"output_dir": str(out)}))
@@ -50,11 +51,20 @@ def generated_site(tmp_path_factory: pytest.TempPathFactory):
     server.server_close()
 
 
-def test_the_index_has_two_tiers(generated_site):
+def test_the_index_has_two_tiers_and_lists_of_both_weight_kinds(generated_site):
+    import base64
     import json
 
-    index = json.loads((generated_site.root / "search" / "index.json").read_text("utf-8"))
+    from site_builder.search_postings import SHARED, WEIGHTED
+
+    folder = generated_site.root / "search"
+    index = json.loads((folder / "index.json").read_text("utf-8"))
     assert [(t["start"], t["pages"]) for t in index["tiers"]] == [(0, 1280), (1280, index["pages"] - 1280)]
+    base = folder / index["tiers"][0]["name"]
+    kinds = {base64.b64decode(v)[0] for b in base.glob("b*.json") for v in json.loads(b.read_text()).values() if v}
+    kinds |= {p.read_bytes()[0] for p in base.glob("p/*.bin")}
+    # the queries below decode, in JavaScript, lists with a weight per page and lists with one for all
+    assert any(k & SHARED for k in kinds) and any(k & WEIGHTED for k in kinds)
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.label for q in QUERIES])

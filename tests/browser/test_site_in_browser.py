@@ -119,7 +119,10 @@ def test_search_shows_hostile_titles_as_text(synthetic_site, new_page):
     assert page.errors == []  # no alert() dialog, no script error
 
 
-@pytest.mark.parametrize("kind", ["home", "province", "article", "search", "register"])
+KINDS = ("home", "province", "province-topic", "province-month", "article", "search", "register")
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_pages_have_no_serious_accessibility_violations(sample_site, new_page, kind):
     page = new_page()
     _open(page, sample_site, kind)
@@ -128,12 +131,15 @@ def test_pages_have_no_serious_accessibility_violations(sample_site, new_page, k
 
 
 def _open(page, site, kind: str) -> None:
-    """Open one of the five pages the screenshots show, in a deterministic state."""
+    """Open one of the pages the screenshots show, in a deterministic state."""
     if kind == "home":
         page.goto(site.url("index.html"))
-    elif kind == "province":
+    elif kind.startswith("province"):
         page.goto(site.url("index.html"))
         page.goto(site.url(_province_tile(page).get_attribute("href")))
+        if kind != "province":  # its first topic, or its newest month
+            chips = page.locator("section", has=page.get_by_role("heading", name={"province-topic": "按专题"}.get(kind, "按月")))
+            chips.locator("ul.chips a").first.click()
     elif kind == "article":
         page.goto(site.url("search.html"))
         # Ids hash the URL, which holds the sample web's ephemeral port: choose by title, which is stable.
@@ -154,7 +160,7 @@ def test_screenshots(sample_site, new_page, width_name):
     width, height = WIDTHS[width_name]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = new_page(width, height)
-    for kind in ("home", "province", "article", "search", "register"):
+    for kind in KINDS:
         _open(page, sample_site, kind)
         # Nothing may overflow sideways on a phone.
         overflow = page.evaluate(

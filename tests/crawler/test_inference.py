@@ -43,6 +43,24 @@ def test_shapes_abstract_numbers_and_opaque_ids_but_keep_words() -> None:
     assert url_shape(f"{BASE}/xwzx/202403/t20240315_1.html") != url_shape(f"{BASE}/tzgg/202403/t20240315_1.html")
 
 
+def test_slugs_share_a_shape_whatever_their_words_but_column_names_do_not() -> None:
+    # News sites name articles by their title's words (/world/trump-says-he-knows-2977546): every article would
+    # be a shape of its own, so the rows of a list could never be told from navigation by their number.
+    assert url_shape(f"{BASE}/world/india-wedding-snatch-chips-2977571") == url_shape(
+        f"{BASE}/world/death-toll-from-floods-rises-to-334-2977396"
+    )
+    assert url_shape(f"{BASE}/world/a-b-c-1") != url_shape(f"{BASE}/videos/a-b-c-1")
+    assert url_shape(f"{BASE}/xwdt/zwyw-sjdt/index.html") != url_shape(f"{BASE}/xwdt/tzgg-gsgg/index.html")
+
+
+def test_an_undated_list_of_slug_articles_is_found_whole() -> None:
+    words = ["india-wedding-snatch-chips", "trump-says-he-knows-who", "three-minors-among-four-dead",
+             "sri-lanka-floods-rise-to-334", "korean-student-suicide-case", "climate-protest-in-sydney"]
+    rows = "".join(f'<li><a href="/world/{w}-{297000 + i}">第{i}条国际新闻的标题文字足够长</a></li>' for i, w in enumerate(words))
+    found = infer_list(_page(rows), f"{BASE}/world").article_urls
+    assert found == [f"{BASE}/world/{w}-{297000 + i}" for i, w in enumerate(words)]
+
+
 def test_patterns_generalise_digits_so_next_months_urls_match() -> None:
     urls = [f"{BASE}/xwzx/202403/t20240315_3612345.html", f"{BASE}/xwzx/202403/t20240302_3600001.html"]
     (pattern,) = patterns_for(urls)

@@ -87,7 +87,7 @@ def _outline_tree(element: ET.Element) -> list:
 def test_opml_nests_regions_province_city_county(site):
     body = ET.parse(site / "opml.xml").getroot().find("body")
     groups = {text: children for text, _url, children in _outline_tree(body)}
-    assert set(groups) == {"全部", "地区", "专题"}
+    assert set(groups) == {"全部", "地区", "专题", "周报与关注"}
     provinces = {text: children for text, _url, children in groups["地区"]}
     assert {"河北省", "浙江省", "北京市", "四川省"} <= set(provinces)
     hebei = provinces["河北省"]

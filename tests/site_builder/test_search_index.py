@@ -33,8 +33,8 @@ from site_builder.search_index import (
     plan_tiers,
     tier_files,
 )
-from site_builder.search_tokens import form_tokens, index_tokens, query_words, synonym_keys
-from tests.support.search_reader import Filters, search_files
+from site_builder.search_tokens import index_tokens, synonym_keys
+from tests.support.search_reader import Filters, decode, form_tokens, query_words, search_files
 from yigai.config import load_settings
 
 PUBLISHED = {r["id"] for r in sample_records().values() if r["is_original"] and r["relevant"]}
@@ -91,11 +91,11 @@ def test_abbreviations_find_their_full_names_and_the_reverse():
 
 
 def test_the_traditional_table_is_what_the_installed_opencc_makes():
-    from site_builder.t2s import T2S_PATH, _is_han, t2s_file_text, t2s_pairs
+    from scripts.build_t2s import T2S_PATH, is_han, t2s_file_text, t2s_pairs
 
     pairs = t2s_pairs()
-    assert T2S_PATH.read_text("utf-8") == t2s_file_text(pairs), "regenerate: python -m site_builder.t2s"
-    assert len(pairs) % 2 == 0 and len(pairs) > 4000 and all(map(_is_han, pairs))
+    assert T2S_PATH.read_text("utf-8") == t2s_file_text(pairs), "regenerate: python scripts/build_t2s.py"
+    assert len(pairs) % 2 == 0 and len(pairs) > 4000 and all(map(is_han, pairs))
 
 
 # --- posting lists -----------------------------------------------------------------------------------------
@@ -111,9 +111,14 @@ def test_posting_lists_decode_to_what_was_encoded(data):
         if weighted
         else b""
     )
-    encoded = search_postings.encode(pages, weights, size)
-    got_pages, got_weights = search_postings.decode(encoded, size)
-    assert list(got_pages) == pages and got_weights == weights
+    shared = data.draw(st.booleans())
+    encoded = search_postings.encode(pages, weights, size, shared=shared)
+    got_pages, got_weights = decode(encoded, size)
+    assert list(got_pages) == pages
+    if shared and weights:  # one weight, the median, for every page
+        assert got_weights == bytes([sorted(weights)[len(weights) // 2]]) * len(pages)
+    else:
+        assert got_weights == weights
 
 
 def test_a_dense_list_is_a_bitmap_and_a_sparse_one_gaps_with_varints():
@@ -222,13 +227,15 @@ def expected_urls(docs: list[SearchDoc], query: str) -> set[str]:
 
 def test_tier_files_are_a_pure_function_of_the_pages_in_order():
     files = tier_files(CORPUS, len(CORPUS))
-    assert sorted(files) == ["b0.json", "d0.json", "tier.json"]  # a small tier: one bucket, one chunk
+    buckets = json.loads(files["tier.json"])["buckets"]
+    assert sorted(files) == sorted([*(f"b{k}.json" for k in range(buckets)), "d0.json", "tier.json"])
     assert tier_files(list(CORPUS), len(CORPUS)) == files
     assert json.loads(files["d0.json"]) == [[d.url, d.title, d.date, d.place, search_index._lead(d.text)] for d in CORPUS]
     assert json.loads(files["d0.json"])[0][4] == CORPUS[0].text  # a short first paragraph whole
     long = doc(8, "长文", "一二三四五六七八九十" * 7 + "\n第二段")
     assert json.loads(tier_files([long], 1)["d0.json"])[0][4] == "一二三四五六七八九十" * 5 + "一二三四五六七八九…"
-    assert json.loads(files["tier.json"]) == {"buckets": 1, "files": 3, "pages": 7}
+    assert json.loads(files["tier.json"]) == {"buckets": buckets, "files": buckets + 2, "pages": 7}
+    assert 1 < buckets <= 4  # buckets of ~BUCKET_BYTES: a lookup fetches one, not all the tier's small lists
     assert tier_files(CORPUS[::-1], len(CORPUS)) != files
     with pytest.raises(ValueError, match="given 6"):
         tier_files(CORPUS[:6], 7)
@@ -237,7 +244,7 @@ def test_tier_files_are_a_pure_function_of_the_pages_in_order():
 def test_long_lists_have_files_of_their_own_and_short_ones_share_buckets_by_hash():
     han = [chr(0x4E00 + i) for i in range(4000)]
     docs = [
-        doc(n, f"第{n}号", "医改" + "".join(han[(n * 37 + i * 11) % 4000] for i in range(40)))
+        doc(n, f"第{n}号", "医改" + "".join(han[(n * 37 + i * 11) % 4000] for i in range(40)) + "，试点" * (n % 3 < 1))
         for n in range(5000)
     ]
     files = tier_files(docs, len(docs))
@@ -246,7 +253,13 @@ def test_long_lists_have_files_of_their_own_and_short_ones_share_buckets_by_hash
     assert sorted(f for f in files if f.startswith("d")) == sorted(
         f"d{c}.json" for c in range(-(-5000 // CHUNK))
     )
-    assert own_file("医改") in files and files[own_file("医改")][0] & search_postings.BITMAP
+    # 医改 is on every page: a bitmap with one weight for all (1 + 2 bytes of df + 625 + 1), short enough for a
+    # bucket, not 2,500 bytes of weights; a character on fewer than half the pages keeps each page's weight.
+    common = json.loads(files[f"b{bucket_of('医改', tier['buckets'])}.json"])["医改"]
+    common = __import__("base64").b64decode(common)
+    assert common[0] == search_postings.BITMAP | search_postings.SHARED and len(common) == 1 + 2 + 625 + 1
+    rarer = files[own_file("试点")]  # on a third of the pages: 625 bytes of bitmap and 834 of weights
+    assert rarer[0] == search_postings.BITMAP | search_postings.WEIGHTED and len(rarer) == 1 + 2 + 625 + 834
     for k in range(tier["buckets"]):
         for key, value in json.loads(files[f"b{k}.json"]).items():
             assert bucket_of(key, tier["buckets"]) == k

@@ -46,8 +46,10 @@ def test_writer_links_unchanged_files_from_the_previous_site(tmp_path):
     prev, root = tmp_path / "prev", tmp_path / "root"
     prev.mkdir()
     root.mkdir()
-    (prev / "same.html").write_bytes(b"same")
-    (prev / "changed.html").write_bytes(b"old")
+    published = SiteWriter(prev)
+    published.write("same.html", b"same")
+    published.write("changed.html", b"old")
+    published.finish()
     os.utime(prev / "same.html", ns=(1_000_000_000, 1_000_000_000))
     w = SiteWriter(root, previous=prev)
     w.write("same.html", b"same")
@@ -128,9 +130,10 @@ def test_a_published_file_removed_by_hand_is_made_again_and_counts_as_a_change(t
     staging = tmp_path / "staging"
     staging.mkdir()
     again = SiteWriter(staging, previous=live)
-    assert again.emit("a.html", "k1", b"one") is None  # linked from the published tree
-    assert again.emit("b.html", "k2", b"two") == b"two"  # the link failed: made from the bytes
+    again.emit("a.html", "k1", b"one")
+    again.emit("b.html", "k2", b"two")  # the link fails: made from the bytes
     again.finish()
+    assert (staging / "a.html").stat().st_ino == (live / "a.html").stat().st_ino  # linked from the published tree
     assert (staging / "b.html").read_bytes() == b"two"
     assert again.written == ["b.html"] and again.unchanged == ["a.html"]
     assert again.changed_from_published()

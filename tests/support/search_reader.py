@@ -1,6 +1,8 @@
 """The search as ``static/search.js`` runs it, over a built site's ``search/`` files (for tests and tools).
 
-A page is found when it matches every word of the query (``search_tokens.query_words``) and every filter: a
+A query's words are cut as search.js cuts them (``query_words``: each word's forms — as typed, in Simplified
+characters through ``templates/static/t2s.json``, as a synonym group's ``s:`` key); posting lists are decoded as
+search.js decodes them (``decode``). A page is found when it matches every word of the query and every filter: a
 region (``r:<code>``: the page is filed under it or a place below it), a topic (``t:<slug>``), a date range
 (whole days, through ``index.json``'s pages per day). A query without words but with a filter finds every
 page the filters allow. Sorted by ``relevance`` (score, then newer first) or ``date`` (newer first).
@@ -11,13 +13,124 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from operator import add
 from pathlib import Path
 
-from site_builder import search_postings
 from site_builder.search_index import INDEX_DIR, bucket_of, own_file
-from site_builder.search_tokens import query_words
+from site_builder.search_postings import BITMAP, WEIGHTED
+from site_builder.search_tokens import normalise, synonym_groups
+
+T2S_PATH = Path(__file__).resolve().parents[2] / "templates" / "static" / "t2s.json"
+# Han: CJK Unified Ideographs, Extension A, Compatibility Ideographs (all in the BMP, as ``search_tokens``
+# reads them). ASCII letters and digits after NFKC + lower-casing (full-width Ｄ→d).
+_TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    pairs = json.loads(T2S_PATH.read_text("utf-8"))["pairs"]
+    return {ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
+
+
+def to_simplified(text: str) -> str:
+    """``text`` with each Traditional character of the table (``scripts/build_t2s.py``) made Simplified."""
+    return text.translate(_t2s_table())
+
+
+def form_tokens(text: str) -> list[str]:
+    """The tokens a form of a query word looks up (every one must be in a page), distinct, in order."""
+    found: list[str] = []
+    for run in _TOKEN_RUN.findall(normalise(text)):
+        parts: Iterable[str] = (run,) if run[0] < "\u3400" or len(run) == 1 else map(add, run, run[1:])
+        for token in parts:
+            if token not in found:
+                found.append(token)
+    return found
+
+
+
+
+def _forms_of(word: str) -> list[str | list[str]]:
+    """A word's forms, as text (tokenised later) or as keys: the ``s:`` key of the group it is a term of; else
+    the word and, when it holds a group's term (the longest found, first group on a tie), the tokens of what
+    stands before and after the term with the group's key (县域医共体: 县域 and any term of 医共体's group)."""
+    best: tuple[str, ...] | None = None
+    best_term = ""
+    for group in synonym_groups():
+        for term in group:
+            if len(term) > len(best_term) and term in word:
+                best, best_term = group, term
+    if best is None:
+        return [word]
+    if best_term == word:
+        return [[f"s:{best[0]}"]]
+    before, _term, after = word.partition(best_term)
+    return [word, [*form_tokens(before), *form_tokens(after), f"s:{best[0]}"]]
+
+
+def query_words(query: str) -> list[list[list[str]]]:
+    """Per word of ``query`` (split at spaces), the key lists of its forms ;
+    words without keys are dropped."""
+    words = []
+    for word in normalise(query).split():
+        simple = to_simplified(word)
+        variants = _forms_of(word) + (_forms_of(simple) if simple != word else [])
+        forms: list[list[str]] = []
+        for variant in variants:
+            keys = variant if isinstance(variant, list) else form_tokens(variant)
+            if keys and keys not in forms:
+                forms.append(keys)
+        if forms:
+            words.append(forms)
+    return words
+
+
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, at
+        shift += 7
+
+
+def decode(data: bytes, size: int) -> tuple[array, bytes]:
+    """(pages, weights) of an encoded list (weights empty when it has none)."""
+    kind = data[0]
+    count, at = _read_varint(data, 1)
+    pages = array("I")
+    if kind & BITMAP:
+        end = at + (size + 7) // 8
+        for j in range(at, end):
+            byte = data[j]
+            while byte:
+                low = byte & -byte
+                pages.append((j - at) * 8 + low.bit_length() - 1)
+                byte ^= low
+        at = end
+    else:
+        page = -1
+        for _ in range(count):
+            gap, at = _read_varint(data, at)
+            page += gap + 1
+            pages.append(page)
+    if len(pages) != count:
+        raise ValueError(f"posting list: {len(pages)} pages where {count} are due")
+    if not kind & WEIGHTED:  # SHARED: one weight (a byte) for every page; else none, and the list ends here
+        return pages, data[at : at + 1] * count
+    weights = bytearray()
+    for byte in data[at : at + (count + 1) // 2]:
+        weights.append(byte & 0x0F)
+        weights.append(byte >> 4)
+    return pages, bytes(weights[:count])
 
 
 @dataclass(frozen=True)
@@ -63,7 +176,7 @@ class SiteIndex:
             if value is None:
                 continue
             data = self._bytes(f"{name}/{own_file(key)}") if value == 0 else base64.b64decode(value)
-            pages, weights = search_postings.decode(data, tier["pages"])
+            pages, weights = decode(data, tier["pages"])
             start = tier["start"]
             if weights:
                 found.update(zip((start + p for p in pages), weights, strict=True))

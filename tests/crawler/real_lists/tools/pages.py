@@ -24,6 +24,15 @@ from pages import DEFAULT_MIRRORS, git_dir, page_bytes  # noqa: E402  (the real 
 logger = logging.getLogger("real_lists")
 
 
+def _unwrap_template_literal(data: bytes) -> bytes:
+    """The page saved as a JavaScript module's template literal (``export default `<html>…</html>` ``): the bytes
+    between the first and the last backtick. Labels say so in ``provenance.embedded``."""
+    start, end = data.index(b"`") + 1, data.rindex(b"`")
+    if end <= start:
+        raise ValueError("no template literal around the page")
+    return data[start:end]
+
+
 def fetch(mirror_root: Path) -> int:
     """Write every labelled page not yet in pages/; returns how many could not be brought."""
     failed = 0
@@ -39,6 +48,8 @@ def fetch(mirror_root: Path) -> int:
             failed += 1
             continue
         data, _ = page_bytes(gdir, prov["commit"], prov["path"], prov["blob_sha1"])
+        if "embedded" in prov:
+            data = _unwrap_template_literal(data)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         logger.info("%s: %d bytes from %s", label["id"], len(data), prov["repository"])
