@@ -114,12 +114,6 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
-def numbered_pages(count: int, size: int) -> int:
-    """How many numbered pages a list of ``count`` stories has (pages 1 … that); the newest full chunk, with
-    whatever is newer, is on the first page."""
-    return max(0, count // max(1, size) - 1)
-
-
 def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tuple[str, Sequence[Article], Pager]]:
     """(path, items of the page, pager) for every page of a newest-first list; an empty list still has its
     first page.
