@@ -33,6 +33,7 @@ class RunLine:
     id: int
     started: datetime | None
     status: str
+    ended: datetime | None = None  # lists mark the stories stored since the last finished run ended
 
     @property
     def state(self) -> str:
@@ -59,4 +60,5 @@ def runs_shown(runs: Sequence[Mapping[str, Any]]) -> RunsShown:
 def _line(run: Mapping[str, Any] | None) -> RunLine | None:
     if run is None:
         return None
-    return RunLine(int(run["id"]), parse_datetime(run["started_at"]), str(run["status"]))
+    ended = run["ended_at"] if "ended_at" in (run.keys() if hasattr(run, "keys") else run) else None
+    return RunLine(int(run["id"]), parse_datetime(run["started_at"]), str(run["status"]), parse_datetime(ended))
