@@ -124,7 +124,7 @@ def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tu
     chunk (and, for the page just below the first one, on whether a newer chunk has filled up)."""
     size = max(1, size)
     n = len(items)
-    numbered = max(0, n // size - 1)  # pages 1 … numbered; the newest full chunk is on the first page
+    numbered = numbered_pages(n, size)
     first = f"{directory}index.html"
 
     def page_path(k: int) -> str:
@@ -168,6 +168,11 @@ def list_json(ctx: SiteContext, title: str, items: Sequence[Article], pager: Pag
 def _json_name(path: str) -> str:
     """A list page's JSON, relative to the page: ``index.json`` beside ``index.html``, ``3.json`` beside ``3.html``."""
     return path.rsplit("/", 1)[-1][:-5] + ".json"
+
+
+def numbered_pages(count: int, size: int) -> int:
+    """How many numbered pages (1 … that) a list of ``count`` has: the newest full chunk is on the first page."""
+    return max(0, count // max(1, size) - 1)
 
 
 def _pager_key(pager: Pager) -> str:
@@ -353,7 +358,7 @@ class PageGenerator:
                       if tid in ctx.topics] if region.parent_code is None else []
             # Provinces have month archives; a city or county only when its stories run past its first page
             # (else that page lists them all): thousands of small places × months would be pages of one story.
-            archived = region.parent_code is None or len(region.articles) // max(1, self.page_size) > 1
+            archived = region.parent_code is None or numbered_pages(len(region.articles), self.page_size)
             months = list(region.by_month) if archived else []
             month_dir = partial(paths.archive_dir, under=paths.region_dir(code))
             chips = [

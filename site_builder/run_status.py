@@ -32,8 +32,8 @@ def run_state_zh(status: str | None) -> str:
 class RunLine:
     id: int
     started: datetime | None
+    ended: datetime | None  # what "new since the last run" counts from
     status: str
-    ended: datetime | None = None  # lists mark the stories stored since the last finished run ended
 
     @property
     def state(self) -> str:
@@ -60,5 +60,6 @@ def runs_shown(runs: Sequence[Mapping[str, Any]]) -> RunsShown:
 def _line(run: Mapping[str, Any] | None) -> RunLine | None:
     if run is None:
         return None
-    ended = run["ended_at"] if "ended_at" in (run.keys() if hasattr(run, "keys") else run) else None
-    return RunLine(int(run["id"]), parse_datetime(run["started_at"]), str(run["status"]), parse_datetime(ended))
+    columns = run.keys()  # a store row's ``in`` looks at its values, not its column names
+    ended = parse_datetime(run["ended_at"]) if "ended_at" in columns else None
+    return RunLine(int(run["id"]), parse_datetime(run["started_at"]), ended, str(run["status"]))
