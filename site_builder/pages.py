@@ -356,10 +356,8 @@ class PageGenerator:
             # feeds, 4 GB, at 100,000 stories: measured in docs/site.md).
             topics = [(tid, ctx.topics[tid].label, members) for tid, members in region.by_topic.items()
                       if tid in ctx.topics] if region.parent_code is None else []
-            # Provinces have month archives; a city or county only when its stories run past its first page
-            # (else that page lists them all): thousands of small places × months would be pages of one story.
-            archived = region.parent_code is None or numbered_pages(len(region.articles), self.page_size)
-            months = list(region.by_month) if archived else []
+            # Provinces have month archives (~340 cities × 36 months would be 24,000 more files at 100,000 stories).
+            months = list(region.by_month) if region.parent_code is None else []
             month_dir = partial(paths.archive_dir, under=paths.region_dir(code))
             chips = [
                 ("下级地区", [_chip(ctx.regions[c].name, paths.region_dir(c), ctx.regions[c].articles)
