@@ -215,10 +215,10 @@ class ArticleFactory:
             "relevant": 0 if rng.random() < 0.04 else 1,
             "fingerprint": f"{rng.getrandbits(64):016x}",
             "meta_json": json.dumps(
-                {
-                    "doc_number": None,
-                    "doc_type": None,
-                    "issuing_body": None,
+                {  # every tenth story a policy document (the register); no random draw: the others stay the same
+                    "doc_number": f"国卫医政发〔{published.year}〕{n}号" if n % 10 == 0 else None,
+                    "doc_type": "通知" if n % 10 == 0 else None,
+                    "issuing_body": "国家卫生健康委、国家医保局" if n % 10 == 0 else None,
                     "attachments": [],
                     "encoding": "utf-8",
                 },

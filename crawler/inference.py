@@ -9,14 +9,18 @@ How the article links are decided (docs/crawling.md, "How inference decides"):
    whose links all go where it goes: a ``<li>``, a table row, a card with picture, title and "more"), the
    *block* holding the item (the tag path of its parent, so the rows of one list share it) and a date found
    in the link text, the item, a nearby cell or the URL.
-2. Links to other hosts, attachments, the page itself and its pagination are set aside.
+2. Attachments, home pages, the page itself and its pagination are set aside; links to other *sites* (another
+   registrable domain) wait for step 5.
 3. The rest are grouped by URL *shape* (path segments with digit runs and long ids made abstract, so
    ``/art/2024/3/18/art_7290_1.html`` and ``/art/2024/4/2/art_7290_9.html`` share one).
 4. Each shape is scored: how many distinct links, how long their texts are (titles are long, navigation is
    short), what share carries a date, and how much of it sits in one repeated block. The best shape is the
    article list; another shape joins it when its links sit in the same block, or when they carry dates and
-   title-length texts of their own (a page mixing news with a 信息公开 table).
-5. The chosen links give anchored regexes (one per host and path depth) that generalise digit runs and ids,
+   title-length texts of their own (a page mixing news with a 信息公开 table), or when they form a repeated
+   block of titles of their own, or sit in a box the chosen links show to be a list of articles.
+5. A link to another site joins when it is a titled row of one of those list blocks (a www.gov.cn document in
+   a county's list); the same site in a footer or a side box does not.
+6. The chosen links give anchored regexes (one per host and path depth) that generalise digit runs and ids,
    so next month's URLs still match.
 """
 
@@ -40,7 +44,7 @@ from crawler.list_reading import (
     looks_like_json,
     url_date,
 )
-from crawler.url_shapes import segment_shape, url_shape
+from crawler.url_shapes import segment_shape, site_of, url_shape
 from extract.decoding import decode_html
 
 __all__ = [
@@ -49,7 +53,13 @@ __all__ = [
 ]
 
 _DIRECTORY_ARTICLE = re.compile(r"/\d{6,}/(?:index\.\w+)?$")
-_INDEX_BASENAME = re.compile(r"^(index|default|list|more)(_\d+)?\.\w+$", re.IGNORECASE)
+# Column and index pages by name: index.html, list_2.shtml, NewsList.aspx, news_list.php, catList-s.php.
+_INDEX_BASENAME = re.compile(r"^(index|default|more|\w*list(?:[_-]\w+)?)(_\d+)?\.\w+$", re.IGNORECASE)
+# A day's archive: the path ends in a date and at most a page number (/history/2014-12-06,
+# /todaynews/2014%2F12%2F10/1).
+_DATE_ARCHIVE = re.compile(
+    r"/(?:19|20)\d{2}(?:[-/_.]|%2F)\d{1,2}(?:[-/_.]|%2F)\d{1,2}/?(?:\d{1,3}/?)?$", re.IGNORECASE
+)
 _PAGE_NUMBER_TEXT = re.compile(r"^\s*\[?\s*(\d{1,4})\s*\]?\s*$")
 _LAST_TEXT = re.compile(r"^\s*(尾页|末页|最后一页|last)\s*$", re.IGNORECASE)
 
@@ -98,9 +108,17 @@ class ListInference:
 
 
 # ------------------------------------------------------------------------------------------------ shapes
+def _is_date_archive(url: str) -> bool:
+    """The page of one day's news: dated by its own address, yet a list."""
+    return bool(_DATE_ARCHIVE.search(urlsplit(url).path))
+
+
 def _is_listing_url(url: str) -> bool:
-    """A column or index page rather than an article (an article may be a directory named by a long id)."""
+    """A column, index or day-archive page rather than an article (an article may be a directory named by a
+    long id)."""
     path = urlsplit(url).path
+    if _is_date_archive(url):
+        return True
     if _DIRECTORY_ARTICLE.search(path):
         return False
     basename = path.rsplit("/", 1)[-1]
@@ -204,8 +222,9 @@ def _cluster(shape: str, links: list[ListLink]) -> Cluster:
     block_share = blocks.most_common(1)[0][1] / len(links)
     n = len(unique)
     score = n * min(median_text, 20) / 20 * (0.25 + dated_share) * (0.5 + 0.5 * block_share)
-    if _is_listing_url(unique[0].url) and not all(link.dated for link in unique):
-        score *= 0.2  # a column page (…/index.html, …/) is a list, not an article, unless every one is dated
+    first = unique[0].url
+    if _is_listing_url(first) and (_is_date_archive(first) or not all(link.dated for link in unique)):
+        score *= 0.2  # a column page (…/index.html, …/) is a list, unless every one is dated (not by its own address)
     return Cluster(shape, tuple(sorted(unique, key=lambda x: x.position)), median_text, dated_share,
                    block_share, score)
 
@@ -235,17 +254,25 @@ def _repeated_titles(cluster: Cluster) -> int:
 def infer_article_links(
     links: Sequence[ListLink], page_url: str, exclude: Iterable[str] = ()
 ) -> tuple[list[Cluster], list[Cluster]]:
-    """(chosen clusters, rejected clusters) of the page's same-host links, by the evidence above."""
+    """(chosen clusters, rejected clusters) of the page's links, by the evidence above: links of the page's site
+    (its registrable domain: ``xxgk.hz.gov.cn`` beside ``www.hz.gov.cn``) are weighed as a whole; a link to
+    another site joins only as a row of the list the site's own links show (a county's list linking a
+    www.gov.cn document or a WeChat post)."""
     host = urlsplit(page_url).netloc.lower()
+    site = site_of(host)
     excluded = set(exclude) | {page_url}
     by_shape: dict[str, list[ListLink]] = defaultdict(list)
     by_block: dict[str, list[ListLink]] = defaultdict(list)
+    elsewhere: list[ListLink] = []
     for link in links:
         parts = urlsplit(link.url)
-        if parts.netloc.lower() != host or link.url in excluded or _BINARY_EXT.search(parts.path):
+        if link.url in excluded or _BINARY_EXT.search(parts.path):
             continue
         if parts.path in ("", "/") and not parts.query:
-            continue  # the home page
+            continue  # a home page
+        if parts.netloc.lower() != host and site_of(parts.netloc) != site:
+            elsewhere.append(link)
+            continue
         by_shape[url_shape(link.url)].append(link)
         by_block[link.block].append(link)
     clusters = sorted((_cluster(s, ls) for s, ls in by_shape.items()), key=lambda c: (-c.score, c.shape))
@@ -267,7 +294,8 @@ def infer_article_links(
     rejected: list[Cluster] = []
     for c in clusters:
         in_block = sum(1 for link in c.links if link.block in main_blocks) / len(c.links)
-        titled = c.median_text >= 5
+        own_block = _repeated_titles(c) >= OWN_BLOCK_TITLES
+        titled = c.median_text >= 5 or own_block
         # Outside the list block a shape joins on its own evidence: dated titles, more than one of them or a
         # headline-length one (names of accounts and columns are shorter).
         dated_titles = (
@@ -279,14 +307,41 @@ def infer_article_links(
         minor = sum(1 for link in c.links if link.minor) / len(c.links)
         # ... or, undated, as a repeated block of its own: several distinct title-length links of one shape in
         # one block (a ranked box, a second column of stories). Menus are short; columns are listing URLs.
-        own_block = _repeated_titles(c) >= OWN_BLOCK_TITLES
         if titled and minor < 0.5 and (in_block >= 0.5 or dated_titles or own_block) and not (
-            _is_listing_url(c.links[0].url) and c.dated_share < 1
+            _is_listing_url(c.links[0].url) and (c.dated_share < 1 or _is_date_archive(c.links[0].url))
         ):
             chosen.append(c)
         else:
             rejected.append(c)
+    # A box of stories mixes shapes (/news/society/paper/1 beside /news/politics/breakingnews/2): once the chosen
+    # links show a block to be a list of articles, a titled shape whose links sit in it joins them.
+    article_blocks = _article_blocks(chosen)
+    for c in list(rejected):
+        in_articles = sum(1 for link in c.links if link.block in article_blocks) / len(c.links)
+        minor = sum(1 for link in c.links if link.minor) / len(c.links)
+        listing = _is_listing_url(c.links[0].url)
+        if in_articles >= 0.5 and c.median_text >= TITLE_CHARS and minor < 0.5 and not listing:
+            rejected.remove(c)
+            chosen.append(c)
+    # Rows of the list on other sites: in a block the site's own articles make a list, with a title of their own.
+    list_blocks = (main_blocks & {link.block for c in chosen for link in c.links}) | _article_blocks(chosen)
+    rows_elsewhere: dict[str, list[ListLink]] = defaultdict(list)
+    for link in elsewhere:
+        titled_row = link.block in list_blocks and len(link.text) >= TITLE_CHARS and not link.minor
+        if titled_row and not _is_listing_url(link.url):
+            rows_elsewhere[url_shape(link.url)].append(link)
+    chosen += [_cluster(shape, rows) for shape, rows in sorted(rows_elsewhere.items())]
     return chosen, rejected
+
+
+def _article_blocks(chosen: Sequence[Cluster]) -> set[str]:
+    """Blocks holding at least OWN_BLOCK_TITLES distinct title-length texts of chosen links."""
+    texts: dict[str, set[str]] = defaultdict(set)
+    for c in chosen:
+        for link in c.links:
+            if len(link.text) >= TITLE_CHARS:
+                texts[link.block].add(link.text)
+    return {block for block, found in texts.items() if len(found) >= OWN_BLOCK_TITLES}
 
 
 # ------------------------------------------------------------------------------------------------ patterns

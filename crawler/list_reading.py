@@ -176,7 +176,12 @@ def _collect(root: lxml.html.HtmlElement, base: str, prefix: str, out: list[List
         absolute = _absolute(base, href)
         if absolute is None:
             continue
-        label = _text(anchor) or (anchor.get("title") or "").strip() or (anchor.xpath("string(.//img/@alt)") or "").strip()
+        label = (
+            _text(anchor)
+            or (anchor.get("title") or "").strip()
+            or (anchor.xpath("string(.//img/@alt)") or "").strip()
+            or (anchor.xpath("string(.//img/@title)") or "").strip()  # a thumbnail titled by its picture's tooltip
+        )
         item = _item_of(anchor)
         # A row with a few link targets of different shapes (a title and its column tag, a card's title and its
         # account's name); links of one shape side by side are a list, not a row.

@@ -6,7 +6,13 @@ both ``/art/D/D/D/art_D_D.html``; a WeChat id or a 32-hex id is ``X``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
+
+import tldextract
+
+# The public-suffix list bundled with tldextract; never fetched (the crawler's machine may have no internet).
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 _HEX_ID = re.compile(r"^(?=.*[a-fA-F])[0-9a-fA-F]{16,}$")
 _CASE_SWITCH = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[a-z])")
@@ -46,3 +52,12 @@ def url_shape(url: str) -> str:
         f"{k}={'D' if v.isdigit() else 'V'}" for k, v in sorted(parse_qsl(parts.query, keep_blank_values=True))
     )
     return f"{parts.netloc.lower()}{path}" + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=4096)
+def site_of(host: str) -> str:
+    """The registrable domain of a host (``wjw.hz.gov.cn`` → ``hz.gov.cn``, ``money.163.com`` → ``163.com``;
+    ``www.gov.cn`` is its own, gov.cn being a public suffix); an IP address or a bare name is its own site."""
+    host = host.lower()
+    parts = _SUFFIXES(host.split(":", 1)[0])
+    return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else host

@@ -99,18 +99,16 @@ def article_categories(ctx: SiteContext, base: str, art: Article) -> tuple[Categ
 
 
 class FeedEntries:
-    """Each article's feed entry, made once and added to every feed that carries it: a night's new story is in
-    a dozen feeds (everything, its regions, its topics), and feedgen only reads an entry to serialise it. The
-    last few are remembered (``RecentMemo``; an entry holds the article's full text)."""
+    """Each article's feed entry, made once and lent to every feed that carries it (a new story is in a dozen
+    feeds; feedgen only reads an entry). The last few are remembered: an entry holds the full text."""
 
     def __init__(self) -> None:
-        self._by_base: dict[str, RecentMemo[Article, FeedEntry]] = {}  # a build has one base URL and context
+        self._memo: RecentMemo[Article, FeedEntry] | None = None  # a build has one base URL and one context
 
     def entry(self, ctx: SiteContext, base: str, art: Article) -> FeedEntry:
-        memo = self._by_base.get(base)
-        if memo is None:
-            memo = self._by_base[base] = RecentMemo(partial(_context_entry, ctx, base))
-        return memo.get(art.id, art)
+        if self._memo is None:
+            self._memo = RecentMemo(partial(_context_entry, ctx, base))
+        return self._memo.get(art.id, art)
 
 
 def _context_entry(ctx: SiteContext, base: str, art: Article) -> FeedEntry:
@@ -198,21 +196,12 @@ def feed_bytes(
     # Each format names itself as rel="self" (RSS through atom:link), so the links are set per format.
     # The alternate link goes last: feedgen takes the RSS <link> from the last link.
     page_url = paths.public_url(base, page_path)
-    fg.link(
-        [{"href": _feed_url(base, key, "rss"), "rel": "self"}, {"href": page_url, "rel": "alternate"}],
-        replace=True,
-    )
-    rss = fg.rss_str(pretty=True)
-    fg.link(
-        [{"href": _feed_url(base, key, "atom"), "rel": "self"}, {"href": page_url, "rel": "alternate"}],
-        replace=True,
-    )
-    atom = fg.atom_str(pretty=True)
-    return rss, atom
-
-
-def _feed_url(base: str, key: str, kind: str) -> str:
-    return paths.public_url(base, paths.feed_path(key, kind))
+    made = []
+    for kind, serialise in (("rss", fg.rss_str), ("atom", fg.atom_str)):
+        self_url = paths.public_url(base, paths.feed_path(key, kind))
+        fg.link([{"href": self_url, "rel": "self"}, {"href": page_url, "rel": "alternate"}], replace=True)
+        made.append(serialise(pretty=True))
+    return made[0], made[1]
 
 
 class FeedsGenerator:
@@ -246,9 +235,7 @@ class FeedsGenerator:
         limit = max(1, int(ctx.site.get("feed_items") or 50))
         for key, title, page_path, articles in self.feed_specs(ctx):
             newest = list(articles[:limit])  # the context keeps every list newest first
-            feed_key = short_hash(
-                self.build_key, key, title, page_path, *(a.digest for a in newest)
-            )
+            feed_key = short_hash(self.build_key, key, title, page_path, *(a.digest for a in newest))
             rendered: list[tuple[bytes, bytes]] = []
 
             def both(key=key, title=title, page_path=page_path, newest=newest, rendered=rendered):

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 Source = TypeVar("Source")
 Made = TypeVar("Made")
 
-RECENT_ARTICLES = 256  # a night's new stories, with room to spare: each is in a dozen feeds
+RECENT_ARTICLES = 1024  # a night's new stories and the feeds' older items around them (a story is in a dozen feeds)
 
 
 class RecentMemo(Generic[Source, Made]):

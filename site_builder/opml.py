@@ -36,7 +36,7 @@ def _feed_outline(ctx: SiteContext, key: str, title: str, html_path: str, indent
 def _region_outlines(ctx: SiteContext, region: Region, indent: str) -> Iterator[str]:
     """A region's feed; with sub-regions, a folder of its feed and theirs."""
     title = region_path_name(ctx, region.code)
-    children = [ctx.regions[c] for c in region.children if c in ctx.regions]
+    children = [ctx.regions[c] for c in region.children]
     if not children:
         yield _feed_outline(ctx, f"region/{region.code}", title, region.path, indent)
         return
@@ -63,8 +63,8 @@ def _document(ctx: SiteContext, title: str, body: list[str]) -> bytes:
 
 
 def top_regions(ctx: SiteContext) -> list[Region]:
-    """Regions with no parent on the site: the provinces (and any region whose province is unknown)."""
-    return [r for code, r in ctx.regions.items() if not r.parent_code or r.parent_code not in ctx.regions]
+    """Regions with no parent on the site: the provinces (and any region whose province has no page)."""
+    return [r for r in ctx.regions.values() if r.parent_code is None]
 
 
 def site_opml(ctx: SiteContext) -> bytes:

@@ -114,6 +114,12 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
+def numbered_pages(count: int, size: int) -> int:
+    """How many numbered pages a list of ``count`` stories has (pages 1 … that); the newest full chunk, with
+    whatever is newer, is on the first page."""
+    return max(0, count // max(1, size) - 1)
+
+
 def paginate(items: Sequence[Article], size: int, directory: str) -> Iterator[tuple[str, Sequence[Article], Pager]]:
     """(path, items of the page, pager) for every page of a newest-first list; an empty list still has its
     first page.
@@ -259,7 +265,7 @@ class PageGenerator:
             feed_groups=groups,
             runs=ctx.runs_shown,
         )
-        yield "search.html", self.render("search.html", "search.html", ctx, page_title="搜索", section="search")
+        yield self.job("search.html", "search.html", ctx, (), page_title="搜索", section="search")
 
     def _home(self, ctx: SiteContext) -> Iterator[Output]:
         width, height = svg_size()
@@ -432,17 +438,8 @@ class PageGenerator:
 
     def _archive(self, ctx: SiteContext) -> Iterator[Output]:
         months = [(m, len(items)) for m, items in ctx.months.items()]
-        yield (
-            paths.ARCHIVE_INDEX,
-            self.render(
-                "archive_index.html",
-                paths.ARCHIVE_INDEX,
-                ctx,
-                page_title="按月归档",
-                section="archive",
-                months=months,
-            ),
-        )
+        yield self.job("archive_index.html", paths.ARCHIVE_INDEX, ctx, (repr(months),), page_title="按月归档",
+                       section="archive", months=months)
         oldest_first = sorted(ctx.months)
         for i, month in enumerate(oldest_first):
             yield from self._list(

@@ -17,6 +17,7 @@ from site_builder.context import SiteContext
 from site_builder.feeds import feed_bytes
 from site_builder.models import CHINA_TZ, Article, division, division_chain, short_hash, topic_labels
 from site_builder.pages import PageGenerator, _items_key, feed_link
+from site_builder.register import is_document
 from site_builder.search_tokens import normalise, synonym_groups
 
 if TYPE_CHECKING:
@@ -80,11 +81,6 @@ def weeks(articles: Sequence[Article]) -> dict[str, list[Article]]:
     return out
 
 
-def is_document(art: Article) -> bool:
-    """A policy document: it has a 文号, or a 文种 other than a news story's or an explainer's."""
-    return bool(art.doc_number) or (art.doc_type or "新闻") not in ("新闻", "解读")
-
-
 def week_sections(stories: Sequence[Article]) -> dict[str, Any]:
     """A week as its page and feed item show it: policy documents first, the other stories by province (全国
     first), then every story's title under each of its topics."""
@@ -143,8 +139,8 @@ def _week_page(gen: PageGenerator, ctx: SiteContext, week: str, items: list[Arti
 
 def _digest_feed(gen: PageGenerator, ctx: SiteContext, recent: list[tuple[str, list[Article]]],
                  rendered: list[tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
-    """The digest feed: a week an item, newest first, its id the week's; its content the week's page body, with
-    absolute links. Made once for both formats (``rendered``)."""
+    """The digest feed: a week an item, newest first, its id the week's; its content the week's page body with
+    titles only (a week can hold a thousand stories) and absolute links. Made once for both formats."""
     if not rendered:
         base, body = paths.base_url(ctx.site), gen.env.get_template("_digest.html").module.digest_body
         entries = []
@@ -155,7 +151,7 @@ def _digest_feed(gen: PageGenerator, ctx: SiteContext, recent: list[tuple[str, l
             entry.link(href=paths.public_url(base, f"digest/{week}.html"))
             entry.published(items[0].date.astimezone(CHINA_TZ))  # its newest story's: never the build time
             entry.updated(items[0].date.astimezone(CHINA_TZ))
-            entry.content(str(body(root=base, **week_sections(items))), type="html")
+            entry.content(str(body(root=base, brief=True, **week_sections(items))), type="html")
             entries.append(entry)
         newest = recent[0][1][0].date.astimezone(CHINA_TZ) if recent else None
         rendered.append(feed_bytes(ctx, "digest", "每周摘要", "digest/index.html", entries, newest))

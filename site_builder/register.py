@@ -15,9 +15,11 @@ from site_builder.models import CHINA_TZ, Article, short_hash
 
 REGISTER_DIR = "register/"
 CSV_PATH, JSON_PATH = f"{REGISTER_DIR}documents.csv", f"{REGISTER_DIR}documents.json"
-# A 文号 or 文种 with a value, found in the stored JSON before it is parsed: 100,000 stories are read each build
-# and a few thousand are documents.
-_DOCUMENT = re.compile(r'"doc_(?:number|type)"\s*:\s*"')
+# Not document kinds: the extractor's 文种 of a news story (新闻) and of an interpretation (解读).
+NOT_DOCUMENTS = ("新闻", "解读")
+# A 文号, or a 文种 of a document, in the stored JSON before it is parsed (a cheap first look: 100,000 stories
+# are read each build and a few thousand are documents; the parsed fields decide).
+_DOCUMENT = re.compile(r'"doc_number"\s*:\s*"|"doc_type"\s*:\s*"(?!新闻"|解读")')
 COLUMNS = ("文号", "标题", "发文机关", "文种", "成文日期", "发布日期", "附件", "地区", "链接")
 
 
@@ -28,12 +30,14 @@ def json_bytes(data: object) -> bytes:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
 
 
+def is_document(art: Article) -> bool:
+    """A policy document: it has a 文号, or a 文种 (通知, 实施方案 …) other than a news story's or an explainer's."""
+    return bool(art.doc_number) or (art.doc_type or "新闻") not in NOT_DOCUMENTS
+
+
 def policy_documents(articles: Sequence[Article]) -> list[Article]:
-    """The stories that are policy documents (with a 文号 or a 文种), in the order given (newest first)."""
-    return [
-        a for a in articles
-        if _DOCUMENT.search(str(a.stored.meta_json or "")) and (a.doc_number or a.doc_type)
-    ]
+    """The stories that are policy documents (``is_document``), in the order given (newest first)."""
+    return [a for a in articles if _DOCUMENT.search(str(a.stored.meta_json or "")) and is_document(a)]
 
 
 def document_row(art: Article, base: str) -> dict:

@@ -83,6 +83,82 @@ def test_undated_lists_with_opaque_ids_are_found_by_their_block_and_titles() -> 
     assert sorted(urlsplit(u).path for u in found.article_urls) == sorted(paths)
 
 
+def test_a_box_of_stories_beside_the_list_joins_it_whatever_the_shapes_of_its_links() -> None:
+    # A 热门 box mixes sections (/news/society/paper/1 beside /news/politics/breakingnews/2): no shape of its
+    # own is frequent, but the box holds the list's own articles too, so it is a list of articles.
+    hot = [f"/news/society/breakingnews/{900 + i}" for i in range(4)] + [
+        "/news/consumer/paper/838704", "/news/opinion/paper/838720", "/news/life/paper/838760"]
+    box = "".join(f"<li><a href='{p}'>热门新闻第{i}条的标题足够长</a></li>" for i, p in enumerate(hot))
+    rows = _rows([f"/news/society/breakingnews/{800 + i}" for i in range(6)])
+    found = infer_list(_page(rows, f"<div class='hot'><ul>{box}</ul></div>"), f"{BASE}/list/BreakingNews")
+    assert {f"{BASE}{p}" for p in hot} <= set(found.article_urls)
+
+
+def test_an_undated_box_of_one_shape_is_a_list_of_its_own_but_repeated_more_links_are_not() -> None:
+    box = "".join(
+        f"<li><a href='/newsView.{2471170 + i}'>第{i}条即时新闻的标题文字</a> <a href='/klist.aspx?p={i}'>看更多相关新闻>></a></li>"
+        for i in range(5)
+    )
+    found = infer_list(_page(_rows([f"/xwzx/202403/t2024031{i}_{i}.html" for i in range(6)]),
+                             f"<div class='side'><ul>{box}</ul></div>"), f"{BASE}/news")
+    assert {f"{BASE}/newsView.{2471170 + i}" for i in range(5)} <= set(found.article_urls)
+    assert not any("klist" in u for u in found.article_urls)
+
+
+def test_a_thumbnail_link_takes_its_text_from_the_picture_title() -> None:
+    slides = "".join(
+        f"<div><a href='/cts/general/201412/20141213{i:05d}.html'><img src='/p/{i}.jpg' title='图片新闻第{i}条标题'></a></div>"
+        for i in range(5)
+    )
+    found = infer_list(_page(_rows([f"/xwzx/202403/t2024031{i}_{i}.html" for i in range(6)]),
+                             f"<div id='slides'>{slides}</div>"), f"{BASE}/real")
+    slide_links = [a for a in found.articles if "/cts/" in a.url]
+    assert len(slide_links) == 5 and slide_links[0].text == "图片新闻第0条标题"
+
+
+def test_day_archives_and_pages_named_lists_are_no_articles_even_when_dated() -> None:
+    days = "".join(f"<li><a href='/history/2014-12-0{i}'>那天的头条新闻标题文字第{i}条</a></li>" for i in range(1, 6))
+    lists = "".join(f"<li><a href='/discussion_list.php?oid={i}'>讨论专题第{i}个栏目名称</a></li>" for i in range(5))
+    found = infer_list(_page(_rows([f"/xwzx/202403/t2024031{i}_{i}.html" for i in range(6)]),
+                             f"<ul class='days'>{days}</ul><ul class='topics'>{lists}</ul>"), f"{BASE}/")
+    assert found.article_urls and not any("history" in u or "list" in u for u in found.article_urls)
+
+
+def _portal(rows: str, side: str = "") -> bytes:
+    return (
+        "<html><body><ul class='nav'><li><a href='/col/col9/index.html'>政务公开</a></li></ul>"
+        f"<div class='list'><ul>{rows}</ul></div><div class='side'><ul>{side}</ul></div>"
+        "<div class='footer'><a href='https://www.gov.cn/'>中国政府网</a>"
+        "<a href='https://www.zj.gov.cn/col/col1/index.html'>浙江省人民政府</a></div></body></html>"
+    ).encode()
+
+
+def test_rows_of_the_list_on_other_sites_are_articles_other_links_there_are_not() -> None:
+    # A county's list carries its own articles and, in the same rows, documents published on www.gov.cn and on
+    # the provincial platform: the list's block is the evidence. The footer's and a side box's links to the
+    # same sites are no rows of it.
+    own = [f"/art/2024/3/1{i}/art_1_{i}.html" for i in range(4)]
+    elsewhere = ["https://www.gov.cn/zhengce/content/202403/content_6940001.htm",
+                 "https://www.zj.gov.cn/art/2024/3/12/art_1229_5012345.html"]
+    rows = _rows(own) + "".join(
+        f"<li><a href='{u}'>国务院办公厅关于进一步完善医疗卫生服务体系的意见第{i}件</a><span>2024-03-1{i}</span></li>"
+        for i, u in enumerate(elsewhere))
+    side = "<li><a href='https://www.gov.cn/zhengce/content/202401/content_6920000.htm'>国务院关于加强基层医疗卫生的通知</a></li>"
+    found = infer_list(_portal(rows, side), "http://www.yuhang.gov.cn/col/col1/index.html")
+    assert set(found.article_urls) == {f"http://www.yuhang.gov.cn{p}" for p in own} | set(elsewhere)
+    assert any(p.startswith("^https?://www\\.gov\\.cn/") for p in found.patterns)
+
+
+def test_links_to_the_same_registrable_domain_are_the_sites_own() -> None:
+    # www.hz.gov.cn's column lists documents kept on xxgk.hz.gov.cn: one site (hz.gov.cn), so they count as its
+    # own links even though no row is on the page's host. A list wholly on another site (a portal linking a
+    # stories host elsewhere) gives no evidence and yields nothing.
+    paths = [f"http://xxgk.hz.gov.cn/art/2024/3/1{i}/art_1229_{i}.html" for i in range(5)]
+    found = infer_list(_portal(_rows(paths)), "http://www.hz.gov.cn/col/col2/index.html")
+    assert found.article_urls == paths
+    assert infer_list(_portal(_rows(paths)), "http://www.example.cn/news/index.html").article_urls == []
+
+
 def test_dates_in_separate_cells_count_for_the_row() -> None:
     rows = "".join(
         f"<tr><td><a href='/zwgk/{i}.jhtml'>某县卫生健康局关于第{i}批医共体建设的通知</a></td><td>2024-0{i}-01</td></tr>"

@@ -20,11 +20,12 @@ def _present() -> list[dict]:
 
 
 def test_labels_carry_provenance() -> None:
-    assert len(LABELS) >= 5
+    assert len(LABELS) >= 20 and len({label["provenance"]["repository"] for label in LABELS}) >= 3
     for label in LABELS:
         prov = label["provenance"]
         assert prov["repository"] and prov["path"] and len(prov["commit"]) == 40 and len(prov["blob_sha1"]) == 40
         assert label["url"].startswith("http") and label["how_labelled"]
+        assert prov.get("part", "whole file") in ("whole file", "template literal", "first document")
 
 
 def test_precision_and_recall_on_the_real_list_pages() -> None:

@@ -87,6 +87,8 @@ def test_a_weeks_policy_documents_come_first_then_provinces_then_topics(site):
     order = [page.index(text) for text in ("政策文件", DOCUMENT["id"], "各地报道", "<h3>河北省", MONDAY["id"], "按专题")]
     assert order == sorted(order)
     assert '<h3>医联体/城市医疗集团 <span class="count">2 篇</span></h3>' in page
+    register = (site / "register/index.html").read_text("utf-8")  # one idea of a policy document, sitewide
+    assert DOCUMENT["id"] in register and MONDAY["id"] not in register
 
 
 def test_the_digest_feed_has_an_item_a_week_whose_id_never_changes(store, site, tmp_path):

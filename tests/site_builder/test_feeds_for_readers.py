@@ -88,6 +88,7 @@ def test_opml_nests_regions_province_city_county(site):
     body = ET.parse(site / "opml.xml").getroot().find("body")
     groups = {text: children for text, _url, children in _outline_tree(body)}
     assert set(groups) == {"全部", "地区", "专题", "周报与关注"}
+    assert groups["周报与关注"] == [("每周摘要", BASE + "feeds/digest.rss.xml", [])]  # and any watchlists
     provinces = {text: children for text, _url, children in groups["地区"]}
     assert {"河北省", "浙江省", "北京市", "四川省"} <= set(provinces)
     hebei = provinces["河北省"]

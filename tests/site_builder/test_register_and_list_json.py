@@ -38,14 +38,16 @@ JOINT = _document(
     written_date="2024-01-18",
     attachments=[{"title": "实施方案", "url": "https://wsjkw.example.gov.cn/files/plan.pdf", "kind": "pdf"}],
 )
-DOCS = [_document(n, issuing_body="河北省卫生健康委员会") for n in range(1, 10)] + [JOINT]
+OPINION = _document(21, doc_number=None, doc_type="意见")  # a document without a 文号
+NEWS = _document(22, doc_number=None, doc_type="新闻")  # the extractor's 文种 of a news story: not a document
+DOCS = [_document(n, issuing_body="河北省卫生健康委员会") for n in range(1, 10)] + [JOINT, OPINION]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("register")
     with fill_store(tmp / "db.sqlite3") as store:
-        store.save_articles(DOCS)
+        store.save_articles([*DOCS, NEWS])
         build_site(store, make_settings(tmp / "out", base_url=BASE))  # page_size 4
     return tmp / "out"
 
@@ -64,9 +66,14 @@ def _register_ids(out: Path) -> list[str]:
 
 
 def test_the_register_lists_every_document_newest_first_without_javascript(site):
-    sample_docs = [r for r in sample_records().values() if json.loads(r["meta_json"]).get("doc_number")]
+    metas = {r["id"]: json.loads(r["meta_json"]) for r in sample_records().values()}
+    sample_docs = [  # a 文号, or a document's 文种 (not a news story's 新闻 or an interpretation's 解读)
+        r for r in sample_records().values()
+        if r["relevant"] and (metas[r["id"]]["doc_number"] or metas[r["id"]]["doc_type"] not in (None, "新闻", "解读"))
+    ]
     expected = sorted(DOCS + sample_docs, key=lambda r: r["published"], reverse=True)
     assert _register_ids(site) == [r["id"] for r in expected]
+    assert OPINION["id"] in _register_ids(site) and NEWS["id"] not in _register_ids(site)
     first = (site / "register/index.html").read_text("utf-8")
     row = first[: first.index(f"article/{JOINT['id']}.html")].rsplit("<tr>", 1)[1] + first.split(JOINT["id"])[1]
     row = row.split("</tr>")[0]
@@ -83,7 +90,7 @@ def test_the_register_downloads_hold_every_document(site):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     data = json.loads((site / "register/documents.json").read_bytes())
     assert data["schema"] == "yigai-register-1"
-    assert [d["doc_number"] for d in data["documents"]] == [r["文号"] for r in rows]
+    assert [d["doc_number"] or "" for d in data["documents"]] == [r["文号"] for r in rows]
     assert len(rows) == len(_register_ids(site))
     joint = next(d for d in data["documents"] if d["doc_number"] == "冀卫基层发〔2024〕20号")
     assert joint["issuing_bodies"] == BODIES and joint["written_date"] == "2024-01-18"

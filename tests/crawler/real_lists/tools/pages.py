@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -24,13 +25,30 @@ from pages import DEFAULT_MIRRORS, git_dir, page_bytes  # noqa: E402  (the real 
 logger = logging.getLogger("real_lists")
 
 
-def _unwrap_template_literal(data: bytes) -> bytes:
-    """The page saved as a JavaScript module's template literal (``export default `<html>…</html>` ``): the bytes
-    between the first and the last backtick. Labels say so in ``provenance.embedded``."""
-    start, end = data.index(b"`") + 1, data.rindex(b"`")
-    if end <= start:
-        raise ValueError("no template literal around the page")
-    return data[start:end]
+_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+
+
+def page_part(data: bytes, part: str) -> bytes:
+    """The page inside the saved file, as the label's ``provenance.part`` names it:
+
+    - "whole file": the file is the page;
+    - "template literal": a JavaScript module holding the page as ``export default `<html>…</html>` ``: the
+      bytes between the first and the last backtick;
+    - "first document": a crawler saved several responses one after the other (a list page, then its next
+      pages or the site's feed): the bytes up to the end of the first ``</html>``."""
+    if part == "whole file":
+        return data
+    if part == "template literal":
+        start, end = data.index(b"`") + 1, data.rindex(b"`")
+        if end <= start:
+            raise ValueError("no template literal around the page")
+        return data[start:end]
+    if part == "first document":
+        end = _HTML_END.search(data)
+        if end is None:
+            raise ValueError("no </html> ends a first document")
+        return data[: end.end()]
+    raise ValueError(f"unknown part {part!r}")
 
 
 def fetch(mirror_root: Path) -> int:
@@ -48,8 +66,7 @@ def fetch(mirror_root: Path) -> int:
             failed += 1
             continue
         data, _ = page_bytes(gdir, prov["commit"], prov["path"], prov["blob_sha1"])
-        if "embedded" in prov:
-            data = _unwrap_template_literal(data)
+        data = page_part(data, prov.get("part", "whole file"))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         logger.info("%s: %d bytes from %s", label["id"], len(data), prov["repository"])
