@@ -222,8 +222,8 @@ class FeedsGenerator:
         for code, region in ctx.regions.items():
             name = region_path_name(ctx, code)
             yield f"region/{code}", name, region.path, region.articles
-            for tid, members in region.by_topic.items():  # region × topic: every pair that has stories
-                if tid in ctx.topics:
+            for tid, members in region.by_topic.items():  # province × topic: every pair that has stories
+                if tid in ctx.topics and region.parent_code is None:
                     page = paths.region_topic_dir(code, tid) + "index.html"
                     yield f"region/{code}/topic/{tid}", f"{name} · {ctx.topics[tid].label}", page, members
         for tid, topic in ctx.topics.items():
