@@ -5,6 +5,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check what is computed, never how fast: a busy 2-core machine must not fail them on Hypothesis's
+# default 200 ms deadline or its too-slow health check.
+settings.register_profile("yigai", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("yigai")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
