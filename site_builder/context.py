@@ -20,7 +20,10 @@ from site_builder.models import (
     LEVEL_PROVINCE,
     Article,
     ListedStories,
+    RegionRef,
     division,
+    division_chain,
+    division_table,
     parse_datetime,
     topic_labels,
 )
@@ -84,6 +87,9 @@ class Topic:
         return paths.topic_dir(self.id) + "index.html"
 
 
+NATIONAL_GROUP, OTHER_GROUP = "全国", "其他"  # the about page's source groups besides provinces
+
+
 @dataclass(frozen=True)
 class SourceHealth:
     """A row of the about page's table of sources."""
@@ -96,6 +102,7 @@ class SourceHealth:
     last_run_started: datetime | None  # the last finished run that crawled the source …
     last_run_status: str | None  # … and how it ended
     flags: tuple[str, ...] = ()  # health flags, as `yigai status` shows them; empty when healthy
+    province: str = NATIONAL_GROUP  # the about page groups sources by the province of their home region
 
 
 @dataclass
@@ -161,6 +168,25 @@ def source_article_counts(articles: Sequence[Article]) -> tuple[dict[str, int], 
     return dict(Counter(source_ids)), newest
 
 
+def _provinces_by_name() -> dict[str, RegionRef | None]:
+    """Division name → its province; None when divisions of that name lie in two provinces (朝阳区)."""
+    out: dict[str, RegionRef | None] = {}
+    for code in division_table():
+        chain = division_chain(code)
+        name, province = chain[-1].name, chain[0]
+        out[name] = province if out.get(name, province) == province else None
+    return out
+
+
+def source_province(home_region: str | None, provinces: Mapping[str, RegionRef | None]) -> tuple[str, str]:
+    """(sort key, group name) of a source: national bodies and media first, then provinces by code, then a home
+    region the division table does not place in one province."""
+    if not home_region:
+        return "", NATIONAL_GROUP
+    province = provinces.get(home_region)
+    return (province.code, province.name) if province else ("~", OTHER_GROUP)
+
+
 def source_health_rows(
     sources: Sequence[Mapping[str, Any]],
     runs: Sequence[Mapping[str, Any]],
@@ -174,7 +200,9 @@ def source_health_rows(
     finished = sorted((r for r in runs if is_finished(r)), key=lambda r: -int(r["id"]))
     crawled = {int(r["id"]): {row["source_id"] for row in run_sources.get(int(r["id"]), [])} for r in finished}
     out = []
-    for src in sorted(sources, key=lambda s: s["id"]):
+    names = _provinces_by_name() if any(src["home_region"] for src in sources) else {}
+    places = {src["id"]: source_province(src["home_region"], names) for src in sources}
+    for src in sorted(sources, key=lambda s: (places[s["id"]][0], s["id"])):
         sid = src["id"]
         last = next((r for r in finished if sid in crawled[int(r["id"])]), None)
         out.append(
@@ -187,6 +215,7 @@ def source_health_rows(
                 last_run_started=parse_datetime(last["started_at"]) if last is not None else None,
                 last_run_status=last["status"] if last is not None else None,
                 flags=(health_flags or {}).get(sid, ()),
+                province=places[sid][1],
             )
         )
     return out

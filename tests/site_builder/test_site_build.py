@@ -715,3 +715,24 @@ def _new_story(store, day: int) -> None:
 def _same_bytes(store, settings, out: Path, fresh: Path) -> None:
     build_site(store, settings, output_dir=fresh)
     assert {p: v[0] for p, v in snapshot(out).items()} == {p: v[0] for p, v in snapshot(fresh).items()}
+
+
+def test_about_page_groups_sources_by_province(built):
+    out, _ = built
+    about = (out / "about.html").read_text("utf-8")
+    groups = re.findall(r'<th colspan="6" scope="rowgroup">([^<]+)</th>', about)
+    assert groups == ["全国", "河北省", "浙江省"]  # national bodies first, then provinces by division code
+    at = {sid: about.index(sid) for sid in ("sample_nhc", "sample_quiet", "sample_hebei", "sample_zhejiang")}
+    heads = {g: about.index(f'scope="rowgroup">{g}<') for g in groups}
+    assert heads["全国"] < at["sample_nhc"] < at["sample_quiet"] < heads["河北省"] < at["sample_hebei"]
+    assert heads["浙江省"] < at["sample_zhejiang"]
+
+
+def test_a_sources_province_comes_from_the_division_table():
+    from site_builder.context import _provinces_by_name, source_province
+
+    names = _provinces_by_name()
+    assert source_province("魏县", names) == ("130000", "河北省")  # a county: its province
+    assert source_province("杭州市", names) == ("330000", "浙江省")
+    assert source_province(None, names) == ("", "全国")
+    assert source_province("朝阳区", names) == ("~", "其他")  # 北京 and 吉林 both have one: not guessed
